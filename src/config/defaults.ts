@@ -1,0 +1,50 @@
+/**
+ * Every default of the config file, in one place, in the units users write them in.
+ * The schema publishes them (JSON Schema `default`s) and normalisation applies them.
+ */
+
+export const DEFAULTS = Object.freeze({
+  /** Store backends known without a registry: in-memory objects, and references + LRU cache. */
+  storeTypes: Object.freeze(['full', 'on-demand']),
+  /** Store backend of a watched resource: keeping full objects is the simple, fast choice. */
+  store: 'full',
+  /** Index keys: namespace then name, so `Get(ns)` and `Get(ns, name)` work out of the box. */
+  indexBy: Object.freeze(['metadata.namespace', 'metadata.name']),
+  /**
+   * Fields stripped from every object: server-side bookkeeping that is large, changes on
+   * every write and is never useful in a template.
+   */
+  removeFields: Object.freeze([
+    'metadata.managedFields',
+    "metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']",
+  ]),
+  /** on-demand: how long a fetched object stays cached (10 minutes); changes evict at once anyway. */
+  cacheTtl: '10m',
+  /** on-demand: how many fetched objects are kept (objects); bounds memory for large Secrets. */
+  maxCacheSize: 256,
+  /** kubernetes source: LIST page size (objects per page), the client-go default. */
+  pageSize: 500,
+  /** kubernetes source: use streaming lists (sendInitialEvents) when the server supports them. */
+  streamingList: true,
+  /** files source: apply changes to the manifests folder while running. */
+  filesWatch: true,
+  /** files source: quiet period before a burst of file changes is applied (editors write several times). */
+  filesDebounce: '100ms',
+  /** Output file mode (octal string): readable by everyone, e.g. a proxy running as another user. */
+  mode: '0644',
+  /** Render quiet period after the last change: coalesces bursts such as a relist. */
+  renderDebounce: '200ms',
+  /** Render at least this often under constant churn, so changes are never starved. */
+  renderMaxWait: '2s',
+  /** Leader election is off: a single replica needs none. */
+  leaderElectionEnabled: false,
+  /** Name of the coordination.k8s.io Lease replicas compete for. */
+  leaseName: 'informant',
+  /** Namespace of that Lease. */
+  leaseNamespace: 'default',
+  /** pino log level. */
+  logLevel: 'info',
+});
+
+/** pino's levels, in order of severity; `silent` turns logging off. */
+export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);

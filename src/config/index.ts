@@ -1,0 +1,11 @@
+/**
+ * The config stage: config.yaml → validated, normalised Config (see types.ts), or a
+ * ConfigError listing every problem with file:line:col and key path.
+ */
+export type * from './types.ts';
+export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
+export { loadConfig, parseConfig, INLINE_FILE, type ConfigOptions } from './load.ts';
+export { configSchema, buildConfigSchema, type RawConfig, type SchemaOptions } from './schema.ts';
+export { configJsonSchema, configJsonSchemaText } from './json-schema.ts';
+export { DEFAULTS as CONFIG_DEFAULTS } from './defaults.ts';
+export { parseDuration } from './duration.ts';

@@ -1,0 +1,56 @@
+/**
+ * parseConfig / loadConfig: YAML text → validated, normalised Config, or one ConfigError
+ * listing every problem (YAML-level problems first; the schema only runs on well-formed
+ * YAML): defaults → file → validate → normalise, in one function.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from './errors.ts';
+import { normaliseConfig } from './normalise.ts';
+import { locate } from './positions.ts';
+import { issuesToProblems } from './problems.ts';
+import { buildConfigSchema, configSchema, type SchemaOptions } from './schema.ts';
+import type { Config } from './types.ts';
+import { parseYaml, toPlainData } from './yaml.ts';
+
+/** The file name used for config text that did not come from a file. */
+export const INLINE_FILE = '<inline>';
+
+/** Options of parseConfig and loadConfig. */
+export interface ConfigOptions extends SchemaOptions {
+  /** Folder relative paths are resolved against; default the config file's folder (the working directory for inline text). */
+  baseDir?: string;
+}
+
+/**
+ * Parses and validates config text. `file` names it in problems (as given) and, resolved,
+ * in Config.file; relative paths are resolved against its folder. Throws ConfigError
+ * listing every problem.
+ */
+export function parseConfig(text: string, file: string = INLINE_FILE, options: ConfigOptions = {}): Config {
+  const source = parseYaml(text, file);
+  const data = toPlainData(source, file);
+  const schema = options.storeTypes === undefined ? configSchema : buildConfigSchema(options);
+  const result = schema.safeParse(data, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(file, issuesToProblems(result.error.issues, { file, source, data, schema }));
+  }
+  const absolute = file === INLINE_FILE ? file : resolve(file);
+  return normaliseConfig(result.data, {
+    file: absolute,
+    baseDir: options.baseDir ?? (file === INLINE_FILE ? process.cwd() : dirname(absolute)),
+    positionOf: (path) => ({ file, ...locate(source, path, 'key') }),
+  });
+}
+
+/** Reads, parses and validates a config file. Throws ConfigError (also when it cannot be read). */
+export async function loadConfig(file: string, options: ConfigOptions = {}): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const message = `cannot read the config file: ${(err as Error).message}`;
+    throw new ConfigError(file, [{ file, line: 0, col: 0, path: '', message }], { cause: err });
+  }
+  return parseConfig(text, file, options);
+}

@@ -1,0 +1,118 @@
+/**
+ * normaliseConfig: the validated file (snake_case, paths as written) becomes the Config
+ * every stage reads: camelCase, relative paths resolved against the config's folder,
+ * on-demand cache defaults filled in, remove_fields merged, positions attached.
+ */
+import { resolve } from 'node:path';
+import { canonicalPath, parsePath } from '../path/index.ts';
+import { DEFAULTS } from './defaults.ts';
+import { parseDuration } from './duration.ts';
+import type { RawConfig } from './schema.ts';
+import type {
+  Config,
+  SourceConfig,
+  SourcePosition,
+  TemplateConfig,
+  WatchedResourceConfig,
+} from './types.ts';
+
+type RawResource = RawConfig['watched_resources'][string];
+type RawTemplate = RawConfig['templates'][string];
+
+/** Where the config came from, for paths and positions. */
+export interface NormaliseContext {
+  /** Absolute path of the config file ("<inline>" for a string). */
+  readonly file: string;
+  /** Folder relative paths are resolved against. */
+  readonly baseDir: string;
+  /** Position of the key at `path` (e.g. ["watched_resources", "ingresses"]). */
+  positionOf(path: readonly string[]): SourcePosition;
+}
+
+/** Builds the normalised Config from a successfully validated file. */
+export function normaliseConfig(raw: RawConfig, context: NormaliseContext): Config {
+  const removeFields = dedupePaths(raw.remove_fields);
+  return {
+    file: context.file,
+    baseDir: context.baseDir,
+    watchedResources: inFileOrder(
+      Object.entries(raw.watched_resources).map(([name, r]) => watchedResource(name, r, removeFields, context)),
+    ),
+    removeFields,
+    source: sourceConfig(raw.source, context.baseDir),
+    templates: inFileOrder(Object.entries(raw.templates).map(([name, t]) => template(name, t, context))),
+    render: { debounceMs: raw.render.debounce, maxWaitMs: raw.render.max_wait },
+    server: raw.server.listen === undefined ? {} : { listen: raw.server.listen },
+    leaderElection: { ...raw.leader_election },
+    logging: { level: raw.logging.level },
+  };
+}
+
+function watchedResource(
+  name: string,
+  raw: RawResource,
+  globalRemoveFields: readonly string[],
+  context: NormaliseContext,
+): WatchedResourceConfig {
+  const resource: WatchedResourceConfig = {
+    name,
+    apiVersion: raw.api_version,
+    namespace: raw.namespace,
+    labelSelector: raw.label_selector,
+    fieldSelector: raw.field_selector,
+    indexBy: [...raw.index_by],
+    removeFields: dedupePaths([...globalRemoveFields, ...raw.remove_fields]),
+    store: raw.store,
+    position: context.positionOf(['watched_resources', name]),
+  };
+  if (raw.kind !== undefined) resource.kind = raw.kind;
+  if (raw.resource !== undefined) resource.resource = raw.resource;
+  if (raw.store === 'on-demand') {
+    resource.cacheTtlMs = raw.cache_ttl ?? (parseDuration(DEFAULTS.cacheTtl) as number);
+    resource.maxCacheSize = raw.max_cache_size ?? DEFAULTS.maxCacheSize;
+  }
+  return resource;
+}
+
+function template(name: string, raw: RawTemplate, context: NormaliseContext): TemplateConfig {
+  const result: TemplateConfig = {
+    name,
+    output: resolve(context.baseDir, raw.output),
+    mode: raw.mode,
+    position: context.positionOf(['templates', name]),
+  };
+  if (raw.path !== undefined) result.path = resolve(context.baseDir, raw.path);
+  if (raw.inline !== undefined) result.inline = raw.inline;
+  if (raw.validate !== undefined) result.validate = [...raw.validate];
+  if (raw.on_change !== undefined) result.onChange = [...raw.on_change];
+  return result;
+}
+
+function sourceConfig(raw: RawConfig['source'], baseDir: string): SourceConfig {
+  if (raw.files !== undefined) {
+    const { path, watch, debounce } = raw.files;
+    return { kind: 'files', files: { path: resolve(baseDir, path), watch, debounceMs: debounce } };
+  }
+  const kube = raw.kubernetes ?? { page_size: DEFAULTS.pageSize, streaming_list: DEFAULTS.streamingList };
+  const kubernetes: NonNullable<SourceConfig['kubernetes']> = { pageSize: kube.page_size, streamingList: kube.streaming_list };
+  if (kube.kubeconfig !== undefined) kubernetes.kubeconfig = resolve(baseDir, kube.kubeconfig);
+  if (kube.context !== undefined) kubernetes.context = kube.context;
+  return { kind: 'kubernetes', kubernetes };
+}
+
+/** The paths in order, without later ones that select the same field as an earlier one. */
+function dedupePaths(paths: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return paths.filter((expr) => {
+    const canonical = canonicalPath(parsePath(expr));
+    if (seen.has(canonical)) return false;
+    seen.add(canonical);
+    return true;
+  });
+}
+
+/** Sorted by where they are defined (object key order puts numeric names first). */
+function inFileOrder<T extends { position?: SourcePosition }>(items: T[]): T[] {
+  const at = (item: T) => [item.position?.line ?? 0, item.position?.col ?? 0] as const;
+  return items.sort((a, b) => at(a)[0] - at(b)[0] || at(a)[1] - at(b)[1]);
+}

@@ -1,0 +1,231 @@
+/**
+ * The shape of config.yaml as a zod schema: one source of truth for validation, the
+ * defaults users see in their editor (JSON Schema) and the raw parsed type. Cross-field
+ * rules are refinements that run even when other fields are wrong, so one parse reports
+ * every problem.
+ */
+import { posix } from 'node:path';
+import { z } from 'zod';
+import { DEFAULTS, LOG_LEVELS } from './defaults.ts';
+import { durationField } from './duration.ts';
+import {
+  apiVersion,
+  command,
+  describeValue,
+  dnsLabel,
+  dnsSubdomain,
+  fileMode,
+  flag,
+  indexExpression,
+  listenAddress,
+  mapping,
+  namedMap,
+  oneOf,
+  optionalText,
+  positiveInt,
+  removalExpression,
+  resourceNameProblem,
+  templateNameProblem,
+  text,
+} from './fields.ts';
+
+/** What the schema depends on beyond the file itself. */
+export interface SchemaOptions {
+  /** Store backends that exist (a backend registry supplies them); default full and on-demand. */
+  storeTypes?: readonly string[];
+}
+
+/** Refinements run whenever the value is a mapping, even if some of its fields are wrong. */
+const ON_MAPPINGS = {
+  when: (payload: { value: unknown }) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value),
+};
+
+/** Refinements that compare values run only when every field of the mapping is valid (unknown keys aside). */
+const ON_VALID_MAPPINGS = {
+  when: (payload: { value: unknown; issues: readonly { code?: string }[] }) =>
+    ON_MAPPINGS.when(payload) && payload.issues.every((issue) => issue.code === 'unrecognized_keys'),
+};
+
+/** Marks an issue that belongs at a key (a name, a key that is not allowed there). */
+const AT_KEY = { at: 'key' } as const;
+
+/** Builds the config schema for a set of store backends. */
+export function buildConfigSchema(options: SchemaOptions = {}) {
+  const storeTypes = options.storeTypes ?? DEFAULTS.storeTypes;
+  return mapping(
+    {
+      watched_resources: watchedResourcesSchema(storeTypes).prefault({}),
+      remove_fields: z
+        .array(removalExpression('a field to remove: a simple path such as metadata.managedFields'))
+        .default(() => [...DEFAULTS.removeFields])
+        .meta({ description: 'Fields removed from every watched object before it is indexed and stored; resources add their own.' }),
+      source: sourceSchema().prefault({ kubernetes: {} }),
+      templates: templatesSchema().prefault({}),
+      render: renderSchema().prefault({}),
+      server: mapping(
+        { listen: listenAddress('host:port serving /healthz, /readyz, /metrics and /debug/; no server when absent').optional() },
+        'The HTTP server for health, metrics and debugging.',
+      ).prefault({}),
+      leader_election: mapping(
+        {
+          enabled: flag('Elect a leader among replicas; only the leader runs on_change commands.').default(DEFAULTS.leaderElectionEnabled),
+          lease: dnsSubdomain('Name of the coordination.k8s.io Lease.').default(DEFAULTS.leaseName),
+          namespace: dnsLabel('Namespace of the Lease.').default(DEFAULTS.leaseNamespace),
+        },
+        'Leader election for several replicas.',
+      ).prefault({}),
+      logging: mapping(
+        { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
+        'Logging.',
+      ).prefault({}),
+    },
+    'informant configuration: what to watch, how to index and store it, and which templates to render.',
+  ).meta({ title: 'informant config' });
+}
+
+function watchedResourcesSchema(storeTypes: readonly string[]) {
+  return namedMap(
+    watchedResourceSchema(storeTypes),
+    'resource',
+    'The kinds of object to watch; each name becomes resources.<name> in templates.',
+  ).superRefine((resources, ctx) => {
+    for (const name of Object.keys(resources)) {
+      const message = resourceNameProblem(name);
+      if (message !== undefined) ctx.addIssue({ code: 'custom', path: [name], message, params: AT_KEY });
+    }
+  }, ON_MAPPINGS);
+}
+
+function watchedResourceSchema(storeTypes: readonly string[]) {
+  return mapping(
+    {
+      api_version: apiVersion('apiVersion of the objects, e.g. v1 or networking.k8s.io/v1.'),
+      kind: text('Kind, e.g. Ingress; the resource is found by discovery.').optional(),
+      resource: text('Plural resource, e.g. ingresses; the kind is found by discovery.').optional(),
+      namespace: optionalText('Only this namespace; empty means all namespaces.').default(''),
+      label_selector: optionalText('Label selector sent to the API server, e.g. "app in (web,api)".').default(''),
+      field_selector: optionalText('Field selector sent to the API server.').default(''),
+      index_by: z
+        .array(indexExpression('a path expression such as metadata.namespace or metadata.labels[\'app\']'), {
+          error: (issue) => `expected a list of path expressions, got ${describeValue(issue.input)}`,
+        })
+        .min(1, { error: 'needs at least one expression (default: [metadata.namespace, metadata.name])' })
+        .default(() => [...DEFAULTS.indexBy])
+        .meta({ description: 'Index key expressions, in order; Get(...keys) matches them as a prefix.' }),
+      remove_fields: z
+        .array(removalExpression('a field to remove, e.g. status'), {
+          error: (issue) => `expected a list of path expressions, got ${describeValue(issue.input)}`,
+        })
+        .default(() => [])
+        .meta({ description: 'Fields removed from these objects, in addition to the global remove_fields.' }),
+      store: storeTypeSchema(storeTypes).default(DEFAULTS.store),
+      cache_ttl: durationField(`on-demand only: how long a fetched object stays cached; default ${DEFAULTS.cacheTtl}`, {
+        positive: true,
+      }).optional(),
+      max_cache_size: positiveInt(`on-demand only: how many fetched objects are cached at most; default ${DEFAULTS.maxCacheSize}`).optional(),
+    },
+    'A kind of object to watch, and how to index and store it.',
+  ).superRefine((resource, ctx) => {
+    if (resource.kind === undefined && resource.resource === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs kind (e.g. Ingress) or resource (e.g. ingresses)', params: AT_KEY });
+    }
+    if (typeof resource.store !== 'string' || !storeTypes.includes(resource.store) || resource.store === 'on-demand') return;
+    for (const key of ['cache_ttl', 'max_cache_size'] as const) {
+      if (resource[key] === undefined) continue;
+      const message = `${key} is only allowed with store: on-demand (this resource uses store: ${resource.store})`;
+      ctx.addIssue({ code: 'custom', path: [key], message, params: AT_KEY });
+    }
+  }, ON_MAPPINGS);
+}
+
+function storeTypeSchema(storeTypes: readonly string[]) {
+  const [first, ...rest] = storeTypes;
+  if (first === undefined) throw new Error('buildConfigSchema: storeTypes must name at least one store backend');
+  return oneOf([first, ...rest], 'store type', 'Store backend: full keeps objects in memory, on-demand fetches them when a template asks.');
+}
+
+function sourceSchema() {
+  return mapping(
+    {
+      kubernetes: mapping(
+        {
+          kubeconfig: text('Path of a kubeconfig file; default KUBECONFIG, ~/.kube/config or in-cluster.').optional(),
+          context: text('kubeconfig context; default the current context.').optional(),
+          page_size: positiveInt('Objects per LIST page.').default(DEFAULTS.pageSize),
+          streaming_list: flag('Use streaming lists (sendInitialEvents) when the server supports them.').default(DEFAULTS.streamingList),
+        },
+        'Watch a Kubernetes API server.',
+      ).optional(),
+      files: mapping(
+        {
+          path: text('A folder of YAML/JSON manifests (or one file), relative to the config file.'),
+          watch: flag('Apply changes to the files while running.').default(DEFAULTS.filesWatch),
+          debounce: durationField('Quiet period before a burst of file changes is applied').prefault(DEFAULTS.filesDebounce),
+        },
+        'Read objects from manifest files instead of a cluster.',
+      ).optional(),
+    },
+    'Where objects come from: exactly one of kubernetes and files (default kubernetes: {}).',
+  ).superRefine((source, ctx) => {
+    if (source.kubernetes !== undefined && source.files !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['files'], message: 'set either kubernetes or files, not both', params: AT_KEY });
+    } else if (source.kubernetes === undefined && source.files === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs kubernetes: {} or files: {path: ...}', params: AT_KEY });
+    }
+  }, ON_MAPPINGS);
+}
+
+function templatesSchema() {
+  return namedMap(templateSchema(), 'template', 'Templates to render; each writes one output file.').superRefine((templates, ctx) => {
+    const outputs = new Map<string, string>();
+    for (const [name, template] of Object.entries(templates)) {
+      const message = templateNameProblem(name);
+      if (message !== undefined) ctx.addIssue({ code: 'custom', path: [name], message, params: AT_KEY });
+      if (typeof template?.output !== 'string') continue;
+      const output = posix.normalize(template.output);
+      const other = outputs.get(output);
+      if (other === undefined) outputs.set(output, name);
+      else ctx.addIssue({ code: 'custom', path: [name, 'output'], message: `template ${JSON.stringify(other)} writes the same output` });
+    }
+  }, ON_MAPPINGS);
+}
+
+function templateSchema() {
+  return mapping(
+    {
+      path: text('The template file (nunjucks), relative to the config file.').optional(),
+      inline: optionalText('The template text itself.').optional(),
+      output: text('The file to write, relative to the config file.'),
+      mode: fileMode('File mode of the output as an octal string.').prefault(DEFAULTS.mode),
+      validate: command('Runs on the candidate file before it replaces the output; "{{ file }}" is its path.').optional(),
+      on_change: command('Runs after the output was replaced.').optional(),
+    },
+    'A template and where its output goes.',
+  ).superRefine((template, ctx) => {
+    if (template.path !== undefined && template.inline !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['inline'], message: 'set either path or inline, not both', params: AT_KEY });
+    } else if (template.path === undefined && template.inline === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs path (a template file) or inline (the template text)', params: AT_KEY });
+    }
+  }, ON_MAPPINGS);
+}
+
+function renderSchema() {
+  return mapping(
+    {
+      debounce: durationField('Quiet period after the last change before rendering').prefault(DEFAULTS.renderDebounce),
+      max_wait: durationField('Render at least this often under constant churn').prefault(DEFAULTS.renderMaxWait),
+    },
+    'When to render.',
+  ).superRefine((render, ctx) => {
+    if (render.max_wait < render.debounce) {
+      ctx.addIssue({ code: 'custom', path: ['max_wait'], message: `must be at least debounce (${render.max_wait} ms < ${render.debounce} ms)` });
+    }
+  }, ON_VALID_MAPPINGS);
+}
+
+/** The config schema for the built-in store backends (full, on-demand). */
+export const configSchema = buildConfigSchema();
+
+/** config.yaml as validated: snake_case, durations in ms, defaults applied, paths as written. */
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,60 @@
+/**
+ * compilePath: expression → accessor. Simple paths become a walk over a frozen step list
+ * (no jsonpath-plus, no allocation beyond the result array); everything else is handed to
+ * jsonpath-plus in canonical form with `eval: false` and `wrap: true`.
+ */
+import { JSONPath } from 'jsonpath-plus';
+import type { ParsedPath, PathAccessor, RemovalStep } from './index.ts';
+import { parsePath } from './parse.ts';
+import { canonicalPath } from './format.ts';
+import { MISSING, childOf, compileStep, type Step } from './step.ts';
+
+/**
+ * Parses and compiles an expression once. Throws PathError when it does not parse (see
+ * parsePath). The accessor's `get` never throws for any input value and never mutates it.
+ */
+export function compilePath(expr: string): PathAccessor {
+  const parsed = parsePath(expr);
+  return parsed.simple ? simpleAccessor(parsed) : jsonPathAccessor(parsed);
+}
+
+/** The key/index steps of a simple path. */
+export function simpleSteps(parsed: ParsedPath): readonly RemovalStep[] {
+  return Object.freeze(
+    parsed.segments.map((s) => {
+      if (s.kind === 'key') return s.key;
+      if (s.kind === 'index') return s.index;
+      throw new Error(`internal: segment ${s.kind} in a simple path`);
+    }),
+  );
+}
+
+function simpleAccessor(parsed: ParsedPath): PathAccessor {
+  const steps: readonly Step[] = simpleSteps(parsed).map(compileStep);
+  return Object.freeze({
+    expr: parsed.expr,
+    simple: true,
+    get(obj: unknown): unknown[] {
+      let value = obj;
+      for (let i = 0; i < steps.length; i++) {
+        value = childOf(value, steps[i] as Step);
+        if (value === MISSING) return [];
+      }
+      return [value];
+    },
+  });
+}
+
+function jsonPathAccessor(parsed: ParsedPath): PathAccessor {
+  const path = canonicalPath(parsed);
+  return Object.freeze({
+    expr: parsed.expr,
+    simple: false,
+    get(obj: unknown): unknown[] {
+      // jsonpath-plus returns undefined for a falsy document; nothing is selected from it.
+      if (obj === null || typeof obj !== 'object') return [];
+      const found = JSONPath({ path, json: obj, eval: false, wrap: true, resultType: 'value' });
+      return Array.isArray(found) ? found : [];
+    },
+  });
+}
