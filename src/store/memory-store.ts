@@ -1,0 +1,268 @@
+/**
+ * MemoryStore: the `full` store backend. Holds every (field-stripped) object of one
+ * watched resource in memory, filed under its index key in a KeyTrie.
+ */
+import { objectId, type KubeObject } from '../k8s.ts';
+import { deepFreeze } from './freeze.ts';
+import { StoreError, type IndexKey, type Store, type StoreOperation } from './index.ts';
+import { KeyTrie, type TrieEntry, type TrieNode } from './key-trie.ts';
+import type { StoreBackend } from './registry.ts';
+
+/** The `full` store backend for the StoreRegistry: a MemoryStore keyed by index_by. */
+export const fullStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
+  name: 'full',
+  description: 'every object, field-stripped, held in memory (MemoryStore)',
+  build: ({ resource }) => new MemoryStore({ name: resource.name, keyCount: resource.indexBy.length }),
+});
+
+/** A held object: its trie entry plus the last replace() generation that listed it. */
+interface StoreEntry extends TrieEntry {
+  seen: number;
+}
+
+/** What get returns when nothing matches: one shared frozen array. */
+const NO_OBJECTS: readonly KubeObject[] = Object.freeze([]);
+
+export interface MemoryStoreOptions {
+  /** The watched resource the store holds (for errors and metrics). */
+  name: string;
+  /** How many index keys each object has (index_by length). */
+  keyCount: number;
+}
+
+/**
+ * An in-memory Store with every guarantee of the Store interface:
+ * - exact get is one Map lookup per key component; prefix get costs what it returns;
+ *   results are frozen arrays cached per trie node until a mutation below that node, so
+ *   repeated gets between changes return the same array and allocate nothing;
+ * - identity is namespace/name; `add`/`update` are upserts that move the object when its
+ *   key changed (no trace stays under the old key); `delete` removes exactly that object.
+ *   When both the stored object and the deleted one carry a uid and they differ, the
+ *   delete concerns an older incarnation of the name and is ignored;
+ * - ownership: the store takes ownership of every object it is given and deep-freezes it
+ *   on insert (see deepFreeze), so every object it returns is read-only, and the caller
+ *   must not expect to change an object after handing it over.
+ *
+ * Not safe for concurrent use across worker threads (JavaScript objects are not shared);
+ * within one event loop every call is atomic.
+ */
+export class MemoryStore implements Store {
+  readonly name: string;
+  readonly keyCount: number;
+  readonly #trie: KeyTrie;
+  /** namespace → name → entry: the identity index (no id strings are built per call). */
+  readonly #byIdentity = new Map<string, Map<string, StoreEntry>>();
+  #size = 0;
+  #modCount = 0;
+  /** Stamps the entries one replace() call has seen, to sweep the others. */
+  #generation = 0;
+
+  constructor(options: MemoryStoreOptions) {
+    if (!Number.isInteger(options.keyCount) || options.keyCount < 0) {
+      throw new RangeError(
+        `store "${options.name}": keyCount must be a non-negative integer, got ${options.keyCount}`,
+      );
+    }
+    this.name = options.name;
+    this.keyCount = options.keyCount;
+    this.#trie = new KeyTrie(options.keyCount);
+  }
+
+  /** Bumped on every mutation that changed the contents. */
+  get modCount(): number {
+    return this.#modCount;
+  }
+
+  /**
+   * Inserts or replaces the object with this identity under `key`; the object is frozen.
+   * Re-adding the very object already held under the same key changes nothing.
+   */
+  add(obj: KubeObject, key: IndexKey): void {
+    this.#checkEntry(obj, key, 'add');
+    this.#upsert(obj, key, this.#lookup(obj));
+  }
+
+  /** Same as add (upsert). */
+  update(obj: KubeObject, key: IndexKey): void {
+    this.#checkEntry(obj, key, 'update');
+    this.#upsert(obj, key, this.#lookup(obj));
+  }
+
+  /**
+   * Removes the object with this identity. Absent objects are ignored (no modCount bump);
+   * so is a delete whose uid differs from the stored object's (an older incarnation).
+   */
+  delete(obj: KubeObject): void {
+    this.#checkObject(obj, 'delete');
+    const entry = this.#lookup(obj);
+    if (entry === undefined) return;
+    const uid = obj.metadata.uid;
+    const storedUid = entry.obj.metadata.uid;
+    if (uid !== undefined && storedUid !== undefined && uid !== storedUid) return;
+    this.#remove(entry);
+  }
+
+  /**
+   * Makes the contents exactly `entries` (the last entry wins for a repeated identity).
+   * Identities not in `entries` are deleted; an entry whose uid equals the stored object's
+   * and whose resourceVersion is defined and equal to it, under the same key, is left
+   * alone (the stored object is kept); everything else is upserted (a changed uid is a
+   * delete then an add, which for the contents is the same as an upsert). Every entry is
+   * checked before anything changes, so a bad entry leaves the store untouched.
+   */
+  replace(entries: ReadonlyArray<{ obj: KubeObject; key: IndexKey }>): void {
+    for (const { obj, key } of entries) this.#checkEntry(obj, key, 'replace');
+    const generation = ++this.#generation;
+    for (const { obj, key } of entries) this.#reconcile(obj, key).seen = generation;
+    for (const names of this.#byIdentity.values()) {
+      for (const entry of names.values()) {
+        if (entry.seen !== generation) this.#remove(entry);
+      }
+    }
+  }
+
+  /** Objects whose leading index keys equal `keys`, sorted; frozen and read-only. */
+  get(...keys: string[]): readonly KubeObject[] {
+    if (keys.length > this.keyCount) {
+      throw new StoreError(
+        `store "${this.name}": get with ${keys.length} keys, but objects have ${this.keyCount} index keys`,
+        { store: this.name, operation: 'get', keys },
+      );
+    }
+    for (let i = 0; i < keys.length; i++) {
+      if (typeof keys[i] !== 'string') {
+        throw new StoreError(`store "${this.name}": key ${i} is a ${typeof keys[i]}, not a string`, {
+          store: this.name,
+          operation: 'get',
+          keys: keys.map(String),
+        });
+      }
+    }
+    const node = this.#trie.find(keys);
+    return node === undefined ? NO_OBJECTS : this.#trie.sorted(node);
+  }
+
+  /** Every object, sorted by namespace then name; frozen and read-only. */
+  list(): readonly KubeObject[] {
+    return this.#trie.sorted(this.#trie.root);
+  }
+
+  /** Removes everything (a modCount bump only when something was held). */
+  clear(): void {
+    if (this.#size === 0) return;
+    this.#trie.clear();
+    this.#byIdentity.clear();
+    this.#size = 0;
+    this.#modCount++;
+  }
+
+  /** How many objects are held. */
+  size(): number {
+    return this.#size;
+  }
+
+  /** Files `obj` under `key`, replacing `entry` (the object held with its identity, if any). */
+  #upsert(obj: KubeObject, key: IndexKey, entry: StoreEntry | undefined): StoreEntry {
+    const leaf = this.#trie.leafFor(key);
+    if (entry === undefined) return this.#insert(obj, leaf);
+    if (entry.obj === obj && entry.leaf === leaf) return entry;
+    entry.obj = deepFreeze(obj);
+    this.#move(entry, leaf);
+    this.#modCount++;
+    return entry;
+  }
+
+  /** replace()'s step for one incoming object: keep the held one when unchanged, else upsert. */
+  #reconcile(obj: KubeObject, key: IndexKey): StoreEntry {
+    const entry = this.#lookup(obj);
+    if (entry !== undefined && isSameVersion(entry.obj, obj) && this.#trie.find(key) === entry.leaf) return entry;
+    return this.#upsert(obj, key, entry);
+  }
+
+  #insert(obj: KubeObject, leaf: TrieNode): StoreEntry {
+    const entry: StoreEntry = { obj: deepFreeze(obj), leaf, slot: 0, seen: 0 };
+    mapIn(this.#byIdentity, obj.metadata.namespace ?? '').set(obj.metadata.name, entry);
+    this.#trie.insert(entry, leaf);
+    this.#size++;
+    this.#modCount++;
+    return entry;
+  }
+
+  /** Files `entry` (whose object just changed) under `leaf`, unfiling it from its old leaf. */
+  #move(entry: StoreEntry, leaf: TrieNode): void {
+    if (entry.leaf === leaf) {
+      this.#trie.touch(leaf);
+      return;
+    }
+    this.#trie.remove(entry);
+    this.#trie.insert(entry, leaf);
+  }
+
+  #remove(entry: StoreEntry): void {
+    const meta = entry.obj.metadata;
+    const namespace = meta.namespace ?? '';
+    const names = this.#byIdentity.get(namespace)!;
+    names.delete(meta.name);
+    if (names.size === 0) this.#byIdentity.delete(namespace);
+    this.#trie.remove(entry);
+    this.#size--;
+    this.#modCount++;
+  }
+
+  #lookup(obj: KubeObject): StoreEntry | undefined {
+    return this.#byIdentity.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name);
+  }
+
+  /** Throws a StoreError unless `obj` has an identity and `key` has keyCount strings. */
+  #checkEntry(obj: KubeObject, key: IndexKey, operation: StoreOperation): void {
+    this.#checkObject(obj, operation);
+    const problem = keyProblem(key, this.keyCount);
+    if (problem === undefined) return;
+    throw new StoreError(`store "${this.name}": ${operation} of ${objectId(obj)}: ${problem}`, {
+      store: this.name,
+      operation,
+      keys: Array.isArray(key) ? key.map(String) : [],
+    });
+  }
+
+  /** Throws a StoreError unless `obj` has a string metadata.name (and namespace, if any). */
+  #checkObject(obj: KubeObject, operation: StoreOperation): void {
+    const meta = (obj as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
+    const namespace = meta?.namespace;
+    if (typeof meta?.name === 'string' && (namespace === undefined || typeof namespace === 'string')) return;
+    throw new StoreError(`store "${this.name}": ${operation} of an object without a metadata.name`, {
+      store: this.name,
+      operation,
+    });
+  }
+}
+
+/** Why `key` is not a tuple of `keyCount` strings, or undefined when it is one. */
+function keyProblem(key: IndexKey, keyCount: number): string | undefined {
+  if (!Array.isArray(key)) return 'no index key';
+  if (key.length !== keyCount) return `${key.length} index keys, expected ${keyCount}`;
+  for (let i = 0; i < key.length; i++) {
+    if (typeof key[i] !== 'string') return `index key ${i} is a ${typeof key[i]}, not a string`;
+  }
+  return undefined;
+}
+
+/** True when both objects are the same incarnation at the same, known resourceVersion. */
+function isSameVersion(stored: KubeObject, incoming: KubeObject): boolean {
+  const rv = incoming.metadata.resourceVersion;
+  return (
+    rv !== undefined &&
+    rv === stored.metadata.resourceVersion &&
+    incoming.metadata.uid === stored.metadata.uid
+  );
+}
+
+function mapIn<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = outer.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    outer.set(key, inner);
+  }
+  return inner;
+}
+

@@ -1,0 +1,50 @@
+/**
+ * A registry of named store backends (`full`, later `on-demand` and shared backends).
+ * One registry instance per controller: the config validator asks it which store types
+ * exist, and the controller asks it to build a store for each watched resource.
+ */
+import type { WatchedResourceConfig } from '../config/types.ts';
+import type { Store } from './index.ts';
+
+/** What a backend needs to build a store for one watched resource. */
+export interface StoreBuildContext {
+  resource: WatchedResourceConfig;
+}
+
+export interface StoreBackend {
+  /** The name used in config (`store: <name>`). */
+  readonly name: string;
+  /** One sentence for docs and errors. */
+  readonly description: string;
+  build(context: StoreBuildContext): Store;
+}
+
+/** Backend names are unique within a registry; an unknown name lists the available ones. */
+export class StoreRegistry {
+  readonly #backends = new Map<string, StoreBackend>();
+
+  /** Adds a backend; a name already taken is an error. */
+  register(backend: StoreBackend): this {
+    if (this.#backends.has(backend.name)) {
+      throw new Error(`store backend "${backend.name}" is already registered`);
+    }
+    this.#backends.set(backend.name, backend);
+    return this;
+  }
+
+  /** The registered names, in registration order. */
+  names(): string[] {
+    return [...this.#backends.keys()];
+  }
+
+  /** Builds the store of a watched resource with the backend its config names. */
+  build(resource: WatchedResourceConfig): Store {
+    const backend = this.#backends.get(resource.store);
+    if (!backend) {
+      throw new Error(
+        `watched resource "${resource.name}": unknown store "${resource.store}"; available: ${this.names().join(', ')}`,
+      );
+    }
+    return backend.build({ resource });
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * The Store contract: one suite every Store implementation runs (the way client-go runs
+ * doTestStore against each of its stores). It uses the public interface only.
+ *
+ * Usage, in an implementation's test file:
+ *   runStoreContract('MemoryStore', (options) => new MemoryStore(options));
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../src/k8s.ts';
+import { StoreError, type Store } from '../../src/store/index.ts';
+
+/** Builds an empty store for one test. */
+export type MakeStore = (options: { name: string; keyCount: number }) => Store;
+
+/** A minimal object; `extra` is merged into metadata, `spec` is its spec. */
+function obj(
+  namespace: string | undefined,
+  name: string,
+  extra: Partial<KubeObject['metadata']> = {},
+  spec: Record<string, unknown> = {},
+): KubeObject {
+  const metadata: KubeObject['metadata'] = { name, ...extra };
+  if (namespace !== undefined) metadata.namespace = namespace;
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata, spec };
+}
+
+/** "namespace/name" of each object, in order, for readable assertions. */
+function ids(objects: readonly KubeObject[]): string[] {
+  return objects.map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+}
+
+/** Runs every Store guarantee against stores built by `makeStore`. */
+export function runStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`${name} (Store contract)`, () => {
+    lookups(makeStore);
+    identity(makeStore);
+    modCounts(makeStore);
+    replacing(makeStore);
+    errorsAndReadOnly(makeStore);
+  });
+}
+
+function lookups(makeStore: MakeStore): void {
+  test('get with every key returns exactly the objects filed under that key', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    store.add(obj('ns1', 'a'), ['ns1', 'a']);
+    store.add(obj('ns1', 'b'), ['ns1', 'b']);
+    assert.deepEqual(ids(store.get('ns1', 'a')), ['ns1/a']);
+    assert.deepEqual(ids(store.get('ns1', 'c')), []);
+    assert.deepEqual(ids(store.get('ns2', 'a')), []);
+  });
+
+  test('get with fewer keys returns every object whose leading keys match', () => {
+    const store = makeStore({ name: 'things', keyCount: 3 });
+    store.add(obj('ns1', 'a'), ['x', 'y', '1']);
+    store.add(obj('ns1', 'b'), ['x', 'y', '2']);
+    store.add(obj('ns1', 'c'), ['x', 'z', '1']);
+    store.add(obj('ns1', 'd'), ['w', 'y', '1']);
+    assert.deepEqual(ids(store.get('x', 'y')), ['ns1/a', 'ns1/b']);
+    assert.deepEqual(ids(store.get('x')), ['ns1/a', 'ns1/b', 'ns1/c']);
+    assert.deepEqual(ids(store.get()), ['ns1/a', 'ns1/b', 'ns1/c', 'ns1/d']);
+    assert.deepEqual(ids(store.get('y')), []);
+  });
+
+  test('key components containing "/" never collide with other tuples', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    store.add(obj('ns', 'first'), ['a/b', 'c']);
+    store.add(obj('ns', 'second'), ['a', 'b/c']);
+    store.add(obj('ns', 'third'), ['a/b/c', '']);
+    assert.deepEqual(ids(store.get('a/b', 'c')), ['ns/first']);
+    assert.deepEqual(ids(store.get('a', 'b/c')), ['ns/second']);
+    assert.deepEqual(ids(store.get('a/b/c', '')), ['ns/third']);
+    assert.deepEqual(ids(store.get('a')), ['ns/second']);
+    assert.deepEqual(ids(store.get('a/b')), ['ns/first']);
+  });
+
+  test('several objects may share one key tuple', () => {
+    const store = makeStore({ name: 'slices', keyCount: 2 });
+    store.add(obj('ns', 'web-abc'), ['ns', 'web']);
+    store.add(obj('ns', 'web-def'), ['ns', 'web']);
+    store.add(obj('ns', 'api-xyz'), ['ns', 'api']);
+    assert.deepEqual(ids(store.get('ns', 'web')), ['ns/web-abc', 'ns/web-def']);
+    assert.equal(store.size(), 3);
+  });
+
+  test('results are sorted by namespace, then name, whatever the key or insertion order', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    const added = [
+      obj('b', 'a'),
+      obj('a', 'z'),
+      obj(undefined, 'cluster-scoped'),
+      obj('a-b', 'y'),
+      obj('a', 'b'),
+      obj('b', 'A'),
+    ];
+    added.forEach((o, i) => store.add(o, [i % 2 === 0 ? 'even' : 'odd']));
+    const expected = ['/cluster-scoped', 'a/b', 'a/z', 'a-b/y', 'b/A', 'b/a'];
+    assert.deepEqual(ids(store.list()), expected);
+    assert.deepEqual(ids(store.get()), expected);
+    assert.deepEqual(ids(store.get('even')), ['/cluster-scoped', 'a/b', 'b/a']);
+    assert.deepEqual(ids(store.get('odd')), ['a/z', 'a-b/y', 'b/A']);
+  });
+
+  test('list returns every object and size counts them', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    assert.deepEqual(store.list(), []);
+    assert.equal(store.size(), 0);
+    store.add(obj('ns', 'b'), ['k', '1']);
+    store.add(obj('ns', 'a'), ['k', '2']);
+    store.add(obj('other', 'a'), ['k', '2']);
+    assert.deepEqual(ids(store.list()), ['ns/a', 'ns/b', 'other/a']);
+    assert.equal(store.size(), 3);
+  });
+
+  test('a result read before a change still holds what it held, and a later read sees the change', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a'), ['k']);
+    const before = store.get('k');
+    store.add(obj('ns', 'b'), ['k']);
+    assert.deepEqual(ids(before), ['ns/a']);
+    assert.deepEqual(ids(store.get('k')), ['ns/a', 'ns/b']);
+  });
+
+  test('clear removes everything', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    store.add(obj('ns', 'a'), ['ns', 'a']);
+    store.add(obj('ns', 'b'), ['ns', 'b']);
+    store.clear();
+    assert.equal(store.size(), 0);
+    assert.deepEqual(store.list(), []);
+    assert.deepEqual(store.get('ns'), []);
+    store.add(obj('ns', 'a'), ['ns', 'a']);
+    assert.deepEqual(ids(store.get('ns')), ['ns/a']);
+  });
+}
+
+function identity(makeStore: MakeStore): void {
+  test('add of an identity already held replaces the object instead of adding another', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { resourceVersion: '1' }), ['k']);
+    store.add(obj('ns', 'a', { resourceVersion: '2' }), ['k']);
+    assert.equal(store.size(), 1);
+    assert.equal(store.get('k')[0]!.metadata.resourceVersion, '2');
+  });
+
+  test('update of an object that is not held adds it', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.update(obj('ns', 'a'), ['k']);
+    assert.deepEqual(ids(store.get('k')), ['ns/a']);
+  });
+
+  test('objects with the same name in different namespaces are different objects', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns1', 'a'), ['k']);
+    store.add(obj('ns2', 'a'), ['k']);
+    store.add(obj(undefined, 'a'), ['k']);
+    assert.equal(store.size(), 3);
+    store.delete(obj('ns1', 'a'));
+    assert.deepEqual(ids(store.list()), ['/a', 'ns2/a']);
+  });
+
+  test('an update that changes the index key moves the object and leaves no trace under the old key', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    store.add(obj('ns', 'a', { resourceVersion: '1' }), ['old', 'x']);
+    store.add(obj('ns', 'mate', { resourceVersion: '1' }), ['old', 'y']);
+    store.update(obj('ns', 'a', { resourceVersion: '2' }), ['new', 'x']);
+    assert.deepEqual(ids(store.get('old', 'x')), []);
+    assert.deepEqual(ids(store.get('old')), ['ns/mate']);
+    assert.deepEqual(ids(store.get('new', 'x')), ['ns/a']);
+    assert.equal(store.size(), 2);
+    store.update(obj('ns', 'mate', { resourceVersion: '2' }), ['new', 'y']);
+    assert.deepEqual(ids(store.get('old')), []);
+    assert.deepEqual(ids(store.get('new')), ['ns/a', 'ns/mate']);
+  });
+
+  test('delete removes only that object, never its key-mates', () => {
+    const store = makeStore({ name: 'slices', keyCount: 2 });
+    store.add(obj('ns', 'web-1'), ['ns', 'web']);
+    store.add(obj('ns', 'web-2'), ['ns', 'web']);
+    store.add(obj('ns', 'web-3'), ['ns', 'web']);
+    store.delete(obj('ns', 'web-2'));
+    assert.deepEqual(ids(store.get('ns', 'web')), ['ns/web-1', 'ns/web-3']);
+    store.delete(obj('ns', 'web-1'));
+    assert.deepEqual(ids(store.get('ns', 'web')), ['ns/web-3']);
+    assert.equal(store.size(), 1);
+  });
+
+  test('delete needs only the identity: namespace and name', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { uid: 'u1' }, { big: true }), ['k']);
+    store.delete({ metadata: { namespace: 'ns', name: 'a' } });
+    assert.equal(store.size(), 0);
+    assert.deepEqual(store.get('k'), []);
+  });
+
+  test('delete is ignored when its uid differs from the stored object (an older incarnation)', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { uid: 'new-uid' }), ['k']);
+    const before = store.modCount;
+    store.delete(obj('ns', 'a', { uid: 'old-uid' }));
+    assert.deepEqual(ids(store.get('k')), ['ns/a']);
+    assert.equal(store.modCount, before);
+    store.delete(obj('ns', 'a', { uid: 'new-uid' }));
+    assert.equal(store.size(), 0);
+  });
+
+  test('delete of an object that is not held changes nothing', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a'), ['k']);
+    store.delete(obj('ns', 'b'));
+    store.delete(obj('other', 'a'));
+    assert.deepEqual(ids(store.list()), ['ns/a']);
+  });
+}
+
+function modCounts(makeStore: MakeStore): void {
+  test('modCount increases on add, update, delete and clear', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    let last = store.modCount;
+    const bumped = (): boolean => {
+      const changed = store.modCount > last;
+      last = store.modCount;
+      return changed;
+    };
+    store.add(obj('ns', 'a', { resourceVersion: '1' }), ['k']);
+    assert.ok(bumped(), 'add');
+    store.update(obj('ns', 'a', { resourceVersion: '2' }), ['k']);
+    assert.ok(bumped(), 'update in place');
+    store.update(obj('ns', 'a', { resourceVersion: '3' }), ['other']);
+    assert.ok(bumped(), 'update that moves');
+    store.delete(obj('ns', 'a'));
+    assert.ok(bumped(), 'delete');
+    store.add(obj('ns', 'b'), ['k']);
+    bumped();
+    store.clear();
+    assert.ok(bumped(), 'clear');
+  });
+
+  test('modCount stays put when nothing changed', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    const empty = store.modCount;
+    store.clear();
+    store.delete(obj('ns', 'absent'));
+    assert.equal(store.modCount, empty, 'clear of an empty store, delete of an absent object');
+    store.add(obj('ns', 'a', { uid: 'u', resourceVersion: '5' }), ['k']);
+    const held = store.modCount;
+    store.get('k');
+    store.list();
+    store.size();
+    store.delete(obj('ns', 'b'));
+    store.replace([{ obj: obj('ns', 'a', { uid: 'u', resourceVersion: '5' }), key: ['k'] }]);
+    assert.equal(store.modCount, held, 'reads, absent delete, replace with unchanged objects');
+  });
+}
+
+function replacing(makeStore: MakeStore): void {
+  test('replace deletes identities absent from the new set and adds new ones', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'gone', { uid: 'u1', resourceVersion: '1' }), ['k']);
+    store.add(obj('ns', 'stays', { uid: 'u2', resourceVersion: '1' }), ['k']);
+    store.replace([
+      { obj: obj('ns', 'stays', { uid: 'u2', resourceVersion: '1' }), key: ['k'] },
+      { obj: obj('ns', 'fresh', { uid: 'u3', resourceVersion: '7' }), key: ['j'] },
+    ]);
+    assert.deepEqual(ids(store.list()), ['ns/fresh', 'ns/stays']);
+    assert.deepEqual(ids(store.get('k')), ['ns/stays']);
+    assert.deepEqual(ids(store.get('j')), ['ns/fresh']);
+    assert.equal(store.size(), 2);
+  });
+
+  test('replace leaves an object whose uid and resourceVersion are unchanged alone', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { uid: 'u', resourceVersion: '3' }, { v: 'stored' }), ['k']);
+    const before = store.modCount;
+    store.replace([{ obj: obj('ns', 'a', { uid: 'u', resourceVersion: '3' }, { v: 'relisted' }), key: ['k'] }]);
+    assert.equal(store.modCount, before);
+    assert.deepEqual(store.get('k')[0]!.spec, { v: 'stored' });
+  });
+
+  test('replace upserts an object whose resourceVersion changed or is unknown', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { uid: 'u', resourceVersion: '3' }, { v: 1 }), ['k']);
+    store.add(obj('ns', 'b', {}, { v: 1 }), ['k']);
+    const before = store.modCount;
+    store.replace([
+      { obj: obj('ns', 'a', { uid: 'u', resourceVersion: '4' }, { v: 2 }), key: ['k'] },
+      { obj: obj('ns', 'b', {}, { v: 2 }), key: ['k'] },
+    ]);
+    assert.ok(store.modCount > before);
+    assert.deepEqual(
+      store.get('k').map((o) => o.spec),
+      [{ v: 2 }, { v: 2 }],
+    );
+  });
+
+  test('replace treats a changed uid as a new object (deleted and recreated while disconnected)', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { uid: 'old', resourceVersion: '3' }), ['k']);
+    const before = store.modCount;
+    store.replace([{ obj: obj('ns', 'a', { uid: 'new', resourceVersion: '3' }), key: ['k'] }]);
+    assert.ok(store.modCount > before);
+    assert.equal(store.get('k')[0]!.metadata.uid, 'new');
+    assert.equal(store.size(), 1);
+  });
+
+  test('replace moves an object whose index key changed', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { uid: 'u', resourceVersion: '1' }), ['old']);
+    store.replace([{ obj: obj('ns', 'a', { uid: 'u', resourceVersion: '2' }), key: ['new'] }]);
+    assert.deepEqual(ids(store.get('old')), []);
+    assert.deepEqual(ids(store.get('new')), ['ns/a']);
+  });
+
+  test('replace with an empty set empties the store', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a'), ['k']);
+    store.add(obj('ns', 'b'), ['j']);
+    store.replace([]);
+    assert.equal(store.size(), 0);
+    assert.deepEqual(store.list(), []);
+  });
+}
+
+function errorsAndReadOnly(makeStore: MakeStore): void {
+  test('get with more keys than the index has throws a StoreError naming the operation and keys', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    assert.throws(
+      () => store.get('a', 'b', 'c'),
+      (err: unknown) =>
+        err instanceof StoreError &&
+        err.operation === 'get' &&
+        err.store === 'things' &&
+        JSON.stringify(err.keys) === '["a","b","c"]',
+    );
+  });
+
+  test('add or update with a key of the wrong length throws a StoreError and stores nothing', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    assert.throws(() => store.add(obj('ns', 'a'), ['only-one']), (err: unknown) => err instanceof StoreError && err.operation === 'add');
+    assert.throws(
+      () => store.update(obj('ns', 'a'), ['1', '2', '3']),
+      (err: unknown) => err instanceof StoreError && err.operation === 'update',
+    );
+    assert.equal(store.size(), 0);
+  });
+
+  test('replace with a bad entry throws a StoreError and leaves the store as it was', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a'), ['k']);
+    const before = store.modCount;
+    assert.throws(
+      () => store.replace([{ obj: obj('ns', 'b'), key: ['k'] }, { obj: obj('ns', 'c'), key: [] }]),
+      (err: unknown) => err instanceof StoreError && err.operation === 'replace',
+    );
+    assert.deepEqual(ids(store.list()), ['ns/a']);
+    assert.equal(store.modCount, before);
+  });
+
+  test('returned arrays and objects are frozen all the way down', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(obj('ns', 'a', { labels: { app: 'web' } }, { rules: [{ host: 'x' }] }), ['k']);
+    const results = store.get('k');
+    const [first] = results;
+    assert.ok(Object.isFrozen(results));
+    assert.ok(Object.isFrozen(store.list()));
+    assert.ok(Object.isFrozen(first));
+    assert.ok(Object.isFrozen(first!.metadata.labels));
+    assert.ok(Object.isFrozen((first!.spec as { rules: object[] }).rules[0]));
+    assert.throws(() => {
+      (first!.metadata.labels as Record<string, string>).app = 'changed';
+    }, TypeError);
+    assert.throws(() => (results as KubeObject[]).push(obj('ns', 'z')), TypeError);
+    assert.equal(store.get('k')[0]!.metadata.labels!.app, 'web');
+  });
+}
