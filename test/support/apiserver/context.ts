@@ -1,0 +1,41 @@
+/**
+ * What request handlers share: the state, the registries and the effective options of
+ * one TestApiServer.
+ */
+import type { ClusterState } from './cluster-state.ts';
+import type { ContinueTokens } from './continue-token.ts';
+import type { Faults } from './faults.ts';
+import type { ResourceRegistry } from './resources.ts';
+import type { WatchChaos } from './watch-stream.ts';
+import type { WatchRegistry } from './watch-registry.ts';
+
+/** One request as the server saw it. */
+export interface RequestRecord {
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** When it arrived, from the server's clock (ms since the epoch). */
+  at: number;
+  /** Request headers (lower-case names). */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** The server internals a handler may use. */
+export interface ServerContext {
+  readonly registry: ResourceRegistry;
+  readonly state: ClusterState;
+  readonly tokens: ContinueTokens;
+  readonly faults: Faults;
+  readonly watches: WatchRegistry;
+  readonly chaos: WatchChaos;
+  readonly requests: RequestRecord[];
+  readonly errors: Error[];
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly settings: {
+    readonly bookmarkIntervalMs: number;
+    readonly streamingLists: boolean;
+    readonly token: string | undefined;
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * TestApiServer: a real node:http Kubernetes API server on 127.0.0.1 for tests and
+ * benchmarks. It keeps objects per resource under one global resourceVersion counter,
+ * serves discovery, paginated consistent lists, watches (bookmarks, timeouts, streaming
+ * lists, 410 beyond the history window), get/create/update/patch/delete, and injects the
+ * faults a reflector must survive (server.faults).
+ *
+ * ```ts
+ * const server = await TestApiServer.start({ historyWindow: 100 });
+ * server.create('ingresses', { metadata: { name: 'web', namespace: 'shop' }, spec: {} });
+ * server.faults.nextStatus(429, { verb: 'list', retryAfterSeconds: 1 });
+ * // ... point the client at server.url, then assert on server.requests ...
+ * await server.close();
+ * ```
+ *
+ * Wire behaviour follows the real server (see /work/shared/reference/informers.md §3.3):
+ * list items carry no kind/apiVersion, watch objects do; a watch without resourceVersion
+ * (or "0") starts with synthetic ADDED events for the current state; continue tokens are
+ * opaque. Deliberate simplifications, each documented where it lives: a list with
+ * resourceVersion=0 honours limit; a list or watch from a resourceVersion beyond the
+ * current one gets 504 at once (the real server waits ~3 s first); Table is not offered
+ * (kubectl falls back to its own columns); only metadata.name and metadata.namespace field
+ * selectors exist; strategic merge patches are applied as JSON merge patches.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KubeObject } from '../../../src/k8s.ts';
+import { ClusterState } from './cluster-state.ts';
+import type { RequestRecord, ServerContext } from './context.ts';
+import { ContinueTokens } from './continue-token.ts';
+import { Faults } from './faults.ts';
+import { handleRequest } from './handler.ts';
+import { seededRandom } from './random.ts';
+import { DEFAULT_RESOURCES, ResourceRegistry, type ResourceDef, type ResourceRef } from './resources.ts';
+import { objectKey } from './stored-object.ts';
+import { WatchRegistry } from './watch-registry.ts';
+
+export { DEFAULT_RESOURCES, DEFAULT_VERBS } from './resources.ts';
+export type { ObjectRef, ResourceDef, ResourceRef } from './resources.ts';
+export type { RequestRecord } from './context.ts';
+export type { FaultVerb, NextStatusOptions, StatusFaultOptions, Faults } from './faults.ts';
+export { ApiError } from './status.ts';
+export { parseLabelSelector } from './label-selector.ts';
+export { SERVER_VERSION } from './discovery.ts';
+
+/** Options of TestApiServer.start. */
+export interface TestApiServerOptions {
+  /** Resources served; default DEFAULT_RESOURCES. */
+  resources?: ResourceDef[];
+  /** Past events kept per resource for watch resumption and list snapshots; older → 410. */
+  historyWindow?: number;
+  /** Period of BOOKMARK events on watches with allowWatchBookmarks=true, in ms. */
+  bookmarkIntervalMs?: number;
+  /** Serve sendInitialEvents=true (streaming lists); false answers 422 like a server without WatchList. */
+  streamingLists?: boolean;
+  /** When set, requests without `Authorization: Bearer <token>` get 401. */
+  token?: string;
+  /** Clock for request times and creationTimestamp, in ms since the epoch. Default Date.now. */
+  clock?: () => number;
+  /** Seed of the randomness used by splitChunks and generateName. */
+  seed?: number;
+}
+
+/** Defaults of TestApiServerOptions. */
+export const DEFAULTS = Object.freeze({
+  /** Events per resource: plenty for tests; small enough that compaction-style 410s are reachable. */
+  historyWindow: 1000,
+  /** ms: fast enough for tests to see bookmarks without waiting a minute as on a real server. */
+  bookmarkIntervalMs: 1000,
+  /** Modern servers (1.32+) serve streaming lists. */
+  streamingLists: true,
+  /** Any fixed seed keeps fault modes reproducible. */
+  seed: 1,
+});
+
+/** A fault-injecting Kubernetes API server on 127.0.0.1 with a random port. */
+export class TestApiServer {
+  readonly #server: http.Server;
+  readonly #ctx: ServerContext;
+  readonly #registry: ResourceRegistry;
+  #port = 0;
+
+  private constructor(options: TestApiServerOptions) {
+    this.#registry = new ResourceRegistry(options.resources ?? DEFAULT_RESOURCES);
+    this.#ctx = createContext(this.#registry, options, {
+      watches: (resource) => this.#ctx.watches.list(resource),
+      resolve: (ref) => this.#registry.resolve(ref),
+      compact: () => this.#ctx.state.compact(),
+      expireContinueTokens: () => this.#ctx.tokens.expireAll(),
+      restart: () => this.#restart(),
+    });
+    this.#server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => handleRequest(this.#ctx, req, res));
+  }
+
+  /** Starts a server listening on 127.0.0.1 at a free port. */
+  static async start(options: TestApiServerOptions = {}): Promise<TestApiServer> {
+    const server = new TestApiServer(options);
+    await server.#listen(0);
+    return server;
+  }
+
+  /** http://127.0.0.1:PORT */
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** Fault controls; see Faults. */
+  get faults(): Faults {
+    return this.#ctx.faults;
+  }
+
+  /** Every request received so far, in arrival order. */
+  get requests(): RequestRecord[] {
+    return this.#ctx.requests;
+  }
+
+  /** Unexpected errors inside the server (answered 500): a test server bug. Empty in a healthy run. */
+  get errors(): Error[] {
+    return this.#ctx.errors;
+  }
+
+  /** The current global resourceVersion. */
+  get resourceVersion(): string {
+    return String(this.#ctx.state.rv);
+  }
+
+  /** Stops serving: closes every connection (watches included) and every timer. */
+  async close(): Promise<void> {
+    await this.#stopListening();
+  }
+
+  /**
+   * Stores a new object: assigns uid (unless given), resourceVersion and creationTimestamp
+   * (unless given), delivers ADDED to watches. Throws ApiError 409 when it exists, 422 when
+   * the namespace does not fit the resource's scope. The result is the caller's.
+   */
+  create(resource: ResourceRef, obj: KubeObject): KubeObject {
+    return this.#ctx.state.create(this.#registry.resolve(resource), obj);
+  }
+
+  /** Replaces an object (MODIFIED, always a new resourceVersion); throws ApiError 404 when absent. */
+  update(resource: ResourceRef, obj: KubeObject): KubeObject {
+    return this.#ctx.state.update(this.#registry.resolve(resource), obj);
+  }
+
+  /** Creates or updates. */
+  upsert(resource: ResourceRef, obj: KubeObject): KubeObject {
+    const served = this.#registry.resolve(resource);
+    const key = objectKey(obj.metadata.namespace ?? '', obj.metadata.name);
+    const exists = this.#ctx.state.of(served).has(key);
+    return exists ? this.#ctx.state.update(served, obj) : this.#ctx.state.create(served, obj);
+  }
+
+  /** Deletes an object; returns its last state, or undefined when it did not exist. */
+  delete(resource: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.#ctx.state.delete(this.#registry.resolve(resource), namespace ?? '', name);
+  }
+
+  /** A copy of one object (with kind and apiVersion), or undefined. */
+  get(resource: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
+    const served = this.#registry.resolve(resource);
+    const key = objectKey(served.namespaced ? (namespace ?? '') : '', name);
+    return this.#ctx.state.of(served).get(key)?.toObject(served);
+  }
+
+  /** Copies of every current object of a resource, sorted by namespace then name. */
+  list(resource: ResourceRef): KubeObject[] {
+    const served = this.#registry.resolve(resource);
+    return this.#ctx.state.of(served).current().map((obj) => obj.toObject(served));
+  }
+
+  /** How many watch responses are open (stalled ones included), for one resource or all. */
+  openWatches(resource?: ResourceRef): number {
+    return this.#ctx.watches.list(resource === undefined ? undefined : this.#registry.resolve(resource)).length;
+  }
+
+  #listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        this.#port = (this.#server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  #stopListening(): Promise<void> {
+    for (const watch of this.#ctx.watches.list()) watch.drop();
+    return new Promise((resolve) => {
+      if (!this.#server.listening) {
+        resolve();
+        return;
+      }
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #restart(): Promise<void> {
+    await this.#stopListening();
+    await this.#listen(this.#port);
+  }
+}
+
+/** Builds the shared state of a server. */
+function createContext(
+  registry: ResourceRegistry,
+  options: TestApiServerOptions,
+  targets: ConstructorParameters<typeof Faults>[0],
+): ServerContext {
+  const now = options.clock ?? Date.now;
+  const random = seededRandom(options.seed ?? DEFAULTS.seed);
+  const state = new ClusterState(registry.all, options.historyWindow ?? DEFAULTS.historyWindow, now);
+  const faults = new Faults(targets);
+  const watches = new WatchRegistry();
+  state.onChange = (resource, event) => watches.deliver(resource, event);
+  return {
+    registry,
+    state,
+    tokens: new ContinueTokens(),
+    faults,
+    watches,
+    chaos: {
+      splitting: () => faults.splitting(),
+      takeGarbage: (resource) => faults.takeGarbage(resource),
+      random,
+    },
+    requests: [],
+    errors: [],
+    now,
+    random,
+    settings: {
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
+      streamingLists: options.streamingLists ?? DEFAULTS.streamingLists,
+      token: options.token,
+    },
+  };
+}
