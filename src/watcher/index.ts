@@ -1,0 +1,73 @@
+/**
+ * The watcher stage's vocabulary: where objects come from (a Kubernetes API server or a
+ * folder of manifests) and the narrow sink they are delivered into. The indexer
+ * implements WatchSink; sources know nothing about stores.
+ */
+import type { KubeObject } from '../k8s.ts';
+
+/**
+ * What a source delivers objects into, for one watched resource. Calls are synchronous
+ * and in order. Ownership: an object handed to the sink belongs to the sink from then on;
+ * the source must not mutate or reuse it.
+ */
+export interface WatchSink {
+  /** A new object. */
+  add(obj: KubeObject): void;
+  /** A changed object (same namespace/name). */
+  update(obj: KubeObject): void;
+  /** An object is gone. `obj` carries at least metadata.name/namespace (and uid when known). */
+  delete(obj: KubeObject): void;
+  /**
+   * The complete current set, after a (re)list. The sink makes its contents exactly these:
+   * objects absent from `objs` are deleted, objects whose uid and resourceVersion are
+   * unchanged are left alone, an object with a changed uid is a delete then an add.
+   */
+  replace(objs: KubeObject[]): void;
+  /** The initial list has been delivered; called once per source start. */
+  synced(): void;
+}
+
+/** Why a resource is not (yet) being watched successfully. */
+export interface WatchProblem {
+  /** HTTP status when there was one (401, 403, 404, 410, 429, 5xx). */
+  status?: number;
+  /** Human-readable reason, e.g. "forbidden: cannot list ingresses in all namespaces (RBAC)". */
+  message: string;
+  /** When it was seen. */
+  at: Date;
+}
+
+/** The state a source reports per watched resource. */
+export interface ResourceWatchStatus {
+  resource: string;
+  synced: boolean;
+  lastProblem?: WatchProblem;
+}
+
+/** A source of objects for a set of watched resources. */
+export interface Source {
+  /**
+   * Starts delivering objects for each watched resource into its sink. Resolves once the
+   * source has started (not when synced); a problem with the source as a whole (a missing
+   * folder, an unloadable kubeconfig) rejects with a WatchError.
+   */
+  start(sinks: ReadonlyMap<string, WatchSink>): Promise<void>;
+  /** Stops everything: no sockets, timers, watchers or callbacks are left behind. */
+  stop(): Promise<void>;
+  /** Current state per watched resource. */
+  status(): ResourceWatchStatus[];
+}
+
+/** An error of a source, naming where it happened. */
+export class WatchError extends Error {
+  override readonly name = 'WatchError';
+  /** The watched resource concerned, when there is one. */
+  readonly resource: string | undefined;
+  /** HTTP status, when there is one. */
+  readonly status: number | undefined;
+  constructor(message: string, options: { resource?: string; status?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.resource = options.resource;
+    this.status = options.status;
+  }
+}

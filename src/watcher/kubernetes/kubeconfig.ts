@@ -1,0 +1,104 @@
+/**
+ * Finding and loading the kubeconfig, kubectl's way: an explicit file, else KUBECONFIG,
+ * else ~/.kube/config, else the in-cluster service account. @kubernetes/client-node does
+ * the parsing and authentication; this module only chooses and names what went wrong.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { WatchError } from '../index.ts';
+import { HttpApiClient } from './client.ts';
+
+/** Where the kubeconfig comes from. */
+export interface KubeconfigOptions {
+  /** A kubeconfig file; wins over everything else. */
+  kubeconfig?: string | undefined;
+  /** The context to use; default the file's current-context. */
+  context?: string | undefined;
+}
+
+/** What the environment looks like; injected by tests. */
+export interface KubeconfigEnvironment {
+  env: Readonly<Record<string, string | undefined>>;
+  homeDir: string;
+  /** The service account token file of in-cluster pods. */
+  serviceAccountTokenPath: string;
+}
+
+const DEFAULT_ENVIRONMENT: KubeconfigEnvironment = Object.freeze({
+  env: process.env,
+  homeDir: os.homedir(),
+  serviceAccountTokenPath: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+});
+
+/**
+ * Loads the kubeconfig and selects the context. Throws a WatchError naming the file and
+ * what is wrong with it (unreadable, unknown context, no cluster), or saying that none of
+ * the places a kubeconfig can come from has one.
+ */
+export function loadKubeConfig(
+  options: KubeconfigOptions = {},
+  environment: KubeconfigEnvironment = DEFAULT_ENVIRONMENT,
+): KubeConfig {
+  const kc = new KubeConfig();
+  const origin = loadInto(kc, options, environment);
+  if (options.context) selectContext(kc, options.context, origin);
+  if (!kc.getCurrentCluster()) {
+    throw new WatchError(`kubeconfig ${origin}: context "${kc.getCurrentContext()}" has no cluster`);
+  }
+  return kc;
+}
+
+/** Loads the kubeconfig (as loadKubeConfig does) and returns an HttpApiClient for it. */
+export function createApiClient(options: KubeconfigOptions = {}, environment?: KubeconfigEnvironment): HttpApiClient {
+  return new HttpApiClient(loadKubeConfig(options, environment));
+}
+
+function loadInto(kc: KubeConfig, options: KubeconfigOptions, environment: KubeconfigEnvironment): string {
+  if (options.kubeconfig) return loadFile(kc, options.kubeconfig);
+  const fromEnv = environment.env.KUBECONFIG?.split(path.delimiter).filter((file) => file !== '') ?? [];
+  if (fromEnv.length > 0) return loadFiles(kc, fromEnv);
+  const home = path.join(environment.homeDir, '.kube', 'config');
+  if (fs.existsSync(home)) return loadFile(kc, home);
+  if (fs.existsSync(environment.serviceAccountTokenPath) && environment.env.KUBERNETES_SERVICE_HOST) {
+    kc.loadFromCluster();
+    return '(in-cluster service account)';
+  }
+  throw new WatchError(
+    'no kubeconfig found: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a cluster with a service account',
+  );
+}
+
+function loadFiles(kc: KubeConfig, files: string[]): string {
+  const [first, ...rest] = files as [string, ...string[]];
+  loadFile(kc, first);
+  for (const file of rest) {
+    const other = new KubeConfig();
+    loadFile(other, file);
+    try {
+      // kubectl's rule: the first file that sets current-context wins.
+      kc.mergeConfig(other, Boolean(kc.getCurrentContext()));
+    } catch (err) {
+      throw new WatchError(`cannot merge kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return files.join(path.delimiter);
+}
+
+function loadFile(kc: KubeConfig, file: string): string {
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    throw new WatchError(`cannot load kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return file;
+}
+
+function selectContext(kc: KubeConfig, context: string, origin: string): void {
+  if (!kc.getContextObject(context)) {
+    const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+    throw new WatchError(`kubeconfig ${origin}: no context "${context}" (known: ${known})`);
+  }
+  kc.setCurrentContext(context);
+}

@@ -1,0 +1,56 @@
+/**
+ * Per-reflector counters, read by the metrics endpoint. Plain numbers that only grow
+ * (except the gauges: resourceVersion, objects, lastEventAt, watching).
+ */
+import type { WatchEventType } from './lines.ts';
+
+/** A snapshot of one reflector's counters. */
+export interface ReflectorStats {
+  /** The watched resource (watched_resources key). */
+  resource: string;
+  /** Watch events received, by type (list items are not events). */
+  events: Record<WatchEventType, number>;
+  /** Complete lists delivered with replace() (LIST or streaming list), first one included. */
+  lists: number;
+  /** Lists after the first: caused by 410 Expired, an invalid line or a sink failure. */
+  relists: number;
+  /** Watch requests opened after the first. */
+  watchRestarts: number;
+  /** Failures by HTTP status ("403", "500") or class ("network", "idle-timeout", "invalid-line"). */
+  errors: Record<string, number>;
+  /** Clock time (ms) of the last watch event, bookmarks included. */
+  lastEventAt: number | undefined;
+  /** The resourceVersion the next watch would resume from ("" before the first list). */
+  resourceVersion: string;
+  /** Objects currently delivered to the sink. */
+  objects: number;
+  /** The first complete list has been delivered. */
+  synced: boolean;
+  /** A watch stream is open right now. */
+  watching: boolean;
+  /** Whether this resource uses streaming lists (false after the server rejected them). */
+  streamingList: boolean;
+}
+
+/** Fresh, zeroed counters for `resource`. */
+export function emptyStats(resource: string, streamingList: boolean): ReflectorStats {
+  return {
+    resource,
+    events: { ADDED: 0, MODIFIED: 0, DELETED: 0, BOOKMARK: 0, ERROR: 0 },
+    lists: 0,
+    relists: 0,
+    watchRestarts: 0,
+    errors: {},
+    lastEventAt: undefined,
+    resourceVersion: '',
+    objects: 0,
+    synced: false,
+    watching: false,
+    streamingList,
+  };
+}
+
+/** A deep copy, so callers cannot change the live counters. */
+export function copyStats(stats: ReflectorStats): ReflectorStats {
+  return { ...stats, events: { ...stats.events }, errors: { ...stats.errors } };
+}
