@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PathError, compileRemoval, parsePath } from '../path/index.ts';
+import { SelectorError, parseFieldSelector, parseLabelSelector } from '../selector/index.ts';
 
 /** Names of properties every JavaScript object has; as names they would shadow them. */
 const RESERVED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
@@ -165,6 +166,35 @@ export function removalExpression(description: string) {
       if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `invalid remove_fields entry: ${reason}` });
     })
     .meta({ description });
+}
+
+/** A Kubernetes label selector in its full grammar ("" selects everything). */
+export function labelSelector(description: string) {
+  return optionalText(description).superRefine((text, ctx) => {
+    const reason = selectorProblem(() => parseLabelSelector(text));
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
+}
+
+/**
+ * A Kubernetes field selector ("" selects everything). Any field is accepted: which fields
+ * the API server supports depends on the kind, and it answers with a clear error itself.
+ */
+export function fieldSelector(description: string) {
+  return optionalText(description).superRefine((text, ctx) => {
+    const reason = selectorProblem(() => parseFieldSelector(text, { anyField: true }));
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
+}
+
+function selectorProblem(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    if (err instanceof SelectorError) return err.message;
+    throw err;
+  }
 }
 
 function pathProblem(check: () => unknown): string | undefined {

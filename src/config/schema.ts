@@ -16,7 +16,9 @@ import {
   dnsSubdomain,
   fileMode,
   flag,
+  fieldSelector,
   indexExpression,
+  labelSelector,
   listenAddress,
   mapping,
   namedMap,
@@ -103,8 +105,8 @@ function watchedResourceSchema(storeTypes: readonly string[]) {
       kind: text('Kind, e.g. Ingress; the resource is found by discovery.').optional(),
       resource: text('Plural resource, e.g. ingresses; the kind is found by discovery.').optional(),
       namespace: optionalText('Only this namespace; empty means all namespaces.').default(''),
-      label_selector: optionalText('Label selector sent to the API server, e.g. "app in (web,api)".').default(''),
-      field_selector: optionalText('Field selector sent to the API server.').default(''),
+      label_selector: labelSelector('Label selector sent to the API server, e.g. "app in (web,api)".').default(''),
+      field_selector: fieldSelector('Field selector sent to the API server, e.g. "type=kubernetes.io/tls".').default(''),
       index_by: z
         .array(indexExpression('a path expression such as metadata.namespace or metadata.labels[\'app\']'), {
           error: (issue) => `expected a list of path expressions, got ${describeValue(issue.input)}`,

@@ -65,6 +65,18 @@ const cases: Case[] = [
     message: 'invalid duration "10mins": use a number followed by ms, s, m or h',
   },
   {
+    name: 'a label selector that does not parse',
+    text: lines('watched_resources:', '  ingresses:', '    api_version: v1', '    kind: Ingress', '    label_selector: "app in (web"'),
+    line: 5, col: 21, path: 'watched_resources.ingresses.label_selector',
+    message: 'label selector',
+  },
+  {
+    name: 'a field selector that does not parse',
+    text: lines('watched_resources:', '  secrets:', '    api_version: v1', '    kind: Secret', '    field_selector: "type"'),
+    line: 5, col: 21, path: 'watched_resources.secrets.field_selector',
+    message: 'field selector',
+  },
+  {
     name: 'a duration without a unit',
     text: lines('render:', '  max_wait: 10'),
     line: 2, col: 13, path: 'render.max_wait',
