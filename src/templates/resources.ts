@@ -1,0 +1,142 @@
+/**
+ * The `resources` object templates render from: one read-only view per watched resource,
+ * `resources.<name>`, over that resource's store.
+ */
+import { objectId, type KubeObject } from '../k8s.ts';
+import type { Store } from '../store/index.ts';
+import { ResourceError } from './errors.ts';
+
+/** The lookup methods of a resource view (HAPTIC's names, kept). */
+export interface ResourceMethods {
+  /** Every object, sorted by namespace then name. */
+  List(): readonly KubeObject[];
+  /**
+   * The objects whose leading index keys equal `keys` (all keys: exact match; fewer:
+   * prefix match), sorted by namespace then name. Keys that are numbers or booleans are
+   * converted with String(); any other non-string key, or more keys than the resource's
+   * `index_by` has, is a ResourceError.
+   */
+  Get(...keys: unknown[]): readonly KubeObject[];
+  /** Same as Get. On a full store both read the store; on-demand stores fetch misses. */
+  Fetch(...keys: unknown[]): readonly KubeObject[];
+  /** The one object matching `keys`, or null; several matches is a ResourceError. */
+  GetSingle(...keys: unknown[]): KubeObject | null;
+}
+
+/**
+ * A watched resource as templates see it: a frozen array of its objects sorted by
+ * namespace then name (so `{% for o in resources.x %}` and `resources.x | length` work
+ * like on any array) that also has the lookup methods.
+ */
+export type ResourceView = readonly KubeObject[] & ResourceMethods;
+
+/** `resources`: a view per watched resource name. */
+export type Resources = Readonly<Record<string, ResourceView>>;
+
+const DEFAULTS = Object.freeze({
+  /** How many of the matching objects a GetSingle error names (the count is always given). */
+  namedMatches: 5,
+});
+
+/**
+ * Property names looked up on `resources` by JavaScript itself rather than by a template
+ * (promise resolution, JSON.stringify); they read as absent instead of "unknown resource".
+ */
+const PROBES: ReadonlySet<string> = new Set(['then', 'toJSON']);
+
+/**
+ * Creates `resources` over `stores` (keyed by watched resource name). Reading a name that
+ * is not watched throws a ResourceError listing the watched ones; `"x" in resources` is a
+ * safe test. A view is built on first use and rebuilt only after its store changed
+ * (modCount), so it costs nothing for resources a template does not read. The object and
+ * its views are read-only and live as long as the renderer.
+ */
+export function createResources(stores: ReadonlyMap<string, Store>): Resources {
+  const views = new Map<string, { modCount: number; view: ResourceView }>();
+  const viewOf = (name: string, store: Store): ResourceView => {
+    const cached = views.get(name);
+    if (cached !== undefined && cached.modCount === store.modCount) return cached.view;
+    const view = buildView(name, store);
+    views.set(name, { modCount: store.modCount, view });
+    return view;
+  };
+  const target: Record<string, null> = {};
+  for (const name of stores.keys()) target[name] = null;
+  return new Proxy(target, {
+    get(obj, prop, receiver): unknown {
+      const store = typeof prop === 'string' ? stores.get(prop) : undefined;
+      if (store !== undefined) return viewOf(prop as string, store);
+      if (typeof prop === 'symbol' || prop in Object.prototype || PROBES.has(prop)) {
+        return Reflect.get(obj, prop, receiver);
+      }
+      throw unknownResource(prop, [...stores.keys()]);
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  }) as unknown as Resources;
+}
+
+function unknownResource(name: string, known: string[]): ResourceError {
+  const available = known.length > 0 ? `watched resources: ${known.join(', ')}` : 'no resources are watched';
+  const message = `unknown resource "${name}" in resources.${name}; ${available}`;
+  return new ResourceError(message, { resource: name });
+}
+
+function buildView(name: string, store: Store): ResourceView {
+  const methods: ResourceMethods = {
+    List: () => store.list(),
+    Get: (...keys) => store.get(...toKeys(name, store, 'Get', keys)),
+    // The on-demand (two-pass) render plugs in here: a miss is recorded and fetched.
+    Fetch: (...keys) => store.get(...toKeys(name, store, 'Fetch', keys)),
+    GetSingle: (...keys) => single(name, store, keys),
+  };
+  const view = [...store.list()];
+  for (const [method, fn] of Object.entries(methods)) {
+    Object.defineProperty(view, method, { value: fn, enumerable: false });
+  }
+  return Object.freeze(view) as unknown as ResourceView;
+}
+
+function single(name: string, store: Store, keys: unknown[]): KubeObject | null {
+  const matches = store.get(...toKeys(name, store, 'GetSingle', keys));
+  if (matches.length <= 1) return matches[0] ?? null;
+  const named = matches.slice(0, DEFAULTS.namedMatches).map(objectId);
+  const more = matches.length > named.length ? `, and ${matches.length - named.length} more` : '';
+  const problem = `${matches.length} objects match, expected at most one: ${named.join(', ')}${more}`;
+  return fail(name, keys, `${callText(name, 'GetSingle', keys)}: ${problem}`);
+}
+
+/** Checks and converts template arguments into index keys. */
+function toKeys(name: string, store: Store, method: string, args: unknown[]): string[] {
+  if (args.length > store.keyCount) {
+    const indexed = `${store.keyCount} index key${store.keyCount === 1 ? '' : 's'}`;
+    const problem = `${args.length} keys given, but ${name} has ${indexed}`;
+    fail(name, args, `${callText(name, method, args)}: ${problem}`);
+  }
+  return args.map((arg, i) => {
+    if (typeof arg === 'string') return arg;
+    if (typeof arg === 'number' || typeof arg === 'boolean' || typeof arg === 'bigint') return String(arg);
+    const problem = `key ${i + 1} is ${describeArg(arg)}; keys are strings`;
+    return fail(name, args, `${callText(name, method, args)}: ${problem}`);
+  });
+}
+
+function fail(name: string, keys: readonly unknown[], message: string): never {
+  throw new ResourceError(message, { resource: name, keys });
+}
+
+/** `resources.x.Get("a", 1)` as written, for messages. */
+function callText(name: string, method: string, args: readonly unknown[]): string {
+  const shown = args.map((arg) => (typeof arg === 'string' ? JSON.stringify(arg) : describeArg(arg)));
+  return `resources.${name}.${method}(${shown.join(', ')})`;
+}
+
+function describeArg(arg: unknown): string {
+  if (arg === null || arg === undefined) return String(arg);
+  if (Array.isArray(arg)) return 'an array';
+  if (typeof arg === 'object') {
+    return (arg as { __keywords?: unknown }).__keywords ? 'a keyword argument' : 'an object';
+  }
+  return typeof arg === 'function' ? 'a function' : String(arg);
+}
