@@ -1,11 +1,12 @@
 /**
  * Field selectors (k8s.io/apimachinery/pkg/fields): `field=value`, `field==value`,
  * `field!=value`, joined by commas, with `\,` `\=` `\!` `\\` escapes. The test server
- * supports the fields every resource has: metadata.name and metadata.namespace.
+ * supports the fields every resource has, metadata.name and metadata.namespace, and the
+ * Secret field `type` (read from any object's top-level `type`).
  */
 
 /** The fields a field selector may test. */
-export const SUPPORTED_FIELDS: readonly string[] = Object.freeze(['metadata.name', 'metadata.namespace']);
+export const SUPPORTED_FIELDS: readonly string[] = Object.freeze(['metadata.name', 'metadata.namespace', 'type']);
 
 /** One term of a field selector. */
 export interface FieldTerm {
@@ -19,6 +20,8 @@ export interface FieldValues {
   readonly name: string;
   /** '' for cluster-scoped objects. */
   readonly namespace: string;
+  /** The top-level `type` (Secrets), when it is a string. */
+  readonly type?: string | undefined;
 }
 
 /** A parsed field selector: all terms must hold. */
@@ -76,6 +79,7 @@ function parseTerm(term: string): FieldTerm {
 
 /** The value a supported field has on an object. */
 function fieldValue(field: string, values: FieldValues): string {
+  if (field === 'type') return values.type ?? '';
   return field === 'metadata.name' ? values.name : values.namespace;
 }
 

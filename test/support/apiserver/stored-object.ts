@@ -22,6 +22,8 @@ export class StoredObject {
   readonly rv: number;
   readonly creationTimestamp: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The top-level `type` (Secrets), for the `type` field selector. */
+  readonly type: string | undefined;
   /** The object as a list item: JSON without kind and apiVersion, metadata first. */
   readonly json: string;
   #metadataJson: string | undefined;
@@ -35,6 +37,7 @@ export class StoredObject {
     this.rv = rv;
     this.creationTimestamp = typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : '';
     this.labels = Object.freeze({ ...meta.labels });
+    this.type = typeof item.type === 'string' ? item.type : undefined;
     this.json = JSON.stringify(item);
   }
 

@@ -1,0 +1,34 @@
+/**
+ * Builds the source a config names: a folder of manifests, or a Kubernetes API server.
+ */
+import type { Config } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import { FilesSource } from '../watcher/files/index.ts';
+import type { Source, WatchError } from '../watcher/index.ts';
+import { KubernetesSource } from '../watcher/kubernetes/index.ts';
+
+export interface SourceSettings {
+  /** Follow changes after the initial state (`run`), or deliver the current state only. */
+  watch: boolean;
+  /** Hears problems of the source (a malformed manifest) that do not stop it. */
+  onError: (err: WatchError) => void;
+}
+
+/** The source of `config.source`, for its watched resources. */
+export function createSource(config: Config, logger: Logger, settings: SourceSettings): Source {
+  const resources = config.watchedResources;
+  if (config.source.kind === 'files' && config.source.files) {
+    const files = config.source.files;
+    return new FilesSource({
+      ...files,
+      watch: files.watch && settings.watch,
+      resources,
+      logger,
+      onError: settings.onError,
+    });
+  }
+  if (config.source.kind === 'kubernetes' && config.source.kubernetes) {
+    return new KubernetesSource({ config: config.source.kubernetes, resources, logger });
+  }
+  throw new Error(`source "${config.source.kind}" has no settings`);
+}
