@@ -9,7 +9,7 @@ import type { Config } from './config/types.ts';
 import { Controller, type RenderOutcome } from './controller/controller.ts';
 import { createDefaultRegistry } from './controller/registry.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createRenderer } from './templates/index.ts';
+import { checkTemplates } from './templates/index.ts';
 
 /** Exit codes: 0 ok, 1 a problem with inputs (config, template, manifest), 2 usage. */
 const EXIT = Object.freeze({ ok: 0, failed: 1 });
@@ -118,11 +118,8 @@ async function syncWithin(controller: Controller, ms: number): Promise<boolean> 
 
 async function checkConfigCommand(flags: { config: string }): Promise<void> {
   const config = await readConfig(flags.config);
-  try {
-    createRenderer({ templates: config.templates, stores: new Map(), baseDir: config.baseDir });
-  } catch (err) {
-    fail((err as Error).message);
-  }
+  const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
+  if (problems.length > 0) fail(problems.map((err) => err.message).join('\n'));
   process.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates)\n`,
   );

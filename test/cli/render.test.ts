@@ -157,11 +157,13 @@ describe('informant check-config', () => {
     assert.match(result.stderr, /render\.debounce: invalid duration "5x"/);
   });
 
-  test('reports a template that does not compile', async () => {
+  test('reports every template that does not compile', async () => {
     const { dir } = await project();
     await edit(join(dir, 'list.njk'), (t) => t.replace('{% endfor %}', ''));
+    await edit(join(dir, 'config.yaml'), (t) => `${t}  other:\n    inline: "{{ x "\n    output: out/other.txt\n`);
     const result = await runCli(['check-config', '--config', join(dir, 'config.yaml')]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /list\.njk/);
+    assert.match(result.stderr, /list\.njk:\d+/);
+    assert.match(result.stderr, /<inline:other>:1:\d+/);
   });
 });
