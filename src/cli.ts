@@ -1,15 +1,20 @@
 /**
- * The `informant` command line: run (the controller), render (once), check-config.
+ * The `informant` command line: run (the controller), render (once), check-config, test
+ * (the template tests).
  * Messages for people go to stderr/stdout directly; logs go through pino.
  */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig } from './config/index.ts';
+import { loadConfig, parseDuration } from './config/index.ts';
 import type { Config } from './config/types.ts';
 import { Controller, type RenderOutcome } from './controller/controller.ts';
+import { Daemon, DEFAULTS as DAEMON_DEFAULTS } from './controller/daemon.ts';
+import { rbacManifests } from './controller/rbac.ts';
 import { createDefaultRegistry } from './controller/registry.ts';
+import { REPORTERS, runTestCommand, type ReporterName } from './controller/template-tests/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { checkTemplates } from './templates/index.ts';
+import { stringify } from 'yaml';
 
 /** Exit codes: 0 ok, 1 a problem with inputs (config, template, manifest), 2 usage. */
 const EXIT = Object.freeze({ ok: 0, failed: 1 });
@@ -22,38 +27,84 @@ function fail(message: string): never {
   process.exit(EXIT.failed);
 }
 
-async function readConfig(file: string): Promise<Config> {
+async function readConfig(file: string, options: { tests?: boolean } = {}): Promise<Config> {
   try {
-    return await loadConfig(resolve(file), { storeTypes: createDefaultRegistry().names() });
+    return await loadConfig(resolve(file), { storeTypes: createDefaultRegistry().names(), ...options });
   } catch (err) {
     return fail((err as Error).message);
   }
 }
 
-function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?: string }): void {
-  if (!flags.kubeconfig && !flags.context) return;
+/** Applies --kubeconfig and --context; throws when the config's source is not kubernetes. */
+function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?: string }): Config {
+  if (!flags.kubeconfig && !flags.context) return config;
   if (config.source.kind !== 'kubernetes' || !config.source.kubernetes) {
-    fail('--kubeconfig and --context apply to `source: kubernetes` only');
+    throw new Error('--kubeconfig and --context apply to `source: kubernetes` only');
   }
   if (flags.kubeconfig) config.source.kubernetes.kubeconfig = resolve(flags.kubeconfig);
   if (flags.context) config.source.kubernetes.context = flags.context;
+  return config;
 }
 
-async function runCommand(flags: { config: string; kubeconfig?: string; context?: string }): Promise<void> {
-  const config = await readConfig(flags.config);
-  applySourceFlags(config, flags);
+type RunFlags = { config: string; kubeconfig?: string; context?: string; watchConfig: boolean; shutdownTimeout: string };
+
+/**
+ * `informant run`: the daemon until SIGTERM or SIGINT (exit 0 once shut down; a second
+ * signal exits at once with 1). SIGHUP reloads the config, as does a change of the config
+ * or template files unless --no-watch-config.
+ */
+async function runCommand(flags: RunFlags): Promise<void> {
+  const load = async (): Promise<Config> =>
+    applySourceFlags(await loadConfig(resolve(flags.config), { storeTypes: createDefaultRegistry().names() }), flags);
+  let config: Config;
+  try {
+    config = await load();
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const shutdownTimeoutMs = parseDuration(flags.shutdownTimeout);
+  if (shutdownTimeoutMs === undefined) return fail(`--shutdown-timeout: invalid duration ${JSON.stringify(flags.shutdownTimeout)}; use e.g. 20s`);
   const logger = createLogger({ level: config.logging.level });
-  const controller = buildController(config, logger, true);
-  const shutdown = async (signal: string): Promise<void> => {
+  let daemon: Daemon;
+  try {
+    daemon = new Daemon({ config, logger, loadConfig: load, watchConfig: flags.watchConfig, shutdownTimeoutMs });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(EXIT.failed);
+    }
+    stopping = true;
     logger.info({ signal }, 'shutting down');
-    await controller.stop();
-    process.exit(EXIT.ok);
+    void daemon.stop().then(() => process.exit(EXIT.ok));
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  await controller.start();
-  await controller.waitForSync();
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
+  try {
+    await daemon.start();
+  } catch (err) {
+    logger.fatal({ err }, 'could not start');
+    return fail((err as Error).message);
+  }
+  await daemon.controller.waitForSync();
   logger.info({ config: config.file }, 'all resources synced; watching for changes');
+}
+
+/** `informant rbac`: the least-privilege RBAC of the config, as YAML documents on stdout. */
+async function rbacCommand(flags: { config: string; name: string; namespace?: string }): Promise<void> {
+  // Every store type the config language knows (on-demand included), whether or not this build runs it.
+  const config = await loadConfig(resolve(flags.config)).catch((err: Error) => fail(err.message));
+  const namespace = flags.namespace ?? config.leaderElection.namespace;
+  const { manifests, guessed } = rbacManifests(config, { name: flags.name, namespace });
+  const header = [`# RBAC for ${config.file} (informant rbac)`];
+  if (guessed.length > 0) {
+    header.push(`# Plural resource names guessed from kind for: ${guessed.join(', ')}; set \`resource:\` in the config if one is wrong.`);
+  }
+  process.stdout.write(`${header.join('\n')}\n${manifests.map((m) => stringify(m)).join('---\n')}`);
 }
 
 function buildController(config: Config, logger: Logger, watch: boolean): Controller {
@@ -125,6 +176,14 @@ async function checkConfigCommand(flags: { config: string }): Promise<void> {
   );
 }
 
+async function testCommand(flags: { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {
+  const config = await readConfig(flags.config, { tests: true });
+  const level = config.logging.level === 'info' ? 'warn' : config.logging.level;
+  const logger = createLogger({ level, destination: process.stderr, pretty: false });
+  const code = await runTestCommand({ ...flags, config, logger, out: process.stdout, err: process.stderr });
+  process.exitCode = code;
+}
+
 function configOption(): Option {
   return new Option('-c, --config <file>', 'config file').default('config.yaml');
 }
@@ -140,7 +199,16 @@ export function program(): Command {
     .addOption(configOption())
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('--no-watch-config', 'do not reload when the config or template files change (SIGHUP still reloads)')
+    .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`)
     .action(runCommand);
+  cli
+    .command('rbac')
+    .description('print the least-privilege RBAC (ServiceAccount, roles, bindings) the config needs, as YAML')
+    .addOption(configOption())
+    .option('--name <name>', 'name of the ServiceAccount, roles and bindings', 'informant')
+    .option('--namespace <namespace>', 'namespace informant runs in (default: leader_election.namespace)')
+    .action(rbacCommand);
   cli
     .command('render')
     .description('render every template once and exit; non-zero on any error')
@@ -152,6 +220,14 @@ export function program(): Command {
     .description('validate the config and compile the templates')
     .addOption(configOption())
     .action(checkConfigCommand);
+  cli
+    .command('test')
+    .description('run the template tests of the config: fixtures in, assertions on the outputs; no cluster, nothing written')
+    .addOption(configOption())
+    .option('--filter <pattern>', 'run only the tests whose name matches this regular expression')
+    .option('--update-golden', 'rewrite the golden files (equals) of the selected tests with what they render')
+    .addOption(new Option('--reporter <format>', 'output format').choices(REPORTERS).default('pretty'))
+    .action(testCommand);
   return cli;
 }
 

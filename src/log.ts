@@ -13,8 +13,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const REDACT_PATHS = [
   'object.data',
   'object.stringData',
+  'obj.data',
+  'obj.stringData',
   '*.data',
   '*.stringData',
+  '*.object.data',
+  '*.object.stringData',
 ] as const;
 
 export interface LoggerSettings {
@@ -31,10 +35,8 @@ export interface LoggerSettings {
  * (`logger.child({ component: 'store' })`).
  */
 export function createLogger(settings: LoggerSettings = {}): Logger {
-  const envLevel = process.env.LOG_LEVEL as LogLevel | undefined;
-  const level = envLevel && LOG_LEVELS.includes(envLevel) ? envLevel : (settings.level ?? 'info');
   const options: LoggerOptions = {
-    level,
+    level: resolveLogLevel(settings.level),
     redact: { paths: [...REDACT_PATHS], censor: '[Redacted]' },
     base: { name: 'informant' },
   };
@@ -47,6 +49,16 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     });
   }
   return pino(options);
+}
+
+/**
+ * The level to log at: LOG_LEVEL from `env` when it names a level, else the configured
+ * one, else info. Used at start and again when a reloaded config changes logging.level.
+ */
+export function resolveLogLevel(configured?: LogLevel, env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const fromEnv = env.LOG_LEVEL as LogLevel | undefined;
+  if (fromEnv && LOG_LEVELS.includes(fromEnv)) return fromEnv;
+  return configured ?? 'info';
 }
 
 /** A logger that drops everything; the default for library use and tests. */

@@ -36,14 +36,48 @@ export const DEFAULTS = Object.freeze({
   renderDebounce: '200ms',
   /** Render at least this often under constant churn, so changes are never starved. */
   renderMaxWait: '2s',
+  /**
+   * How long the first render waits for one watched resource before it is reported as stuck
+   * (in the log, /readyz and metrics) with the reason its watcher gives (RBAC, a missing CRD).
+   * 60 s: a healthy LIST of tens of thousands of objects finishes well within it.
+   */
+  syncTimeout: '60s',
+  /**
+   * How long a validate or on_change command may run before it is stopped (SIGTERM, then
+   * SIGKILL). 30 s: `haproxy -c` of a large config takes seconds; a hung command must not
+   * stall every later render.
+   */
+  commandTimeout: '30s',
+  /** Keep a copy of the previous output (<output>.bak) when replacing it: off, outputs are regenerated anyway. */
+  backup: false,
+  /** The /debug/ endpoints are served (with Secret data redacted): they are what operators reach for first. */
+  serverDebug: true,
+  /** /debug/ never shows Secret data unless this is turned on. */
+  serverAllowSecrets: false,
   /** Leader election is off: a single replica needs none. */
   leaderElectionEnabled: false,
   /** Name of the coordination.k8s.io Lease replicas compete for. */
   leaseName: 'informant',
   /** Namespace of that Lease. */
   leaseNamespace: 'default',
+  /**
+   * How long a Lease is valid without renewal: a follower takes over this long (plus one
+   * retry period) after the leader stopped renewing. 15 s, client-go's default.
+   */
+  leaseDuration: '15s',
+  /** The leader gives up leadership when it could not renew for this long (client-go: 10 s). */
+  renewDeadline: '10s',
+  /** How often replicas try to acquire or renew the Lease (client-go: 2 s). */
+  retryPeriod: '2s',
+  /** Only the leader runs on_change commands (side effects happen once, not per replica). */
+  onChangeOnlyLeader: true,
   /** pino log level. */
   logLevel: 'info',
+  /**
+   * Template tests put their fixtures on top of the manifests of source.files: a test then
+   * states only what differs from the example everyone knows.
+   */
+  fixturesMode: 'layer',
 });
 
 /** pino's levels, in order of severity; `silent` turns logging off. */

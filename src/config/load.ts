@@ -10,6 +10,7 @@ import { normaliseConfig } from './normalise.ts';
 import { locate } from './positions.ts';
 import { issuesToProblems } from './problems.ts';
 import { buildConfigSchema, configSchema, type SchemaOptions } from './schema.ts';
+import { loadTests } from './tests.ts';
 import type { Config } from './types.ts';
 import { parseYaml, toPlainData } from './yaml.ts';
 
@@ -20,6 +21,13 @@ export const INLINE_FILE = '<inline>';
 export interface ConfigOptions extends SchemaOptions {
   /** Folder relative paths are resolved against; default the config file's folder (the working directory for inline text). */
   baseDir?: string;
+  /**
+   * Load the template tests completely (`informant test`): read the files test_files names,
+   * check that fixture paths exist, and set Config.tests. Default false: the tests section
+   * is still validated, but nothing else is read, so a deployed config works without its
+   * test files and fixtures.
+   */
+  tests?: boolean;
 }
 
 /**
@@ -36,11 +44,17 @@ export function parseConfig(text: string, file: string = INLINE_FILE, options: C
     throw new ConfigError(file, issuesToProblems(result.error.issues, { file, source, data, schema }));
   }
   const absolute = file === INLINE_FILE ? file : resolve(file);
-  return normaliseConfig(result.data, {
+  const baseDir = options.baseDir ?? (file === INLINE_FILE ? process.cwd() : dirname(absolute));
+  const config = normaliseConfig(result.data, {
     file: absolute,
-    baseDir: options.baseDir ?? (file === INLINE_FILE ? process.cwd() : dirname(absolute)),
+    baseDir,
     positionOf: (path) => ({ file, ...locate(source, path, 'key') }),
   });
+  const templates = config.templates.map((t) => t.name);
+  const sourceKind = config.source.kind;
+  const tests = loadTests(result.data, { file, baseDir, text, source, templates, sourceKind, complete: options.tests ?? false });
+  if (tests !== undefined) config.tests = tests;
+  return config;
 }
 
 /** Reads, parses and validates a config file. Throws ConfigError (also when it cannot be read). */

@@ -10,6 +10,8 @@ import { parseDuration } from './duration.ts';
 import type { RawConfig } from './schema.ts';
 import type {
   Config,
+  LeaderElectionConfig,
+  ServerConfig,
   SourceConfig,
   SourcePosition,
   TemplateConfig,
@@ -41,9 +43,14 @@ export function normaliseConfig(raw: RawConfig, context: NormaliseContext): Conf
     removeFields,
     source: sourceConfig(raw.source, context.baseDir),
     templates: inFileOrder(Object.entries(raw.templates).map(([name, t]) => template(name, t, context))),
-    render: { debounceMs: raw.render.debounce, maxWaitMs: raw.render.max_wait },
-    server: raw.server.listen === undefined ? {} : { listen: raw.server.listen },
-    leaderElection: { ...raw.leader_election },
+    render: {
+      debounceMs: raw.render.debounce,
+      maxWaitMs: raw.render.max_wait,
+      syncTimeoutMs: raw.render.sync_timeout,
+      commandTimeoutMs: raw.render.command_timeout,
+    },
+    server: serverConfig(raw.server),
+    leaderElection: leaderElection(raw.leader_election),
     logging: { level: raw.logging.level },
   };
 }
@@ -85,7 +92,28 @@ function template(name: string, raw: RawTemplate, context: NormaliseContext): Te
   if (raw.inline !== undefined) result.inline = raw.inline;
   if (raw.validate !== undefined) result.validate = [...raw.validate];
   if (raw.on_change !== undefined) result.onChange = [...raw.on_change];
+  if (raw.backup) result.backup = true;
   return result;
+}
+
+function serverConfig(raw: RawConfig['server']): ServerConfig {
+  const server: ServerConfig = { debug: raw.debug, allowSecrets: raw.allow_secrets };
+  if (raw.listen !== undefined) server.listen = raw.listen;
+  return server;
+}
+
+function leaderElection(raw: RawConfig['leader_election']): LeaderElectionConfig {
+  const election: LeaderElectionConfig = {
+    enabled: raw.enabled,
+    lease: raw.lease,
+    namespace: raw.namespace,
+    leaseDurationMs: raw.lease_duration,
+    renewDeadlineMs: raw.renew_deadline,
+    retryPeriodMs: raw.retry_period,
+    onChangeOnlyLeader: raw.on_change_only_leader,
+  };
+  if (raw.identity !== undefined) election.identity = raw.identity;
+  return election;
 }
 
 function sourceConfig(raw: RawConfig['source'], baseDir: string): SourceConfig {

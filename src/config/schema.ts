@@ -30,6 +30,7 @@ import {
   templateNameProblem,
   text,
 } from './fields.ts';
+import { testFilesSchema, testsSchema } from './tests-schema.ts';
 
 /** What the schema depends on beyond the file itself. */
 export interface SchemaOptions {
@@ -64,22 +65,14 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
       source: sourceSchema().prefault({ kubernetes: {} }),
       templates: templatesSchema().prefault({}),
       render: renderSchema().prefault({}),
-      server: mapping(
-        { listen: listenAddress('host:port serving /healthz, /readyz, /metrics and /debug/; no server when absent').optional() },
-        'The HTTP server for health, metrics and debugging.',
-      ).prefault({}),
-      leader_election: mapping(
-        {
-          enabled: flag('Elect a leader among replicas; only the leader runs on_change commands.').default(DEFAULTS.leaderElectionEnabled),
-          lease: dnsSubdomain('Name of the coordination.k8s.io Lease.').default(DEFAULTS.leaseName),
-          namespace: dnsLabel('Namespace of the Lease.').default(DEFAULTS.leaseNamespace),
-        },
-        'Leader election for several replicas.',
-      ).prefault({}),
+      server: serverSchema().prefault({}),
+      leader_election: leaderElectionSchema().prefault({}),
       logging: mapping(
         { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
         'Logging.',
       ).prefault({}),
+      tests: testsSchema().optional(),
+      test_files: testFilesSchema().optional(),
     },
     'informant configuration: what to watch, how to index and store it, and which templates to render.',
   ).meta({ title: 'informant config' });
@@ -200,7 +193,8 @@ function templateSchema() {
       output: text('The file to write, relative to the config file.'),
       mode: fileMode('File mode of the output as an octal string.').prefault(DEFAULTS.mode),
       validate: command('Runs on the candidate file before it replaces the output; "{{ file }}" is its path.').optional(),
-      on_change: command('Runs after the output was replaced.').optional(),
+      on_change: command('Runs after the output was replaced; "{{ file }}" is the output\'s path.').optional(),
+      backup: flag('Keep the previous output as <output>.bak when replacing it.').default(DEFAULTS.backup),
     },
     'A template and where its output goes.',
   ).superRefine((template, ctx) => {
@@ -217,11 +211,61 @@ function renderSchema() {
     {
       debounce: durationField('Quiet period after the last change before rendering').prefault(DEFAULTS.renderDebounce),
       max_wait: durationField('Render at least this often under constant churn').prefault(DEFAULTS.renderMaxWait),
+      sync_timeout: durationField('Report a watched resource as stuck (log, /readyz, metrics) when it has not synced after this long', {
+        positive: true,
+      }).prefault(DEFAULTS.syncTimeout),
+      command_timeout: durationField('Stop a validate or on_change command (SIGTERM, then SIGKILL) after this long', {
+        positive: true,
+      }).prefault(DEFAULTS.commandTimeout),
     },
     'When to render.',
   ).superRefine((render, ctx) => {
     if (render.max_wait < render.debounce) {
       ctx.addIssue({ code: 'custom', path: ['max_wait'], message: `must be at least debounce (${render.max_wait} ms < ${render.debounce} ms)` });
+    }
+  }, ON_VALID_MAPPINGS);
+}
+
+function serverSchema() {
+  return mapping(
+    {
+      listen: listenAddress('host:port serving /healthz, /readyz, /metrics and /debug/; no server when absent').optional(),
+      debug: flag('Serve the /debug/ endpoints (store contents, outputs, config, sync state).').default(DEFAULTS.serverDebug),
+      allow_secrets: flag('Show Secret data (data, stringData) in /debug/ answers; redacted when false.').default(
+        DEFAULTS.serverAllowSecrets,
+      ),
+    },
+    'The HTTP server for health, metrics and debugging.',
+  );
+}
+
+function leaderElectionSchema() {
+  return mapping(
+    {
+      enabled: flag('Elect a leader among replicas; only the leader runs on_change commands.').default(DEFAULTS.leaderElectionEnabled),
+      lease: dnsSubdomain('Name of the coordination.k8s.io Lease.').default(DEFAULTS.leaseName),
+      namespace: dnsLabel('Namespace of the Lease.').default(DEFAULTS.leaseNamespace),
+      identity: text('This replica\'s name in the Lease; default POD_NAME or the host name, plus a random suffix.').optional(),
+      lease_duration: durationField('How long a Lease is valid without renewal; a follower takes over after it', {
+        positive: true,
+      }).prefault(DEFAULTS.leaseDuration),
+      renew_deadline: durationField('The leader steps down when it could not renew for this long', { positive: true }).prefault(
+        DEFAULTS.renewDeadline,
+      ),
+      retry_period: durationField('How often to try to acquire or renew the Lease', { positive: true }).prefault(DEFAULTS.retryPeriod),
+      on_change_only_leader: flag('Only the leader runs on_change commands; false runs them on every replica.').default(
+        DEFAULTS.onChangeOnlyLeader,
+      ),
+    },
+    'Leader election for several replicas.',
+  ).superRefine((election, ctx) => {
+    if (election.renew_deadline >= election.lease_duration) {
+      const message = `must be shorter than lease_duration (${election.renew_deadline} ms >= ${election.lease_duration} ms)`;
+      ctx.addIssue({ code: 'custom', path: ['renew_deadline'], message });
+    }
+    if (election.retry_period >= election.renew_deadline) {
+      const message = `must be shorter than renew_deadline (${election.retry_period} ms >= ${election.renew_deadline} ms)`;
+      ctx.addIssue({ code: 'custom', path: ['retry_period'], message });
     }
   }, ON_VALID_MAPPINGS);
 }

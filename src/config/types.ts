@@ -4,6 +4,7 @@
  * milliseconds, defaults filled in, paths resolved against the config file's folder).
  * Nothing downstream ever sees raw YAML.
  */
+import type { KubeObject } from '../k8s.ts';
 
 /** Where a value came from in the config file, for messages. */
 export interface SourcePosition {
@@ -80,8 +81,10 @@ export interface TemplateConfig {
   mode: number;
   /** Command run on the candidate file before it replaces the output; "{{ file }}" is substituted. */
   validate?: string[];
-  /** Command run after the output was replaced. */
+  /** Command run after the output was replaced; "{{ file }}" is the output's path. */
   onChange?: string[];
+  /** Keep the previous output as `<output>.bak` when replacing it (default false). */
+  backup?: boolean;
   position?: SourcePosition;
 }
 
@@ -90,17 +93,37 @@ export interface RenderConfig {
   debounceMs: number;
   /** Render at least this often under constant churn, in ms (default 2000). */
   maxWaitMs: number;
+  /** A watched resource not synced after this long is reported as stuck, in ms (default 60000). */
+  syncTimeoutMs: number;
+  /** validate and on_change commands are stopped after this long, in ms (default 30000). */
+  commandTimeoutMs: number;
 }
 
 export interface ServerConfig {
   /** host:port to listen on; undefined = no server. */
   listen?: string;
+  /** Serve the /debug/ endpoints (default true). */
+  debug: boolean;
+  /** Show Secret data (data, stringData) in /debug/ answers (default false: redacted). */
+  allowSecrets: boolean;
 }
 
 export interface LeaderElectionConfig {
   enabled: boolean;
+  /** Name of the coordination.k8s.io/v1 Lease. */
   lease: string;
+  /** Namespace of the Lease. */
   namespace: string;
+  /** This replica's name in the Lease; default POD_NAME or the host name, plus a random suffix. */
+  identity?: string;
+  /** How long a Lease is valid without renewal, in ms (default 15000). */
+  leaseDurationMs: number;
+  /** The leader steps down when it could not renew for this long, in ms (default 10000). */
+  renewDeadlineMs: number;
+  /** How often to try to acquire or renew, in ms (default 2000). */
+  retryPeriodMs: number;
+  /** Only the leader runs on_change commands (default true); every replica renders and validates. */
+  onChangeOnlyLeader: boolean;
 }
 
 export interface LoggingConfig {
@@ -123,4 +146,82 @@ export interface Config {
   server: ServerConfig;
   leaderElection: LeaderElectionConfig;
   logging: LoggingConfig;
+  /**
+   * The template tests (`informant test`): those under `tests` first, then those of each
+   * file in `test_files`, each in file order. Absent when the config defines none.
+   */
+  tests?: TemplateTestConfig[];
+}
+
+/** How a test's fixtures relate to the manifests of `source.files`. */
+export type FixturesMode = 'layer' | 'replace';
+
+/**
+ * One template test: the objects the stores hold (fixtures) and what the rendered outputs
+ * must look like. Paths are absolute (resolved against the folder of the file the test is
+ * written in).
+ */
+export interface TemplateTestConfig {
+  /** The test's name (its key under `tests`); unique across the config and its test files. */
+  name: string;
+  description?: string;
+  /**
+   * layer: the manifests of source.files, minus `remove`, then the fixtures on top (a
+   * fixture with the identity of a manifest object replaces it); replace: the fixtures only.
+   */
+  fixturesMode: FixturesMode;
+  /** Objects written in the test itself (a list, or the documents of a YAML text), in order. */
+  fixtures: KubeObject[];
+  /** Manifest files or folders, read like source.files, after the base manifests and before `fixtures`. */
+  fixtureFiles: string[];
+  /** Objects taken out of the base manifests (layer mode only); each must match one. */
+  remove: ObjectReference[];
+  /** One per template the test checks, in file order. Only these templates are rendered. */
+  expect: TemplateExpectation[];
+  /** Where the test's name is written. */
+  position?: SourcePosition;
+}
+
+/** Names one object: kind and name, the namespace for namespaced objects, optionally apiVersion. */
+export interface ObjectReference {
+  apiVersion?: string;
+  kind: string;
+  /** Absent for cluster-scoped objects. */
+  namespace?: string;
+  name: string;
+}
+
+/** What one template's output must look like in one test. Every list may be empty. */
+export interface TemplateExpectation {
+  /** The template's name (a key under `templates`). */
+  template: string;
+  /** Texts the output contains. */
+  contains: string[];
+  /** Texts the output does not contain. */
+  notContains: string[];
+  /** Texts the output contains in this order, each after the end of the previous one. */
+  containsInOrder: string[];
+  /** Regular expressions (JavaScript syntax, compiled with the `m` flag) that match the output. */
+  matches: string[];
+  /** Absolute path of a golden file the output equals byte for byte. */
+  equals?: string;
+  /** The number of lines of the output (a final newline does not start another line). */
+  lineCount?: number;
+  /** Values selected from the output parsed as JSON or YAML. */
+  jsonPath: JsonPathExpectation[];
+  /** A regular expression the render error's message matches: the render must fail. */
+  expectError?: string;
+  /** Where the template's name is written under `expect`. */
+  position?: SourcePosition;
+}
+
+/** A JSONPath into a JSON or YAML output, and the value it must select. */
+export interface JsonPathExpectation {
+  /** A path expression (no filters), e.g. `$.backends[0].name` or `items[*].name`. */
+  path: string;
+  /**
+   * The expected value: compared with the one value a simple path selects, or with the list
+   * of values any other path selects. Absent: the path must select at least one value.
+   */
+  expected?: { value: unknown };
 }

@@ -1,21 +1,45 @@
 /**
- * The controller: joins source, indexers, stores and templates for one config. It waits
- * until every watched resource has synced, renders every template, writes changed outputs
- * atomically, and re-renders (debounced) whenever a store changes. A failed render keeps
- * the last good output in place.
+ * The controller: joins sources, indexers, stores and templates for one config at a time.
+ * It waits until every watched resource has synced (naming the ones that take too long),
+ * renders every template, publishes changed outputs (validate, atomic replace, on_change;
+ * see template-output.ts), and re-renders (debounced) whenever a store changes. Renders
+ * never overlap, a failure keeps the last good output and is retried with backoff, and a
+ * reloaded config is swapped in only once its new watches have synced.
  */
 import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Config, TemplateConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
+import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
-import { createRenderer, type Renderer } from '../templates/index.ts';
-import type { Source } from '../watcher/index.ts';
+import { checkTemplates, createRenderer, type Renderer } from '../templates/index.ts';
+import type { WatchError } from '../watcher/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Debouncer } from './debounce.ts';
+import { ControllerMetrics } from './metrics.ts';
 import { checksum, fileChecksum, writeFileAtomic } from './output.ts';
-import { buildPipeline, type Pipeline } from './pipeline.ts';
+import { pipelineOf, type Pipeline } from './pipeline.ts';
 import { createDefaultRegistry } from './registry.ts';
-import { createSource, type SourceSettings } from './source.ts';
+import { PendingReload, ReloadError } from './reload.ts';
+import { createSource } from './source.ts';
+import { RenderHistory } from './render-history.ts';
+import { resourceStates } from './resource-state.ts';
+import { RetryTimer } from './retry.ts';
+import type { ControllerStatus, TemplateState } from './status.ts';
+import { SyncBarrier } from './sync-barrier.ts';
+import { buildOutputs } from './outputs.ts';
+import type { PublishStage, TemplateOutput } from './template-output.ts';
+import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
+
+/** Timing of retries after a failed render cycle. */
+export const DEFAULTS = Object.freeze({
+  /** First retry of a failed cycle (ms): transient failures (a fetch, a full disk) often clear quickly. */
+  retryInitialMs: 1_000,
+  /** Retries back off (doubling) up to this (ms), so a broken template costs one render a minute. */
+  retryMaxMs: 60_000,
+  /** Source problems kept for `problems` (the oldest are dropped). */
+  maxProblems: 100,
+});
 
 export interface ControllerOptions {
   config: Config;
@@ -24,16 +48,20 @@ export interface ControllerOptions {
   watch: boolean;
   registry?: StoreRegistry;
   clock?: Clock;
-  /** Builds the source; defaults to the one the config names. */
-  createSource?: (config: Config, logger: Logger, settings: SourceSettings) => Source;
+  /** Builds the source of a config (restricted to one watch unit's resources); default from config.source. */
+  createSource?: SourceFactory;
+  /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
+  runCommands?: boolean;
 }
 
-/** What happened to one template in one render cycle. */
+/** What happened to one template in one render cycle. `error` is set whenever a step failed. */
 export interface RenderOutcome {
   template: string;
   /** Where the output went (a file path, or "-" for stdout). */
   output: string;
+  /** failed: the output was not replaced. written with an error: on_change failed afterwards. */
   status: 'written' | 'unchanged' | 'failed';
+  stage?: PublishStage;
   error?: Error;
   content?: string;
 }
@@ -45,54 +73,76 @@ export type OutputTarget =
   | { kind: 'callback'; write: (template: TemplateConfig, content: string) => void };
 
 export class Controller {
-  readonly config: Config;
+  /** Prometheus metrics of this controller, in a registry of its own. */
+  readonly metrics: ControllerMetrics;
+  #config: Config;
   readonly #log: Logger;
+  readonly #rootLogger: Logger;
   readonly #watch: boolean;
+  readonly #runCommands: boolean;
   readonly #clock: Clock;
-  readonly #pipeline: Pipeline;
-  readonly #renderer: Renderer;
-  readonly #source: Source;
-  readonly #debouncer: Debouncer;
-  readonly #checksums = new Map<string, string | undefined>();
+  readonly #registry: StoreRegistry;
+  readonly #createSource: SourceFactory;
+  readonly #barrier: SyncBarrier;
+  readonly #abort = new AbortController();
+  #pipeline: Pipeline;
+  #renderer: Renderer;
+  #outputs: Map<string, TemplateOutput>;
+  #debouncer: Debouncer;
+  #pendingReload: PendingReload | undefined;
+  /** Reloads requested so far: a reload that finds a newer one has started gives way. */
+  #reloads = 0;
+  #reloadError: string | undefined;
   readonly #problems: Error[] = [];
   #syncWaiters: Array<() => void> = [];
   #renderedGeneration = -1;
+  #force = false;
   #rendering: Promise<void> | undefined;
   #renderAgain = false;
+  #renderStartedAt: number | undefined;
   #started = false;
   #stopped = false;
+  #leader = false;
   #lastOutcomes: RenderOutcome[] = [];
   #renderCount = 0;
+  readonly #history: RenderHistory;
+  readonly #retry: RetryTimer;
 
-  /** Builds every stage; throws (RenderError, Error) when a template does not compile. */
+  /** Builds every stage; throws (RenderError, IndexerError, WatchError) when something does not compile. */
   constructor(options: ControllerOptions) {
-    this.config = options.config;
+    this.#config = options.config;
+    this.#rootLogger = options.logger;
     this.#log = options.logger.child({ component: 'controller' });
     this.#watch = options.watch;
+    this.#runCommands = options.runCommands ?? options.watch;
     this.#clock = options.clock ?? systemClock;
-    const registry = options.registry ?? createDefaultRegistry();
-    this.#pipeline = buildPipeline(this.config, registry, options.logger, () => this.#onChange());
-    this.#renderer = createRenderer({
-      templates: this.config.templates,
-      stores: this.#pipeline.stores,
-      logger: options.logger.child({ component: 'templates' }),
-      baseDir: this.config.baseDir,
+    this.#registry = options.registry ?? createDefaultRegistry();
+    this.#createSource = options.createSource ?? createSource;
+    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger });
+    this.metrics = new ControllerMetrics(() => this.status());
+    this.#history = new RenderHistory(this.#log, this.metrics);
+    this.#retry = new RetryTimer({ clock: this.#clock, initialMs: DEFAULTS.retryInitialMs, maxMs: DEFAULTS.retryMaxMs }, () => {
+      this.#force = true;
+      void this.#renderLoop();
     });
-    const onError = (err: Error): void => this.#recordProblem(err);
-    const settings = { watch: this.#watch, onError };
-    this.#source = (options.createSource ?? createSource)(this.config, options.logger, settings);
-    this.#debouncer = new Debouncer(
-      { quietMs: this.config.render.debounceMs, maxWaitMs: this.config.render.maxWaitMs, clock: this.#clock },
-      () => void this.#renderLoop(),
-    );
+    const units = planUnits(this.#config).map(({ key, resources }) => this.#buildUnit(key, resources, this.#config));
+    this.#pipeline = pipelineOf(units, resourceNames(this.#config));
+    this.#renderer = this.#buildRenderer(this.#config, this.#pipeline);
+    this.#outputs = this.#buildOutputs(this.#config, new Map());
+    this.#debouncer = this.#buildDebouncer(this.#config);
+  }
+
+  /** The running config version (it changes on reload). */
+  get config(): Config {
+    return this.#config;
   }
 
   /** The stores by watched resource name (read-only use: debug, tests). */
-  get stores(): Pipeline['stores'] {
+  get stores(): ReadonlyMap<string, Store> {
     return this.#pipeline.stores;
   }
 
-  /** Problems the source reported (malformed manifests, API errors), oldest first. */
+  /** Problems the sources reported (malformed manifests, API errors), oldest first. */
   get problems(): readonly Error[] {
     return this.#problems;
   }
@@ -102,28 +152,29 @@ export class Controller {
     return this.#renderCount;
   }
 
-  /** Resolves when no render is in progress. */
-  async idle(): Promise<void> {
-    while (this.#rendering) await this.#rendering;
-  }
-
   /** The outcome of the last render cycle. */
   get lastOutcomes(): readonly RenderOutcome[] {
     return this.#lastOutcomes;
   }
 
+  /** Resolves when no render is in progress. */
+  async idle(): Promise<void> {
+    while (this.#rendering) await this.#rendering;
+  }
+
   /**
-   * Starts the source. With `watch`, the first render happens once every resource has
+   * Starts the sources. With `watch`, the first render happens once every resource has
    * synced and later changes re-render, debounced; call `waitForSync()` to wait for it.
+   * Rejects (after stopping what started) when a source as a whole cannot start.
    */
   async start(): Promise<void> {
     if (this.#started) throw new Error('controller already started');
     this.#started = true;
-    await this.#source.start(this.#pipeline.sinks);
-    this.#log.info({ resources: [...this.#pipeline.stores.keys()] }, 'source started');
+    await this.#startUnits(this.#pipeline.units);
+    this.#log.info({ resources: [...this.#pipeline.stores.keys()] }, 'sources started');
   }
 
-  /** Resolves once every watched resource has delivered its initial state. */
+  /** Resolves once every watched resource of the running config has delivered its initial state. */
   waitForSync(): Promise<void> {
     if (this.#pipeline.allSynced()) return Promise.resolve();
     return new Promise((resolve) => this.#syncWaiters.push(resolve));
@@ -135,40 +186,145 @@ export class Controller {
   }
 
   /**
-   * Renders every template once and writes the outputs that changed. Never throws for a
+   * Tells the controller whether this replica leads. With leader election on (and
+   * on_change_only_leader), only the leader runs on_change; gaining leadership runs the
+   * on_change commands that followers left pending.
+   */
+  setLeader(leading: boolean): void {
+    if (this.#leader === leading) return;
+    this.#leader = leading;
+    // A cycle runs what is pending; one in progress gets a successor that sees the new role.
+    if (leading && this.#started && this.#watch && !this.#stopped) void this.#renderLoop();
+  }
+
+  /**
+   * Renders every template once and publishes the outputs that changed. Never throws for a
    * template's failure: the outcome says what failed, and the previous output stays.
    */
   async renderAll(target: OutputTarget = { kind: 'configured' }): Promise<RenderOutcome[]> {
+    const { templates } = this.#config;
+    const renderer = this.#renderer;
+    const outputs = this.#outputs;
     this.#renderedGeneration = this.#pipeline.generation();
     this.#renderCount++;
+    this.#renderStartedAt = this.#clock.now();
     const outcomes: RenderOutcome[] = [];
-    for (const template of this.config.templates) {
-      outcomes.push(await this.#renderOne(template, target));
+    try {
+      for (const template of templates) outcomes.push(await this.#renderOne(template, target, renderer, outputs));
+    } finally {
+      this.#renderStartedAt = undefined;
     }
     this.#lastOutcomes = outcomes;
+    if (target.kind === 'configured') this.#history.record(outcomes, this.#clock.now());
     return outcomes;
   }
 
-  /** Stops the source and any scheduled render; waits for a render in progress. */
+  /**
+   * Applies a new config version. Templates are compiled first: an invalid config rejects
+   * with a ReloadError and the running one stays. Watch units whose source and resource
+   * definitions are unchanged are kept (no relist); the others are started, and the new
+   * version is swapped in (and rendered) once they have synced. Resolves after the swap;
+   * rejects when a newer reload or stop() abandons it.
+   */
+  async reload(config: Config): Promise<void> {
+    if (!this.#started || this.#stopped) throw new ReloadError(config.file, 'the controller is not running');
+    const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
+    if (problems.length > 0) throw this.#reloadFailed(config, problems.map((p) => p.message).join('\n'), problems[0]);
+    const ticket = ++this.#reloads;
+    await this.#abandonPendingReload('a newer config was loaded');
+    const kept = new Map(this.#pipeline.units.map((unit) => [unit.key, unit]));
+    const fresh: WatchUnit[] = [];
+    let units: WatchUnit[];
+    try {
+      units = planUnits(config).map(({ key, resources }) => kept.get(key) ?? push(fresh, this.#buildUnit(key, resources, config)));
+      await this.#startUnits(fresh);
+    } catch (err) {
+      await Promise.all(fresh.map((unit) => unit.stop()));
+      throw this.#reloadFailed(config, (err as Error).message, err);
+    }
+    if (ticket !== this.#reloads || this.#stopped) {
+      // A newer reload (or stop) began while these watches were starting: it wins.
+      for (const unit of fresh) this.#barrier.forget(unit);
+      await Promise.all(fresh.map((unit) => unit.stop()));
+      throw new ReloadError(config.file, this.#stopped ? 'the controller stopped' : 'a newer config was loaded');
+    }
+    const pending = new PendingReload(config, units, fresh, this.#clock.now());
+    this.#pendingReload = pending;
+    const restarted = fresh.flatMap((unit) => unit.resources.map((r) => r.name));
+    this.#log.info({ config: config.file, restarted, kept: units.length - fresh.length }, 'config loaded; waiting for new watches to sync');
+    this.#checkPendingReload();
+    return pending.done;
+  }
+
+  /** Stops the sources and any scheduled render; waits for a render in progress. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#debouncer.cancel();
-    await this.#source.stop();
-    await this.#rendering;
+    this.#retry.cancel();
+    this.#barrier.stop();
+    await this.#abandonPendingReload('the controller stopped');
+    await Promise.all(this.#pipeline.units.map((unit) => unit.stop()));
+    await this.idle();
     this.#log.info('stopped');
   }
 
-  #onChange(): void {
-    if (this.#pipeline.allSynced() && this.#syncWaiters.length > 0) {
-      const waiters = this.#syncWaiters;
-      this.#syncWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
-    if (this.#watch && !this.#stopped && this.#pipeline.allSynced()) this.#debouncer.trigger();
+  /** Records a reload that failed before it reached the controller (the file did not load). */
+  reportReloadFailure(file: string, err: Error): void {
+    this.#reloadFailed({ ...this.#config, file }, err.message, err);
   }
 
-  /** Renders until no change arrived during the render: renders never overlap. */
+  /** Stops running validate and on_change commands (SIGTERM, then SIGKILL): for a shutdown that cannot wait. */
+  abortCommands(): void {
+    this.#abort.abort();
+  }
+
+  /** A snapshot of everything /readyz, /healthz, the metrics and /debug/ report. */
+  status(): ControllerStatus {
+    const pending = this.#pendingReload;
+    return {
+      configFile: this.#config.file,
+      synced: this.#pipeline.allSynced(),
+      resources: resourceStates(this.#config, this.#pipeline, this.#barrier),
+      templates: this.#config.templates.map((t) => this.#templateState(t)),
+      renders: { count: this.#renderCount, ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}) },
+      runsOnChange: this.#mayRunOnChange(),
+      reload: {
+        pending: pending !== undefined,
+        ...(pending ? { pendingSince: pending.since } : {}),
+        ...(this.#reloadError !== undefined ? { lastError: this.#reloadError } : {}),
+      },
+    };
+  }
+
+  /** The content last published for a template, and its last rejected rendering, if any. */
+  outputContent(template: string): { published?: string; rejected?: string } | undefined {
+    const output = this.#outputs.get(template);
+    if (!output) return undefined;
+    return {
+      ...(output.published !== undefined ? { published: output.published } : {}),
+      ...(output.rejectedCandidate !== undefined ? { rejected: output.rejectedCandidate } : {}),
+    };
+  }
+
+  // ── Changes and the render loop ────────────────────────────────────────────────────
+
+  #onChange(unit: WatchUnit): void {
+    this.#barrier.update();
+    if (this.#pipeline.units.includes(unit)) {
+      if (this.#pipeline.allSynced()) this.#resolveSyncWaiters();
+      if (this.#watch && !this.#stopped && this.#pipeline.allSynced()) this.#debouncer.trigger();
+    }
+    if (this.#pendingReload?.fresh.includes(unit)) this.#checkPendingReload();
+  }
+
+  #resolveSyncWaiters(): void {
+    const waiters = this.#syncWaiters;
+    this.#syncWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Runs cycles until no change arrived during one: renders never overlap. */
   async #renderLoop(): Promise<void> {
     if (this.#rendering) {
       this.#renderAgain = true;
@@ -177,9 +333,7 @@ export class Controller {
     this.#rendering = (async () => {
       do {
         this.#renderAgain = false;
-        if (this.#pipeline.generation() === this.#renderedGeneration) continue;
-        const outcomes = await this.renderAll();
-        this.#logCycle(outcomes);
+        await this.#cycle();
       } while (this.#renderAgain && !this.#stopped);
     })();
     try {
@@ -189,58 +343,200 @@ export class Controller {
     }
   }
 
-  async #renderOne(template: TemplateConfig, target: OutputTarget): Promise<RenderOutcome> {
-    const output = target.kind === 'directory' ? directoryOutput(target.dir, template) : template.output;
-    const where = target.kind === 'callback' ? '-' : output;
+  /** One cycle: render when a store changed (or a retry/reload forces it), else run pending on_change. */
+  async #cycle(): Promise<void> {
+    if (this.#stopped || !this.#pipeline.allSynced()) return;
+    if (this.#force || this.#pipeline.generation() !== this.#renderedGeneration) {
+      this.#force = false;
+      this.#finishCycle(await this.renderAll());
+      return;
+    }
+    const pending = [...this.#outputs.values()].filter((output) => output.onChangePending);
+    if (pending.length === 0 || !this.#mayRunOnChange()) return;
+    const outcomes: RenderOutcome[] = [];
+    for (const output of pending) {
+      const result = await output.runPendingOnChange(true);
+      outcomes.push({ template: output.template.name, output: output.template.output, ...result });
+    }
+    this.#history.record(outcomes, this.#clock.now());
+    this.#finishCycle(outcomes);
+  }
+
+  async #renderOne(template: TemplateConfig, target: OutputTarget, renderer: Renderer, outputs: Map<string, TemplateOutput>): Promise<RenderOutcome> {
+    const output = target.kind === 'directory' ? join(target.dir, basename(template.output)) : template.output;
+    const base = { template: template.name, output: target.kind === 'callback' ? '-' : output };
     let content: string;
+    const started = performance.now();
     try {
-      content = await this.#renderer.render(template.name);
+      content = await renderer.render(template.name);
     } catch (err) {
-      return { template: template.name, output: where, status: 'failed', error: err as Error };
+      return { ...base, status: 'failed', stage: 'render', error: err as Error };
+    } finally {
+      if (target.kind === 'configured') this.metrics.renderDuration(template.name, (performance.now() - started) / 1000);
     }
     if (target.kind === 'callback') {
       target.write(template, content);
-      return { template: template.name, output: where, status: 'written', content };
+      return { ...base, status: 'written', content };
     }
+    if (target.kind === 'directory') return { ...base, ...(await writeIfChanged(output, content, template.mode)), content };
+    const result = await outputs.get(template.name)!.publish(content, this.#mayRunOnChange());
+    return { ...base, ...result, content };
+  }
+
+  /** Logs a cycle and schedules a retry when something failed (cancels it when all went well). */
+  #finishCycle(outcomes: RenderOutcome[]): void {
+    this.#history.log(outcomes);
+    if (!outcomes.some((outcome) => outcome.error !== undefined)) this.#retry.succeeded();
+    else if (this.#watch && !this.#stopped) this.#retry.failed();
+  }
+
+  #mayRunOnChange(): boolean {
+    const election = this.#config.leaderElection;
+    return !election.enabled || !election.onChangeOnlyLeader || this.#leader;
+  }
+
+  // ── Reload ─────────────────────────────────────────────────────────────────────────
+
+  #checkPendingReload(): void {
+    const pending = this.#pendingReload;
+    if (!pending || pending.swapping || !pending.ready()) return;
+    pending.swapping = true;
+    void this.#swap(pending);
+  }
+
+  /** Swaps a synced reload in between two render cycles, then renders it. */
+  async #swap(pending: PendingReload): Promise<void> {
+    await this.idle();
+    if (this.#pendingReload !== pending) return;
+    this.#pendingReload = undefined;
+    const { config } = pending;
+    const pipeline = pipelineOf(pending.units, resourceNames(config));
+    let renderer: Renderer;
     try {
-      const written = await this.#writeIfChanged(output, content, template.mode);
-      return { template: template.name, output, status: written ? 'written' : 'unchanged', content };
+      renderer = this.#buildRenderer(config, pipeline);
     } catch (err) {
-      return { template: template.name, output, status: 'failed', error: err as Error };
+      const error = this.#reloadFailed(config, (err as Error).message, err);
+      await pending.abandon(error);
+      return;
     }
+    const dropped = this.#pipeline.units.filter((unit) => !pending.units.includes(unit));
+    this.#config = config;
+    this.#pipeline = pipeline;
+    this.#renderer = renderer;
+    this.#outputs = this.#buildOutputs(config, this.#outputs);
+    this.#debouncer.cancel();
+    this.#debouncer = this.#buildDebouncer(config);
+    this.#reloadError = undefined;
+    this.metrics.reload(true);
+    this.#log.info({ config: config.file, stopped: dropped.flatMap((u) => u.resources.map((r) => r.name)) }, 'config reloaded');
+    for (const unit of dropped) this.#barrier.forget(unit);
+    this.#force = true;
+    void this.#renderLoop();
+    pending.resolve();
+    await Promise.all(dropped.map((unit) => unit.stop()));
   }
 
-  async #writeIfChanged(path: string, content: string, mode: number): Promise<boolean> {
-    const sum = checksum(content);
-    if (!this.#checksums.has(path)) this.#checksums.set(path, await fileChecksum(path));
-    if (this.#checksums.get(path) === sum) return false;
-    await writeFileAtomic(path, content, mode);
-    this.#checksums.set(path, sum);
-    return true;
+  async #abandonPendingReload(why: string): Promise<void> {
+    const pending = this.#pendingReload;
+    if (!pending) return;
+    this.#pendingReload = undefined;
+    for (const unit of pending.fresh) this.#barrier.forget(unit);
+    this.#log.info({ config: pending.config.file }, `abandoning the reload that was waiting for sync: ${why}`);
+    await pending.abandon(new ReloadError(pending.config.file, why));
   }
 
-  #logCycle(outcomes: RenderOutcome[]): void {
-    for (const outcome of outcomes) {
-      if (outcome.status === 'failed') {
-        this.#log.error(
-          { template: outcome.template, output: outcome.output, err: outcome.error },
-          `render of "${outcome.template}" failed, keeping the previous output: ${outcome.error?.message}`,
-        );
-      } else if (outcome.status === 'written') {
-        this.#log.info({ template: outcome.template, output: outcome.output }, `wrote ${outcome.output}`);
-      } else {
-        this.#log.debug({ template: outcome.template }, 'output unchanged');
+  #reloadFailed(config: Config, message: string, cause: unknown): ReloadError {
+    const error = new ReloadError(config.file, message, { cause });
+    this.#reloadError = message;
+    this.metrics.reload(false);
+    this.#log.error({ config: config.file }, error.message);
+    return error;
+  }
+
+  // ── Building ───────────────────────────────────────────────────────────────────────
+
+  async #startUnits(units: readonly WatchUnit[]): Promise<void> {
+    const started: WatchUnit[] = [];
+    try {
+      for (const unit of units) {
+        await unit.start(this.#clock.now());
+        started.push(unit);
+        this.#barrier.expect(unit, this.#config.render.syncTimeoutMs);
       }
+    } catch (err) {
+      await Promise.all(started.map((unit) => unit.stop()));
+      throw err;
     }
+  }
+
+  #buildUnit(key: string, resources: Config['watchedResources'], config: Config): WatchUnit {
+    return new WatchUnit(key, resources, config, {
+      registry: this.#registry,
+      logger: this.#rootLogger,
+      createSource: this.#createSource,
+      watch: this.#watch,
+      onChange: (unit) => this.#onChange(unit),
+      onError: (err: WatchError) => this.#recordProblem(err),
+    });
+  }
+
+  #buildRenderer(config: Config, pipeline: Pipeline): Renderer {
+    return createRenderer({
+      templates: config.templates,
+      stores: pipeline.stores,
+      logger: this.#rootLogger.child({ component: 'templates' }),
+      baseDir: config.baseDir,
+    });
+  }
+
+  #buildOutputs(config: Config, previous: ReadonlyMap<string, TemplateOutput>): Map<string, TemplateOutput> {
+    return buildOutputs(config, previous, {
+      clock: this.#clock,
+      logger: this.#rootLogger,
+      runCommands: this.#runCommands,
+      signal: this.#abort.signal,
+      onCommand: (template, command, result) => this.metrics.command(template, command, result),
+    });
+  }
+
+  #buildDebouncer(config: Config): Debouncer {
+    const { debounceMs, maxWaitMs } = config.render;
+    return new Debouncer({ quietMs: debounceMs, maxWaitMs, clock: this.#clock }, () => void this.#renderLoop());
+  }
+
+  #templateState(template: TemplateConfig): TemplateState {
+    const output = this.#outputs.get(template.name)?.state();
+    return {
+      template: template.name,
+      output: template.output,
+      ...this.#history.of(template.name),
+      ...(output?.checksum !== undefined ? { checksum: output.checksum } : {}),
+      onChangePending: output?.onChangePending ?? false,
+    };
   }
 
   #recordProblem(err: Error): void {
     this.#problems.push(err);
-    if (this.#problems.length > 100) this.#problems.shift();
+    if (this.#problems.length > DEFAULTS.maxProblems) this.#problems.shift();
   }
 }
 
-/** `--out DIR`: each output keeps its file name, in DIR. */
-function directoryOutput(dir: string, template: TemplateConfig): string {
-  return join(dir, basename(template.output));
+function resourceNames(config: Config): string[] {
+  return config.watchedResources.map((resource) => resource.name);
+}
+
+function push<T>(list: T[], item: T): T {
+  list.push(item);
+  return item;
+}
+
+/** `--out DIR`: writes the file unless its content is already the same. */
+async function writeIfChanged(path: string, content: string, mode: number): Promise<Pick<RenderOutcome, 'status' | 'error' | 'stage'>> {
+  try {
+    if ((await fileChecksum(path)) === checksum(content)) return { status: 'unchanged' };
+    await writeFileAtomic(path, content, mode);
+    return { status: 'written' };
+  } catch (err) {
+    return { status: 'failed', stage: 'write', error: err as Error };
+  }
 }

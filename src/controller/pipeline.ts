@@ -1,36 +1,74 @@
 /**
- * Joins the stages for one config: a store and an indexer per watched resource, and the
- * sinks a source delivers into. The controller owns one pipeline per config version.
+ * The pipeline of one config version: its watch units seen as one set of stores. The
+ * controller renders from exactly one pipeline at a time and swaps it on reload.
  */
 import type { Config } from '../config/types.ts';
 import { Indexer } from '../indexer/index.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
-import type { WatchSink } from '../watcher/index.ts';
+import type { ResourceWatchStatus, WatchSink } from '../watcher/index.ts';
+import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { WatchUnit } from './watch-unit.ts';
 
 export interface Pipeline {
-  stores: ReadonlyMap<string, Store>;
-  indexers: ReadonlyMap<string, Indexer>;
-  sinks: ReadonlyMap<string, WatchSink>;
+  readonly units: readonly WatchUnit[];
+  /** The store of each watched resource, in config order. */
+  readonly stores: ReadonlyMap<string, Store>;
+  readonly indexers: ReadonlyMap<string, Indexer>;
   /** The sum of every store's modCount: changes whenever any store changed. */
   generation(): number;
   /** True once every watched resource has delivered its initial list. */
   allSynced(): boolean;
   /** The watched resources that have not synced yet. */
   unsynced(): string[];
+  /** The sources' state per resource. */
+  status(): ResourceWatchStatus[];
+  /** Per-watcher counters of the sources that keep them. */
+  stats(): ReflectorStats[];
+}
+
+/** The pipeline over `units`, stores ordered as `order` (the config's watched resources). */
+export function pipelineOf(units: readonly WatchUnit[], order: readonly string[]): Pipeline {
+  const stores = new Map<string, Store>();
+  const indexers = new Map<string, Indexer>();
+  for (const name of order) {
+    const unit = units.find((u) => u.stores.has(name));
+    if (!unit) continue;
+    stores.set(name, unit.stores.get(name)!);
+    indexers.set(name, unit.indexers.get(name)!);
+  }
+  const storeList = [...stores.values()];
+  return {
+    units,
+    stores,
+    indexers,
+    generation: () => storeList.reduce((sum, store) => sum + store.modCount, 0),
+    allSynced: () => units.every((unit) => unit.allSynced()),
+    unsynced: () => [...indexers].filter(([, indexer]) => !indexer.isSynced).map(([name]) => name),
+    status: () => units.flatMap((unit) => unit.source.status()),
+    stats: () => units.flatMap((unit) => unit.stats()),
+  };
+}
+
+/** Stores and indexers for every watched resource of a config, without sources. */
+export interface StorePipeline {
+  stores: ReadonlyMap<string, Store>;
+  indexers: ReadonlyMap<string, Indexer>;
+  /** The indexers as the sinks a source delivers into. */
+  sinks: ReadonlyMap<string, WatchSink>;
+  /** The sum of every store's modCount. */
+  generation(): number;
+  allSynced(): boolean;
+  unsynced(): string[];
 }
 
 /**
- * Builds stores through `registry` and indexers in front of them. `onChange` is called
- * after every mutation that changed a store and whenever a resource syncs.
+ * Builds a store (through `registry`) and an indexer for every watched resource of
+ * `config`, for callers that feed them from a source of their own (template tests).
+ * `onChange` is called after every store change and every sync.
  */
-export function buildPipeline(
-  config: Config,
-  registry: StoreRegistry,
-  logger: Logger,
-  onChange: () => void,
-): Pipeline {
+export function buildPipeline(config: Config, registry: StoreRegistry, logger: Logger, onChange: () => void): StorePipeline {
   const stores = new Map<string, Store>();
   const indexers = new Map<string, Indexer>();
   for (const resource of config.watchedResources) {

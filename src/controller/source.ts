@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { FilesSource } from '../watcher/files/index.ts';
 import type { Source, WatchError } from '../watcher/index.ts';
 import { KubernetesSource } from '../watcher/kubernetes/index.ts';
+import { metadataOnlyResources } from './on-demand.ts';
 
 export interface SourceSettings {
   /** Follow changes after the initial state (`run`), or deliver the current state only. */
@@ -28,7 +29,9 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
     });
   }
   if (config.source.kind === 'kubernetes' && config.source.kubernetes) {
-    return new KubernetesSource({ config: config.source.kubernetes, resources, logger });
+    // On-demand stores keep references only: watch their metadata, fetch bodies when read.
+    const metadataOnly = metadataOnlyResources(resources);
+    return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly });
   }
   throw new Error(`source "${config.source.kind}" has no settings`);
 }

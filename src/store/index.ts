@@ -50,11 +50,11 @@ export interface Store {
   readonly modCount: number;
 }
 
-export type StoreOperation = 'add' | 'update' | 'delete' | 'replace' | 'get' | 'list' | 'clear';
+export type StoreOperation = 'add' | 'update' | 'delete' | 'replace' | 'get' | 'list' | 'clear' | 'fetch';
 
 /** An error of a store operation, carrying the operation, the keys and the cause. */
 export class StoreError extends Error {
-  override readonly name = 'StoreError';
+  override readonly name: string = 'StoreError';
   readonly store: string;
   readonly operation: StoreOperation;
   readonly keys: readonly string[];
@@ -66,5 +66,106 @@ export class StoreError extends Error {
     this.store = options.store;
     this.operation = options.operation;
     this.keys = options.keys ?? [];
+  }
+}
+
+/**
+ * Reads the current version of one object from where the objects come from (the API
+ * server, a folder of manifests), for stores that hold references only. The store stage
+ * declares it; the controller builds one over a source (the store never imports a source).
+ */
+export interface Fetcher {
+  /**
+   * The current version of `namespace`/`name` ("" for a cluster-scoped object), or
+   * undefined when it does not exist (404). Rejects on any other failure (403, 5xx, a
+   * network error) and once `signal` aborts. The store owns (and freezes) what it gets.
+   */
+  fetch(namespace: string, name: string, signal: AbortSignal): Promise<KubeObject | undefined>;
+}
+
+/** What an on-demand store holds of one object's body, without fetching it. */
+export type CachedBody =
+  | { readonly state: 'hit'; readonly obj: KubeObject }
+  | { readonly state: 'not-found' }
+  | { readonly state: 'miss' };
+
+/**
+ * How fetching one object's body ended: found, not found (404), failed (403, 5xx,
+ * timeout), or superseded: the reference changed (or went away) while the GET was in
+ * flight, so the caller should read the store's references again.
+ */
+export type FetchOutcome =
+  | { readonly state: 'hit'; readonly obj: KubeObject }
+  | { readonly state: 'not-found' }
+  | { readonly state: 'failed'; readonly error: FetchError }
+  | { readonly state: 'superseded' };
+
+/** Counters of an on-demand store, for the metrics endpoint (all but `entries` only grow). */
+export interface OnDemandStats {
+  /** Body lookups answered from the cache (a remembered 404 included). */
+  hits: number;
+  /** Body lookups the cache could not answer (never fetched, expired, evicted). */
+  misses: number;
+  /** GETs sent (concurrent requests for one object count once: they share a GET). */
+  fetches: number;
+  /** GETs that failed (403, 5xx, network, timeout); a GET dropped because the object changed is not counted. */
+  fetchErrors: number;
+  /** GETs answered 404. */
+  notFound: number;
+  /** Cached bodies dropped: the object changed or went away, the cache was full, or the TTL expired. */
+  evictions: number;
+  /** Bodies cached right now (GETs in flight included). */
+  entries: number;
+  /** Reads of every object at once (a template iterating the whole store): each fetches every miss. */
+  fullReads: number;
+}
+
+/**
+ * A Store that holds references only: `get` and `list` return objects with metadata.name,
+ * namespace, uid and resourceVersion and nothing else (the index is complete; the bodies
+ * are not). Bodies are read with `cached` and loaded with `fetch`. A reference that
+ * changes (a new resourceVersion or uid) or goes away drops its cached body at once, so a
+ * body never predates the reference it is read for.
+ */
+export interface OnDemandStore extends Store {
+  /** The body of the object `ref` (a reference from get/list) if it is cached; never fetches. */
+  cached(ref: KubeObject): CachedBody;
+  /**
+   * Loads the body of `ref` into the cache (unless it is there) and reports it. Never
+   * rejects. Concurrent calls for one object share a single GET.
+   */
+  fetch(ref: KubeObject): Promise<FetchOutcome>;
+  /** Records that a reader is about to read every object (metered: it fetches every miss). */
+  noteFullRead(): void;
+  /** A snapshot of the counters. */
+  stats(): OnDemandStats;
+}
+
+/** True when `store` holds references and loads bodies on demand. */
+export function isOnDemandStore(store: Store): store is OnDemandStore {
+  const candidate = store as Partial<OnDemandStore>;
+  return typeof candidate.cached === 'function' && typeof candidate.fetch === 'function';
+}
+
+/** Fetching one object's body failed; names the store and the object. */
+export class FetchError extends StoreError {
+  override readonly name: string = 'FetchError';
+  /** The object's namespace ("" when cluster-scoped). */
+  readonly namespace: string;
+  /** The object's name. */
+  readonly object: string;
+  /** What went wrong, naming the object: "fetching web/tls failed: <cause>" or "... timed out after 10000 ms". */
+  readonly reason: string;
+  /** `message` is `store "<store>": <reason>`. */
+  constructor(options: { store: string; namespace: string; object: string; reason: string; cause?: unknown }) {
+    super(`store "${options.store}": ${options.reason}`, {
+      store: options.store,
+      operation: 'fetch',
+      keys: [options.namespace, options.object],
+      cause: options.cause,
+    });
+    this.namespace = options.namespace;
+    this.object = options.object;
+    this.reason = options.reason;
   }
 }

@@ -161,6 +161,11 @@ export class MemoryStore implements Store {
     return this.#size;
   }
 
+  /** The object held with this identity ("" namespace for cluster-scoped), or undefined. */
+  lookup(namespace: string, name: string): KubeObject | undefined {
+    return this.#byIdentity.get(namespace)?.get(name)?.obj;
+  }
+
   /** Files `obj` under `key`, replacing `entry` (the object held with its identity, if any). */
   #upsert(obj: KubeObject, key: IndexKey, entry: StoreEntry | undefined): StoreEntry {
     const leaf = this.#trie.leafFor(key);
@@ -191,7 +196,7 @@ export class MemoryStore implements Store {
   /** Files `entry` (whose object just changed) under `leaf`, unfiling it from its old leaf. */
   #move(entry: StoreEntry, leaf: TrieNode): void {
     if (entry.leaf === leaf) {
-      this.#trie.touch(leaf);
+      this.#trie.replaced(entry);
       return;
     }
     this.#trie.remove(entry);

@@ -1,14 +1,19 @@
 /**
- * A registry of named store backends (`full`, later `on-demand` and shared backends).
+ * A registry of named store backends (`full`, `on-demand`, later shared backends).
  * One registry instance per controller: the config validator asks it which store types
  * exist, and the controller asks it to build a store for each watched resource.
  */
 import type { WatchedResourceConfig } from '../config/types.ts';
-import type { Store } from './index.ts';
+import type { Fetcher, Store } from './index.ts';
 
 /** What a backend needs to build a store for one watched resource. */
 export interface StoreBuildContext {
   resource: WatchedResourceConfig;
+  /**
+   * Reads single objects of this resource from its source, when the source can (both the
+   * Kubernetes and the files source can); backends that fetch on demand need it.
+   */
+  fetcher?: Fetcher;
 }
 
 export interface StoreBackend {
@@ -37,14 +42,17 @@ export class StoreRegistry {
     return [...this.#backends.keys()];
   }
 
-  /** Builds the store of a watched resource with the backend its config names. */
-  build(resource: WatchedResourceConfig): Store {
+  /**
+   * Builds the store of a watched resource with the backend its config names; `extras`
+   * hands the backend what the source offers (a fetcher).
+   */
+  build(resource: WatchedResourceConfig, extras: Omit<StoreBuildContext, 'resource'> = {}): Store {
     const backend = this.#backends.get(resource.store);
     if (!backend) {
       throw new Error(
         `watched resource "${resource.name}": unknown store "${resource.store}"; available: ${this.names().join(', ')}`,
       );
     }
-    return backend.build({ resource });
+    return backend.build({ ...extras, resource });
   }
 }

@@ -4,6 +4,7 @@
 import nunjucks from 'nunjucks';
 import './nunjucks-patch.ts';
 import { FILTERS, GLOBALS } from './filters.ts';
+import { passPlaceholders } from './placeholder.ts';
 
 /**
  * nunjucks options, fixed for configuration files:
@@ -27,7 +28,8 @@ const ENVIRONMENT_OPTIONS: nunjucks.ConfigureOptions = Object.freeze({
  * `./name` resolves next to the including file; nothing outside the folders is readable).
  * Every file is read and compiled once, on first use, and then cached for the life of the
  * Environment: build a new one for a new config version. informant's filters and globals
- * are registered.
+ * are registered. Every filter, built-in or informant's, passes the on-demand placeholder
+ * through (see placeholder.ts), so a discovery pass of the two-pass render runs on.
  */
 export function createEnvironment(searchPaths: readonly string[]): nunjucks.Environment {
   const loader = new nunjucks.FileSystemLoader([...searchPaths], { noCache: false, watch: false });
@@ -35,5 +37,12 @@ export function createEnvironment(searchPaths: readonly string[]): nunjucks.Envi
   const env = new nunjucks.Environment(loader, { ...ENVIRONMENT_OPTIONS });
   for (const [name, filter] of Object.entries(FILTERS)) env.addFilter(name, filter);
   for (const [name, fn] of Object.entries(GLOBALS)) env.addGlobal(name, fn);
+  placeholdersPassFilters(env);
   return env;
+}
+
+/** Wraps every filter of `env` (nunjucks keeps them in `env.filters`) with passPlaceholders. */
+function placeholdersPassFilters(env: nunjucks.Environment): void {
+  const filters = (env as unknown as { filters: Record<string, (...args: unknown[]) => unknown> }).filters;
+  for (const [name, filter] of Object.entries(filters)) filters[name] = passPlaceholders(filter);
 }

@@ -36,6 +36,11 @@ export interface RendererOptions extends TemplateCheckOptions {
   stores: ReadonlyMap<string, Store>;
   /** Default: silent. */
   logger?: Logger;
+  /**
+   * Render passes at most when templates read on-demand objects (see two-pass.ts); default
+   * 4: chains of lookups that depend on fetched data resolve up to 3 levels deep.
+   */
+  maxFetchPasses?: number;
 }
 
 /**
@@ -49,6 +54,10 @@ export interface Renderer {
   /**
    * Renders one template. Rejects with a RenderError (file, line, column and message of
    * the failing expression) when rendering fails, and with an Error for an unknown name.
+   * Objects of on-demand stores that are not cached are fetched first (the template is
+   * rendered again once they are: see two-pass.ts); a fetch that fails (403, 5xx,
+   * timeout) fails the render, naming the resource and the object. Renders may overlap:
+   * concurrent renders share the GETs of objects they both read.
    */
   render(templateName: string): Promise<string>;
 }
@@ -56,3 +65,4 @@ export interface Renderer {
 export { createRenderer, checkTemplates } from './renderer.ts';
 export { RenderError, ResourceError, FilterError, TemplateFailure } from './errors.ts';
 export type { ResourceView, ResourceMethods, Resources } from './resources.ts';
+export { UnresolvedFetchError, DEFAULTS as TWO_PASS_DEFAULTS } from './two-pass.ts';

@@ -7,9 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { silentLogger, type Logger } from '../log.ts';
 import { compileTemplates, type CompiledTemplate } from './compile.ts';
 import { createEnvironment } from './environment.ts';
-import { toRenderError, type RenderError } from './errors.ts';
+import { RenderError, toRenderError } from './errors.ts';
 import type { Renderer, RendererOptions, TemplateCheckOptions } from './index.ts';
-import { createResources, type Resources } from './resources.ts';
+import { fullViews, type Resources, type ViewSource } from './resources.ts';
+import { renderTwoPass, UnresolvedFetchError } from './two-pass.ts';
 
 /**
  * Builds the Environment and compiles every template once (and every file they load
@@ -25,7 +26,7 @@ export function createRenderer(options: RendererOptions): Renderer {
   }
   if (errors.length > 0) throw errors[0];
   logger.debug({ templates: compiled.map((t) => t.name) }, 'templates compiled');
-  return new TemplateRenderer(compiled, createResources(options.stores), logger);
+  return new TemplateRenderer(compiled, options, logger);
 }
 
 /** Compiles every template as createRenderer would and returns every problem (none: []). */
@@ -46,13 +47,18 @@ function searchPaths(options: TemplateCheckOptions): string[] {
 class TemplateRenderer implements Renderer {
   readonly names: readonly string[];
   readonly #templates: ReadonlyMap<string, CompiledTemplate>;
-  readonly #resources: Resources;
+  readonly #stores: RendererOptions['stores'];
+  readonly #fullViews: ViewSource = fullViews();
+  readonly #maxPasses: number | undefined;
   readonly #logger: Logger;
+  /** "template\0resource" pairs whose whole-store reads were logged already. */
+  readonly #fullReadsLogged = new Set<string>();
 
-  constructor(compiled: CompiledTemplate[], resources: Resources, logger: Logger) {
+  constructor(compiled: CompiledTemplate[], options: RendererOptions, logger: Logger) {
     this.#templates = new Map(compiled.map((t) => [t.name, t]));
     this.names = Object.freeze(compiled.map((t) => t.name));
-    this.#resources = resources;
+    this.#stores = options.stores;
+    this.#maxPasses = options.maxFetchPasses;
     this.#logger = logger;
   }
 
@@ -62,22 +68,51 @@ class TemplateRenderer implements Renderer {
       throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
     }
     const started = performance.now();
-    const output = this.#renderPass(compiled);
+    const { output, passes, fetched, fullReads } = await this.#renderTwoPass(compiled);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    this.#logger.debug({ template: templateName, durationMs, chars: output.length }, 'template rendered');
+    this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
+    this.#logFullReads(templateName, fullReads);
     return output;
   }
 
-  /**
-   * One synchronous render of a template from the stores as they are now. The only place
-   * that calls nunjucks: the on-demand fetch loop (render, fetch what was missing, render
-   * again) wraps this.
-   */
-  #renderPass(compiled: CompiledTemplate): string {
+  /** Renders `compiled`, fetching the on-demand objects it reads (see two-pass.ts). */
+  async #renderTwoPass(compiled: CompiledTemplate): ReturnType<typeof renderTwoPass> {
     try {
-      return compiled.template.render({ resources: this.#resources });
+      return await renderTwoPass({
+        stores: this.#stores,
+        fullViews: this.#fullViews,
+        renderPass: (resources) => this.#renderPass(compiled, resources),
+        ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof UnresolvedFetchError)) throw err;
+      const details = { template: compiled.name, file: compiled.file, line: undefined, col: undefined };
+      throw new RenderError({ ...details, reason: err.message, cause: err });
+    }
+  }
+
+  /**
+   * One synchronous render of a template from the stores as they are now: the only place
+   * that calls nunjucks.
+   */
+  #renderPass(compiled: CompiledTemplate, resources: Resources): string {
+    try {
+      return compiled.template.render({ resources });
     } catch (err) {
       throw toRenderError(err, compiled.name, compiled.file);
+    }
+  }
+
+  /** Says once per template and resource that a template reads a whole on-demand store. */
+  #logFullReads(template: string, resources: string[]): void {
+    for (const resource of resources) {
+      const key = `${template}\0${resource}`;
+      if (this.#fullReadsLogged.has(key)) continue;
+      this.#fullReadsLogged.add(key);
+      this.#logger.info(
+        { template, resource },
+        `template "${template}" reads every object of on-demand resource "${resource}": each one that is not cached is fetched (use Get/Fetch with keys to read only some)`,
+      );
     }
   }
 }

@@ -44,22 +44,32 @@ const DEFAULTS = Object.freeze({
  */
 const PROBES: ReadonlySet<string> = new Set(['then', 'toJSON']);
 
+/** Gives the view of one watched resource, `resources.<name>`, over its store. */
+export type ViewSource = (name: string, store: Store) => ResourceView;
+
 /**
- * Creates `resources` over `stores` (keyed by watched resource name). Reading a name that
- * is not watched throws a ResourceError listing the watched ones; `"x" in resources` is a
- * safe test. A view is built on first use and rebuilt only after its store changed
- * (modCount), so it costs nothing for resources a template does not read. The object and
- * its views are read-only and live as long as the renderer.
+ * Views over stores that hold whole objects: a view is built on first use and rebuilt only
+ * after its store changed (modCount), so it costs nothing for resources a template does
+ * not read. Keep one per renderer: the views it caches live as long as it does.
  */
-export function createResources(stores: ReadonlyMap<string, Store>): Resources {
+export function fullViews(): ViewSource {
   const views = new Map<string, { modCount: number; view: ResourceView }>();
-  const viewOf = (name: string, store: Store): ResourceView => {
+  return (name, store) => {
     const cached = views.get(name);
     if (cached !== undefined && cached.modCount === store.modCount) return cached.view;
     const view = buildView(name, store);
     views.set(name, { modCount: store.modCount, view });
     return view;
   };
+}
+
+/**
+ * Creates `resources` over `stores` (keyed by watched resource name), each view given by
+ * `viewOf` (by default {@link fullViews}). Reading a name that is not watched throws a
+ * ResourceError listing the watched ones; `"x" in resources` is a safe test. The object
+ * and its views are read-only.
+ */
+export function createResources(stores: ReadonlyMap<string, Store>, viewOf: ViewSource = fullViews()): Resources {
   const target: Record<string, null> = {};
   for (const name of stores.keys()) target[name] = null;
   return new Proxy(target, {
@@ -87,7 +97,7 @@ function buildView(name: string, store: Store): ResourceView {
   const methods: ResourceMethods = {
     List: () => store.list(),
     Get: (...keys) => store.get(...toKeys(name, store, 'Get', keys)),
-    // The on-demand (two-pass) render plugs in here: a miss is recorded and fetched.
+    // Fetch reads a full store like Get; on-demand stores have views of their own (on-demand-view.ts).
     Fetch: (...keys) => store.get(...toKeys(name, store, 'Fetch', keys)),
     GetSingle: (...keys) => single(name, store, keys),
   };
@@ -99,7 +109,14 @@ function buildView(name: string, store: Store): ResourceView {
 }
 
 function single(name: string, store: Store, keys: unknown[]): KubeObject | null {
-  const matches = store.get(...toKeys(name, store, 'GetSingle', keys));
+  return pickSingle(name, keys, store.get(...toKeys(name, store, 'GetSingle', keys)));
+}
+
+/**
+ * GetSingle's answer from the objects matching `keys`: the one object, null for none, a
+ * ResourceError naming the matches (namespace/name) for several.
+ */
+export function pickSingle(name: string, keys: readonly unknown[], matches: readonly KubeObject[]): KubeObject | null {
   if (matches.length <= 1) return matches[0] ?? null;
   const named = matches.slice(0, DEFAULTS.namedMatches).map(objectId);
   const more = matches.length > named.length ? `, and ${matches.length - named.length} more` : '';
@@ -107,8 +124,8 @@ function single(name: string, store: Store, keys: unknown[]): KubeObject | null 
   return fail(name, keys, `${callText(name, 'GetSingle', keys)}: ${problem}`);
 }
 
-/** Checks and converts template arguments into index keys. */
-function toKeys(name: string, store: Store, method: string, args: unknown[]): string[] {
+/** Checks and converts template arguments into index keys; a ResourceError names the call. */
+export function toKeys(name: string, store: Store, method: string, args: unknown[]): string[] {
   if (args.length > store.keyCount) {
     const indexed = `${store.keyCount} index key${store.keyCount === 1 ? '' : 's'}`;
     const problem = `${args.length} keys given, but ${name} has ${indexed}`;
@@ -127,7 +144,7 @@ function fail(name: string, keys: readonly unknown[], message: string): never {
 }
 
 /** `resources.x.Get("a", 1)` as written, for messages. */
-function callText(name: string, method: string, args: readonly unknown[]): string {
+export function callText(name: string, method: string, args: readonly unknown[]): string {
   const shown = args.map((arg) => (typeof arg === 'string' ? JSON.stringify(arg) : describeArg(arg)));
   return `resources.${name}.${method}(${shown.join(', ')})`;
 }

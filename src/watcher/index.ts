@@ -58,6 +58,25 @@ export interface Source {
   status(): ResourceWatchStatus[];
 }
 
+/**
+ * A source that can also read one object of a watched resource on demand: what stores
+ * that hold references only (store: on-demand) load bodies through.
+ */
+export interface ObjectSource extends Source {
+  /**
+   * The current version of `namespace`/`name` ("" for cluster-scoped) of the watched
+   * resource `resource`, or undefined when it does not exist. Rejects with a WatchError
+   * naming the object (403, 5xx, a network error, a resource that is not watched) and once
+   * `signal` aborts. The caller owns the object it gets.
+   */
+  fetch(resource: string, namespace: string, name: string, signal?: AbortSignal): Promise<KubeObject | undefined>;
+}
+
+/** True when `source` can read single objects (an ObjectSource). */
+export function canFetch(source: Source): source is ObjectSource {
+  return typeof (source as Partial<ObjectSource>).fetch === 'function';
+}
+
 /** An error of a source, naming where it happened. */
 export class WatchError extends Error {
   override readonly name = 'WatchError';

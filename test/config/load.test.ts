@@ -41,6 +41,7 @@ templates:
     mode: "0600"
     validate: ["haproxy", "-c", "-f", "{{ file }}"]
     on_change: ["sh", "-c", "kill -USR2 1"]
+    backup: true
   hosts:
     inline: |
       {% for i in resources.ingresses %}{{ i.metadata.name }}{% endfor %}
@@ -48,9 +49,21 @@ templates:
 render:
   debounce: 500ms
   max_wait: 1m
+  sync_timeout: 2m
+  command_timeout: 5s
 server:
   listen: "127.0.0.1:8080"
-leader_election: {enabled: true, lease: informant-ha, namespace: infra}
+  debug: false
+  allow_secrets: true
+leader_election:
+  enabled: true
+  lease: informant-ha
+  namespace: infra
+  identity: replica-a
+  lease_duration: 30s
+  renew_deadline: 20s
+  retry_period: 4s
+  on_change_only_leader: false
 logging: {level: debug}
 `;
 
@@ -100,6 +113,7 @@ describe('parseConfig', () => {
           mode: 0o600,
           validate: ['haproxy', '-c', '-f', '{{ file }}'],
           onChange: ['sh', '-c', 'kill -USR2 1'],
+          backup: true,
           position: { file: FILE, line: 28, col: 3 },
         },
         {
@@ -107,12 +121,21 @@ describe('parseConfig', () => {
           inline: '{% for i in resources.ingresses %}{{ i.metadata.name }}{% endfor %}\n',
           output: '/srv/informant/out/hosts',
           mode: 0o644,
-          position: { file: FILE, line: 34, col: 3 },
+          position: { file: FILE, line: 35, col: 3 },
         },
       ],
-      render: { debounceMs: 500, maxWaitMs: 60_000 },
-      server: { listen: '127.0.0.1:8080' },
-      leaderElection: { enabled: true, lease: 'informant-ha', namespace: 'infra' },
+      render: { debounceMs: 500, maxWaitMs: 60_000, syncTimeoutMs: 120_000, commandTimeoutMs: 5_000 },
+      server: { listen: '127.0.0.1:8080', debug: false, allowSecrets: true },
+      leaderElection: {
+        enabled: true,
+        lease: 'informant-ha',
+        namespace: 'infra',
+        identity: 'replica-a',
+        leaseDurationMs: 30_000,
+        renewDeadlineMs: 20_000,
+        retryPeriodMs: 4_000,
+        onChangeOnlyLeader: false,
+      },
       logging: { level: 'debug' },
     };
     assert.deepEqual(parseConfig(FULL, FILE), expected);
@@ -137,9 +160,17 @@ describe('parseConfig', () => {
     assert.deepEqual(config.removeFields, ['metadata.managedFields', LAST_APPLIED]);
     assert.deepEqual(config.source, { kind: 'kubernetes', kubernetes: { pageSize: 500, streamingList: true } });
     assert.deepEqual(config.templates, []);
-    assert.deepEqual(config.render, { debounceMs: 200, maxWaitMs: 2000 });
-    assert.deepEqual(config.server, {});
-    assert.deepEqual(config.leaderElection, { enabled: false, lease: 'informant', namespace: 'default' });
+    assert.deepEqual(config.render, { debounceMs: 200, maxWaitMs: 2000, syncTimeoutMs: 60_000, commandTimeoutMs: 30_000 });
+    assert.deepEqual(config.server, { debug: true, allowSecrets: false });
+    assert.deepEqual(config.leaderElection, {
+      enabled: false,
+      lease: 'informant',
+      namespace: 'default',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      onChangeOnlyLeader: true,
+    });
     assert.deepEqual(config.logging, { level: 'info' });
   });
 

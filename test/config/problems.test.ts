@@ -95,6 +95,24 @@ const cases: Case[] = [
     message: 'must be at least debounce (1000 ms < 2000 ms)',
   },
   {
+    name: 'a renew deadline not shorter than the lease duration',
+    text: lines('leader_election: {lease_duration: 10s, renew_deadline: 10s, retry_period: 2s}'),
+    line: 1, col: 56, path: 'leader_election.renew_deadline',
+    message: 'must be shorter than lease_duration (10000 ms >= 10000 ms)',
+  },
+  {
+    name: 'a retry period not shorter than the renew deadline',
+    text: lines('leader_election:', '  renew_deadline: 5s', '  retry_period: 6s'),
+    line: 3, col: 17, path: 'leader_election.retry_period',
+    message: 'must be shorter than renew_deadline (6000 ms >= 5000 ms)',
+  },
+  {
+    name: 'a zero command timeout',
+    text: lines('render: {command_timeout: 0s}'),
+    line: 1, col: 27, path: 'render.command_timeout',
+    message: 'must be longer than 0',
+  },
+  {
     name: 'cache_ttl on a full store, naming the key',
     text: lines(...INGRESS, '    cache_ttl: 10m'),
     line: 5, col: 5, path: 'watched_resources.ingresses.cache_ttl',

@@ -21,6 +21,7 @@
  *   `resource` is configured; the resource's namespace; its label and field selectors.
  * - When the folder itself disappears or cannot be listed, every object is kept and the
  *   problem is reported; a single-file path that is deleted deletes its objects.
+ * - fetch() reads one object as last delivered, for on-demand stores (an ObjectSource).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -28,7 +29,7 @@ import pLimit from 'p-limit';
 import { describeObject, type KubeObject } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
 import type { FilesSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
-import { WatchError, type ResourceWatchStatus, type Source, type WatchProblem, type WatchSink } from '../index.ts';
+import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchProblem, type WatchSink } from '../index.ts';
 import { Debouncer, type Timers } from './debouncer.ts';
 import { ManifestError, formatPosition } from './manifest-error.ts';
 import { listManifestFiles, type ManifestFile, type ManifestListing } from './manifest-files.ts';
@@ -102,7 +103,7 @@ type Phase = 'new' | 'starting' | 'running' | 'stopped';
 const UNREADABLE_ROOT = 'cannot list the manifests path';
 
 /** A Source reading a folder of manifests, optionally watching it for changes. */
-export class FilesSource implements Source {
+export class FilesSource implements ObjectSource {
   readonly #options: FilesSourceOptions;
   readonly #root: string;
   readonly #log: Logger;
@@ -182,6 +183,26 @@ export class FilesSource implements Source {
       synced: synced && this.#sinks.has(route.name),
       ...(this.#lastProblem ? { lastProblem: this.#lastProblem } : {}),
     }));
+  }
+
+  /**
+   * The object `namespace`/`name` of the watched resource `resource` as last delivered (a
+   * copy the caller owns), or undefined when no manifest defines it: what an on-demand store
+   * reads, so a config with `store: on-demand` works on manifests as it does on a cluster.
+   * The manifests are parsed already (they are routed and compared as they load), so no
+   * file is read. Rejects with a WatchError for a resource that is not watched, and before
+   * the manifests are loaded.
+   */
+  async fetch(resource: string, namespace: string, name: string, signal?: AbortSignal): Promise<KubeObject | undefined> {
+    signal?.throwIfAborted();
+    const id = namespace === '' ? name : `${namespace}/${name}`;
+    if (!this.#routes.some((route) => route.name === resource)) {
+      throw new WatchError(`fetch: ${resource} is not a watched resource`, { resource });
+    }
+    const contents = this.#contents.get(resource);
+    if (contents === undefined) throw new WatchError(`fetch ${resource} ${id}: the manifests are not loaded yet`, { resource });
+    const prepared = contents.get(id);
+    return prepared === undefined ? undefined : copyOf(prepared);
   }
 
   /** The current problems of the manifest files, in path order; empty when every file loads cleanly. */

@@ -28,6 +28,16 @@ export interface ApiRequestOptions {
   accept?: string;
 }
 
+/** Options of HttpApiClient.send: any method, an optional JSON body. */
+export interface ApiSendOptions extends ApiRequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Sent as JSON (Content-Type `contentType`). */
+  body?: unknown;
+  /** Default "application/json" (a merge patch wants "application/merge-patch+json"). */
+  contentType?: string;
+  query?: URLSearchParams;
+}
+
 /** GET requests against one API server, authenticated. */
 export interface ApiClient {
   /** GETs `path` (e.g. "/api/v1/pods") with `query`; resolves once the headers arrive. */
@@ -70,11 +80,19 @@ export class HttpApiClient implements ApiClient {
   }
 
   async request(path: string, query: URLSearchParams, options: ApiRequestOptions): Promise<ApiResponse> {
+    return this.send(path, { ...options, method: 'GET', query });
+  }
+
+  /**
+   * Sends one request with any method and an optional JSON body (e.g. creating or updating
+   * a Lease); resolves once the headers arrive, like `request`.
+   */
+  async send(path: string, options: ApiSendOptions): Promise<ApiResponse> {
     options.signal.throwIfAborted();
     const settings = await this.#settings();
     const url = new URL(this.#server + path);
-    url.search = query.toString();
-    return send(url, settings, options);
+    if (options.query) url.search = options.query.toString();
+    return sendRequest(url, settings, options);
   }
 
   close(): void {
@@ -103,19 +121,21 @@ function allowPlainHttp(kc: KubeConfig, clusterName: string): void {
   kc.clusters = kc.clusters.map((c) => (c.name === clusterName ? { ...c, skipTLSVerify: true } : c));
 }
 
-function send(url: URL, settings: HttpsSettings, options: ApiRequestOptions): Promise<ApiResponse> {
+function sendRequest(url: URL, settings: HttpsSettings, options: ApiSendOptions): Promise<ApiResponse> {
   const transport = url.protocol === 'https:' ? https : http;
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers = {
     ...settings.headers,
     Accept: options.accept ?? 'application/json',
     'User-Agent': DEFAULTS.userAgent,
+    ...(body !== undefined ? { 'Content-Type': options.contentType ?? 'application/json' } : {}),
   };
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { ...settings, method: 'GET', headers, signal: options.signal });
+    const req = transport.request(url, { ...settings, method: options.method, headers, signal: options.signal });
     req.on('socket', (socket) => socket.setKeepAlive(true, DEFAULTS.tcpKeepAliveMs));
     req.on('error', reject);
     req.on('response', (res) => resolve(toResponse(req, res)));
-    req.end();
+    req.end(body);
   });
 }
 

@@ -6,7 +6,7 @@
  */
 export { KubernetesSource, type KubernetesSourceOptions } from './source.ts';
 export { Reflector, type ReflectorOptions } from './reflector.ts';
-export { HttpApiClient, type ApiClient, type ApiResponse, type ApiRequestOptions } from './client.ts';
+export { HttpApiClient, type ApiClient, type ApiResponse, type ApiRequestOptions, type ApiSendOptions } from './client.ts';
 export { createApiClient, loadKubeConfig, type KubeconfigOptions } from './kubeconfig.ts';
 export { fetchObject } from './fetch.ts';
 export { Discovery, describeTarget, resourcePath, type ResolvedResource } from './discovery.ts';

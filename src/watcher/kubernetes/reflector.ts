@@ -244,7 +244,7 @@ export class Reflector {
     const obj = event.type === 'BOOKMARK' ? event.object : this.#typed(event.object, target);
     const rv = obj.metadata.resourceVersion ?? this.#rv;
     if (initial && !initial.done) {
-      if (initial.take({ type: event.type, object: obj })) this.#replace(initial.objects(), rv);
+      if (initial.take({ type: event.type, object: obj })) this.#replace(initial.drain(), rv);
       return;
     }
     if (event.type !== 'BOOKMARK') this.#deliver(event.type, obj);

@@ -63,8 +63,13 @@ export class InitialEvents {
     return this.#done;
   }
 
-  /** The collected objects. */
-  objects(): KubeObject[] {
-    return [...this.#objects.values()];
+  /**
+   * The collected objects; the buffer is emptied, so the caller alone holds them from then
+   * on (the watch that carried them goes on for minutes and must not keep them alive).
+   */
+  drain(): KubeObject[] {
+    const objects = [...this.#objects.values()];
+    this.#objects.clear();
+    return objects;
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * Readiness and liveness, decided from one ControllerStatus snapshot.
+ *
+ * - Ready: every watched resource has synced, the first render finished, and the last
+ *   render cycle of every template succeeded (render, validate, write and on_change). A
+ *   rejected config reload does not count: the running config still serves, and taking
+ *   every replica out of service for a bad push would turn it into an outage.
+ * - Healthy (alive): no watcher is wedged and no render cycle hangs. A watcher is wedged
+ *   when its counters (events including bookmarks, lists, watch restarts, errors) have not
+ *   moved for `stallMs`: a healthy watch sees a bookmark every minute, and a failing one
+ *   retries within minutes, so only a stuck loop stays still that long.
+ */
+import type { Clock } from './clock.ts';
+import type { ControllerStatus, ResourceState } from './status.ts';
+
+/** Defaults of HealthCheck. */
+export const DEFAULTS = Object.freeze({
+  /**
+   * How long a watcher's counters or a render cycle may stand still before the process is
+   * reported unhealthy (ms): 10 min, well above the API server's 1-minute bookmarks, the
+   * 2-minute watch inactivity timeout and the 5-minute longest Retry-After.
+   */
+  stallMs: 10 * 60_000,
+});
+
+/** Whether the controller should receive traffic, and why not. */
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+}
+
+/** Whether the process is alive and making progress, and what is wedged. */
+export interface Health {
+  healthy: boolean;
+  problems: string[];
+}
+
+/** Readiness of a status snapshot (see the module comment). */
+export function readiness(status: ControllerStatus): Readiness {
+  const reasons: string[] = [];
+  for (const resource of status.resources) {
+    if (resource.synced) continue;
+    reasons.push(
+      resource.stuck
+        ? `watched resource "${resource.resource}" has not synced after ${Math.round(resource.stuck.waitingMs / 1000)} s: ${resource.stuck.message}`
+        : `watched resource "${resource.resource}" has not synced yet`,
+    );
+  }
+  if (status.synced && status.templates.length > 0 && status.templates.every((t) => t.last === undefined)) {
+    reasons.push('the first render has not finished yet');
+  }
+  for (const template of status.templates) {
+    if (template.last?.error !== undefined) {
+      reasons.push(`template "${template.template}": ${template.last.stage ?? 'render'} failed: ${template.last.error}`);
+    }
+  }
+  return { ready: reasons.length === 0, reasons };
+}
+
+/** Watches status snapshots over time for watchers and renders that stopped moving. */
+export class HealthCheck {
+  readonly #clock: Clock;
+  readonly #stallMs: number;
+  readonly #progress = new Map<string, { signature: string; since: number }>();
+
+  constructor(options: { clock: Clock; stallMs?: number }) {
+    this.#clock = options.clock;
+    this.#stallMs = options.stallMs ?? DEFAULTS.stallMs;
+  }
+
+  /** Health of `status`; each call also records the watchers' progress. */
+  check(status: ControllerStatus): Health {
+    const now = this.#clock.now();
+    const problems: string[] = [];
+    for (const resource of status.resources) {
+      const stalled = this.#stalledFor(resource, now);
+      if (stalled !== undefined) {
+        problems.push(`watcher of "${resource.resource}" has made no progress for ${Math.round(stalled / 1000)} s`);
+      }
+    }
+    const since = status.renders.inProgressSince;
+    if (since !== undefined && now - since > this.#stallMs) {
+      problems.push(`a render cycle has been running for ${Math.round((now - since) / 1000)} s`);
+    }
+    return { healthy: problems.length === 0, problems };
+  }
+
+  /** How long the resource's watch counters have not moved, when longer than stallMs. */
+  #stalledFor(resource: ResourceState, now: number): number | undefined {
+    const watch = resource.watch;
+    if (!watch) return undefined;
+    const events = Object.values(watch.events).reduce((a, b) => a + b, 0);
+    const errors = Object.values(watch.errors).reduce((a, b) => a + b, 0);
+    const signature = `${events}/${watch.lists}/${watch.watchRestarts}/${errors}`;
+    const seen = this.#progress.get(resource.resource);
+    if (!seen || seen.signature !== signature) {
+      this.#progress.set(resource.resource, { signature, since: now });
+      return undefined;
+    }
+    const still = now - seen.since;
+    return still > this.#stallMs ? still : undefined;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The least-privilege RBAC a config needs (`informant rbac`): list and watch on every
+ * watched resource (get too for on-demand stores, which fetch single objects), in the
+ * namespace a resource names (a Role) or cluster-wide when it names none (a ClusterRole),
+ * and get/create/update on the one Lease when leader election is on. API discovery needs
+ * no grant: every authenticated user may read /api and /apis.
+ */
+import type { Config, WatchedResourceConfig } from '../config/types.ts';
+
+/** Whom the RBAC is for. */
+export interface RbacOptions {
+  /** Name of the ServiceAccount, roles and bindings. */
+  name: string;
+  /** Namespace informant runs in (its ServiceAccount's). */
+  namespace: string;
+}
+
+/** A Kubernetes object to print. */
+export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+/** The RBAC objects, and the watched resources whose plural was guessed from their kind. */
+export function rbacManifests(config: Config, options: RbacOptions): { manifests: Manifest[]; guessed: string[] } {
+  const labels = { 'app.kubernetes.io/name': 'informant' };
+  const meta = (namespace?: string): Record<string, unknown> => ({ name: options.name, ...(namespace ? { namespace } : {}), labels });
+  const subject = { kind: 'ServiceAccount', name: options.name, namespace: options.namespace };
+  const { cluster, namespaced, guessed } = rulesByScope(config);
+  const manifests: Manifest[] = [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(options.namespace) }];
+  if (cluster.length > 0) {
+    manifests.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(), rules: cluster });
+    manifests.push(binding('ClusterRoleBinding', meta(), 'ClusterRole', options.name, subject));
+  }
+  for (const [namespace, rules] of namespaced) {
+    manifests.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(namespace), rules });
+    manifests.push(binding('RoleBinding', meta(namespace), 'Role', options.name, subject));
+  }
+  return { manifests, guessed };
+}
+
+function binding(kind: string, metadata: Record<string, unknown>, roleKind: string, roleName: string, subject: unknown): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind,
+    metadata,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name: roleName },
+    subjects: [subject],
+  };
+}
+
+/** Rules for cluster-wide resources, and per namespace (the Lease's namespace included). */
+function rulesByScope(config: Config): { cluster: Rule[]; namespaced: Map<string, Rule[]>; guessed: string[] } {
+  const cluster: Rule[] = [];
+  const namespaced = new Map<string, Rule[]>();
+  const guessed: string[] = [];
+  const scope = (namespace: string): Rule[] => {
+    if (namespace === '') return cluster;
+    if (!namespaced.has(namespace)) namespaced.set(namespace, []);
+    return namespaced.get(namespace)!;
+  };
+  for (const resource of config.watchedResources) {
+    if (resource.resource === undefined && KNOWN[(resource.kind ?? '').toLowerCase()] === undefined) guessed.push(resource.name);
+    const verbs = resource.store === 'on-demand' ? ['get', 'list', 'watch'] : ['list', 'watch'];
+    addRule(scope(resource.namespace), { apiGroups: [groupOf(resource.apiVersion)], resources: [pluralOf(resource)], verbs });
+  }
+  const election = config.leaderElection;
+  if (election.enabled) {
+    const leases = scope(election.namespace);
+    addRule(leases, { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] });
+    leases.push({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [election.lease], verbs: ['get', 'update'] });
+  }
+  return { cluster, namespaced: new Map([...namespaced].sort(([a], [b]) => (a < b ? -1 : 1))), guessed };
+}
+
+/** Adds `rule`, merged into a rule of the same group and verbs (without resourceNames). */
+function addRule(rules: Rule[], rule: Rule): void {
+  const same = rules.find(
+    (r) => r.resourceNames === undefined && r.apiGroups.join() === rule.apiGroups.join() && r.verbs.join() === rule.verbs.join(),
+  );
+  if (!same) {
+    rules.push(rule);
+    return;
+  }
+  same.resources = [...new Set([...same.resources, ...rule.resources])].sort();
+}
+
+/** "" for the core group ("v1"), else the group of "group/version". */
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The configured plural, or one guessed from the kind (informant resolves it by discovery at run time). */
+export function pluralOf(resource: Pick<WatchedResourceConfig, 'kind' | 'resource'>): string {
+  if (resource.resource !== undefined) return resource.resource;
+  const kind = (resource.kind ?? '').toLowerCase();
+  if (KNOWN[kind] !== undefined) return KNOWN[kind];
+  if (/(s|x|z|ch|sh)$/.test(kind)) return `${kind}es`;
+  if (/[^aeiou]y$/.test(kind)) return `${kind.slice(0, -1)}ies`;
+  return `${kind}s`;
+}
+
+/** Plurals of well-known kinds (lower case), so no guess is needed (and Endpoints is not "endpointses"). */
+const KNOWN: Readonly<Record<string, string>> = Object.freeze({
+  configmap: 'configmaps',
+  endpoints: 'endpoints',
+  endpointslice: 'endpointslices',
+  gateway: 'gateways',
+  gatewayclass: 'gatewayclasses',
+  grpcroute: 'grpcroutes',
+  httproute: 'httproutes',
+  ingress: 'ingresses',
+  ingressclass: 'ingressclasses',
+  namespace: 'namespaces',
+  networkpolicy: 'networkpolicies',
+  node: 'nodes',
+  pod: 'pods',
+  secret: 'secrets',
+  service: 'services',
+  tcproute: 'tcproutes',
+  tlsroute: 'tlsroutes',
+});

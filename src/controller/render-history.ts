@@ -1,0 +1,74 @@
+/**
+ * RenderHistory: what the render cycles did, per template: the last result and the last
+ * full success (for /readyz, /debug/outputs and metrics), logged once per distinct
+ * failure so a template that keeps failing the same way does not flood the log.
+ */
+import type { Logger } from '../log.ts';
+import type { ControllerMetrics } from './metrics.ts';
+import type { TemplateState } from './status.ts';
+import type { PublishStage } from './template-output.ts';
+
+/** One template's result in one cycle, as the controller reports it. */
+export interface CycleOutcome {
+  template: string;
+  output: string;
+  status: 'written' | 'unchanged' | 'failed';
+  stage?: PublishStage;
+  error?: Error;
+}
+
+type History = Pick<TemplateState, 'last' | 'lastSuccessAt'>;
+
+export class RenderHistory {
+  readonly #log: Logger;
+  readonly #metrics: ControllerMetrics;
+  readonly #states = new Map<string, History>();
+  readonly #loggedFailures = new Map<string, string>();
+
+  constructor(logger: Logger, metrics: ControllerMetrics) {
+    this.#log = logger;
+    this.#metrics = metrics;
+  }
+
+  /** Records the outcomes of a cycle that finished at `at` (clock ms), in metrics too. */
+  record(outcomes: readonly CycleOutcome[], at: number): void {
+    for (const outcome of outcomes) {
+      this.#metrics.outcome(outcome);
+      const previous = this.#states.get(outcome.template);
+      const last: NonNullable<TemplateState['last']> = { status: outcome.status, at };
+      if (outcome.error) {
+        if (outcome.stage) last.stage = outcome.stage;
+        last.error = outcome.error.message;
+      }
+      const lastSuccessAt = outcome.error ? previous?.lastSuccessAt : at;
+      this.#states.set(outcome.template, lastSuccessAt === undefined ? { last } : { last, lastSuccessAt });
+    }
+  }
+
+  /** Logs a cycle: writes at info, failures at error (repeats of the same failure at debug). */
+  log(outcomes: readonly CycleOutcome[]): void {
+    for (const outcome of outcomes) this.#logOne(outcome);
+  }
+
+  /** The last result and last success of a template (empty before its first cycle). */
+  of(template: string): History {
+    return this.#states.get(template) ?? {};
+  }
+
+  #logOne(outcome: CycleOutcome): void {
+    const fields = { template: outcome.template, output: outcome.output };
+    if (!outcome.error) {
+      this.#loggedFailures.delete(outcome.template);
+      if (outcome.status === 'written') this.#log.info(fields, `wrote ${outcome.output}`);
+      else this.#log.debug(fields, 'output unchanged');
+      return;
+    }
+    const message = outcome.error.message;
+    const repeated = this.#loggedFailures.get(outcome.template) === message;
+    this.#loggedFailures.set(outcome.template, message);
+    const kept = outcome.status === 'failed' ? ', keeping the previous output' : '';
+    const text = `${outcome.stage ?? 'render'} of "${outcome.template}" failed${kept}: ${message}`;
+    if (repeated) this.#log.debug({ ...fields, stage: outcome.stage }, text);
+    else this.#log.error({ ...fields, stage: outcome.stage, err: outcome.error }, text);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * What the controller reports about itself: one snapshot that /readyz, /healthz, the
+ * metrics and the debug endpoints all read, so they never disagree.
+ */
+import type { MissingKey } from '../indexer/index.ts';
+import type { WatchProblem } from '../watcher/index.ts';
+import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { StuckReason } from './sync-barrier.ts';
+import type { PublishStage } from './template-output.ts';
+
+/** The state of one watched resource. */
+export interface ResourceState {
+  resource: string;
+  /** The store backend (full, on-demand...). */
+  store: string;
+  synced: boolean;
+  /** Set once the resource is past its sync timeout and still not synced. */
+  stuck?: { reason: StuckReason; message: string; waitingMs: number };
+  /** The source's current problem (also after sync: a watch that keeps failing). */
+  problem?: WatchProblem;
+  /** Objects in the store. */
+  size: number;
+  /** Objects left out for lack of an index key: the running count and the current set. */
+  missingKeys: { total: number; current: MissingKey[] };
+  /** Cache counters of stores that fetch on demand. */
+  cache?: StoreCacheStats;
+  /** Watch counters, when the source keeps them (Kubernetes). */
+  watch?: ReflectorStats;
+}
+
+/** Cache counters of an on-demand store. */
+export interface StoreCacheStats {
+  hits: number;
+  misses: number;
+  fetchErrors: number;
+}
+
+/** The state of one template's output. */
+export interface TemplateState {
+  template: string;
+  output: string;
+  /** The last render cycle's result for this template; undefined before the first. */
+  last?: { status: 'written' | 'unchanged' | 'failed'; at: number; stage?: PublishStage; error?: string };
+  /** Clock time of the last cycle in which this template succeeded completely. */
+  lastSuccessAt?: number;
+  /** sha256 of the output as last written or found. */
+  checksum?: string;
+  /** on_change still has to run for the current output. */
+  onChangePending: boolean;
+}
+
+/** A snapshot of the whole controller. */
+export interface ControllerStatus {
+  /** The config file of the running config version. */
+  configFile: string;
+  /** Every watched resource of the running config has synced at least once. */
+  synced: boolean;
+  resources: ResourceState[];
+  templates: TemplateState[];
+  /** Render cycles so far; the clock time the one in progress started at, if any. */
+  renders: { count: number; inProgressSince?: number };
+  /** This replica may run on_change (leader, or leader election off). */
+  runsOnChange: boolean;
+  /** A reload waiting for its new watches to sync, and the last reload's failure. */
+  reload: { pending: boolean; pendingSince?: number; lastError?: string };
+}

@@ -1,0 +1,141 @@
+/**
+ * SyncBarrier: waits for watched resources to deliver their initial state, and names the
+ * ones that take longer than the sync timeout, with the reason their source gives (403
+ * RBAC, 404 missing CRD, an unreachable server), instead of hanging silently. Nothing is
+ * given up: a stuck resource that syncs later is reported as recovered.
+ */
+import type { Logger } from '../log.ts';
+import type { WatchProblem } from '../watcher/index.ts';
+import type { Clock } from './clock.ts';
+import type { WatchUnit } from './watch-unit.ts';
+
+/** A short, fixed vocabulary for why a resource is stuck (the metrics label `reason`). */
+export type StuckReason = 'unauthorized' | 'forbidden' | 'not_found' | 'throttled' | 'server_error' | 'error' | 'no_answer';
+
+/** A watched resource past its sync timeout. */
+export interface StuckResource {
+  resource: string;
+  reason: StuckReason;
+  /** What the source says, or that it has not answered yet. */
+  message: string;
+  /** How long it has been waiting, in ms. */
+  waitingMs: number;
+}
+
+/** What SyncBarrier needs. */
+export interface SyncBarrierOptions {
+  clock: Clock;
+  logger: Logger;
+}
+
+interface Pending {
+  unit: WatchUnit;
+  resource: string;
+  timeoutMs: number;
+  since: number;
+  timer: unknown;
+  stuck: boolean;
+  lastMessage?: string;
+}
+
+/** Tracks the resources of units that have not synced yet. */
+export class SyncBarrier {
+  readonly #o: SyncBarrierOptions;
+  readonly #log: Logger;
+  readonly #pending = new Map<string, Pending>();
+
+  constructor(options: SyncBarrierOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'sync' });
+  }
+
+  /** Starts the timeout (ms) of every resource of `unit` that has not synced yet. */
+  expect(unit: WatchUnit, timeoutMs: number): void {
+    for (const { name } of unit.resources) {
+      if (unit.isSynced(name)) continue;
+      const key = this.#key(unit, name);
+      const entry: Pending = { unit, resource: name, timeoutMs, since: this.#o.clock.now(), timer: undefined, stuck: false };
+      entry.timer = this.#o.clock.setTimeout(() => this.#check(key), timeoutMs);
+      this.#pending.set(key, entry);
+    }
+  }
+
+  /** Drops resources that have synced since (logging the ones that were stuck); call on every change. */
+  update(): void {
+    for (const [key, entry] of this.#pending) {
+      if (!entry.unit.isSynced(entry.resource)) continue;
+      this.#o.clock.clearTimeout(entry.timer);
+      this.#pending.delete(key);
+      if (entry.stuck) {
+        const waited = Math.round((this.#o.clock.now() - entry.since) / 1000);
+        this.#log.info({ resource: entry.resource, waitedSeconds: waited }, `watched resource "${entry.resource}" synced after ${waited} s`);
+      }
+    }
+  }
+
+  /** Stops tracking the resources of `unit` (it was stopped). */
+  forget(unit: WatchUnit): void {
+    for (const [key, entry] of this.#pending) {
+      if (entry.unit !== unit) continue;
+      this.#o.clock.clearTimeout(entry.timer);
+      this.#pending.delete(key);
+    }
+  }
+
+  /** The resources past their timeout, in the order they were expected. */
+  stuck(): StuckResource[] {
+    const now = this.#o.clock.now();
+    return [...this.#pending.values()]
+      .filter((entry) => entry.stuck)
+      .map((entry) => ({ resource: entry.resource, ...describeProblem(entry.unit.status(entry.resource)?.lastProblem), waitingMs: now - entry.since }));
+  }
+
+  /** Every resource still waiting (stuck or not) with how long it has waited, in ms. */
+  waiting(): Array<{ resource: string; waitingMs: number; stuck: boolean }> {
+    const now = this.#o.clock.now();
+    return [...this.#pending.values()].map((e) => ({ resource: e.resource, waitingMs: now - e.since, stuck: e.stuck }));
+  }
+
+  /** Cancels every timer. */
+  stop(): void {
+    for (const entry of this.#pending.values()) this.#o.clock.clearTimeout(entry.timer);
+    this.#pending.clear();
+  }
+
+  /** The timeout passed: report the resource as stuck, and look again one timeout later. */
+  #check(key: string): void {
+    const entry = this.#pending.get(key);
+    if (!entry) return;
+    if (entry.unit.isSynced(entry.resource)) return this.update();
+    entry.stuck = true;
+    const { reason, message } = describeProblem(entry.unit.status(entry.resource)?.lastProblem);
+    if (message !== entry.lastMessage) {
+      const waited = Math.round((this.#o.clock.now() - entry.since) / 1000);
+      this.#log.error(
+        { resource: entry.resource, reason, waitedSeconds: waited },
+        `watched resource "${entry.resource}" has not synced after ${waited} s: ${message}; rendering waits for it`,
+      );
+      entry.lastMessage = message;
+    }
+    entry.timer = this.#o.clock.setTimeout(() => this.#check(key), entry.timeoutMs);
+  }
+
+  #key(unit: WatchUnit, resource: string): string {
+    return `${unit.key}\u0000${resource}`;
+  }
+}
+
+/** The reason class and message of a source's last problem. */
+export function describeProblem(problem: WatchProblem | undefined): { reason: StuckReason; message: string } {
+  if (!problem) return { reason: 'no_answer', message: 'no answer from the source yet' };
+  return { reason: reasonOf(problem.status), message: problem.message };
+}
+
+function reasonOf(status: number | undefined): StuckReason {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'throttled';
+  if (status !== undefined && status >= 500) return 'server_error';
+  return 'error';
+}

@@ -1,0 +1,125 @@
+/**
+ * WatchUnit: one source and the watched resources it delivers, each with its indexer and
+ * store. It is the unit a config reload keeps or rebuilds: a unit whose source settings and
+ * resource definitions are unchanged keeps its watches and its stores (no relist); any
+ * other is built anew, synced, and only then swapped in.
+ *
+ * A Kubernetes source gets one unit per watched resource, so changing one resource
+ * relists only that one. A files source is one unit for all resources: reading a folder
+ * again is cheap, and one folder watcher serves them all.
+ */
+import type { Config, WatchedResourceConfig } from '../config/types.ts';
+import { Indexer } from '../indexer/index.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/index.ts';
+import type { StoreRegistry } from '../store/registry.ts';
+import type { ResourceWatchStatus, Source, WatchError } from '../watcher/index.ts';
+import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import { sourceFetcher } from './on-demand.ts';
+import type { SourceSettings } from './source.ts';
+
+/** Builds the source of a config restricted to one unit's watched resources. */
+export type SourceFactory = (config: Config, logger: Logger, settings: SourceSettings) => Source;
+
+/** A source that reports per-watcher counters (the Kubernetes source does). */
+interface SourceWithStats extends Source {
+  stats(): ReflectorStats[];
+}
+
+/** What building a unit needs from the controller. */
+export interface WatchUnitContext {
+  registry: StoreRegistry;
+  logger: Logger;
+  createSource: SourceFactory;
+  /** Follow changes after the initial state (`run`), or deliver it once (`render`). */
+  watch: boolean;
+  /** Called after every store change and every sync of a resource of `unit`. */
+  onChange: (unit: WatchUnit) => void;
+  /** Problems of the source that do not stop it (a malformed manifest). */
+  onError: (err: WatchError) => void;
+}
+
+/** The resources of `config`, grouped into units, each with the key that decides reuse. */
+export function planUnits(config: Config): Array<{ key: string; resources: WatchedResourceConfig[] }> {
+  const source = config.source.kind === 'files' ? config.source.files : config.source.kubernetes;
+  const keyOf = (resources: WatchedResourceConfig[]): string =>
+    JSON.stringify({ kind: config.source.kind, source, resources: resources.map(withoutPosition) });
+  if (config.source.kind === 'files') {
+    return config.watchedResources.length === 0 ? [] : [{ key: keyOf(config.watchedResources), resources: config.watchedResources }];
+  }
+  return config.watchedResources.map((resource) => ({ key: keyOf([resource]), resources: [resource] }));
+}
+
+/** Where a definition is written does not change what is watched. */
+function withoutPosition(resource: WatchedResourceConfig): Omit<WatchedResourceConfig, 'position'> {
+  const { position: _position, ...rest } = resource;
+  return rest;
+}
+
+export class WatchUnit {
+  /** Decides reuse on reload: equal keys watch exactly the same things. */
+  readonly key: string;
+  readonly resources: readonly WatchedResourceConfig[];
+  readonly stores: ReadonlyMap<string, Store>;
+  readonly indexers: ReadonlyMap<string, Indexer>;
+  readonly source: Source;
+  #startedAt: number | undefined;
+
+  /** Builds stores (through the registry), indexers and the source; starts nothing. */
+  constructor(key: string, resources: WatchedResourceConfig[], config: Config, context: WatchUnitContext) {
+    this.key = key;
+    this.resources = resources;
+    const settings: SourceSettings = { watch: context.watch, onError: context.onError };
+    const source = context.createSource({ ...config, watchedResources: resources }, context.logger, settings);
+    const stores = new Map<string, Store>();
+    const indexers = new Map<string, Indexer>();
+    const onChange = (): void => context.onChange(this);
+    for (const resource of resources) {
+      const fetcher = sourceFetcher(source, resource);
+      const store = context.registry.build(resource, fetcher ? { fetcher } : {});
+      stores.set(resource.name, store);
+      const logger = context.logger.child({ component: 'indexer', resource: resource.name });
+      indexers.set(resource.name, new Indexer({ resource, store, logger, onChange }));
+    }
+    this.source = source;
+    this.stores = stores;
+    this.indexers = indexers;
+  }
+
+  /** Clock time the source was started at; undefined before. */
+  get startedAt(): number | undefined {
+    return this.#startedAt;
+  }
+
+  /** Starts the source; rejects when the source as a whole cannot start. */
+  async start(now: number): Promise<void> {
+    this.#startedAt = now;
+    await this.source.start(this.indexers);
+  }
+
+  async stop(): Promise<void> {
+    await this.source.stop();
+  }
+
+  isSynced(resource: string): boolean {
+    return this.indexers.get(resource)?.isSynced ?? false;
+  }
+
+  allSynced(): boolean {
+    return [...this.indexers.values()].every((indexer) => indexer.isSynced);
+  }
+
+  /** The source's state of one resource (its last problem, e.g. 403). */
+  status(resource: string): ResourceWatchStatus | undefined {
+    return this.source.status().find((status) => status.resource === resource);
+  }
+
+  /** Per-watcher counters, when the source keeps them. */
+  stats(): ReflectorStats[] {
+    return hasStats(this.source) ? this.source.stats() : [];
+  }
+}
+
+function hasStats(source: Source): source is SourceWithStats {
+  return typeof (source as Partial<SourceWithStats>).stats === 'function';
+}

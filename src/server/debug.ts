@@ -1,0 +1,109 @@
+/**
+ * The /debug/ endpoints: store contents (with a key prefix and a JSONPath query),
+ * rendered outputs, the running config and the sync state. Secret data is redacted
+ * unless the backend allows it.
+ */
+import { isKubeObject, objectId, type KubeObject } from '../k8s.ts';
+import { compilePath, PathError } from '../path/index.ts';
+import { StoreError } from '../store/index.ts';
+import type { DebugBackend, DebugStore } from './index.ts';
+import { maskSecretValues, redactObject } from './redact.ts';
+
+/** Defaults of the debug endpoints. */
+export const DEFAULTS = Object.freeze({
+  /** Objects returned by one store query unless `?limit=` says otherwise: enough to read, small enough to send. */
+  limit: 1_000,
+});
+
+/** An answer: a status, and JSON or text. */
+export interface DebugAnswer {
+  status: number;
+  json?: unknown;
+  text?: string;
+}
+
+/** What the /debug/ index lists. */
+const ENDPOINTS = Object.freeze({
+  '/debug/stores': 'every store: type, size, sync state, objects without an index key',
+  '/debug/stores/<name>?keys=a,b&key=c&jsonpath=expr&limit=n': 'the objects whose leading index keys match (repeat `key` for keys containing commas); jsonpath selects values from each',
+  '/debug/outputs': 'every template: output path, checksum, last result',
+  '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected',
+  '/debug/config': 'the running config, normalised',
+  '/debug/sync': 'sync and watch state per resource, leadership, reload state',
+});
+
+/** Answers GET `path` (below /debug) with `query`. */
+export function debugAnswer(backend: DebugBackend, path: string, query: URLSearchParams): DebugAnswer {
+  let parts: string[];
+  try {
+    parts = path.split('/').map(decodeURIComponent);
+  } catch {
+    return badRequest(`malformed percent-encoding in ${path}`);
+  }
+  const [, section, name, ...rest] = parts;
+  if (rest.length > 0) return notFound(path);
+  if (section === undefined || section === '') return { status: 200, json: { endpoints: ENDPOINTS } };
+  if (section === 'stores') return name === undefined || name === '' ? { status: 200, json: backend.storeSummaries() } : queryStore(backend, name, query);
+  if (section === 'outputs') return name === undefined || name === '' ? { status: 200, json: backend.outputSummaries() } : output(backend, name, query);
+  if (name !== undefined) return notFound(path);
+  if (section === 'config') return { status: 200, json: backend.config() };
+  if (section === 'sync') return { status: 200, json: backend.sync() };
+  return notFound(path);
+}
+
+function queryStore(backend: DebugBackend, name: string, query: URLSearchParams): DebugAnswer {
+  const target = backend.store(name);
+  if (!target) {
+    const known = backend.stores().map((s) => s.name).join(', ') || 'none';
+    return { status: 404, json: { error: `no store named ${JSON.stringify(name)}; stores: ${known}` } };
+  }
+  const keys = [...(query.get('keys')?.split(',') ?? []), ...query.getAll('key')];
+  const limit = Number(query.get('limit') ?? DEFAULTS.limit);
+  if (!Number.isInteger(limit) || limit < 1) return badRequest(`limit must be a whole number of at least 1, got ${query.get('limit')}`);
+  let objects: readonly KubeObject[];
+  try {
+    objects = target.store.get(...keys);
+  } catch (err) {
+    if (err instanceof StoreError) return badRequest(`${err.message} (index_by: ${target.indexBy.join(', ')})`);
+    throw err;
+  }
+  const shown = objects.slice(0, limit).map((obj) => (backend.allowSecrets ? obj : redactObject(obj, target.secret)));
+  const page = { store: name, indexBy: target.indexBy, keys, count: objects.length, truncated: objects.length > limit };
+  const expr = query.get('jsonpath');
+  if (expr === null || expr === '') return { status: 200, json: { ...page, objects: shown } };
+  let accessor: ReturnType<typeof compilePath>;
+  try {
+    accessor = compilePath(expr);
+  } catch (err) {
+    if (err instanceof PathError) return badRequest(`jsonpath: ${err.message}`);
+    throw err;
+  }
+  const results = shown.map((obj) => ({ id: objectId(obj), values: accessor.get(obj) }));
+  return { status: 200, json: { ...page, jsonpath: expr, results } };
+}
+
+function output(backend: DebugBackend, template: string, query: URLSearchParams): DebugAnswer {
+  const content = backend.output(template);
+  if (!content) return { status: 404, json: { error: `no template named ${JSON.stringify(template)}` } };
+  const rejected = query.get('rejected') === '1' || query.get('rejected') === 'true';
+  const text = rejected ? content.rejected : content.published;
+  if (text === undefined) {
+    const what = rejected ? 'no rejected rendering' : 'nothing published by this process yet';
+    return { status: 404, json: { error: `template ${JSON.stringify(template)}: ${what}` } };
+  }
+  return { status: 200, text: backend.allowSecrets ? text : maskSecretValues(text, secretObjects(backend.stores())) };
+}
+
+function* secretObjects(stores: DebugStore[]): Generator<KubeObject> {
+  for (const { store, secret } of stores) {
+    for (const obj of store.list()) if (isKubeObject(obj) && (secret || obj.kind === 'Secret')) yield obj;
+  }
+}
+
+function badRequest(error: string): DebugAnswer {
+  return { status: 400, json: { error } };
+}
+
+function notFound(path: string): DebugAnswer {
+  return { status: 404, json: { error: `no debug endpoint ${path}; see /debug/`, endpoints: Object.keys(ENDPOINTS) } };
+}

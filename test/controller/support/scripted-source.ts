@@ -1,0 +1,53 @@
+import type { KubeObject } from '../../../src/k8s.ts';
+import type { ResourceWatchStatus, WatchProblem } from '../../../src/watcher/index.ts';
+import type { ReflectorStats } from '../../../src/watcher/kubernetes/index.ts';
+import { FakeSource } from '../../support/fake-source.ts';
+
+/**
+ * A FakeSource whose resources can report a problem (as a reflector does after a 403 or a
+ * missing CRD) and, optionally, watch counters (as the Kubernetes source does).
+ */
+export class ScriptedSource extends FakeSource {
+  readonly problems = new Map<string, WatchProblem>();
+  stats: (() => ReflectorStats[]) | undefined;
+
+  constructor(initial: Record<string, KubeObject[]> = {}, options: { holdSync?: string[] } = {}) {
+    super(initial, options);
+  }
+
+  override status(): ResourceWatchStatus[] {
+    return super.status().map((status) => {
+      const problem = this.problems.get(status.resource);
+      return problem ? { ...status, lastProblem: problem } : status;
+    });
+  }
+}
+
+/** Watch counters shaped like a reflector's. */
+export function reflectorStats(resource: string, overrides: Partial<ReflectorStats> = {}): ReflectorStats {
+  return {
+    resource,
+    events: { ADDED: 3, MODIFIED: 2, DELETED: 1, BOOKMARK: 4, ERROR: 0 },
+    lists: 2,
+    relists: 1,
+    watchRestarts: 5,
+    errors: { '410': 1 },
+    lastEventAt: 0,
+    resourceVersion: '42',
+    objects: 1,
+    synced: true,
+    watching: true,
+    streamingList: false,
+    ...overrides,
+  };
+}
+
+/** A service object for tests. */
+export function service(namespace: string, name: string, port: number, rv = '1'): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { namespace, name, uid: `uid-${namespace}-${name}`, resourceVersion: rv },
+    spec: { ports: [{ port }] },
+  };
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { loadConfig, type Config } from '../../src/config/index.ts';
+import { rbacManifests } from '../../src/controller/rbac.ts';
+import { parseListen } from '../../src/server/index.ts';
+import { checkTemplates } from '../../src/templates/index.ts';
+import { runCli } from '../support/cli.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DEPLOY = join(ROOT, 'deploy');
+
+const dirs: string[] = [];
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: any };
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await yamlFiles(path)));
+    else if (/\.ya?ml$/.test(entry.name)) files.push(path);
+  }
+  return files.sort();
+}
+
+async function docs(file: string): Promise<Doc[]> {
+  return parseAllDocuments(await readFile(file, 'utf8')).map((doc) => {
+    assert.deepEqual(doc.errors, [], `${relative(ROOT, file)} parses`);
+    return doc.toJS() as Doc;
+  });
+}
+
+async function one(file: string, kind: string): Promise<Doc> {
+  const found = (await docs(join(DEPLOY, file))).find((d) => d.kind === kind);
+  assert.ok(found, `${file} has a ${kind}`);
+  return found;
+}
+
+/** Writes a ConfigMap's files (with config.yaml replaced by `configYaml` when given) into a folder and loads the config. */
+async function materialise(configMap: Doc, configYaml?: string): Promise<{ dir: string; config: Config }> {
+  const dir = await mkdtemp(join(tmpdir(), 'informant-deploy-'));
+  dirs.push(dir);
+  for (const [name, content] of Object.entries(configMap.data as Record<string, string>)) await writeFile(join(dir, name), content);
+  if (configYaml !== undefined) await writeFile(join(dir, 'config.yaml'), configYaml);
+  return { dir, config: await loadConfig(join(dir, 'config.yaml')) };
+}
+
+function container(deployment: Doc, name: string): any {
+  const found = deployment.spec.template.spec.containers.find((c: { name: string }) => c.name === name);
+  assert.ok(found, `a ${name} container`);
+  return found;
+}
+
+describe('deploy/', () => {
+  test('every manifest parses and names its apiVersion, kind and name; kustomizations list existing files', async () => {
+    const files = await yamlFiles(DEPLOY);
+    assert.ok(files.length >= 9);
+    for (const file of files) {
+      for (const doc of await docs(file)) {
+        assert.ok(doc.apiVersion && doc.kind, `${relative(ROOT, file)}: apiVersion and kind`);
+        if (doc.kind !== 'Kustomization') assert.ok(doc.metadata?.name, `${relative(ROOT, file)}: metadata.name`);
+        if (doc.kind !== 'Kustomization') continue;
+        for (const resource of [...(doc.resources ?? []), ...(doc.patches ?? []).map((p: { path: string }) => p.path)]) {
+          const target = join(dirname(file), resource);
+          await readdir(target).catch(async () => readFile(target));
+        }
+      }
+    }
+  });
+
+  test('the ConfigMap holds a config that loads, whose templates compile and render', async () => {
+    const configMap = await one('configmap.yaml', 'ConfigMap');
+    const { dir, config } = await materialise(configMap);
+    assert.deepEqual(checkTemplates({ templates: config.templates, baseDir: config.baseDir }), []);
+    const offline = (await readFile(join(dir, 'config.yaml'), 'utf8')).replace(
+      /^source:\n(?: .*\n)+/m,
+      `source:\n  files: {path: ${join(ROOT, 'examples', 'manifests')}}\n`,
+    );
+    await writeFile(join(dir, 'offline.yaml'), offline);
+    const result = await runCli(['render', '--config', join(dir, 'offline.yaml'), '--out', '-']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^frontend http\n {4}bind :8000$/m);
+    assert.match(result.stdout, /^backend shop_storefront_http\n {4}balance roundrobin\n {4}server /m);
+  });
+
+  test('rbac.yaml is what `informant rbac` prints for that config', async () => {
+    const { config } = await materialise(await one('configmap.yaml', 'ConfigMap'));
+    const { manifests } = rbacManifests(config, { name: 'informant', namespace: 'informant' });
+    assert.deepEqual(await docs(join(DEPLOY, 'rbac.yaml')), JSON.parse(JSON.stringify(manifests)));
+  });
+
+  test('the Deployment probes /healthz and /readyz on server.listen, runs unprivileged and mounts config and outputs', async () => {
+    const deployment = await one('deployment.yaml', 'Deployment');
+    const { config } = await materialise(await one('configmap.yaml', 'ConfigMap'));
+    const informant = container(deployment, 'informant');
+    const port = parseListen(config.server.listen!).port;
+    const named = (name: string) => informant.ports.find((p: { name: string }) => p.name === name)?.containerPort;
+    assert.equal(informant.livenessProbe.httpGet.path, '/healthz');
+    assert.equal(informant.readinessProbe.httpGet.path, '/readyz');
+    assert.equal(named(informant.livenessProbe.httpGet.port), port);
+    assert.equal(named(informant.readinessProbe.httpGet.port), port);
+    assert.deepEqual(informant.args, ['run', '--config', '/etc/informant/config.yaml']);
+    const pod = deployment.spec.template.spec;
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(informant.securityContext.allowPrivilegeEscalation, false);
+    assert.equal(pod.serviceAccountName, 'informant');
+    const mounts = new Map(informant.volumeMounts.map((m: { name: string; mountPath: string }) => [m.name, m]));
+    assert.equal((mounts.get('config') as { mountPath: string }).mountPath, '/etc/informant');
+    assert.equal((mounts.get('config') as { subPath?: string }).subPath, undefined, 'no subPath: ConfigMap updates must reach the files');
+    const outputDir = (mounts.get('output') as { mountPath: string }).mountPath;
+    for (const template of config.templates) assert.equal(dirname(template.output), outputDir);
+    assert.equal(pod.volumes.find((v: { name: string }) => v.name === 'config').configMap.name, 'informant-config');
+    assert.ok(pod.terminationGracePeriodSeconds > 20, 'longer than the default --shutdown-timeout');
+    const service = await one('service.yaml', 'Service');
+    assert.equal(service.spec.ports[0].targetPort, informant.ports[0].name);
+  });
+
+  test('the HAProxy sidecar shares the output volume and informant can signal it', async () => {
+    const patch = await one('haproxy-sidecar/deployment.yaml', 'Deployment');
+    const base = await one('configmap.yaml', 'ConfigMap');
+    const overlay = await one('haproxy-sidecar/configmap.yaml', 'ConfigMap');
+    const { config } = await materialise(base, (overlay.data as Record<string, string>)['config.yaml']);
+    assert.deepEqual(checkTemplates({ templates: config.templates, baseDir: config.baseDir }), []);
+    const [template] = config.templates;
+    const haproxy = container(patch, 'haproxy');
+    const outputMount = haproxy.volumeMounts.find((m: { name: string }) => m.name === 'output');
+    assert.equal(outputMount.mountPath, dirname(template!.output));
+    assert.match(haproxy.command.join(' '), new RegExp(`-f ${template!.output.replaceAll('.', '\\.')}`));
+    assert.equal(patch.spec.template.spec.shareProcessNamespace, true);
+    const pidFile = /-p (\S+)/.exec(haproxy.command.join(' '))?.[1];
+    assert.ok(pidFile && template!.onChange?.join(' ').includes(pidFile), 'on_change signals the pid HAProxy writes');
+    const informantMounts = container(patch, 'informant').volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+    assert.ok(informantMounts.includes(dirname(pidFile)), 'informant can read the pid file');
+    assert.equal(config.leaderElection.enabled, false, 'every replica reloads its own HAProxy');
+    const ports = haproxy.ports.map((p: { containerPort: number }) => p.containerPort);
+    assert.ok(!ports.includes(parseListen(config.server.listen!).port), 'HAProxy and informant do not share a port');
+    const rendered = (base.data as Record<string, string>)['haproxy.cfg.njk']!;
+    for (const port of ports) assert.match(rendered, new RegExp(`bind :${port}\\b`));
+  });
+
+  test('the Dockerfile builds in stages on node:24-slim, installs production dependencies only and runs unprivileged', async () => {
+    const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+    const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    assert.ok(stages.length >= 2 && stages.every((image) => image === 'node:24-slim'), stages.join(', '));
+    assert.match(dockerfile, /^RUN npm ci --omit=dev\b/m);
+    assert.match(dockerfile, /^USER 1000:1000$/m);
+    const entrypoint = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)![1]!) as string[];
+    assert.deepEqual(entrypoint, ['node', 'bin/informant.js']);
+    const ignored = (await readFile(join(ROOT, '.dockerignore'), 'utf8')).split('\n');
+    for (const path of ['node_modules', '.git', 'test']) assert.ok(ignored.includes(path), `.dockerignore leaves out ${path}`);
+  });
+});
