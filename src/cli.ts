@@ -168,11 +168,11 @@ async function syncWithin(controller: Controller, ms: number): Promise<boolean> 
 }
 
 async function checkConfigCommand(flags: { config: string }): Promise<void> {
-  const config = await readConfig(flags.config);
+  const config = await readConfig(flags.config, { tests: true });
   const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
   if (problems.length > 0) fail(problems.map((err) => err.message).join('\n'));
   process.stdout.write(
-    `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates)\n`,
+    `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );
 }
 

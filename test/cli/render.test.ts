@@ -145,7 +145,7 @@ describe('informant check-config', () => {
     const { dir } = await project();
     const result = await runCli(['check-config', '--config', join(dir, 'config.yaml')]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /ok \(1 watched resources, 1 templates\)/);
+    assert.match(result.stdout, /ok \(1 watched resources, 1 templates, 0 tests\)/);
   });
 
   test('reports every config problem at once', async () => {
