@@ -23,6 +23,7 @@ export interface ConfigWatcherOptions {
   intervalMs?: number;
 }
 
+/** Polls a set of files and calls onChange once whenever their combined content changes. */
 export class ConfigWatcher {
   readonly #o: ConfigWatcherOptions;
   #files: string[] = [];

@@ -41,6 +41,7 @@ export const DEFAULTS = Object.freeze({
   maxProblems: 100,
 });
 
+/** How to build a Controller. */
 export interface ControllerOptions {
   config: Config;
   logger: Logger;
@@ -72,6 +73,10 @@ export type OutputTarget =
   | { kind: 'directory'; dir: string }
   | { kind: 'callback'; write: (template: TemplateConfig, content: string) => void };
 
+/**
+ * Renders one config version at a time from its watches (see the module comment). All
+ * methods are safe to call in any order after construction; renders are serialised.
+ */
 export class Controller {
   /** Prometheus metrics of this controller, in a registry of its own. */
   readonly metrics: ControllerMetrics;

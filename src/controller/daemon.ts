@@ -37,6 +37,7 @@ export const DEFAULTS = Object.freeze({
 /** A Lease client and what closes its connections. */
 export type LeaseClientFactory = (config: Config) => { client: LeaseClient; close(): void };
 
+/** How to build a Daemon. */
 export interface DaemonOptions {
   config: Config;
   logger: Logger;
@@ -58,6 +59,7 @@ export interface DaemonOptions {
   processMetrics?: boolean;
 }
 
+/** The controller with its server, leader election, config reload and bounded shutdown (see the module comment). */
 export class Daemon {
   readonly controller: Controller;
   readonly #o: DaemonOptions;
@@ -77,7 +79,8 @@ export class Daemon {
     this.#clock = options.clock ?? systemClock;
     this.#log = options.logger.child({ component: 'daemon' });
     this.#health = new HealthCheck({ clock: this.#clock });
-    this.#identity = options.identity ?? options.config.leaderElection.identity ?? defaultIdentity(process.env, os.hostname(), () => randomUUID().slice(0, 8));
+    this.#identity =
+      options.identity ?? options.config.leaderElection.identity ?? defaultIdentity(process.env, os.hostname(), () => randomUUID().slice(0, 8));
     this.controller = new Controller({
       config: options.config,
       logger: options.logger,

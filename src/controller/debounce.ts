@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts';
 
+/** Timing of a Debouncer. */
 export interface DebounceOptions {
   /** Quiet period: fire this long after the last trigger (ms). */
   quietMs: number;

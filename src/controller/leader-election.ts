@@ -43,6 +43,7 @@ export interface ElectionState {
   lastError?: string;
 }
 
+/** Elects this replica (or not) on one Lease; reports changes through onChange (see the module comment). */
 export class LeaderElector {
   readonly #o: LeaderElectorOptions;
   readonly #log: Logger;

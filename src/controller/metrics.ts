@@ -171,7 +171,13 @@ export class ControllerMetrics {
       const state = this.#election();
       return state ? [[{ lease: state.lease }, state.leading ? 1 : 0]] : [];
     };
-    new Gauge({ name: 'informant_leader', help: '1 while this replica holds the Lease (only with leader election on).', labelNames: ['lease'], registers, collect: mirror(election) });
+    new Gauge({
+      name: 'informant_leader',
+      help: '1 while this replica holds the Lease (only with leader election on).',
+      labelNames: ['lease'],
+      registers,
+      collect: mirror(election),
+    });
     new Counter({
       name: 'informant_leader_transitions_total',
       help: 'Times this replica became the leader.',
@@ -202,7 +208,12 @@ function defineResourceMetrics(gauge: Define, counter: Define, now: () => number
   gauge('informant_store_objects', 'Objects in the store of the watched resource.', ['resource'], (s) => per(s, (r) => r.size));
   counter('informant_store_cache_hits_total', 'Cache hits of stores that fetch objects on demand.', ['resource'], (s) => per(s, (r) => r.cache?.hits));
   counter('informant_store_cache_misses_total', 'Cache misses of stores that fetch objects on demand.', ['resource'], (s) => per(s, (r) => r.cache?.misses));
+  counter('informant_store_cache_fetches_total', 'GET requests of stores that fetch objects on demand.', ['resource'], (s) => per(s, (r) => r.cache?.fetches));
   counter('informant_store_cache_fetch_errors_total', 'Failed on-demand fetches.', ['resource'], (s) => per(s, (r) => r.cache?.fetchErrors));
+  counter('informant_store_cache_not_found_total', 'On-demand fetches answered 404.', ['resource'], (s) => per(s, (r) => r.cache?.notFound));
+  counter('informant_store_cache_evictions_total', 'Cached bodies dropped (LRU bound, TTL, or a watch event).', ['resource'], (s) => per(s, (r) => r.cache?.evictions));
+  gauge('informant_store_cache_entries', 'Bodies cached right now by an on-demand store.', ['resource'], (s) => per(s, (r) => r.cache?.entries));
+  counter('informant_store_full_reads_total', 'Renders that read a whole on-demand store (fetching every object).', ['resource'], (s) => per(s, (r) => r.cache?.fullReads));
   counter('informant_indexer_missing_keys_total', 'Times an object was left out because an index_by expression gave no value.', ['resource'], (s) =>
     per(s, (r) => r.missingKeys.total),
   );

@@ -11,6 +11,7 @@ import type { ResourceWatchStatus, WatchSink } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 import type { WatchUnit } from './watch-unit.ts';
 
+/** The stores of one config version and the state of the watches that fill them. */
 export interface Pipeline {
   readonly units: readonly WatchUnit[];
   /** The store of each watched resource, in config order. */

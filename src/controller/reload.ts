@@ -17,6 +17,7 @@ export class ReloadError extends Error {
   }
 }
 
+/** A reload whose fresh watch units are syncing; swapped in by the controller once they have. */
 export class PendingReload {
   readonly config: Config;
   /** Every unit of the new config, kept and fresh, in config order. */

@@ -19,6 +19,7 @@ export interface CycleOutcome {
 
 type History = Pick<TemplateState, 'last' | 'lastSuccessAt'>;
 
+/** Per-template results of render cycles, recorded in metrics and logged (see the module comment). */
 export class RenderHistory {
   readonly #log: Logger;
   readonly #metrics: ControllerMetrics;

@@ -4,6 +4,7 @@
  */
 import type { Clock } from './clock.ts';
 
+/** One pending retry at most; the delay doubles per failure up to maxMs. */
 export class RetryTimer {
   readonly #clock: Clock;
   readonly #initialMs: number;

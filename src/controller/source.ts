@@ -8,6 +8,7 @@ import type { Source, WatchError } from '../watcher/index.ts';
 import { KubernetesSource } from '../watcher/kubernetes/index.ts';
 import { metadataOnlyResources } from './on-demand.ts';
 
+/** How the controller wants a source to behave. */
 export interface SourceSettings {
   /** Follow changes after the initial state (`run`), or deliver the current state only. */
   watch: boolean;

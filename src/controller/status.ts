@@ -32,7 +32,17 @@ export interface ResourceState {
 export interface StoreCacheStats {
   hits: number;
   misses: number;
+  /** GET requests made (coalesced fetches count once). */
+  fetches: number;
   fetchErrors: number;
+  /** Fetches answered 404. */
+  notFound: number;
+  /** Bodies dropped: by the LRU bound, the TTL, or a watch event. */
+  evictions: number;
+  /** Bodies cached right now. */
+  entries: number;
+  /** Renders that read the whole store (every object fetched). */
+  fullReads: number;
 }
 
 /** The state of one template's output. */

@@ -56,6 +56,7 @@ function withoutPosition(resource: WatchedResourceConfig): Omit<WatchedResourceC
   return rest;
 }
 
+/** A source with the indexers and stores of its watched resources (see the module comment). */
 export class WatchUnit {
   /** Decides reuse on reload: equal keys watch exactly the same things. */
   readonly key: string;

@@ -27,6 +27,7 @@ export const DEFAULTS = Object.freeze({
   headersTimeoutMs: 10_000,
 });
 
+/** The probes, metrics and debug server (see the module comment); start() listens, close() stops. */
 export class StatusServer {
   readonly #server: http.Server;
   readonly #backend: ServerBackend;

@@ -108,7 +108,8 @@ const SUPERSEDED: FetchOutcome = Object.freeze({ state: 'superseded' });
  * - a 404 is remembered for notFoundTtlMs and reads as not found; a failed GET is not
  *   cached, so the next fetch tries again;
  * - concurrent fetches of one object share one GET (lru-cache `fetchMethod`); at most
- *   `fetchConcurrency` GETs are in flight; each is aborted after `fetchTimeoutMs`;
+ *   `fetchConcurrency` GETs (and at most half of `maxEntries`) are in flight; each is
+ *   aborted after `fetchTimeoutMs`;
  * - bodies are deep-frozen and shared by every reader.
  */
 export class CachedStore implements OnDemandStore {
@@ -154,18 +155,12 @@ export class CachedStore implements OnDemandStore {
 
   /** Files a reference to `obj` under `key`; a new version evicts the cached body. */
   add(obj: KubeObject, key: IndexKey): void {
-    const ref = toReference(obj);
-    const held = this.#held(ref);
-    this.#refs.add(ref, key);
-    if (held === undefined || !isSameVersion(held, ref)) this.#evict(ref);
+    this.#upsert(obj, (ref) => this.#refs.add(ref, key));
   }
 
   /** Same as add (upsert). */
   update(obj: KubeObject, key: IndexKey): void {
-    const ref = toReference(obj);
-    const held = this.#held(ref);
-    this.#refs.update(ref, key);
-    if (held === undefined || !isSameVersion(held, ref)) this.#evict(ref);
+    this.#upsert(obj, (ref) => this.#refs.update(ref, key));
   }
 
   /** Removes the reference (as MemoryStore.delete does) and evicts the cached body. */
@@ -280,6 +275,14 @@ export class CachedStore implements OnDemandStore {
     const id = namespace === '' ? name : `${namespace}/${name}`;
     const why = timedOut ? `timed out after ${this.#fetchTimeoutMs} ms` : `failed: ${describe(cause)}`;
     return new FetchError({ store: this.name, namespace, object: name, reason: `fetching ${id} ${why}`, cause });
+  }
+
+  /** Files `obj`'s reference with `file` (which checks it); evicts the body unless the version is the same. */
+  #upsert(obj: KubeObject, file: (ref: KubeObject) => void): void {
+    const ref = toReference(obj);
+    const held = this.#held(ref);
+    file(ref);
+    if (held === undefined || !isSameVersion(held, ref)) this.#evict(ref);
   }
 
   #held(obj: KubeObject): KubeObject | undefined {
