@@ -31,7 +31,7 @@ async function tempDir(): Promise<string> {
 }
 
 /** Renders every template of `config` once (as `informant render` does) and returns the outputs. */
-async function renderOnce(config: Config): Promise<Map<string, string>> {
+async function renderOnce(config: Config, scrape?: (metrics: string) => void): Promise<Map<string, string>> {
   const controller = new Controller({ config, logger: silentLogger(), watch: false });
   await controller.start();
   try {
@@ -39,6 +39,7 @@ async function renderOnce(config: Config): Promise<Map<string, string>> {
     const outputs = new Map<string, string>();
     const outcomes = await controller.renderAll({ kind: 'callback', write: (template, content) => outputs.set(template.name, content) });
     for (const outcome of outcomes) assert.equal(outcome.error, undefined, `${outcome.template}: ${outcome.error?.message}`);
+    scrape?.((await controller.metrics.scrape()).body);
     return outputs;
   } finally {
     await controller.stop();
@@ -55,7 +56,12 @@ describe('on-demand stores in the controller', () => {
     assert.equal(onDemand.watchedResources.find((r) => r.name === 'secrets')?.store, 'on-demand');
     const full = { ...onDemand, watchedResources: onDemand.watchedResources.map((r) => ({ ...r, store: 'full' })) };
     const expected = await renderOnce(full);
-    assert.deepEqual(await renderOnce(onDemand), expected);
+    let metrics = '';
+    assert.deepEqual(await renderOnce(onDemand, (text) => (metrics = text)), expected);
+    const fetches = Number(/^informant_store_cache_fetches_total\{resource="secrets"\} (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(fetches > 0, 'the Secrets were fetched on demand');
+    assert.match(metrics, new RegExp(`^informant_store_cache_entries\\{resource="secrets"\\} ${fetches}$`, 'm'));
+    assert.match(metrics, /^informant_store_cache_evictions_total\{resource="secrets"\} 0$/m);
     assert.match(expected.get('crt-list.txt') ?? '', /\.pem /);
   });
 
