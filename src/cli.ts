@@ -19,8 +19,6 @@ import { stringify } from 'yaml';
 /** Exit codes: 0 ok, 1 a problem with inputs (config, template, manifest), 2 usage. */
 const EXIT = Object.freeze({ ok: 0, failed: 1 });
 
-/** How long `render` waits for every resource to sync before giving up (ms). */
-const RENDER_SYNC_TIMEOUT_MS = 60_000;
 
 function fail(message: string): never {
   process.stderr.write(`${message.trimEnd()}\n`);
@@ -120,13 +118,15 @@ async function renderCommand(flags: { config: string; out?: string }): Promise<v
   const logger = createLogger({ level: config.logging.level === 'info' ? 'warn' : config.logging.level, destination: process.stderr, pretty: false });
   const controller = buildController(config, logger, false);
   await controller.start();
-  const synced = await syncWithin(controller, RENDER_SYNC_TIMEOUT_MS);
+  const timeoutMs = config.render.syncTimeoutMs;
+  const synced = await syncWithin(controller, timeoutMs);
+  const unsynced = controller.unsynced();
+  const problems = controller.problems;
+  // The source stays up while rendering: on-demand stores fetch through it.
+  const outcomes = synced && problems.length === 0 ? await controller.renderAll(renderTarget(flags.out, config)) : [];
   await controller.stop();
-  if (!synced) fail(`not synced after ${RENDER_SYNC_TIMEOUT_MS / 1000}s: ${controller.unsynced().join(', ')}`);
-  if (controller.problems.length > 0) {
-    fail(`${controller.problems.map((err) => err.message).join('\n')}\nnothing was written`);
-  }
-  const outcomes = await controller.renderAll(renderTarget(flags.out, config));
+  if (!synced) fail(`not synced after ${timeoutMs / 1000}s (render.sync_timeout): ${unsynced.join(', ')}`);
+  if (problems.length > 0) fail(`${problems.map((err) => err.message).join('\n')}\nnothing was written`);
   reportOutcomes(outcomes);
 }
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../../src/k8s.ts';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { startCli, waitFor, type RunningCli } from '../support/cli.ts';
+import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
 import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -115,6 +115,27 @@ describe('informant run', () => {
       assert.match(second, /backend shop_checkout_http\n(?: {4}.*\n)*? {4}server /);
       assert.equal(await cli.stop(), 0, 'SIGTERM exits 0');
       assert.ok(server.requests.some((r) => r.query.get('watch') === 'true' || r.query.get('watch') === '1'), 'it watched');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('render fetches on-demand Secrets from the API server before it stops watching', async () => {
+    const server = await TestApiServer.start({ token: 'e2e-token' });
+    try {
+      for (const obj of await exampleObjects()) {
+        const plural = obj.kind ? PLURALS[obj.kind] : undefined;
+        if (plural) server.create(plural, obj);
+      }
+      const dir = await tempDir();
+      const kubeconfig = writeKubeconfig(dir, server.url, { token: 'e2e-token' });
+      const config = await exampleConfig(dir, `  kubernetes:\n    kubeconfig: ${relative(dir, kubeconfig)}\n`);
+      assert.match(await readFile(config, 'utf8'), /store: on-demand/, 'the example keeps Secrets on demand');
+      const result = await runCli(['render', '--config', config, '--out', '-']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /\/etc\/haproxy\/certs\/blog_blog-tls\.pem blog\.example\.com/);
+      const gets = server.requests.filter((r) => r.method === 'GET' && /\/secrets\/[^/]+$/.test(r.path));
+      assert.ok(gets.length > 0, 'Secrets were read one by one');
     } finally {
       await server.close();
     }
