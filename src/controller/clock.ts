@@ -1,16 +1,2 @@
-/**
- * Time as the controller sees it. Injected so tests drive debounce and timeouts with a
- * fake clock instead of sleeping.
- */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The real clock: Date.now and the global timers. */
-export const systemClock: Clock = Object.freeze({
-  now: () => Date.now(),
-  setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
-  clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
-});
+/** The controller's clock is the shared one (src/clock.ts). */
+export { systemClock, type Clock } from '../clock.ts';

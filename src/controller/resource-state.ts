@@ -32,8 +32,7 @@ export function resourceStates(config: Config, pipeline: Pipeline, barrier: Sync
     const problem = sourceStatus.get(resource.name)?.lastProblem;
     if (problem) state.problem = problem;
     if (isOnDemandStore(store)) {
-      const { hits, misses, fetches, fetchErrors, notFound, evictions, entries, fullReads } = store.stats();
-      state.cache = { hits, misses, fetches, fetchErrors, notFound, evictions, entries, fullReads };
+      state.cache = store.stats();
     }
     const watch = watchStats.get(resource.name);
     if (watch) state.watch = watch;

@@ -3,6 +3,7 @@
  * metrics and the debug endpoints all read, so they never disagree.
  */
 import type { MissingKey } from '../indexer/index.ts';
+import type { OnDemandStats } from '../store/index.ts';
 import type { WatchProblem } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 import type { StuckReason } from './sync-barrier.ts';
@@ -28,22 +29,8 @@ export interface ResourceState {
   watch?: ReflectorStats;
 }
 
-/** Cache counters of an on-demand store. */
-export interface StoreCacheStats {
-  hits: number;
-  misses: number;
-  /** GET requests made (coalesced fetches count once). */
-  fetches: number;
-  fetchErrors: number;
-  /** Fetches answered 404. */
-  notFound: number;
-  /** Bodies dropped: by the LRU bound, the TTL, or a watch event. */
-  evictions: number;
-  /** Bodies cached right now. */
-  entries: number;
-  /** Renders that read the whole store (every object fetched). */
-  fullReads: number;
-}
+/** Cache counters of an on-demand store (its OnDemandStats). */
+export type StoreCacheStats = OnDemandStats;
 
 /** The state of one template's output. */
 export interface TemplateState {

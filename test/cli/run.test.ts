@@ -55,6 +55,18 @@ async function exampleObjects(): Promise<KubeObject[]> {
   return objects;
 }
 
+/** Loads the example objects into `server`; returns a project folder whose config watches it. */
+async function clusterProject(server: TestApiServer): Promise<{ dir: string; config: string }> {
+  for (const obj of await exampleObjects()) {
+    const plural = obj.kind ? PLURALS[obj.kind] : undefined;
+    if (plural) server.create(plural, obj);
+  }
+  const dir = await tempDir();
+  const kubeconfig = writeKubeconfig(dir, server.url, { token: 'e2e-token' });
+  const config = await exampleConfig(dir, `  kubernetes:\n    kubeconfig: ${relative(dir, kubeconfig)}\n`);
+  return { dir, config };
+}
+
 const PLURALS: Record<string, string> = {
   Ingress: 'ingresses',
   Service: 'services',
@@ -87,13 +99,7 @@ describe('informant run', () => {
   test('renders from a Kubernetes API server and follows a change made there', async () => {
     const server = await TestApiServer.start({ token: 'e2e-token' });
     try {
-      for (const obj of await exampleObjects()) {
-        const plural = obj.kind ? PLURALS[obj.kind] : undefined;
-        if (plural) server.create(plural, obj);
-      }
-      const dir = await tempDir();
-      const kubeconfig = writeKubeconfig(dir, server.url, { token: 'e2e-token' });
-      const config = await exampleConfig(dir, `  kubernetes:\n    kubeconfig: ${relative(dir, kubeconfig)}\n`);
+      const { dir, config } = await clusterProject(server);
       const cli = startCli(['run', '--config', config]);
       running.push(cli);
       const output = join(dir, 'out', 'haproxy.cfg');
@@ -123,13 +129,7 @@ describe('informant run', () => {
   test('render fetches on-demand Secrets from the API server before it stops watching', async () => {
     const server = await TestApiServer.start({ token: 'e2e-token' });
     try {
-      for (const obj of await exampleObjects()) {
-        const plural = obj.kind ? PLURALS[obj.kind] : undefined;
-        if (plural) server.create(plural, obj);
-      }
-      const dir = await tempDir();
-      const kubeconfig = writeKubeconfig(dir, server.url, { token: 'e2e-token' });
-      const config = await exampleConfig(dir, `  kubernetes:\n    kubeconfig: ${relative(dir, kubeconfig)}\n`);
+      const { dir, config } = await clusterProject(server);
       assert.match(await readFile(config, 'utf8'), /store: on-demand/, 'the example keeps Secrets on demand');
       const result = await runCli(['render', '--config', config, '--out', '-']);
       assert.equal(result.code, 0, result.stderr);

@@ -3,22 +3,9 @@
  * driven by a fake clock in tests; production uses the system clock.
  */
 
-/** Current time and one-shot timers. Handles are opaque to the caller. */
-export interface Clock {
-  /** Milliseconds since some fixed origin (only differences are used). */
-  now(): number;
-  /** Calls `fn` once after `ms` milliseconds; returns a handle for clearTimeout. */
-  setTimeout(fn: () => void, ms: number): unknown;
-  /** Cancels a timer; unknown or already fired handles are ignored. */
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '../../clock.ts';
 
-/** The process clock: Date.now and the global timers. */
-export const systemClock: Clock = Object.freeze({
-  now: () => Date.now(),
-  setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms),
-  clearTimeout: (handle: unknown): void => clearTimeout(handle as NodeJS.Timeout),
-});
+export { systemClock, type Clock } from '../../clock.ts';
 
 /**
  * A set of pending timers on one clock that can all be cancelled at once. `sleep`
