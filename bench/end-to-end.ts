@@ -189,10 +189,10 @@ function section(changes: Change[], renders: RenderTiming[], count: number): Sec
     row('end to end, p99', 'ms', p(latencies, 99), count),
     row('render (median of the same run)', 'ms', p(renders.map((r) => r.ms), 50), count),
     row('render, p99', 'ms', p(parts.render, 99), count),
-    row('  change → render starts, p50', 'ms', p(parts.before, 50), count),
-    row('  change → render starts, p99', 'ms', p(parts.before, 99), count),
-    row('  render ends → file replaced and seen, p50', 'ms', p(parts.after, 50), count),
-    row('  render ends → file replaced and seen, p99', 'ms', p(parts.after, 99), count),
+    row('split: change → render starts, p50', 'ms', p(parts.before, 50), count),
+    row('split: change → render starts, p99', 'ms', p(parts.before, 99), count),
+    row('split: render ends → file replaced and seen, p50', 'ms', p(parts.after, 50), count),
+    row('split: render ends → file replaced and seen, p99', 'ms', p(parts.after, 99), count),
   ];
   return {
     id: 'e2e',
@@ -207,7 +207,7 @@ function section(changes: Change[], renders: RenderTiming[], count: number): Sec
     notes: [
       `${count} Ingresses with their Services and EndpointSlices, rendered by examples/templates/haproxy.cfg.njk; the render time is the median of the ${renders.length} renders the controller logged during the run. The first changes warm the process up and are not counted.`,
       'The goal is checked strictly (p99 end to end against the median render); the last two ratios show how much of the tail is the render’s own tail (GC pauses and CPU contention hit renders too).',
-      'The indented rows split each latency at the render that showed the change: before it (server write, reflector, indexer, store, debounce timer), the render, and after it (checksum, fsynced write and rename, inotify, the runner\'s read); clocks of both processes are performance.timeOrigin based.',
+      'The "split" rows split each latency at the render that showed the change: before it (server write, reflector, indexer, store, debounce timer), the render, and after it (checksum, fsynced write and rename, inotify, the runner\'s read); clocks of both processes are performance.timeOrigin based.',
     ],
   };
 }
