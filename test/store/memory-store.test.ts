@@ -5,6 +5,7 @@ import { StoreError } from '../../src/store/index.ts';
 import { MemoryStore, fullStoreBackend } from '../../src/store/memory-store.ts';
 import { StoreRegistry } from '../../src/store/registry.ts';
 import { runStoreContract } from './contract.ts';
+import { seededRandom } from '../support/apiserver/random.ts';
 
 runStoreContract('MemoryStore', (options) => new MemoryStore(options));
 
@@ -148,15 +149,3 @@ describe('MemoryStore', () => {
     }
   });
 });
-
-/** A small deterministic PRNG (mulberry32) so the random test replays identically. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

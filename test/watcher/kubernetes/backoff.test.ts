@@ -9,7 +9,7 @@ import { FakeClock } from '../../support/fake-clock.ts';
 import { advance, watched } from './support/drive.ts';
 import { FakeApiClient, discoveryReply } from './support/fake-client.ts';
 import { RecordingSink } from './support/recording-sink.ts';
-import { seededRandom } from './support/random.ts';
+import { seededRandom } from '../../support/apiserver/random.ts';
 
 const SETTINGS = { initialMs: 800, capMs: 30_000, resetAfterMs: 120_000 };
 

@@ -15,7 +15,7 @@ import { TestApiServer } from '../../support/apiserver/index.ts';
 import { watched } from './support/drive.ts';
 import { FAST, RESOURCES, assertSameState, eventually, serverVersions } from './support/cluster.ts';
 import { tempDir, writeKubeconfig } from './support/kubeconfig-file.ts';
-import { seededRandom } from './support/random.ts';
+import { seededRandom } from '../../support/apiserver/random.ts';
 import { RecordingSink } from './support/recording-sink.ts';
 
 const SOAK = Object.freeze({
