@@ -95,7 +95,7 @@ export async function onDemand(params: OnDemandHeapParams = {}): Promise<HeapRea
   const count = params.count ?? DEFAULTS.count;
   const maxCacheSize = params.maxCacheSize ?? DEFAULTS.maxCacheSize;
   const fetcher: Fetcher = {
-    fetch: async (_namespace, name) => JSON.parse(wireText(Number(name.slice('tls-'.length)))) as KubeObject,
+    fetch: async ({ name }) => JSON.parse(wireText(Number(name.slice('tls-'.length)))) as KubeObject,
   };
   const before = await settledHeap();
   const store = new CachedStore({ name: 'secrets', keyCount: 2, fetcher, maxEntries: maxCacheSize, ttlMs: 600_000 });

@@ -8,6 +8,11 @@
 export interface ObjectMeta {
   name: string;
   namespace?: string;
+  /**
+   * The configured name of the cluster the object came from, set by sources that watch
+   * several clusters (`source.kubernetes.clusters`); absent for a single cluster.
+   */
+  cluster?: string;
   uid?: string;
   resourceVersion?: string;
   generation?: number;
@@ -24,29 +29,57 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-/**
- * The identity of an object inside one watched resource: namespace and name. Two objects
- * with the same identity are the same object (possibly at different versions, or
- * recreated with a new uid).
- */
-export function objectId(obj: KubeObject): string {
-  const ns = obj.metadata.namespace ?? '';
-  return ns === '' ? obj.metadata.name : `${ns}/${obj.metadata.name}`;
+/** Where one object lives: cluster (absent for a single cluster), namespace ("" when cluster-scoped) and name. */
+export interface ObjectIdentity {
+  readonly cluster?: string | undefined;
+  readonly namespace: string;
+  readonly name: string;
 }
 
-/** "namespace/name" or "name" for messages. */
+/** The identity of `obj`: its metadata.cluster, namespace ("" when cluster-scoped) and name. */
+export function identityOf(obj: KubeObject): ObjectIdentity {
+  const { cluster, namespace, name } = obj.metadata;
+  return cluster === undefined ? { namespace: namespace ?? '', name } : { cluster, namespace: namespace ?? '', name };
+}
+
+/**
+ * The identity of an object inside one watched resource, as a string: "namespace/name",
+ * "name" when cluster-scoped, prefixed with "cluster|" when the object has a
+ * metadata.cluster (kcp's `cluster|namespace/name`). Two objects with the same identity
+ * are the same object (possibly at different versions, or recreated with a new uid).
+ */
+export function objectId(obj: KubeObject): string {
+  return formatIdentity(obj.metadata.cluster, obj.metadata.namespace ?? '', obj.metadata.name);
+}
+
+/** An identity rendered as objectId renders it. */
+export function formatIdentity(cluster: string | undefined, namespace: string, name: string): string {
+  const local = namespace === '' ? name : `${namespace}/${name}`;
+  return cluster === undefined ? local : `${cluster}|${local}`;
+}
+
+/** "Kind cluster|namespace/name" for messages. */
 export function describeObject(obj: KubeObject): string {
   return `${obj.kind ?? 'object'} ${objectId(obj)}`;
 }
 
-/** Compares two objects by namespace then name: the order every result is returned in. */
+/**
+ * Compares two objects by namespace, then name, then cluster (absent first): the order
+ * every result is returned in. Without clusters this is namespace-then-name order.
+ */
 export function compareByNamespaceName(a: KubeObject, b: KubeObject): number {
   const an = a.metadata.namespace ?? '';
   const bn = b.metadata.namespace ?? '';
   if (an !== bn) return an < bn ? -1 : 1;
   const a1 = a.metadata.name;
   const b1 = b.metadata.name;
-  return a1 < b1 ? -1 : a1 > b1 ? 1 : 0;
+  if (a1 !== b1) return a1 < b1 ? -1 : 1;
+  const ac = a.metadata.cluster;
+  const bc = b.metadata.cluster;
+  if (ac === bc) return 0;
+  if (ac === undefined) return -1;
+  if (bc === undefined) return 1;
+  return ac < bc ? -1 : 1;
 }
 
 /** True when `value` looks like a Kubernetes object (an object with metadata.name). */

@@ -21,6 +21,8 @@ const LISTEN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):([0-9]{1,5})$/;
 /** DNS-1123 label (namespaces) and subdomain (Lease names). */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A cluster name: a DNS-1123 label, or a kcp workspace path of labels joined by ":" (root:org:ws). */
+const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** `v1`, `apps/v1`, `networking.k8s.io/v1beta1`. */
 const API_VERSION = /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -133,6 +135,44 @@ export function dnsLabel(description: string) {
   return nonEmptyString()
     .regex(DNS_LABEL, {
       error: (issue) => `invalid name ${JSON.stringify(issue.input)}: use lower-case letters, digits and -, at most 63 characters`,
+    })
+    .meta({ description });
+}
+
+/**
+ * The name of a watched cluster: a DNS-1123 label (`eu-west`) or a kcp workspace path
+ * (`root:org:team-a`). It never contains "/", so `cluster|namespace/name` stays readable.
+ */
+export function clusterName(description: string) {
+  return nonEmptyString()
+    .refine((name) => !name.includes('/'), {
+      error: (issue) => `invalid cluster name ${JSON.stringify(issue.input)}: it must not contain "/"`,
+      abort: true,
+    })
+    .regex(CLUSTER_NAME, {
+      error: (issue) =>
+        `invalid cluster name ${JSON.stringify(issue.input)}: use a DNS label (lower-case letters, digits and -) or a kcp workspace path such as root:org:team-a`,
+    })
+    .meta({ description });
+}
+
+/** An http(s) URL, such as an API server's (a path is allowed: https://kcp:6443/clusters/root:ws). */
+export function serverUrl(description: string) {
+  const problem = (input: string): string | undefined => {
+    let url: URL;
+    try {
+      url = new URL(input);
+    } catch {
+      return `invalid server URL ${JSON.stringify(input)}: use https://host:port, optionally with a path such as /clusters/root:org:ws`;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return `invalid server URL ${JSON.stringify(input)}: use http:// or https://`;
+    if (url.search !== '' || url.hash !== '') return `invalid server URL ${JSON.stringify(input)}: no query or fragment`;
+    return undefined;
+  };
+  return nonEmptyString()
+    .superRefine((input, ctx) => {
+      const message = problem(input);
+      if (message !== undefined) ctx.addIssue({ code: 'custom', message });
     })
     .meta({ description });
 }

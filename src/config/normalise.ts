@@ -9,6 +9,7 @@ import { DEFAULTS } from './defaults.ts';
 import { parseDuration } from './duration.ts';
 import type { RawConfig } from './schema.ts';
 import type {
+  ClusterConfig,
   Config,
   LeaderElectionConfig,
   ServerConfig,
@@ -125,7 +126,17 @@ function sourceConfig(raw: RawConfig['source'], baseDir: string): SourceConfig {
   const kubernetes: NonNullable<SourceConfig['kubernetes']> = { pageSize: kube.page_size, streamingList: kube.streaming_list };
   if (kube.kubeconfig !== undefined) kubernetes.kubeconfig = resolve(baseDir, kube.kubeconfig);
   if (kube.context !== undefined) kubernetes.context = kube.context;
+  if (kube.clusters !== undefined) kubernetes.clusters = kube.clusters.map((c) => clusterConfig(c, baseDir));
   return { kind: 'kubernetes', kubernetes };
+}
+
+/** One cluster as written (its kubeconfig resolved); the source fills in the source-level defaults. */
+function clusterConfig(raw: NonNullable<NonNullable<RawConfig['source']['kubernetes']>['clusters']>[number], baseDir: string): ClusterConfig {
+  const cluster: ClusterConfig = { name: raw.name };
+  if (raw.kubeconfig !== undefined) cluster.kubeconfig = resolve(baseDir, raw.kubeconfig);
+  if (raw.context !== undefined) cluster.context = raw.context;
+  if (raw.server !== undefined) cluster.server = raw.server;
+  return cluster;
 }
 
 /** The paths in order, without later ones that select the same field as an earlier one. */

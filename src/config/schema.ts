@@ -10,6 +10,7 @@ import { DEFAULTS, LOG_LEVELS } from './defaults.ts';
 import { durationField } from './duration.ts';
 import {
   apiVersion,
+  clusterName,
   command,
   describeValue,
   dnsLabel,
@@ -27,6 +28,7 @@ import {
   positiveInt,
   removalExpression,
   resourceNameProblem,
+  serverUrl,
   templateNameProblem,
   text,
 } from './fields.ts';
@@ -148,8 +150,9 @@ function sourceSchema() {
           context: text('kubeconfig context; default the current context.').optional(),
           page_size: positiveInt('Objects per LIST page.').default(DEFAULTS.pageSize),
           streaming_list: flag('Use streaming lists (sendInitialEvents) when the server supports them.').default(DEFAULTS.streamingList),
+          clusters: clustersSchema().optional(),
         },
-        'Watch a Kubernetes API server.',
+        'Watch a Kubernetes API server (or several: clusters).',
       ).optional(),
       files: mapping(
         {
@@ -168,6 +171,30 @@ function sourceSchema() {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs kubernetes: {} or files: {path: ...}', params: AT_KEY });
     }
   }, ON_MAPPINGS);
+}
+
+function clustersSchema() {
+  const cluster = mapping(
+    {
+      name: clusterName('The cluster\'s name: metadata.cluster of its objects; a DNS label or a kcp workspace path (root:org:ws).'),
+      kubeconfig: text('Path of a kubeconfig file; default source.kubernetes.kubeconfig, then KUBECONFIG, ~/.kube/config or in-cluster.').optional(),
+      context: text('kubeconfig context; default source.kubernetes.context, then the current context.').optional(),
+      server: serverUrl('Overrides the server URL of the context\'s cluster, e.g. https://kcp.example:6443/clusters/root:org:ws.').optional(),
+    },
+    'One cluster to watch every watched resource in.',
+  );
+  return z
+    .array(cluster, { error: (issue) => `expected a list of clusters ({name: ...}), got ${describeValue(issue.input)}` })
+    .min(1, { error: 'must name at least one cluster (or leave clusters out to watch one)' })
+    .superRefine((clusters, ctx) => {
+      const seen = new Set<string>();
+      clusters.forEach((entry, i) => {
+        if (typeof entry?.name !== 'string') return;
+        if (seen.has(entry.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate cluster name ${JSON.stringify(entry.name)}` });
+        seen.add(entry.name);
+      });
+    })
+    .meta({ description: 'Watch every watched resource in each of these clusters; objects carry metadata.cluster = name.' });
 }
 
 function templatesSchema() {

@@ -51,11 +51,32 @@ export interface FilesSourceConfig {
   debounceMs: number;
 }
 
+/**
+ * One cluster of `source.kubernetes.clusters`, as written: where it sets no kubeconfig or
+ * context, the source-level ones (file, or --kubeconfig / --context) apply.
+ */
+export interface ClusterConfig {
+  /** metadata.cluster of its objects: a DNS-1123 label or a kcp workspace path; never contains "/". */
+  name: string;
+  /** Absolute path of its kubeconfig file; default KUBECONFIG, ~/.kube/config, or in-cluster. */
+  kubeconfig?: string;
+  /** kubeconfig context; default the current context. */
+  context?: string;
+  /** Replaces the server URL of the context's cluster (a kcp workspace URL ends in /clusters/<ws>). */
+  server?: string;
+}
+
 export interface KubernetesSourceConfig {
   /** Path of a kubeconfig file; default KUBECONFIG, ~/.kube/config, or in-cluster. */
   kubeconfig?: string;
   /** kubeconfig context; default the current context. */
   context?: string;
+  /**
+   * The clusters to watch every watched resource in, each object stamped with
+   * metadata.cluster; absent for a single cluster (objects carry no cluster). `kubeconfig`
+   * and `context` above are the defaults of clusters that set none.
+   */
+  clusters?: ClusterConfig[];
   /** LIST page size (default 500). */
   pageSize: number;
   /** Use streaming lists (sendInitialEvents) when the server supports them (default true). */

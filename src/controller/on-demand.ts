@@ -21,8 +21,8 @@ export function sourceFetcher(source: Source, resource: WatchedResourceConfig): 
   if (!canFetch(source)) return undefined;
   const stripper = new FieldStripper(resource.removeFields);
   return {
-    fetch: async (namespace, name, signal) => {
-      const obj = await source.fetch(resource.name, namespace, name, signal);
+    fetch: async (id, signal) => {
+      const obj = await source.fetch(resource.name, id, signal);
       return obj === undefined ? undefined : stripper.strip(obj);
     },
   };

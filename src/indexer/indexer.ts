@@ -131,7 +131,7 @@ export class Indexer implements WatchSink {
     const key = this.#keys.extract(stripped);
     if (isKeyProblem(key)) {
       this.#missing.record(obj, key);
-      this.#store.delete(identityOf(obj));
+      this.#store.delete(identityStub(obj));
       return;
     }
     this.#missing.forget(obj);
@@ -153,12 +153,16 @@ export class Indexer implements WatchSink {
 }
 
 /**
- * Just the identity of `obj`, without uid: removing whatever version is stored under
- * this namespace/name, including an older incarnation, when the new one has no key.
+ * Just the identity of `obj` (cluster, namespace, name), without uid: removing whatever
+ * version is stored under this identity, including an older incarnation, when the new one
+ * has no key.
  */
-function identityOf(obj: KubeObject): KubeObject {
-  const { namespace, name } = obj.metadata;
-  return { metadata: namespace === undefined ? { name } : { namespace, name } };
+function identityStub(obj: KubeObject): KubeObject {
+  const { cluster, namespace, name } = obj.metadata;
+  const metadata: KubeObject['metadata'] = { name };
+  if (namespace !== undefined) metadata.namespace = namespace;
+  if (cluster !== undefined) metadata.cluster = cluster;
+  return { metadata };
 }
 
 function compile<T>(resource: WatchedResourceConfig, option: string, build: () => T): T {

@@ -1,13 +1,13 @@
 /**
- * CachedStore: the `on-demand` store backend. It keeps references only (namespace, name,
- * uid, resourceVersion, filed under their index keys) and loads bodies with a Fetcher
+ * CachedStore: the `on-demand` store backend. It keeps references only (cluster, namespace,
+ * name, uid, resourceVersion, filed under their index keys) and loads bodies with a Fetcher
  * when a reader asks, through an lru-cache bounded by entry count and TTL.
  */
 import { LRUCache } from 'lru-cache';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DEFAULTS as CONFIG_DEFAULTS } from '../config/defaults.ts';
 import { parseDuration } from '../config/duration.ts';
-import type { KubeObject } from '../k8s.ts';
+import { formatIdentity, type KubeObject, type ObjectIdentity } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
 import {
   FetchError,
@@ -184,8 +184,8 @@ export class CachedStore implements OnDemandStore {
     this.#refs.replace(refs);
     for (const { obj } of changed) this.#evict(obj);
     for (const key of [...this.#cache.keys()]) {
-      const { namespace, name } = parseIdentityKey(key);
-      if (this.#refs.lookup(namespace, name) === undefined) this.#cache.delete(key);
+      const { cluster, namespace, name } = parseIdentityKey(key);
+      if (this.#refs.lookup(namespace, name, cluster) === undefined) this.#cache.delete(key);
     }
   }
 
@@ -250,16 +250,16 @@ export class CachedStore implements OnDemandStore {
   /** lru-cache's fetchMethod: one GET, stamped with the reference's version. */
   async #load(key: string, ref: KubeObject, signal: AbortSignal, set: { ttl?: number }): Promise<CacheEntry> {
     this.#stats.fetches++;
-    const { namespace, name } = parseIdentityKey(key);
+    const id = parseIdentityKey(key);
     const timeout = this.#timeoutSignal(this.#fetchTimeoutMs);
     const abort = AbortSignal.any([signal, timeout]);
     let obj: KubeObject | undefined;
     try {
-      obj = await untilAborted(this.#fetcher.fetch(namespace, name, abort), abort);
+      obj = await untilAborted(this.#fetcher.fetch(id, abort), abort);
     } catch (err) {
       if (signal.aborted) throw err; // dropped by the cache: not a failure of the GET
       this.#stats.fetchErrors++;
-      throw this.#fetchError(namespace, name, err, timeout.aborted);
+      throw this.#fetchError(id, err, timeout.aborted);
     }
     const stamp = { uid: ref.metadata.uid, resourceVersion: ref.metadata.resourceVersion };
     if (obj === undefined) {
@@ -271,10 +271,10 @@ export class CachedStore implements OnDemandStore {
   }
 
   /** A FetchError naming the object and why (the cause's message, or the timeout). */
-  #fetchError(namespace: string, name: string, cause: unknown, timedOut: boolean): FetchError {
-    const id = namespace === '' ? name : `${namespace}/${name}`;
+  #fetchError({ cluster, namespace, name }: ObjectIdentity, cause: unknown, timedOut: boolean): FetchError {
+    const id = formatIdentity(cluster, namespace, name);
     const why = timedOut ? `timed out after ${this.#fetchTimeoutMs} ms` : `failed: ${describe(cause)}`;
-    return new FetchError({ store: this.name, namespace, object: name, reason: `fetching ${id} ${why}`, cause });
+    return new FetchError({ store: this.name, cluster, namespace, object: name, reason: `fetching ${id} ${why}`, cause });
   }
 
   /** Files `obj`'s reference with `file` (which checks it); evicts the body unless the version is the same. */
@@ -288,7 +288,7 @@ export class CachedStore implements OnDemandStore {
   #held(obj: KubeObject): KubeObject | undefined {
     const meta = (obj as { metadata?: KubeObject['metadata'] } | null)?.metadata;
     if (typeof meta?.name !== 'string') return undefined;
-    return this.#refs.lookup(meta.namespace ?? '', meta.name);
+    return this.#refs.lookup(meta.namespace ?? '', meta.name, meta.cluster);
   }
 
   /** True when `ref` is still the reference held for its identity (same version). */

@@ -2,7 +2,7 @@
  * The store stage's vocabulary: the Store interface every backend implements, and
  * StoreError. Index keys are tuples (arrays of strings), never strings joined with "/".
  */
-import type { KubeObject } from '../k8s.ts';
+import type { KubeObject, ObjectIdentity } from '../k8s.ts';
 
 /** An object's index key: one string per index_by expression, in order. */
 export type IndexKey = readonly string[];
@@ -11,13 +11,14 @@ export type IndexKey = readonly string[];
  * A keyed collection of objects of one watched resource (HAPTIC's store interface, kept).
  *
  * Guarantees, for every implementation:
- * - Identity is namespace/name: `add`/`update` of an existing identity replaces it (and
- *   moves it when its index key changed); `delete` removes exactly that object, never its
- *   key-mates.
+ * - Identity is cluster/namespace/name (metadata.cluster, when a source sets it):
+ *   `add`/`update` of an existing identity replaces it (and moves it when its index key
+ *   changed); `delete` removes exactly that object, never its key-mates, and never an
+ *   object of the same namespace/name in another cluster.
  * - `get` with all keys is an exact match; with fewer keys it matches every object whose
  *   leading keys are equal (prefix). More keys than the store's index has is a StoreError.
  * - Keys need not be unique: several objects may share one key tuple.
- * - Every result is sorted by namespace, then name.
+ * - Every result is sorted by namespace, then name, then cluster.
  * - Results are read-only (frozen); callers must not mutate them.
  * - `modCount` increases on every mutation that changed the contents, and only then.
  */
@@ -30,7 +31,7 @@ export interface Store {
   add(obj: KubeObject, key: IndexKey): void;
   /** Same as add (upsert). */
   update(obj: KubeObject, key: IndexKey): void;
-  /** Removes the object with this identity (namespace/name; also uid when both are known). */
+  /** Removes the object with this identity (cluster/namespace/name; also uid when both are known). */
   delete(obj: KubeObject): void;
   /**
    * Makes the contents exactly `entries`: absent identities are deleted, entries whose uid
@@ -76,11 +77,12 @@ export class StoreError extends Error {
  */
 export interface Fetcher {
   /**
-   * The current version of `namespace`/`name` ("" for a cluster-scoped object), or
-   * undefined when it does not exist (404). Rejects on any other failure (403, 5xx, a
-   * network error) and once `signal` aborts. The store owns (and freezes) what it gets.
+   * The current version of the object `id` names (namespace "" when cluster-scoped; the
+   * cluster it came from, when it has one), or undefined when it does not exist (404).
+   * Rejects on any other failure (403, 5xx, a network error) and once `signal` aborts. The
+   * store owns (and freezes) what it gets.
    */
-  fetch(namespace: string, name: string, signal: AbortSignal): Promise<KubeObject | undefined>;
+  fetch(id: ObjectIdentity, signal: AbortSignal): Promise<KubeObject | undefined>;
 }
 
 /** What an on-demand store holds of one object's body, without fetching it. */
@@ -150,20 +152,23 @@ export function isOnDemandStore(store: Store): store is OnDemandStore {
 /** Fetching one object's body failed; names the store and the object. */
 export class FetchError extends StoreError {
   override readonly name: string = 'FetchError';
+  /** The object's cluster, when it has one. */
+  readonly cluster: string | undefined;
   /** The object's namespace ("" when cluster-scoped). */
   readonly namespace: string;
   /** The object's name. */
   readonly object: string;
-  /** What went wrong, naming the object: "fetching web/tls failed: <cause>" or "... timed out after 10000 ms". */
+  /** What went wrong, naming the object: "fetching web/tls failed: <cause>" (or "a|web/tls") or "... timed out after 10000 ms". */
   readonly reason: string;
   /** `message` is `store "<store>": <reason>`. */
-  constructor(options: { store: string; namespace: string; object: string; reason: string; cause?: unknown }) {
+  constructor(options: { store: string; cluster?: string | undefined; namespace: string; object: string; reason: string; cause?: unknown }) {
     super(`store "${options.store}": ${options.reason}`, {
       store: options.store,
       operation: 'fetch',
       keys: [options.namespace, options.object],
       cause: options.cause,
     });
+    this.cluster = options.cluster;
     this.namespace = options.namespace;
     this.object = options.object;
     this.reason = options.reason;

@@ -35,7 +35,7 @@ export interface MemoryStoreOptions {
  * - exact get is one Map lookup per key component; prefix get costs what it returns;
  *   results are frozen arrays cached per trie node until a mutation below that node, so
  *   repeated gets between changes return the same array and allocate nothing;
- * - identity is namespace/name; `add`/`update` are upserts that move the object when its
+ * - identity is cluster/namespace/name; `add`/`update` are upserts that move the object when its
  *   key changed (no trace stays under the old key); `delete` removes exactly that object.
  *   When both the stored object and the deleted one carry a uid and they differ, the
  *   delete concerns an older incarnation of the name and is ignored;
@@ -50,7 +50,7 @@ export class MemoryStore implements Store {
   readonly name: string;
   readonly keyCount: number;
   readonly #trie: KeyTrie;
-  /** namespace → name → entry: the identity index (no id strings are built per call). */
+  /** scope (cluster and namespace, see scopeOf) → name → entry: the identity index. */
   readonly #byIdentity = new Map<string, Map<string, StoreEntry>>();
   #size = 0;
   #modCount = 0;
@@ -162,8 +162,8 @@ export class MemoryStore implements Store {
   }
 
   /** The object held with this identity ("" namespace for cluster-scoped), or undefined. */
-  lookup(namespace: string, name: string): KubeObject | undefined {
-    return this.#byIdentity.get(namespace)?.get(name)?.obj;
+  lookup(namespace: string, name: string, cluster?: string): KubeObject | undefined {
+    return this.#byIdentity.get(scopeOf(cluster, namespace))?.get(name)?.obj;
   }
 
   /** Files `obj` under `key`, replacing `entry` (the object held with its identity, if any). */
@@ -186,7 +186,7 @@ export class MemoryStore implements Store {
 
   #insert(obj: KubeObject, leaf: TrieNode): StoreEntry {
     const entry: StoreEntry = { obj: deepFreeze(obj), leaf, slot: 0, seen: 0 };
-    mapIn(this.#byIdentity, obj.metadata.namespace ?? '').set(obj.metadata.name, entry);
+    mapIn(this.#byIdentity, scopeOf(obj.metadata.cluster, obj.metadata.namespace)).set(obj.metadata.name, entry);
     this.#trie.insert(entry, leaf);
     this.#size++;
     this.#modCount++;
@@ -205,17 +205,17 @@ export class MemoryStore implements Store {
 
   #remove(entry: StoreEntry): void {
     const meta = entry.obj.metadata;
-    const namespace = meta.namespace ?? '';
-    const names = this.#byIdentity.get(namespace)!;
+    const scope = scopeOf(meta.cluster, meta.namespace);
+    const names = this.#byIdentity.get(scope)!;
     names.delete(meta.name);
-    if (names.size === 0) this.#byIdentity.delete(namespace);
+    if (names.size === 0) this.#byIdentity.delete(scope);
     this.#trie.remove(entry);
     this.#size--;
     this.#modCount++;
   }
 
   #lookup(obj: KubeObject): StoreEntry | undefined {
-    return this.#byIdentity.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name);
+    return this.#byIdentity.get(scopeOf(obj.metadata.cluster, obj.metadata.namespace))?.get(obj.metadata.name);
   }
 
   /** Throws a StoreError unless `obj` has an identity and `key` has keyCount strings. */
@@ -230,11 +230,12 @@ export class MemoryStore implements Store {
     });
   }
 
-  /** Throws a StoreError unless `obj` has a string metadata.name (and namespace, if any). */
+  /** Throws a StoreError unless `obj` has a string metadata.name (and namespace and cluster, if any). */
   #checkObject(obj: KubeObject, operation: StoreOperation): void {
-    const meta = (obj as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
-    const namespace = meta?.namespace;
-    if (typeof meta?.name === 'string' && (namespace === undefined || typeof namespace === 'string')) return;
+    const meta = (obj as { metadata?: { name?: unknown; namespace?: unknown; cluster?: unknown } } | null)?.metadata;
+    const { namespace, cluster } = meta ?? {};
+    const optional = (v: unknown): boolean => v === undefined || typeof v === 'string';
+    if (typeof meta?.name === 'string' && optional(namespace) && optional(cluster)) return;
     throw new StoreError(`store "${this.name}": ${operation} of an object without a metadata.name`, {
       store: this.name,
       operation,
@@ -260,6 +261,15 @@ function isSameVersion(stored: KubeObject, incoming: KubeObject): boolean {
     rv === stored.metadata.resourceVersion &&
     incoming.metadata.uid === stored.metadata.uid
   );
+}
+
+/**
+ * The first level of the identity index: the namespace alone without a cluster (so a
+ * single cluster builds no strings), else cluster and namespace joined by NUL, which
+ * neither contains.
+ */
+function scopeOf(cluster: string | undefined, namespace: string | undefined): string {
+  return cluster === undefined ? (namespace ?? '') : `${cluster}\u0000${namespace ?? ''}`;
 }
 
 function mapIn<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {

@@ -5,7 +5,7 @@
  * that later passes of the same render read the same versions even when the cache has no
  * room left for them.
  */
-import type { KubeObject } from '../k8s.ts';
+import { objectId, type KubeObject } from '../k8s.ts';
 import type { FetchError, OnDemandStore } from '../store/index.ts';
 
 /** What a template gets for one reference in the current pass. */
@@ -18,7 +18,7 @@ export type Resolution =
 export interface MissingObject {
   /** The watched resource (`resources.<name>`). */
   resource: string;
-  /** namespace/name, or name when cluster-scoped. */
+  /** namespace/name, or name when cluster-scoped; "cluster|" first when the object has a cluster. */
   id: string;
 }
 
@@ -99,7 +99,7 @@ export class FetchSession {
   missing(): MissingObject[] {
     const out: MissingObject[] = [];
     for (const { resource, refs } of this.#missing.values()) {
-      for (const ref of refs) out.push({ resource, id: describeId(ref) });
+      for (const ref of refs) out.push({ resource, id: objectId(ref) });
     }
     return out.sort((a, b) => (a.resource === b.resource ? compare(a.id, b.id) : compare(a.resource, b.resource)));
   }
@@ -124,11 +124,6 @@ export class FetchSession {
     if (outcome.state === 'failed') this.#failed.set(ref, outcome.error);
     else if (outcome.state !== 'superseded') this.#known.set(ref, outcome);
   }
-}
-
-function describeId(ref: KubeObject): string {
-  const namespace = ref.metadata.namespace ?? '';
-  return namespace === '' ? ref.metadata.name : `${namespace}/${ref.metadata.name}`;
 }
 
 function compare(a: string, b: string): number {

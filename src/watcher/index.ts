@@ -3,7 +3,7 @@
  * folder of manifests) and the narrow sink they are delivered into. The indexer
  * implements WatchSink; sources know nothing about stores.
  */
-import type { KubeObject } from '../k8s.ts';
+import type { KubeObject, ObjectIdentity } from '../k8s.ts';
 
 /**
  * What a source delivers objects into, for one watched resource. Calls are synchronous
@@ -13,7 +13,7 @@ import type { KubeObject } from '../k8s.ts';
 export interface WatchSink {
   /** A new object. */
   add(obj: KubeObject): void;
-  /** A changed object (same namespace/name). */
+  /** A changed object (same identity: cluster/namespace/name). */
   update(obj: KubeObject): void;
   /** An object is gone. `obj` carries at least metadata.name/namespace (and uid when known). */
   delete(obj: KubeObject): void;
@@ -37,9 +37,22 @@ export interface WatchProblem {
   at: Date;
 }
 
-/** The state a source reports per watched resource. */
+/**
+ * The state a source reports per watched resource. A source watching several clusters
+ * reports the resource synced once it synced in every cluster, the latest problem of any
+ * cluster (its message starting with `cluster "<name>": `), and the state per cluster.
+ */
 export interface ResourceWatchStatus {
   resource: string;
+  synced: boolean;
+  lastProblem?: WatchProblem;
+  /** Per cluster, in configured order; only from a source that watches several clusters. */
+  clusters?: ClusterWatchStatus[];
+}
+
+/** The state of one watched resource in one cluster. */
+export interface ClusterWatchStatus {
+  cluster: string;
   synced: boolean;
   lastProblem?: WatchProblem;
 }
@@ -64,12 +77,13 @@ export interface Source {
  */
 export interface ObjectSource extends Source {
   /**
-   * The current version of `namespace`/`name` ("" for cluster-scoped) of the watched
-   * resource `resource`, or undefined when it does not exist. Rejects with a WatchError
-   * naming the object (403, 5xx, a network error, a resource that is not watched) and once
-   * `signal` aborts. The caller owns the object it gets.
+   * The current version of the object `id` names (namespace "" for cluster-scoped; the
+   * cluster, for a source that watches several) of the watched resource `resource`, or
+   * undefined when it does not exist. Rejects with a WatchError naming the object (403,
+   * 5xx, a network error, a resource that is not watched, a cluster the source does not
+   * watch) and once `signal` aborts. The caller owns the object it gets.
    */
-  fetch(resource: string, namespace: string, name: string, signal?: AbortSignal): Promise<KubeObject | undefined>;
+  fetch(resource: string, id: ObjectIdentity, signal?: AbortSignal): Promise<KubeObject | undefined>;
 }
 
 /** True when `source` can read single objects (an ObjectSource). */

@@ -68,6 +68,28 @@ logging: {level: debug}
 `;
 
 describe('parseConfig', () => {
+  test('normalises source.kubernetes.clusters: names kept, kubeconfig paths resolved, defaults left to the source', () => {
+    const text = [
+      'source:',
+      '  kubernetes:',
+      '    kubeconfig: kube/config',
+      '    clusters:',
+      '      - name: eu',
+      '      - {name: "root:org:team-a", kubeconfig: kcp.yaml, context: kcp, server: "https://kcp.example:6443/clusters/root:org:team-a"}',
+      '',
+    ].join('\n');
+    const config = parseConfig(text, FILE);
+    assert.deepEqual(config.source.kubernetes, {
+      kubeconfig: '/srv/informant/kube/config',
+      pageSize: 500,
+      streamingList: true,
+      clusters: [
+        { name: 'eu' },
+        { name: 'root:org:team-a', kubeconfig: '/srv/informant/kcp.yaml', context: 'kcp', server: 'https://kcp.example:6443/clusters/root:org:team-a' },
+      ],
+    });
+  });
+
   test('normalises a full config: camelCase, ms durations, absolute paths, merged remove_fields', () => {
     const expected: Config = {
       file: FILE,

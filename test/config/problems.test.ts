@@ -251,6 +251,42 @@ const cases: Case[] = [
     message: 'the port must be between 0 and 65535',
   },
   {
+    name: 'two clusters with the same name, pointing at the second name',
+    text: lines('source:', '  kubernetes:', '    clusters:', '      - {name: eu}', '      - {name: eu, context: other}'),
+    line: 5, col: 16, path: 'source.kubernetes.clusters[1].name',
+    message: 'duplicate cluster name "eu"',
+  },
+  {
+    name: 'a cluster name with "/"',
+    text: lines('source:', '  kubernetes:', '    clusters:', '      - name: root/org'),
+    line: 4, col: 15, path: 'source.kubernetes.clusters[0].name',
+    message: 'invalid cluster name "root/org": it must not contain "/"',
+  },
+  {
+    name: 'a cluster name that is neither a DNS label nor a workspace path',
+    text: lines('source:', '  kubernetes:', '    clusters:', '      - name: EU_West'),
+    line: 4, col: 15, path: 'source.kubernetes.clusters[0].name',
+    message: 'invalid cluster name "EU_West": use a DNS label',
+  },
+  {
+    name: 'a cluster without a name',
+    text: lines('source:', '  kubernetes:', '    clusters:', '      - {context: dev}'),
+    line: 4, col: 9, path: 'source.kubernetes.clusters[0].name',
+    message: 'is required',
+  },
+  {
+    name: 'a cluster server that is not a URL',
+    text: lines('source:', '  kubernetes:', '    clusters:', '      - {name: a, server: "kcp:6443/clusters/root"}'),
+    line: 4, col: 27, path: 'source.kubernetes.clusters[0].server',
+    message: 'invalid server URL',
+  },
+  {
+    name: 'an empty list of clusters',
+    text: lines('source:', '  kubernetes:', '    clusters: []'),
+    line: 3, col: 15, path: 'source.kubernetes.clusters',
+    message: 'must name at least one cluster',
+  },
+  {
     name: 'both sources',
     text: lines('source:', '  kubernetes: {}', '  files: {path: manifests}'),
     line: 3, col: 3, path: 'source.files',

@@ -50,6 +50,36 @@ describe('CachedStore', () => {
     assert.ok(isOnDemandStore(store));
   });
 
+  test('references keep the cluster, and a body is fetched from the cluster of its reference', async () => {
+    const { store, fetcher } = setup({ keyCount: 3 });
+    for (const cluster of ['a', 'root:ws']) {
+      const obj = { ...secret('web', 'tls', '7', { v: cluster }), metadata: { ...secret('web', 'tls', '7').metadata, cluster } };
+      fetcher.put(obj);
+      store.update(structuredClone(obj), [cluster, 'web', 'tls']);
+    }
+    const [refA] = store.get('a');
+    const [refWs] = store.get('root:ws');
+    assert.equal(refA!.metadata.cluster, 'a');
+    assert.deepEqual(body(await store.fetch(refA!)).data, { v: 'a' });
+    assert.deepEqual(body(await store.fetch(refWs!)).data, { v: 'root:ws' });
+    assert.deepEqual(fetcher.gets.map((g) => g.cluster), ['a', 'root:ws']);
+    store.delete({ metadata: { cluster: 'a', namespace: 'web', name: 'tls' } });
+    assert.equal(store.cached(refWs!).state, 'hit');
+  });
+
+  test('a failed GET of an object of a cluster names the cluster', async () => {
+    const { store, fetcher } = setup();
+    const obj: KubeObject = { ...secret('web', 'tls', '7'), metadata: { ...secret('web', 'tls', '7').metadata, cluster: 'b' } };
+    fetcher.put(obj);
+    fetcher.failures.set('b|web/tls', new Error('forbidden'));
+    store.update(structuredClone(obj), ['web', 'tls']);
+    const outcome = await store.fetch(store.get('web', 'tls')[0]!);
+    assert.equal(outcome.state, 'failed');
+    const error = (outcome as { error: { reason: string; cluster?: string } }).error;
+    assert.equal(error.reason, 'fetching b|web/tls failed: forbidden');
+    assert.equal(error.cluster, 'b');
+  });
+
   test('a fetched body is cached, deep-frozen and served without another GET', async () => {
     const { store, fetcher, watch } = setup();
     const ref = watch(secret('web', 'tls', '7', { 'tls.crt': 'Y2VydA==' }));

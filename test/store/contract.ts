@@ -49,6 +49,7 @@ export function runStoreContract(name: string, makeStore: MakeStore, options: Co
     modCounts(makeStore);
     replacing(makeStore, references);
     errorsAndReadOnly(makeStore, references);
+    clusters(makeStore);
   });
 }
 
@@ -397,5 +398,75 @@ function errorsAndReadOnly(makeStore: MakeStore, references: boolean): void {
       (first!.metadata.labels as Record<string, string>).app = 'changed';
     }, TypeError);
     assert.equal(store.get('k')[0]!.metadata.labels!.app, 'web');
+  });
+}
+
+/** An object of `cluster` (metadata.cluster), as a source watching several clusters delivers it. */
+function inCluster(cluster: string, namespace: string, name: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject {
+  return obj(namespace, name, { cluster, ...extra });
+}
+
+/** "cluster|namespace/name" of each object, in order. */
+function clusterIds(objects: readonly KubeObject[]): string[] {
+  return objects.map((o) => `${o.metadata.cluster ?? ''}|${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+}
+
+function clusters(makeStore: MakeStore): void {
+  test('objects with the same namespace and name in two clusters are two objects', () => {
+    const store = makeStore({ name: 'things', keyCount: 2 });
+    store.add(inCluster('a', 'ns', 'web', { uid: 'ua' }), ['ns', 'web']);
+    store.add(inCluster('b', 'ns', 'web', { uid: 'ub' }), ['ns', 'web']);
+    store.add(obj('ns', 'web', { uid: 'u0' }), ['ns', 'web']);
+    assert.equal(store.size(), 3);
+    assert.deepEqual(clusterIds(store.get('ns', 'web')), ['|ns/web', 'a|ns/web', 'b|ns/web']);
+    assert.deepEqual(store.list().map((o) => o.metadata.cluster), [undefined, 'a', 'b']);
+  });
+
+  test('results are sorted by namespace, then name, then cluster', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(inCluster('b', 'ns1', 'x'), ['k']);
+    store.add(inCluster('a', 'ns2', 'a'), ['k']);
+    store.add(inCluster('a', 'ns1', 'x'), ['k']);
+    store.add(inCluster('c', 'ns1', 'b'), ['k']);
+    assert.deepEqual(clusterIds(store.get('k')), ['c|ns1/b', 'a|ns1/x', 'b|ns1/x', 'a|ns2/a']);
+  });
+
+  test('an update in one cluster leaves the object of the same name in another cluster alone', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(inCluster('a', 'ns', 'web', { resourceVersion: '1' }), ['old']);
+    store.add(inCluster('b', 'ns', 'web', { resourceVersion: '1' }), ['old']);
+    store.update(inCluster('a', 'ns', 'web', { resourceVersion: '2' }), ['new']);
+    assert.deepEqual(clusterIds(store.get('old')), ['b|ns/web']);
+    assert.deepEqual(clusterIds(store.get('new')), ['a|ns/web']);
+    assert.equal(store.get('old')[0]!.metadata.resourceVersion, '1');
+  });
+
+  test('a delete in one cluster never touches the object of the same name in another cluster', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(inCluster('a', 'ns', 'web'), ['k']);
+    store.add(inCluster('b', 'ns', 'web'), ['k']);
+    store.add(obj('ns', 'web'), ['k']);
+    store.delete({ metadata: { cluster: 'a', namespace: 'ns', name: 'web' } });
+    assert.deepEqual(clusterIds(store.list()), ['|ns/web', 'b|ns/web']);
+    store.delete({ metadata: { namespace: 'ns', name: 'web' } });
+    assert.deepEqual(clusterIds(store.list()), ['b|ns/web']);
+  });
+
+  test('replace keeps the cluster apart: the listed set is exact per cluster/namespace/name', () => {
+    const store = makeStore({ name: 'things', keyCount: 1 });
+    store.add(inCluster('a', 'ns', 'web'), ['k']);
+    store.add(inCluster('b', 'ns', 'web'), ['k']);
+    store.replace([{ obj: inCluster('b', 'ns', 'web'), key: ['k'] }, { obj: inCluster('c', 'ns', 'web'), key: ['k'] }]);
+    assert.deepEqual(clusterIds(store.list()), ['b|ns/web', 'c|ns/web']);
+  });
+
+  test('the cluster can be an index key: get by cluster, then namespace, then name', () => {
+    const store = makeStore({ name: 'things', keyCount: 3 });
+    store.add(inCluster('a', 'ns', 'web'), ['a', 'ns', 'web']);
+    store.add(inCluster('b', 'ns', 'web'), ['b', 'ns', 'web']);
+    store.add(inCluster('root:org:ws', 'ns', 'web'), ['root:org:ws', 'ns', 'web']);
+    assert.deepEqual(clusterIds(store.get('b', 'ns', 'web')), ['b|ns/web']);
+    assert.deepEqual(clusterIds(store.get('root:org:ws')), ['root:org:ws|ns/web']);
+    assert.deepEqual(store.get('a', 'ns', 'web')[0]!.metadata.cluster, 'a');
   });
 }

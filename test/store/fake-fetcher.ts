@@ -3,18 +3,19 @@
  * GET. A test can hold GETs open (`hold()`, then `release()`), make one object fail, and
  * read the signal each GET was given.
  */
-import type { KubeObject } from '../../src/k8s.ts';
+import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../src/k8s.ts';
 import type { Fetcher } from '../../src/store/index.ts';
 
 /** One GET the fake answered (or is holding). */
 export interface FakeGet {
+  cluster?: string | undefined;
   namespace: string;
   name: string;
   signal: AbortSignal;
 }
 
 export class FakeFetcher implements Fetcher {
-  /** The "server": namespace/name → object. */
+  /** The "server": [cluster|]namespace/name → object. */
   readonly objects = new Map<string, KubeObject>();
   /** Every GET, in order. */
   readonly gets: FakeGet[] = [];
@@ -28,13 +29,13 @@ export class FakeFetcher implements Fetcher {
 
   /** Puts objects on the "server" (replacing those with the same identity). */
   put(...objects: KubeObject[]): this {
-    for (const obj of objects) this.objects.set(id(obj.metadata.namespace ?? '', obj.metadata.name), obj);
+    for (const obj of objects) this.objects.set(formatIdentity(obj.metadata.cluster, obj.metadata.namespace ?? '', obj.metadata.name), obj);
     return this;
   }
 
-  /** GETs of `namespace/name` ("ns/name"), counted. */
+  /** GETs of `namespace/name` ("ns/name", or "cluster|ns/name"), counted. */
   count(key?: string): number {
-    return key === undefined ? this.gets.length : this.gets.filter((g) => id(g.namespace, g.name) === key).length;
+    return key === undefined ? this.gets.length : this.gets.filter((g) => formatIdentity(g.cluster, g.namespace, g.name) === key).length;
   }
 
   /** From now on GETs wait until release(). */
@@ -55,14 +56,15 @@ export class FakeFetcher implements Fetcher {
     return this.#held.length;
   }
 
-  fetch(namespace: string, name: string, signal: AbortSignal): Promise<KubeObject | undefined> {
-    this.gets.push({ namespace, name, signal });
+  fetch({ cluster, namespace, name }: ObjectIdentity, signal: AbortSignal): Promise<KubeObject | undefined> {
+    this.gets.push({ cluster, namespace, name, signal });
+    const key = formatIdentity(cluster, namespace, name);
     this.#inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
     const answer = (): KubeObject | undefined => {
-      const failure = this.failures.get(id(namespace, name));
+      const failure = this.failures.get(key);
       if (failure) throw failure;
-      const found = this.objects.get(id(namespace, name));
+      const found = this.objects.get(key);
       // A copy, as over the network: the store owns (and freezes) what it gets.
       return found === undefined ? undefined : structuredClone(found);
     };
@@ -81,10 +83,6 @@ export class FakeFetcher implements Fetcher {
       else queueMicrotask(settle);
     });
   }
-}
-
-function id(namespace: string, name: string): string {
-  return namespace === '' ? name : `${namespace}/${name}`;
 }
 
 /** A Secret with `data`, at `resourceVersion`. */

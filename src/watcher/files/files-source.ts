@@ -10,7 +10,7 @@
  *
  * Guarantees:
  * - Files are taken in sorted path order; when two define the same object (same resource,
- *   namespace/name) the later file wins and a warning names both.
+ *   cluster/namespace/name; a manifest may set metadata.cluster) the later file wins and a warning names both.
  * - A file that does not parse keeps the objects last loaded from it (a half-saved file
  *   deletes nothing) and is reported with file:line:col; other files load normally.
  * - Objects without uid/resourceVersion get synthetic ones (see synthetic-metadata.ts), so
@@ -26,7 +26,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
-import { describeObject, type KubeObject } from '../../k8s.ts';
+import { describeObject, formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
 import type { FilesSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchProblem, type WatchSink } from '../index.ts';
@@ -186,16 +186,16 @@ export class FilesSource implements ObjectSource {
   }
 
   /**
-   * The object `namespace`/`name` of the watched resource `resource` as last delivered (a
+   * The object `id` names (cluster, namespace, name) of the watched resource `resource` as last delivered (a
    * copy the caller owns), or undefined when no manifest defines it: what an on-demand store
    * reads, so a config with `store: on-demand` works on manifests as it does on a cluster.
    * The manifests are parsed already (they are routed and compared as they load), so no
    * file is read. Rejects with a WatchError for a resource that is not watched, and before
    * the manifests are loaded.
    */
-  async fetch(resource: string, namespace: string, name: string, signal?: AbortSignal): Promise<KubeObject | undefined> {
+  async fetch(resource: string, identity: ObjectIdentity, signal?: AbortSignal): Promise<KubeObject | undefined> {
     signal?.throwIfAborted();
-    const id = namespace === '' ? name : `${namespace}/${name}`;
+    const id = formatIdentity(identity.cluster, identity.namespace, identity.name);
     if (!this.#routes.some((route) => route.name === resource)) {
       throw new WatchError(`fetch: ${resource} is not a watched resource`, { resource });
     }

@@ -1,6 +1,6 @@
 /**
  * What each watched resource holds according to the manifest files, and the events that
- * turn one state into the next. Identity is namespace/name within a resource; content is
+ * turn one state into the next. Identity is cluster/namespace/name within a resource; content is
  * compared as canonical JSON, so an object moved between files, or rewritten unchanged,
  * yields no event.
  */

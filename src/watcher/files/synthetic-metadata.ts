@@ -25,11 +25,13 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-/** A stable UUID (v5) from the object's API group, kind, namespace and name. */
+/** A stable UUID (v5) from the object's API group, kind, namespace and name (and cluster, when it has one). */
 export function syntheticUid(obj: KubeObject): string {
   const apiVersion = obj.apiVersion ?? '';
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
-  const name = [group, obj.kind ?? '', obj.metadata.namespace ?? '', obj.metadata.name].join('\u0000');
+  const parts = [group, obj.kind ?? '', obj.metadata.namespace ?? '', obj.metadata.name];
+  if (typeof obj.metadata.cluster === 'string') parts.push(obj.metadata.cluster);
+  const name = parts.join('\u0000');
   const hash = createHash('sha1').update(UID_NAMESPACE).update(name).digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;

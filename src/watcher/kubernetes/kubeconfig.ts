@@ -16,6 +16,11 @@ export interface KubeconfigOptions {
   kubeconfig?: string | undefined;
   /** The context to use; default the file's current-context. */
   context?: string | undefined;
+  /**
+   * Replaces the server URL of the context's cluster, credentials and TLS settings kept:
+   * one kcp kubeconfig serves several workspaces (https://kcp:6443/clusters/root:org:ws).
+   */
+  server?: string | undefined;
 }
 
 /** What the environment looks like; injected by tests. */
@@ -44,10 +49,17 @@ export function loadKubeConfig(
   const kc = new KubeConfig();
   const origin = loadInto(kc, options, environment);
   if (options.context) selectContext(kc, options.context, origin);
-  if (!kc.getCurrentCluster()) {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) {
     throw new WatchError(`kubeconfig ${origin}: context "${kc.getCurrentContext()}" has no cluster`);
   }
+  if (options.server) overrideServer(kc, cluster.name, options.server);
   return kc;
+}
+
+/** Points the kubeconfig cluster `clusterName` at `server` (everything else about it kept). */
+function overrideServer(kc: KubeConfig, clusterName: string, server: string): void {
+  kc.clusters = kc.clusters.map((c) => (c.name === clusterName ? { ...c, server } : c));
 }
 
 /** Loads the kubeconfig (as loadKubeConfig does) and returns an HttpApiClient for it. */

@@ -47,6 +47,8 @@ export interface ReflectorOptions {
    * apiVersion, kind and metadata, nothing else. For stores that fetch bodies on demand.
    */
   metadataOnly?: boolean;
+  /** The configured name of the cluster watched, when the source watches several (logs, status, stats). */
+  cluster?: string;
 }
 
 /** Accept headers: full objects, or metadata only with full objects as the fallback. */
@@ -86,7 +88,8 @@ export class Reflector {
 
   constructor(options: ReflectorOptions) {
     this.#o = options;
-    this.#log = options.logger.child({ resource: options.resource.name });
+    const cluster = options.cluster;
+    this.#log = options.logger.child({ resource: options.resource.name, ...(cluster === undefined ? {} : { cluster }) });
     this.#timers = new Timers(options.clock);
     const t = options.tuning;
     this.#backoff = new Backoff(
@@ -96,6 +99,12 @@ export class Reflector {
     );
     this.#streaming = options.streamingList;
     this.#stats = emptyStats(options.resource.name, this.#streaming);
+    if (cluster !== undefined) this.#stats.cluster = cluster;
+  }
+
+  /** The configured name of the cluster watched (undefined for a single cluster). */
+  get cluster(): string | undefined {
+    return this.#o.cluster;
   }
 
   /** The watched resource's name (its watched_resources key). */

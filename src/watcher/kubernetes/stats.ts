@@ -8,6 +8,8 @@ import type { WatchEventType } from './lines.ts';
 export interface ReflectorStats {
   /** The watched resource (watched_resources key). */
   resource: string;
+  /** The cluster watched, when the source watches several (source.kubernetes.clusters). */
+  cluster?: string;
   /** Watch events received, by type (list items are not events). */
   events: Record<WatchEventType, number>;
   /** Complete lists delivered with replace() (LIST or streaming list), first one included. */

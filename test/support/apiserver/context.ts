@@ -12,7 +12,7 @@ import type { WatchRegistry } from './watch-registry.ts';
 /** One request as the server saw it. */
 export interface RequestRecord {
   method: string;
-  /** The path without the query string. */
+  /** The path without the query string (the pathPrefix included). */
   path: string;
   query: URLSearchParams;
   /** When it arrived, from the server's clock (ms since the epoch). */
@@ -37,5 +37,7 @@ export interface ServerContext {
     readonly bookmarkIntervalMs: number;
     readonly streamingLists: boolean;
     readonly token: string | undefined;
+    /** Every path is served under it ("" for none), like a kcp workspace's /clusters/<ws>. */
+    readonly pathPrefix: string;
   };
 }

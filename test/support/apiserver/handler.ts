@@ -27,10 +27,11 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
 }
 
 async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const pathname = withoutPrefix(ctx, url.pathname);
   authenticate(ctx, req);
-  const route = routeResource(ctx.registry, url.pathname);
+  const route = routeResource(ctx.registry, pathname);
   if (route === undefined) {
-    serveDiscovery(ctx, req, res, url.pathname);
+    serveDiscovery(ctx, req, res, pathname);
     return;
   }
   const verb = verbOf(req.method ?? 'GET', route, url.searchParams);
@@ -41,6 +42,14 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
     throw new ApiError(405, `${route.resource.qualifiedName} does not support the "${verb}" verb`);
   }
   await serveResource(ctx, req, res, route, verb, url.searchParams);
+}
+
+/** The path below the server's pathPrefix; ApiError 404 for a path outside it. */
+function withoutPrefix(ctx: ServerContext, pathname: string): string {
+  const prefix = ctx.settings.pathPrefix;
+  if (prefix === '') return pathname;
+  if (pathname.startsWith(`${prefix}/`)) return pathname.slice(prefix.length);
+  throw new ApiError(404, `the server could not find the requested resource (${pathname} is outside ${prefix})`);
 }
 
 async function serveResource(

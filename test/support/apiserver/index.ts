@@ -59,6 +59,11 @@ export interface TestApiServerOptions {
   clock?: () => number;
   /** Seed of the randomness used by splitChunks and generateName. */
   seed?: number;
+  /**
+   * Serve everything under this path (e.g. "/clusters/root:ws", as a kcp workspace is
+   * addressed); requests outside it get 404, and `url` ends with it. Default: none.
+   */
+  pathPrefix?: string;
 }
 
 /** Defaults of TestApiServerOptions. */
@@ -99,9 +104,9 @@ export class TestApiServer {
     return server;
   }
 
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, followed by the pathPrefix when there is one. */
   get url(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return `http://127.0.0.1:${this.#port}${this.#ctx.settings.pathPrefix}`;
   }
 
   /** Fault controls; see Faults. */
@@ -234,6 +239,7 @@ function createContext(
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
       streamingLists: options.streamingLists ?? DEFAULTS.streamingLists,
       token: options.token,
+      pathPrefix: (options.pathPrefix ?? '').replace(/\/+$/, ''),
     },
   };
 }

@@ -44,7 +44,7 @@ describe('FilesSource.fetch (for on-demand stores)', () => {
   test('reads one object of a watched resource as delivered, synthetic uid and resourceVersion included', async (t) => {
     const { source, sinks } = await started(t, { 'secret.yaml': SECRET, 'cm.yaml': configMap('a', 'web', { k: 'v' }) });
     assert.ok(canFetch(source));
-    const fetched = await source.fetch('secrets', 'web', 'tls');
+    const fetched = await source.fetch('secrets', { namespace: 'web', name: 'tls' });
     const [delivered] = (sinks.get('secrets')!.events[0] as { objs: unknown[] }).objs;
     assert.deepEqual(fetched, delivered);
     assert.deepEqual(fetched?.data, { 'tls.crt': 'Y2VydA==' });
@@ -53,16 +53,16 @@ describe('FilesSource.fetch (for on-demand stores)', () => {
 
   test('answers undefined for an object no manifest defines, or one of another resource', async (t) => {
     const { source } = await started(t, { 'secret.yaml': SECRET, 'cm.yaml': configMap('a', 'web') });
-    assert.equal(await source.fetch('secrets', 'web', 'missing'), undefined);
-    assert.equal(await source.fetch('secrets', 'web', 'a'), undefined);
-    assert.equal(await source.fetch('secrets', '', 'tls'), undefined);
+    assert.equal(await source.fetch('secrets', { namespace: 'web', name: 'missing' }), undefined);
+    assert.equal(await source.fetch('secrets', { namespace: 'web', name: 'a' }), undefined);
+    assert.equal(await source.fetch('secrets', { namespace: '', name: 'tls' }), undefined);
   });
 
   test('hands out a copy the caller owns', async (t) => {
     const { source } = await started(t, { 'secret.yaml': SECRET });
-    const first = await source.fetch('secrets', 'web', 'tls');
+    const first = await source.fetch('secrets', { namespace: 'web', name: 'tls' });
     (first!.data as Record<string, string>)['tls.crt'] = 'changed';
-    assert.deepEqual((await source.fetch('secrets', 'web', 'tls'))?.data, { 'tls.crt': 'Y2VydA==' });
+    assert.deepEqual((await source.fetch('secrets', { namespace: 'web', name: 'tls' }))?.data, { 'tls.crt': 'Y2VydA==' });
   });
 
   test('follows changes to the manifests once they are applied', async (t) => {
@@ -70,14 +70,14 @@ describe('FilesSource.fetch (for on-demand stores)', () => {
     const before = batches.length;
     await dir.write('secret.yaml', SECRET.replace('Y2VydA==', 'bmV3'));
     await waiters.until(() => batches.slice(before).some((b) => b.events > 0), 'the change applied');
-    assert.deepEqual((await source.fetch('secrets', 'web', 'tls'))?.data, { 'tls.crt': 'bmV3' });
+    assert.deepEqual((await source.fetch('secrets', { namespace: 'web', name: 'tls' }))?.data, { 'tls.crt': 'bmV3' });
   });
 
   test('rejects for a resource that is not watched, before the manifests are loaded, and once aborted', async (t) => {
     const { source } = await started(t, { 'secret.yaml': SECRET });
-    await assert.rejects(source.fetch('pods', 'web', 'x'), (err: unknown) => err instanceof WatchError && err.message === 'fetch: pods is not a watched resource');
-    await assert.rejects(source.fetch('secrets', 'web', 'tls', AbortSignal.abort()));
+    await assert.rejects(source.fetch('pods', { namespace: 'web', name: 'x' }), (err: unknown) => err instanceof WatchError && err.message === 'fetch: pods is not a watched resource');
+    await assert.rejects(source.fetch('secrets', { namespace: 'web', name: 'tls' }, AbortSignal.abort()));
     const fresh = new FilesSource({ path: '/nonexistent', watch: false, debounceMs: 20, resources: RESOURCES, logger: captureLogger().logger });
-    await assert.rejects(fresh.fetch('secrets', 'web', 'tls'), /fetch secrets web\/tls: the manifests are not loaded yet/);
+    await assert.rejects(fresh.fetch('secrets', { namespace: 'web', name: 'tls' }), /fetch secrets web\/tls: the manifests are not loaded yet/);
   });
 });

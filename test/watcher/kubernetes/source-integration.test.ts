@@ -72,11 +72,11 @@ describe('KubernetesSource against the test API server', () => {
   test('fetch one object on demand: the current version, undefined when absent, a named error when denied', async () => {
     const c = await startCluster({ resources: [{ name: 'secrets' }], seed: { secrets: [{ metadata: { name: 'tls', namespace: 'web' }, data: { k: 'dg==' } }] } });
     try {
-      await assert.rejects(c.source.fetch('pods', 'web', 'x'), (err: unknown) => err instanceof WatchError && /pods is not a watched resource/.test(err.message));
-      assert.deepEqual(await c.source.fetch('secrets', 'web', 'tls'), c.server.get('secrets', 'web', 'tls'));
-      assert.equal(await c.source.fetch('secrets', 'web', 'missing'), undefined);
+      await assert.rejects(c.source.fetch('pods', { namespace: 'web', name: 'x' }), (err: unknown) => err instanceof WatchError && /pods is not a watched resource/.test(err.message));
+      assert.deepEqual(await c.source.fetch('secrets', { namespace: 'web', name: 'tls' }), c.server.get('secrets', 'web', 'tls'));
+      assert.equal(await c.source.fetch('secrets', { namespace: 'web', name: 'missing' }), undefined);
       c.server.faults.nextStatus(403, { resource: 'secrets', verb: 'get' });
-      await assert.rejects(c.source.fetch('secrets', 'web', 'tls'), (err: unknown) => {
+      await assert.rejects(c.source.fetch('secrets', { namespace: 'web', name: 'tls' }), (err: unknown) => {
         assert.ok(err instanceof WatchError);
         assert.equal(err.status, 403);
         assert.match(err.message, /^forbidden: cannot get secrets web\/tls; grant get \(RBAC\)/);
@@ -85,6 +85,6 @@ describe('KubernetesSource against the test API server', () => {
     } finally {
       await c.close();
     }
-    await assert.rejects(c.source.fetch('secrets', 'web', 'tls'), (err: unknown) => err instanceof WatchError && /not started/.test(err.message));
+    await assert.rejects(c.source.fetch('secrets', { namespace: 'web', name: 'tls' }), (err: unknown) => err instanceof WatchError && /not started/.test(err.message));
   });
 });
