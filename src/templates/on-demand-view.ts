@@ -10,9 +10,10 @@ import { FetchError, type OnDemandStore } from '../store/index.ts';
 import { ResourceError } from './errors.ts';
 import type { FetchSession } from './fetch-session.ts';
 import { isPlaceholder, LIST_PLACEHOLDER, PLACEHOLDER } from './placeholder.ts';
-import { callText, pickSingle, toKeys, type ResourceMethods, type ResourceView } from './resources.ts';
+import { clusterNames, scopeToCluster } from './cluster-scope.ts';
+import { callText, pickSingle, toCluster, toKeys, type ResourceMethods, type ResourceView } from './resources.ts';
 
-const METHODS: ReadonlySet<PropertyKey> = new Set(['List', 'Get', 'Fetch', 'GetSingle']);
+const METHODS: ReadonlySet<PropertyKey> = new Set(['List', 'Get', 'Fetch', 'GetSingle', 'InCluster', 'Clusters']);
 
 /**
  * The view of `store` for one pass of one render. Calling its methods reads only the
@@ -21,10 +22,13 @@ const METHODS: ReadonlySet<PropertyKey> = new Set(['List', 'Get', 'Fetch', 'GetS
  * counted in the store's `fullReads`). Objects the API server no longer has (404) are left
  * out. Keys that are placeholders (read from an object not loaded yet) give placeholders:
  * the next pass knows the real keys. A fetch that failed in this render throws a
- * ResourceError naming the call, the object and the cause.
+ * ResourceError naming the call, the object and the cause. `InCluster` gives the same kind
+ * of view over the objects of one cluster (a placeholder name gives an empty one: the next
+ * pass knows the name).
  */
 export function onDemandView(name: string, store: OnDemandStore, session: FetchSession): ResourceView {
   const target: KubeObject[] = [];
+  const clusters = new Map<string, ResourceView>();
   let materialized = false;
   const resolve = (ref: KubeObject, context: () => string): KubeObject | undefined => {
     const found = resolveOne(session, name, store, ref, context);
@@ -62,6 +66,14 @@ export function onDemandView(name: string, store: OnDemandStore, session: FetchS
       const ref = pickSingle(name, args, store.get(...toKeys(name, store, 'GetSingle', args)));
       return ref === null ? null : resolveOne(session, name, store, ref, () => callText(name, 'GetSingle', args));
     },
+    InCluster: (cluster) => {
+      const key = toCluster(name, cluster);
+      let scoped = clusters.get(key);
+      if (scoped === undefined) clusters.set(key, (scoped = onDemandView(name, scopeToCluster(store, key) as OnDemandStore, session)));
+      return scoped;
+    },
+    // References carry metadata.cluster: naming the clusters fetches nothing.
+    Clusters: () => clusterNames(store.list()),
   };
   for (const [method, fn] of Object.entries(methods)) {
     Object.defineProperty(target, method, { value: fn, enumerable: false });

@@ -4,7 +4,9 @@
  */
 import { objectId, type KubeObject } from '../k8s.ts';
 import type { Store } from '../store/index.ts';
+import { clusterNames, scopeToCluster } from './cluster-scope.ts';
 import { ResourceError } from './errors.ts';
+import { isPlaceholder } from './placeholder.ts';
 
 /** The lookup methods of a resource view (HAPTIC's names, kept). */
 export interface ResourceMethods {
@@ -21,6 +23,14 @@ export interface ResourceMethods {
   Fetch(...keys: unknown[]): readonly KubeObject[];
   /** The one object matching `keys`, or null; several matches is a ResourceError. */
   GetSingle(...keys: unknown[]): KubeObject | null;
+  /**
+   * The same view restricted to the objects of one cluster (metadata.cluster equal to
+   * `cluster`, a string; anything else is a ResourceError): iteration, List, Get, Fetch and
+   * GetSingle see only that cluster. Objects without a cluster are in no named cluster.
+   */
+  InCluster(cluster: unknown): ResourceView;
+  /** The distinct cluster names of the objects in this view, sorted (empty for a single cluster). */
+  Clusters(): readonly string[];
 }
 
 /**
@@ -94,12 +104,20 @@ function unknownResource(name: string, known: string[]): ResourceError {
 }
 
 function buildView(name: string, store: Store): ResourceView {
+  const clusters = new Map<string, ResourceView>();
   const methods: ResourceMethods = {
     List: () => store.list(),
     Get: (...keys) => store.get(...toKeys(name, store, 'Get', keys)),
     // Fetch reads a full store like Get; on-demand stores have views of their own (on-demand-view.ts).
     Fetch: (...keys) => store.get(...toKeys(name, store, 'Fetch', keys)),
     GetSingle: (...keys) => single(name, store, keys),
+    InCluster: (cluster) => {
+      const key = toCluster(name, cluster);
+      let view = clusters.get(key);
+      if (view === undefined) clusters.set(key, (view = buildView(name, scopeToCluster(store, key))));
+      return view;
+    },
+    Clusters: () => clusterNames(store.list()),
   };
   const view = [...store.list()];
   for (const [method, fn] of Object.entries(methods)) {
@@ -122,6 +140,19 @@ export function pickSingle(name: string, keys: readonly unknown[], matches: read
   const more = matches.length > named.length ? `, and ${matches.length - named.length} more` : '';
   const problem = `${matches.length} objects match, expected at most one: ${named.join(', ')}${more}`;
   return fail(name, keys, `${callText(name, 'GetSingle', keys)}: ${problem}`);
+}
+
+/** What InCluster gets for a placeholder (a cluster read from an object not loaded yet): no cluster has it. */
+const NO_CLUSTER = '\u0000';
+
+/**
+ * Checks InCluster's argument: a cluster name is a string (a placeholder reads as a name
+ * no cluster has; the next pass knows the real one); a ResourceError names the call otherwise.
+ */
+export function toCluster(name: string, cluster: unknown): string {
+  if (typeof cluster === 'string') return cluster;
+  if (isPlaceholder(cluster)) return NO_CLUSTER;
+  return fail(name, [cluster], `${callText(name, 'InCluster', [cluster])}: the cluster is ${describeArg(cluster)}; cluster names are strings`);
 }
 
 /** Checks and converts template arguments into index keys; a ResourceError names the call. */
