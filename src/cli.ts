@@ -9,7 +9,7 @@ import { loadConfig, parseDuration } from './config/index.ts';
 import type { Config } from './config/types.ts';
 import { Controller, type RenderOutcome } from './controller/controller.ts';
 import { Daemon, DEFAULTS as DAEMON_DEFAULTS } from './controller/daemon.ts';
-import { rbacManifests } from './controller/rbac.ts';
+import { clustersNote, rbacManifests } from './controller/rbac.ts';
 import { createDefaultRegistry } from './controller/registry.ts';
 import { REPORTERS, runTestCommand, type ReporterName } from './controller/template-tests/index.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -33,7 +33,11 @@ async function readConfig(file: string, options: { tests?: boolean } = {}): Prom
   }
 }
 
-/** Applies --kubeconfig and --context; throws when the config's source is not kubernetes. */
+/**
+ * Applies --kubeconfig and --context: they replace source.kubernetes.kubeconfig and
+ * context, which with `clusters` are the defaults of the clusters that set none of their
+ * own. Throws when the config's source is not kubernetes.
+ */
 function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?: string }): Config {
   if (!flags.kubeconfig && !flags.context) return config;
   if (config.source.kind !== 'kubernetes' || !config.source.kubernetes) {
@@ -99,6 +103,8 @@ async function rbacCommand(flags: { config: string; name: string; namespace?: st
   const namespace = flags.namespace ?? config.leaderElection.namespace;
   const { manifests, guessed } = rbacManifests(config, { name: flags.name, namespace });
   const header = [`# RBAC for ${config.file} (informant rbac)`];
+  const note = clustersNote(config);
+  if (note !== undefined) header.push(note);
   if (guessed.length > 0) {
     header.push(`# Plural resource names guessed from kind for: ${guessed.join(', ')}; set \`resource:\` in the config if one is wrong.`);
   }
@@ -197,8 +203,8 @@ export function program(): Command {
     .command('run')
     .description('run the controller: watch, render on change, keep running')
     .addOption(configOption())
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
-    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster); with clusters, for those that set none')
+    .option('--context <name>', 'kubeconfig context (default: the current context); with clusters, for those that set none')
     .option('--no-watch-config', 'do not reload when the config or template files change (SIGHUP still reloads)')
     .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`)
     .action(runCommand);

@@ -9,6 +9,7 @@ import type { CommandResult } from './command.ts';
 import { readiness } from './health.ts';
 import type { ControllerStatus } from './status.ts';
 import type { PublishStage } from './template-output.ts';
+import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 
 /** Histogram buckets (seconds): from a tiny template (1 ms) to a huge one or a slow command (30 s). */
 const DURATION_BUCKETS = Object.freeze([0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
@@ -220,20 +221,39 @@ function defineResourceMetrics(gauge: Define, counter: Define, now: () => number
   gauge('informant_indexer_objects_missing_key', 'Objects left out right now for lack of an index key.', ['resource'], (s) =>
     per(s, (r) => r.missingKeys.current.length),
   );
-  counter('informant_watch_events_total', 'Watch events received, by type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).', ['resource', 'type'], (s) =>
-    s.resources.flatMap((r) => Object.entries(r.watch?.events ?? {}).map(([type, n]) => [{ resource: r.resource, type }, n] as [Labels, number])),
+  // Watch series are per cluster when the source watches several: the `cluster` label is
+  // set only then, so single-cluster series (and queries by resource) stay as they were.
+  const watches = (s: ControllerStatus, value: (w: ReflectorStats) => number | undefined): Samples =>
+    s.resources.flatMap((r) => watchesOf(r).flatMap((w) => {
+      const v = value(w);
+      return v === undefined ? [] : [[watchLabels(r.resource, w), v] as [Labels, number]];
+    }));
+  const byKey = (s: ControllerStatus, label: string, counts: (w: ReflectorStats) => Record<string, number>): Samples =>
+    s.resources.flatMap((r) => watchesOf(r).flatMap((w) => Object.entries(counts(w)).map(([key, n]) => [{ ...watchLabels(r.resource, w), [label]: key }, n] as [Labels, number])));
+  counter('informant_watch_events_total', 'Watch events received, by type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).', ['resource', 'cluster', 'type'], (s) =>
+    byKey(s, 'type', (w) => w.events),
   );
-  counter('informant_watch_lists_total', 'Complete lists delivered (the first one included).', ['resource'], (s) => per(s, (r) => r.watch?.lists));
-  counter('informant_watch_relists_total', 'Lists after the first (410 Expired, a broken stream).', ['resource'], (s) => per(s, (r) => r.watch?.relists));
-  counter('informant_watch_restarts_total', 'Watch requests opened after the first.', ['resource'], (s) => per(s, (r) => r.watch?.watchRestarts));
-  counter('informant_watch_errors_total', 'Watch and list failures, by HTTP status or class (network, idle-timeout, ...).', ['resource', 'reason'], (s) =>
-    s.resources.flatMap((r) => Object.entries(r.watch?.errors ?? {}).map(([reason, n]) => [{ resource: r.resource, reason }, n] as [Labels, number])),
+  counter('informant_watch_lists_total', 'Complete lists delivered (the first one included).', ['resource', 'cluster'], (s) => watches(s, (w) => w.lists));
+  counter('informant_watch_relists_total', 'Lists after the first (410 Expired, a broken stream).', ['resource', 'cluster'], (s) => watches(s, (w) => w.relists));
+  counter('informant_watch_restarts_total', 'Watch requests opened after the first.', ['resource', 'cluster'], (s) => watches(s, (w) => w.watchRestarts));
+  counter('informant_watch_errors_total', 'Watch and list failures, by HTTP status or class (network, idle-timeout, ...).', ['resource', 'cluster', 'reason'], (s) =>
+    byKey(s, 'reason', (w) => w.errors),
   );
-  gauge('informant_watch_objects', 'Objects the watcher has delivered to the store.', ['resource'], (s) => per(s, (r) => r.watch?.objects));
-  gauge('informant_watch_open', '1 while a watch stream is open.', ['resource'], (s) => per(s, (r) => (r.watch ? (r.watch.watching ? 1 : 0) : undefined)));
-  gauge('informant_watch_last_event_age_seconds', 'Seconds since the last watch event (bookmarks included).', ['resource'], (s) =>
-    per(s, (r) => (r.watch?.lastEventAt === undefined ? undefined : Math.max(0, (now() - r.watch.lastEventAt) / 1000))),
+  gauge('informant_watch_objects', 'Objects the watcher has delivered to the store.', ['resource', 'cluster'], (s) => watches(s, (w) => w.objects));
+  gauge('informant_watch_open', '1 while a watch stream is open.', ['resource', 'cluster'], (s) => watches(s, (w) => (w.watching ? 1 : 0)));
+  gauge('informant_watch_last_event_age_seconds', 'Seconds since the last watch event (bookmarks included).', ['resource', 'cluster'], (s) =>
+    watches(s, (w) => (w.lastEventAt === undefined ? undefined : Math.max(0, (now() - w.lastEventAt) / 1000))),
   );
+}
+
+/** The watch counters of a resource: one per cluster, or the single cluster's. */
+function watchesOf(r: ControllerStatus['resources'][number]): ReflectorStats[] {
+  return r.watchByCluster ?? (r.watch ? [r.watch] : []);
+}
+
+/** `resource`, and `cluster` when the counters are of one of several clusters. */
+function watchLabels(resource: string, w: ReflectorStats): Labels {
+  return w.cluster === undefined ? { resource } : { resource, cluster: w.cluster };
 }
 
 /** A collect() that replaces a metric's values with `read()`'s samples. */

@@ -77,6 +77,17 @@ function rulesByScope(config: Config): { cluster: Rule[]; namespaced: Map<string
   return { cluster, namespaced: new Map([...namespaced].sort(([a], [b]) => (a < b ? -1 : 1))), guessed };
 }
 
+/**
+ * The note `informant rbac` prints for a config that watches several clusters: the rules
+ * are needed in each of them, by the identity its kubeconfig uses; undefined for one cluster.
+ */
+export function clustersNote(config: Config): string | undefined {
+  const clusters = config.source.kind === 'kubernetes' ? config.source.kubernetes?.clusters : undefined;
+  if (clusters === undefined) return undefined;
+  const names = clusters.map((c) => c.name).join(', ');
+  return `# Apply these in every watched cluster (${names}): each cluster's credentials need the same rules there.`;
+}
+
 /** Adds `rule`, merged into a rule of the same group and verbs (without resourceNames). */
 function addRule(rules: Rule[], rule: Rule): void {
   const same = rules.find(

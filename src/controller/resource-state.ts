@@ -12,7 +12,7 @@ import type { SyncBarrier } from './sync-barrier.ts';
 export function resourceStates(config: Config, pipeline: Pipeline, barrier: SyncBarrier): ResourceState[] {
   const stuck = new Map(barrier.stuck().map((entry) => [entry.resource, entry]));
   const sourceStatus = new Map(pipeline.status().map((status) => [status.resource, status]));
-  const watchStats = new Map(pipeline.stats().map((stats) => [stats.resource, stats]));
+  const watchStats = Map.groupBy(pipeline.stats(), (stats) => stats.resource);
   return config.watchedResources.flatMap((resource): ResourceState[] => {
     const store = pipeline.stores.get(resource.name);
     const indexer = pipeline.indexers.get(resource.name);
@@ -31,11 +31,14 @@ export function resourceStates(config: Config, pipeline: Pipeline, barrier: Sync
     }
     const problem = sourceStatus.get(resource.name)?.lastProblem;
     if (problem) state.problem = problem;
+    const clusters = sourceStatus.get(resource.name)?.clusters;
+    if (clusters) state.clusters = clusters;
     if (isOnDemandStore(store)) {
       state.cache = store.stats();
     }
-    const watch = watchStats.get(resource.name);
-    if (watch) state.watch = watch;
+    const watch = watchStats.get(resource.name) ?? [];
+    if (watch.some((stats) => stats.cluster !== undefined)) state.watchByCluster = watch;
+    else if (watch[0]) state.watch = watch[0];
     return [state];
   });
 }

@@ -44,7 +44,7 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
     },
     storeSummaries: () => {
       const byName = new Map(controller.config.watchedResources.map((r) => [r.name, r]));
-      return controller.status().resources.map(({ watch: _watch, ...state }) => {
+      return controller.status().resources.map(({ watch: _watch, watchByCluster: _byCluster, ...state }) => {
         const resource = byName.get(state.resource);
         return { ...state, apiVersion: resource?.apiVersion, kind: resource?.kind, namespace: resource?.namespace, indexBy: resource?.indexBy };
       });
@@ -61,7 +61,15 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
       const status = controller.status();
       return {
         synced: status.synced,
-        resources: status.resources.map(({ resource, synced, stuck, problem, watch }) => ({ resource, synced, stuck, problem, watch })),
+        resources: status.resources.map(({ resource, synced, stuck, problem, watch, clusters, watchByCluster }) => ({
+          resource,
+          synced,
+          stuck,
+          problem,
+          watch,
+          ...(clusters ? { clusters } : {}),
+          ...(watchByCluster ? { watchByCluster } : {}),
+        })),
         renders: status.renders,
         reload: status.reload,
         runsOnChange: status.runsOnChange,

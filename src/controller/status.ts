@@ -4,7 +4,7 @@
  */
 import type { MissingKey } from '../indexer/index.ts';
 import type { OnDemandStats } from '../store/index.ts';
-import type { WatchProblem } from '../watcher/index.ts';
+import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 import type { StuckReason } from './sync-barrier.ts';
 import type { PublishStage } from './template-output.ts';
@@ -25,8 +25,12 @@ export interface ResourceState {
   missingKeys: { total: number; current: MissingKey[] };
   /** Cache counters of stores that fetch on demand. */
   cache?: StoreCacheStats;
-  /** Watch counters, when the source keeps them (Kubernetes). */
+  /** Watch counters, when the source keeps them (Kubernetes, a single cluster). */
   watch?: ReflectorStats;
+  /** Watch counters per cluster (each naming it), when the source watches several clusters. */
+  watchByCluster?: ReflectorStats[];
+  /** The source's state per cluster, when it watches several (synced, problem). */
+  clusters?: ClusterWatchStatus[];
 }
 
 /** Cache counters of an on-demand store (its OnDemandStats). */

@@ -5,7 +5,9 @@
  * other is built anew, synced, and only then swapped in.
  *
  * A Kubernetes source gets one unit per watched resource, so changing one resource
- * relists only that one. A files source is one unit for all resources: reading a folder
+ * relists only that one. With several clusters a unit is still one resource, in every
+ * cluster: its store spans them all (resources.x with InCluster), so it is synced, swapped
+ * and kept as one; changing source.kubernetes (clusters included) rebuilds every unit. A files source is one unit for all resources: reading a folder
  * again is cheap, and one folder watcher serves them all.
  */
 import type { Config, WatchedResourceConfig } from '../config/types.ts';

@@ -16,6 +16,11 @@ import { RecordingSink } from './support/recording-sink.ts';
 
 const TOKEN = 'test-token';
 
+/** The data of one object the sink holds ({} when absent). */
+function dataOf(sink: RecordingSink, id: string): Record<string, string | undefined> {
+  return (sink.objects.get(id)?.data ?? {}) as Record<string, string | undefined>;
+}
+
 /** Servers "eu" (plain) and "root:ws" (under /clusters/root:ws), one kubeconfig pointing at "eu", and a source over both. */
 async function startTwoClusters(resources = ['configmaps']) {
   const eu = await TestApiServer.start({ token: TOKEN });
@@ -84,21 +89,21 @@ describe('KubernetesSource over several clusters', () => {
       await c.start();
       await eventually(() => c.sink().syncedCount === 1, 'synced');
       c.eu.update('configmaps', cm('web', { v: 'eu2' }));
-      await eventually(() => c.sink().objects.get('eu|default/web')?.data?.v === 'eu2', 'eu update seen');
+      await eventually(() => dataOf(c.sink(), 'eu|default/web').v === 'eu2', 'eu update seen');
       assert.deepEqual(c.sink().objects.get('root:ws|default/web')?.data, { v: 'ws1' });
       c.eu.delete('configmaps', 'default', 'web');
       await eventually(() => !c.sink().objects.has('eu|default/web'), 'eu delete seen');
       assert.ok(c.sink().objects.has('root:ws|default/web'));
       // A relist of root:ws (history compacted, watch expired) must not touch eu's objects.
       c.eu.create('configmaps', cm('web', { v: 'eu3' }));
-      await eventually(() => c.sink().objects.get('eu|default/web')?.data?.v === 'eu3', 'eu re-created');
+      await eventually(() => dataOf(c.sink(), 'eu|default/web').v === 'eu3', 'eu re-created');
       c.ws.faults.closeNewWatches(true);
       c.ws.faults.dropWatches();
       c.ws.delete('configmaps', 'default', 'gone');
       c.ws.update('configmaps', cm('web', { v: 'ws2' }));
       c.ws.faults.compact();
       c.ws.faults.closeNewWatches(false);
-      await eventually(() => !c.sink().objects.has('root:ws|default/gone') && c.sink().objects.get('root:ws|default/web')?.data?.v === 'ws2', 'ws relisted');
+      await eventually(() => !c.sink().objects.has('root:ws|default/gone') && dataOf(c.sink(), 'root:ws|default/web').v === 'ws2', 'ws relisted');
       assert.deepEqual([...c.sink().objects.keys()].sort(), ['eu|default/web', 'root:ws|default/web']);
       assert.deepEqual(c.sink().objects.get('eu|default/web')?.data, { v: 'eu3' });
       assert.ok(c.sink().calls.every((call) => call.op !== 'replace'), 'several clusters never replace the shared sink');
