@@ -23,7 +23,7 @@
  * selectors exist; strategic merge patches are applied as JSON merge patches.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { KubeObject } from '../../../src/k8s.ts';
 import { ClusterState } from './cluster-state.ts';
 import type { RequestRecord, ServerContext } from './context.ts';
@@ -84,6 +84,9 @@ export class TestApiServer {
   readonly #ctx: ServerContext;
   readonly #registry: ResourceRegistry;
   #port = 0;
+  /** Bytes written by connections that have closed; open ones are read from their sockets. */
+  #closedBytes = 0;
+  readonly #sockets = new Set<Socket>();
 
   private constructor(options: TestApiServerOptions) {
     this.#registry = new ResourceRegistry(options.resources ?? DEFAULT_RESOURCES);
@@ -95,6 +98,7 @@ export class TestApiServer {
       restart: () => this.#restart(),
     });
     this.#server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => handleRequest(this.#ctx, req, res));
+    this.#server.on('connection', (socket: Socket) => this.#track(socket));
   }
 
   /** Starts a server listening on 127.0.0.1 at a free port. */
@@ -117,6 +121,13 @@ export class TestApiServer {
   /** Every request received so far, in arrival order. */
   get requests(): RequestRecord[] {
     return this.#ctx.requests;
+  }
+
+  /** Bytes sent to clients so far (headers and bodies, every connection, open or closed). */
+  get bytesSent(): number {
+    let open = 0;
+    for (const socket of this.#sockets) open += socket.bytesWritten;
+    return this.#closedBytes + open;
   }
 
   /** Unexpected errors inside the server (answered 500): a test server bug. Empty in a healthy run. */
@@ -177,6 +188,14 @@ export class TestApiServer {
   /** How many watch responses are open (stalled ones included), for one resource or all. */
   openWatches(resource?: ResourceRef): number {
     return this.#ctx.watches.list(resource === undefined ? undefined : this.#registry.resolve(resource)).length;
+  }
+
+  #track(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#closedBytes += socket.bytesWritten;
+    });
   }
 
   #listen(port: number): Promise<void> {
