@@ -6,9 +6,13 @@ import { KV_MAX_OPERATIONS, KvError, type KvBatch } from './index.ts';
 
 /**
  * Throws an Invalid KvError when the batch carries more than KV_MAX_OPERATIONS
- * operations, an operation or guard with an empty key, or two operations on one key.
+ * operations or guards (etcd limits both), an operation or guard with an empty key, or
+ * two operations on one key.
  */
 export function validateBatch(batch: KvBatch): void {
+  if (batch.guards.length > KV_MAX_OPERATIONS) {
+    throw new KvError('Invalid', `a batch carries at most ${KV_MAX_OPERATIONS} guards, this one ${batch.guards.length}`);
+  }
   if (batch.operations.length > KV_MAX_OPERATIONS) {
     throw new KvError(
       'Invalid',
