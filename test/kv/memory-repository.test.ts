@@ -2,6 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { isKvError, KvError, type KvChange } from '../../src/kv/index.ts';
+import { runRepositoryContract } from './repository-contract.ts';
+
+runRepositoryContract('MemoryRepository', async () => {
+  const repository = new MemoryRepository();
+  return { repository, compact: async (revision) => repository.compact(revision) };
+});
 
 test('a watch from a compacted revision is lost with a Compacted error', async () => {
   const repository = new MemoryRepository();

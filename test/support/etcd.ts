@@ -105,6 +105,11 @@ export class TestEtcd {
     return `http://127.0.0.1:${this.#member.clientPort}`;
   }
 
+  /** The client port on 127.0.0.1. */
+  get clientPort(): number {
+    return this.#member.clientPort;
+  }
+
   /** The member's data dir (removed by stop). */
   get dataDir(): string {
     return this.#member.dataDir;
