@@ -27,7 +27,7 @@ function fail(message: string): never {
 
 async function readConfig(file: string, options: { tests?: boolean } = {}): Promise<Config> {
   try {
-    return await loadConfig(resolve(file), { storeTypes: createDefaultRegistry().names(), ...options });
+    return await loadConfig(resolve(file), { storeBackends: createDefaultRegistry().backends(), ...options });
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -53,7 +53,7 @@ type RunFlags = { config: string; kubeconfig?: string; context?: string; watchCo
  */
 async function runCommand(flags: RunFlags): Promise<void> {
   const load = async (): Promise<Config> =>
-    applySourceFlags(await loadConfig(resolve(flags.config), { storeTypes: createDefaultRegistry().names() }), flags);
+    applySourceFlags(await loadConfig(resolve(flags.config), { storeBackends: createDefaultRegistry().backends() }), flags);
   let config: Config;
   try {
     config = await load();
