@@ -97,8 +97,8 @@ async function rbacCommand(flags: { config: string; name: string; namespace?: st
   // Every store type the config language knows (on-demand included), whether or not this build runs it.
   const config = await loadConfig(resolve(flags.config)).catch((err: Error) => fail(err.message));
   const namespace = flags.namespace ?? config.leaderElection.namespace;
-  const { manifests, guessed } = rbacManifests(config, { name: flags.name, namespace });
-  const header = [`# RBAC for ${config.file} (informant rbac)`];
+  const { manifests, guessed, notes } = rbacManifests(config, { name: flags.name, namespace });
+  const header = [`# RBAC for ${config.file} (informant rbac)`, ...notes.map((note) => `# ${note}`)];
   if (guessed.length > 0) {
     header.push(`# Plural resource names guessed from kind for: ${guessed.join(', ')}; set \`resource:\` in the config if one is wrong.`);
   }
