@@ -27,7 +27,7 @@ function fail(message: string): never {
 
 async function readConfig(file: string, options: { tests?: boolean } = {}): Promise<Config> {
   try {
-    return await loadConfig(resolve(file), { storeTypes: createDefaultRegistry().names(), ...options });
+    return await loadConfig(resolve(file), { storeBackends: createDefaultRegistry().backends(), ...options });
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -57,7 +57,7 @@ type RunFlags = { config: string; kubeconfig?: string; context?: string; watchCo
  */
 async function runCommand(flags: RunFlags): Promise<void> {
   const load = async (): Promise<Config> =>
-    applySourceFlags(await loadConfig(resolve(flags.config), { storeTypes: createDefaultRegistry().names() }), flags);
+    applySourceFlags(await loadConfig(resolve(flags.config), { storeBackends: createDefaultRegistry().backends() }), flags);
   let config: Config;
   try {
     config = await load();
@@ -101,8 +101,8 @@ async function rbacCommand(flags: { config: string; name: string; namespace?: st
   // Every store type the config language knows (on-demand included), whether or not this build runs it.
   const config = await loadConfig(resolve(flags.config)).catch((err: Error) => fail(err.message));
   const namespace = flags.namespace ?? config.leaderElection.namespace;
-  const { manifests, guessed } = rbacManifests(config, { name: flags.name, namespace });
-  const header = [`# RBAC for ${config.file} (informant rbac)`];
+  const { manifests, guessed, notes } = rbacManifests(config, { name: flags.name, namespace });
+  const header = [`# RBAC for ${config.file} (informant rbac)`, ...notes.map((note) => `# ${note}`)];
   const note = clustersNote(config);
   if (note !== undefined) header.push(note);
   if (guessed.length > 0) {

@@ -4,8 +4,6 @@
  */
 
 export const DEFAULTS = Object.freeze({
-  /** Store backends known without a registry: in-memory objects, and references + LRU cache. */
-  storeTypes: Object.freeze(['full', 'on-demand']),
   /** Store backend of a watched resource: keeping full objects is the simple, fast choice. */
   store: 'full',
   /** Index keys: namespace then name, so `Get(ns)` and `Get(ns, name)` work out of the box. */
@@ -71,6 +69,19 @@ export const DEFAULTS = Object.freeze({
   retryPeriod: '2s',
   /** Only the leader runs on_change commands (side effects happen once, not per replica). */
   onChangeOnlyLeader: true,
+  /**
+   * etcd (publish.etcd, source.etcd): the key prefix every informant key lives under, so
+   * one etcd can be shared with other applications.
+   */
+  etcdPrefix: 'informant',
+  /**
+   * etcd: how long connecting may take before an operation fails as unavailable (5 s: a
+   * healthy etcd on the same network answers in milliseconds, a dead one should not stall
+   * startup for long; the publisher retries anyway).
+   */
+  etcdDialTimeout: '5s',
+  /** source.etcd: read the objects of every cluster that publishes under the prefix. */
+  etcdClusters: 'all',
   /** pino log level. */
   logLevel: 'info',
   /**

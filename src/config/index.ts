@@ -8,4 +8,13 @@ export { loadConfig, parseConfig, INLINE_FILE, type ConfigOptions } from './load
 export { configSchema, buildConfigSchema, type RawConfig, type SchemaOptions } from './schema.ts';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.ts';
 export { DEFAULTS as CONFIG_DEFAULTS } from './defaults.ts';
+export {
+  BUILTIN_STORE_CONFIGS,
+  ETCD_STORE_CONFIG,
+  FULL_STORE_CONFIG,
+  ON_DEMAND_STORE_CONFIG,
+  type StoreBackendConfig,
+  type StoreConfigProblem,
+  type StoreConfigResource,
+} from './store-backends.ts';
 export { parseDuration } from './duration.ts';

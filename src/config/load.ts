@@ -9,7 +9,7 @@ import { ConfigError } from './errors.ts';
 import { normaliseConfig } from './normalise.ts';
 import { locate } from './positions.ts';
 import { issuesToProblems } from './problems.ts';
-import { buildConfigSchema, configSchema, type SchemaOptions } from './schema.ts';
+import { buildConfigSchema, configSchema, storeBackendsOf, type SchemaOptions } from './schema.ts';
 import { loadTests } from './tests.ts';
 import type { Config } from './types.ts';
 import { parseYaml, toPlainData } from './yaml.ts';
@@ -38,7 +38,8 @@ export interface ConfigOptions extends SchemaOptions {
 export function parseConfig(text: string, file: string = INLINE_FILE, options: ConfigOptions = {}): Config {
   const source = parseYaml(text, file);
   const data = toPlainData(source, file);
-  const schema = options.storeTypes === undefined ? configSchema : buildConfigSchema(options);
+  const custom = options.storeTypes !== undefined || options.storeBackends !== undefined;
+  const schema = custom ? buildConfigSchema(options) : configSchema;
   const result = schema.safeParse(data, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(file, issuesToProblems(result.error.issues, { file, source, data, schema }));
@@ -49,6 +50,7 @@ export function parseConfig(text: string, file: string = INLINE_FILE, options: C
     file: absolute,
     baseDir,
     positionOf: (path) => ({ file, ...locate(source, path, 'key') }),
+    storeBackends: storeBackendsOf(options),
   });
   const templates = config.templates.map((t) => t.name);
   const sourceKind = config.source.kind;

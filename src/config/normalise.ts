@@ -6,8 +6,9 @@
 import { resolve } from 'node:path';
 import { canonicalPath, parsePath } from '../path/index.ts';
 import { DEFAULTS } from './defaults.ts';
-import { parseDuration } from './duration.ts';
+import { etcdPublish, etcdSource } from './etcd-normalise.ts';
 import type { RawConfig } from './schema.ts';
+import type { StoreBackendConfig } from './store-backends.ts';
 import type {
   ClusterConfig,
   Config,
@@ -30,6 +31,8 @@ export interface NormaliseContext {
   readonly baseDir: string;
   /** Position of the key at `path` (e.g. ["watched_resources", "ingresses"]). */
   positionOf(path: readonly string[]): SourcePosition;
+  /** The store backends the config was validated against: each fills in its own settings. */
+  readonly storeBackends: readonly StoreBackendConfig[];
 }
 
 /** Builds the normalised Config from a successfully validated file. */
@@ -53,6 +56,7 @@ export function normaliseConfig(raw: RawConfig, context: NormaliseContext): Conf
     server: serverConfig(raw.server),
     leaderElection: leaderElection(raw.leader_election),
     logging: { level: raw.logging.level },
+    ...(raw.publish?.etcd === undefined ? {} : { publish: { etcd: etcdPublish(raw.publish.etcd, context.baseDir) } }),
   };
 }
 
@@ -75,11 +79,8 @@ function watchedResource(
   };
   if (raw.kind !== undefined) resource.kind = raw.kind;
   if (raw.resource !== undefined) resource.resource = raw.resource;
-  if (raw.store === 'on-demand') {
-    resource.cacheTtlMs = raw.cache_ttl ?? (parseDuration(DEFAULTS.cacheTtl) as number);
-    resource.maxCacheSize = raw.max_cache_size ?? DEFAULTS.maxCacheSize;
-  }
-  return resource;
+  const backend = context.storeBackends.find((b) => b.name === raw.store);
+  return { ...resource, ...backend?.normalise?.(raw as Record<string, unknown>) };
 }
 
 function template(name: string, raw: RawTemplate, context: NormaliseContext): TemplateConfig {
@@ -118,6 +119,7 @@ function leaderElection(raw: RawConfig['leader_election']): LeaderElectionConfig
 }
 
 function sourceConfig(raw: RawConfig['source'], baseDir: string): SourceConfig {
+  if (raw.etcd !== undefined) return { kind: 'etcd', etcd: etcdSource(raw.etcd, baseDir) };
   if (raw.files !== undefined) {
     const { path, watch, debounce } = raw.files;
     return { kind: 'files', files: { path: resolve(baseDir, path), watch, debounceMs: debounce } };

@@ -33,11 +33,22 @@ import {
   text,
 } from './fields.ts';
 import { testFilesSchema, testsSchema } from './tests-schema.ts';
+import { etcdPublishSchema, etcdSourceSchema } from './etcd-schema.ts';
+import { BUILTIN_STORE_CONFIGS, fieldOf, storeConfigsFor, type StoreBackendConfig } from './store-backends.ts';
 
 /** What the schema depends on beyond the file itself. */
 export interface SchemaOptions {
-  /** Store backends that exist (a backend registry supplies them); default full and on-demand. */
+  /** Store backends that exist, by name (built-in ones bring their keys); default the built-in ones. */
   storeTypes?: readonly string[];
+  /** Store backends with their own keys and checks (a backend registry supplies them); wins over storeTypes. */
+  storeBackends?: readonly StoreBackendConfig[];
+}
+
+/** The store backends a schema validates against. */
+export function storeBackendsOf(options: SchemaOptions): readonly StoreBackendConfig[] {
+  if (options.storeBackends !== undefined) return options.storeBackends;
+  if (options.storeTypes !== undefined) return storeConfigsFor(options.storeTypes);
+  return BUILTIN_STORE_CONFIGS;
 }
 
 /** Refinements run whenever the value is a mapping, even if some of its fields are wrong. */
@@ -56,10 +67,10 @@ const AT_KEY = { at: 'key' } as const;
 
 /** Builds the config schema for a set of store backends. */
 export function buildConfigSchema(options: SchemaOptions = {}) {
-  const storeTypes = options.storeTypes ?? DEFAULTS.storeTypes;
+  const backends = storeBackendsOf(options);
   return mapping(
     {
-      watched_resources: watchedResourcesSchema(storeTypes).prefault({}),
+      watched_resources: watchedResourcesSchema(backends).prefault({}),
       remove_fields: z
         .array(removalExpression('a field to remove: a simple path such as metadata.managedFields'))
         .default(() => [...DEFAULTS.removeFields])
@@ -73,16 +84,41 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
         { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
         'Logging.',
       ).prefault({}),
+      publish: mapping(
+        { etcd: etcdPublishSchema().optional() },
+        'Where this informant publishes the watched resources with store: etcd.',
+      ).optional(),
       tests: testsSchema().optional(),
       test_files: testFilesSchema().optional(),
     },
     'informant configuration: what to watch, how to index and store it, and which templates to render.',
-  ).meta({ title: 'informant config' });
+  )
+    .superRefine((config, ctx) => checkStoreBackends(config, backends, ctx), ON_MAPPINGS)
+    .meta({ title: 'informant config' });
 }
 
-function watchedResourcesSchema(storeTypes: readonly string[]) {
+/** Each resource's backend checks the config, and publish.etcd must have something to publish. */
+function checkStoreBackends(config: Record<string, unknown>, backends: readonly StoreBackendConfig[], ctx: z.RefinementCtx): void {
+  const resources = fieldOf(config, 'watched_resources');
+  const entries = resources !== null && typeof resources === 'object' ? Object.entries(resources as Record<string, unknown>) : [];
+  for (const [name, raw] of entries) {
+    const backend = backends.find((b) => b.name === fieldOf(raw, 'store'));
+    if (backend?.validate === undefined || raw === null || typeof raw !== 'object') continue;
+    for (const problem of backend.validate({ name, raw: raw as Record<string, unknown> }, config)) {
+      const params = problem.at === 'value' ? {} : AT_KEY;
+      ctx.addIssue({ code: 'custom', path: [...problem.path], message: problem.message, params });
+    }
+  }
+  const published = entries.some(([, raw]) => fieldOf(raw, 'store') === 'etcd');
+  if (fieldOf(fieldOf(config, 'publish'), 'etcd') !== undefined && !published) {
+    const message = 'no watched resource uses store: etcd, so there is nothing to publish (set store: etcd on the resources to publish)';
+    ctx.addIssue({ code: 'custom', path: ['publish', 'etcd'], message, params: AT_KEY });
+  }
+}
+
+function watchedResourcesSchema(backends: readonly StoreBackendConfig[]) {
   return namedMap(
-    watchedResourceSchema(storeTypes),
+    watchedResourceSchema(backends),
     'resource',
     'The kinds of object to watch; each name becomes resources.<name> in templates.',
   ).superRefine((resources, ctx) => {
@@ -93,7 +129,22 @@ function watchedResourcesSchema(storeTypes: readonly string[]) {
   }, ON_MAPPINGS);
 }
 
-function watchedResourceSchema(storeTypes: readonly string[]) {
+/** Each backend-specific key and the backends that allow it. */
+function backendOptions(backends: readonly StoreBackendConfig[]): { shape: Record<string, z.ZodType>; owners: Map<string, string[]> } {
+  const shape: Record<string, z.ZodType> = {};
+  const owners = new Map<string, string[]>();
+  for (const backend of backends) {
+    for (const [key, schema] of Object.entries(backend.options)) {
+      shape[key] ??= schema;
+      owners.set(key, [...(owners.get(key) ?? []), backend.name]);
+    }
+  }
+  return { shape, owners };
+}
+
+function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
+  const storeTypes = backends.map((backend) => backend.name);
+  const options = backendOptions(backends);
   return mapping(
     {
       api_version: apiVersion('apiVersion of the objects, e.g. v1 or networking.k8s.io/v1.'),
@@ -115,30 +166,29 @@ function watchedResourceSchema(storeTypes: readonly string[]) {
         })
         .default(() => [])
         .meta({ description: 'Fields removed from these objects, in addition to the global remove_fields.' }),
-      store: storeTypeSchema(storeTypes).default(DEFAULTS.store),
-      cache_ttl: durationField(`on-demand only: how long a fetched object stays cached; default ${DEFAULTS.cacheTtl}`, {
-        positive: true,
-      }).optional(),
-      max_cache_size: positiveInt(`on-demand only: how many fetched objects are cached at most; default ${DEFAULTS.maxCacheSize}`).optional(),
+      store: storeTypeSchema(backends).default(DEFAULTS.store),
+      ...options.shape,
     },
     'A kind of object to watch, and how to index and store it.',
   ).superRefine((resource, ctx) => {
     if (resource.kind === undefined && resource.resource === undefined) {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs kind (e.g. Ingress) or resource (e.g. ingresses)', params: AT_KEY });
     }
-    if (typeof resource.store !== 'string' || !storeTypes.includes(resource.store) || resource.store === 'on-demand') return;
-    for (const key of ['cache_ttl', 'max_cache_size'] as const) {
-      if (resource[key] === undefined) continue;
-      const message = `${key} is only allowed with store: on-demand (this resource uses store: ${resource.store})`;
+    const store = resource.store;
+    if (typeof store !== 'string' || !storeTypes.includes(store)) return;
+    for (const [key, owners] of options.owners) {
+      if ((resource as Record<string, unknown>)[key] === undefined || owners.includes(store)) continue;
+      const message = `${key} is only allowed with ${owners.map((o) => `store: ${o}`).join(' or ')} (this resource uses store: ${store})`;
       ctx.addIssue({ code: 'custom', path: [key], message, params: AT_KEY });
     }
   }, ON_MAPPINGS);
 }
 
-function storeTypeSchema(storeTypes: readonly string[]) {
-  const [first, ...rest] = storeTypes;
-  if (first === undefined) throw new Error('buildConfigSchema: storeTypes must name at least one store backend');
-  return oneOf([first, ...rest], 'store type', 'Store backend: full keeps objects in memory, on-demand fetches them when a template asks.');
+function storeTypeSchema(backends: readonly StoreBackendConfig[]) {
+  const [first, ...rest] = backends.map((backend) => backend.name);
+  if (first === undefined) throw new Error('buildConfigSchema: at least one store backend is needed');
+  const description = `Store backend: ${backends.map((b) => `${b.name}: ${b.description}`).join(' ')}`;
+  return oneOf([first, ...rest], 'store type', description);
 }
 
 function sourceSchema() {
@@ -162,13 +212,16 @@ function sourceSchema() {
         },
         'Read objects from manifest files instead of a cluster.',
       ).optional(),
+      etcd: etcdSourceSchema().optional(),
     },
-    'Where objects come from: exactly one of kubernetes and files (default kubernetes: {}).',
+    'Where objects come from: exactly one of kubernetes, files and etcd (default kubernetes: {}).',
   ).superRefine((source, ctx) => {
-    if (source.kubernetes !== undefined && source.files !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['files'], message: 'set either kubernetes or files, not both', params: AT_KEY });
-    } else if (source.kubernetes === undefined && source.files === undefined) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'needs kubernetes: {} or files: {path: ...}', params: AT_KEY });
+    const set = (['kubernetes', 'files', 'etcd'] as const).filter((key) => source[key] !== undefined);
+    if (set.length > 1) {
+      const message = set.length === 2 ? `set either ${set[0]} or ${set[1]}, not both` : 'set only one of kubernetes, files and etcd';
+      ctx.addIssue({ code: 'custom', path: [set[set.length - 1] as string], message, params: AT_KEY });
+    } else if (set.length === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs kubernetes: {}, files: {path: ...} or etcd: {endpoints: [...]}', params: AT_KEY });
     }
   }, ON_MAPPINGS);
 }
@@ -297,7 +350,7 @@ function leaderElectionSchema() {
   }, ON_VALID_MAPPINGS);
 }
 
-/** The config schema for the built-in store backends (full, on-demand). */
+/** The config schema for the built-in store backends (full, on-demand, etcd). */
 export const configSchema = buildConfigSchema();
 
 /** config.yaml as validated: snake_case, durations in ms, defaults applied, paths as written. */

@@ -32,7 +32,7 @@ export interface WatchedResourceConfig {
   indexBy: string[];
   /** Effective remove_fields: the global list followed by this resource's additions. */
   removeFields: string[];
-  /** Store backend name: "full" or "on-demand" (later: registered backends). */
+  /** Store backend name: "full", "on-demand", "etcd" (full and published) or another registered backend. */
   store: string;
   /** on-demand only: how long a fetched object stays cached, in ms. */
   cacheTtlMs?: number;
@@ -83,10 +83,42 @@ export interface KubernetesSourceConfig {
   streamingList: boolean;
 }
 
+/** How to reach etcd (publish.etcd and source.etcd share it); paths are absolute. */
+export interface EtcdConnectionConfig {
+  /** Client URLs, e.g. ["https://etcd-0:2379"]. */
+  endpoints: string[];
+  /** Key prefix every key lives under (default "informant"). */
+  prefix: string;
+  /** How long connecting may take, in ms (default 5000). */
+  dialTimeoutMs: number;
+  /** TLS files (absolute paths); absent: no client certificate, system CAs. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** User authentication; the password is read from `passwordFile` (absolute path). */
+  auth?: { username: string; passwordFile: string };
+}
+
+/** publish.etcd: where the watched resources with store: etcd are published. */
+export interface EtcdPublishConfig extends EtcdConnectionConfig {
+  /** The cluster this informant publishes as (objects without metadata.cluster). */
+  cluster: string;
+}
+
+/** source.etcd: read published objects instead of watching a cluster. */
+export interface EtcdSourceConfig extends EtcdConnectionConfig {
+  /** The clusters read: "all" (default) or these names. */
+  clusters: 'all' | string[];
+}
+
 export interface SourceConfig {
-  kind: 'kubernetes' | 'files';
+  kind: 'kubernetes' | 'files' | 'etcd';
   kubernetes?: KubernetesSourceConfig;
   files?: FilesSourceConfig;
+  etcd?: EtcdSourceConfig;
+}
+
+/** Where this informant publishes to. */
+export interface PublishConfig {
+  etcd?: EtcdPublishConfig;
 }
 
 export interface TemplateConfig {
@@ -167,6 +199,8 @@ export interface Config {
   server: ServerConfig;
   leaderElection: LeaderElectionConfig;
   logging: LoggingConfig;
+  /** Where watched resources with store: etcd are published; absent when none is. */
+  publish?: PublishConfig;
   /**
    * The template tests (`informant test`): those under `tests` first, then those of each
    * file in `test_files`, each in file order. Absent when the config defines none.

@@ -3,7 +3,9 @@
  * watched resource (get too for on-demand stores, which fetch single objects), in the
  * namespace a resource names (a Role) or cluster-wide when it names none (a ClusterRole),
  * and get/create/update on the one Lease when leader election is on. API discovery needs
- * no grant: every authenticated user may read /api and /apis.
+ * no grant: every authenticated user may read /api and /apis. A config whose source is
+ * etcd reads its objects from etcd, so its watched resources need no Kubernetes RBAC at
+ * all (only the Lease, when leader election is on).
  */
 import type { Config, WatchedResourceConfig } from '../config/types.ts';
 
@@ -25,8 +27,11 @@ interface Rule {
   resourceNames?: string[];
 }
 
-/** The RBAC objects, and the watched resources whose plural was guessed from their kind. */
-export function rbacManifests(config: Config, options: RbacOptions): { manifests: Manifest[]; guessed: string[] } {
+/**
+ * The RBAC objects, the watched resources whose plural was guessed from their kind, and
+ * notes for the reader (why a config needs less than it watches).
+ */
+export function rbacManifests(config: Config, options: RbacOptions): { manifests: Manifest[]; guessed: string[]; notes: string[] } {
   const labels = { 'app.kubernetes.io/name': 'informant' };
   const meta = (namespace?: string): Record<string, unknown> => ({ name: options.name, ...(namespace ? { namespace } : {}), labels });
   const subject = { kind: 'ServiceAccount', name: options.name, namespace: options.namespace };
@@ -40,7 +45,11 @@ export function rbacManifests(config: Config, options: RbacOptions): { manifests
     manifests.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(namespace), rules });
     manifests.push(binding('RoleBinding', meta(namespace), 'Role', options.name, subject));
   }
-  return { manifests, guessed };
+  const notes =
+    config.source.kind === 'etcd'
+      ? ['source: etcd reads objects from etcd, not from the Kubernetes API: the watched resources need no Kubernetes RBAC.']
+      : [];
+  return { manifests, guessed, notes };
 }
 
 function binding(kind: string, metadata: Record<string, unknown>, roleKind: string, roleName: string, subject: unknown): Manifest {
@@ -63,7 +72,8 @@ function rulesByScope(config: Config): { cluster: Rule[]; namespaced: Map<string
     if (!namespaced.has(namespace)) namespaced.set(namespace, []);
     return namespaced.get(namespace)!;
   };
-  for (const resource of config.watchedResources) {
+  const watchedThroughApi = config.source.kind === 'etcd' ? [] : config.watchedResources;
+  for (const resource of watchedThroughApi) {
     if (resource.resource === undefined && KNOWN[(resource.kind ?? '').toLowerCase()] === undefined) guessed.push(resource.name);
     const verbs = resource.store === 'on-demand' ? ['get', 'list', 'watch'] : ['list', 'watch'];
     addRule(scope(resource.namespace), { apiGroups: [groupOf(resource.apiVersion)], resources: [pluralOf(resource)], verbs });

@@ -1,8 +1,10 @@
 /**
- * Builds the source a config names: a folder of manifests, or a Kubernetes API server.
+ * Builds the source a config names: a folder of manifests, a Kubernetes API server, or
+ * the objects informant publishers wrote into etcd.
  */
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
+import { EtcdSource } from '../watcher/etcd/index.ts';
 import { FilesSource } from '../watcher/files/index.ts';
 import type { Source, WatchError } from '../watcher/index.ts';
 import { KubernetesSource } from '../watcher/kubernetes/index.ts';
@@ -33,6 +35,9 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
     // On-demand stores keep references only: watch their metadata, fetch bodies when read.
     const metadataOnly = metadataOnlyResources(resources);
     return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly });
+  }
+  if (config.source.kind === 'etcd' && config.source.etcd) {
+    return new EtcdSource({ config: config.source.etcd, resources, logger, watch: settings.watch, onError: settings.onError });
   }
   throw new Error(`source "${config.source.kind}" has no settings`);
 }

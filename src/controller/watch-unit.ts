@@ -4,10 +4,11 @@
  * resource definitions are unchanged keeps its watches and its stores (no relist); any
  * other is built anew, synced, and only then swapped in.
  *
- * A Kubernetes source gets one unit per watched resource, so changing one resource
- * relists only that one. With several clusters a unit is still one resource, in every
- * cluster: its store spans them all (resources.x with InCluster), so it is synced, swapped
- * and kept as one; changing source.kubernetes (clusters included) rebuilds every unit. A files source is one unit for all resources: reading a folder
+ * A Kubernetes or etcd source gets one unit per watched resource, so changing one
+ * resource relists only that one. With several clusters a unit is still one resource, in
+ * every cluster: its store spans them all (resources.x with InCluster), so it is synced,
+ * swapped and kept as one; changing source.kubernetes (clusters included) rebuilds every
+ * unit. A files source is one unit for all resources: reading a folder
  * again is cheap, and one folder watcher serves them all.
  */
 import type { Config, WatchedResourceConfig } from '../config/types.ts';
@@ -43,7 +44,7 @@ export interface WatchUnitContext {
 
 /** The resources of `config`, grouped into units, each with the key that decides reuse. */
 export function planUnits(config: Config): Array<{ key: string; resources: WatchedResourceConfig[] }> {
-  const source = config.source.kind === 'files' ? config.source.files : config.source.kubernetes;
+  const source = config.source[config.source.kind];
   const keyOf = (resources: WatchedResourceConfig[]): string =>
     JSON.stringify({ kind: config.source.kind, source, resources: resources.map(withoutPosition) });
   if (config.source.kind === 'files') {

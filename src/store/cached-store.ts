@@ -20,6 +20,7 @@ import {
 } from './index.ts';
 import { MemoryStore } from './memory-store.ts';
 import { identityKey, isSameVersion, parseIdentityKey, toReference } from './reference.ts';
+import { ON_DEMAND_STORE_CONFIG } from '../config/store-backends.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** Defaults of a CachedStore; cache_ttl and max_cache_size come from the config. */
@@ -47,8 +48,7 @@ export const DEFAULTS = Object.freeze({
 
 /** The `on-demand` store backend: a CachedStore over the fetcher the controller supplies. */
 export const onDemandStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
-  name: 'on-demand',
-  description: 'references only; objects fetched when a template reads them and kept in an LRU cache (CachedStore)',
+  ...ON_DEMAND_STORE_CONFIG,
   build: ({ resource, fetcher }) => {
     if (fetcher === undefined) {
       throw new Error(`watched resource "${resource.name}": store on-demand needs a source that can read single objects`);

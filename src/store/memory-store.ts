@@ -6,12 +6,12 @@ import { objectId, type KubeObject } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
 import { StoreError, type IndexKey, type Store, type StoreOperation } from './index.ts';
 import { KeyTrie, type TrieEntry, type TrieNode } from './key-trie.ts';
+import { FULL_STORE_CONFIG } from '../config/store-backends.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** The `full` store backend for the StoreRegistry: a MemoryStore keyed by index_by. */
 export const fullStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
-  name: 'full',
-  description: 'every object, field-stripped, held in memory (MemoryStore)',
+  ...FULL_STORE_CONFIG,
   build: ({ resource }) => new MemoryStore({ name: resource.name, keyCount: resource.indexBy.length }),
 });
 
@@ -28,6 +28,11 @@ export interface MemoryStoreOptions {
   name: string;
   /** How many index keys each object has (index_by length). */
   keyCount: number;
+  /**
+   * Called after every change of the contents with the object now held (or, with
+   * `deleted`, the one just removed); clear() reports each removed object. Default none.
+   */
+  onChange?: (namespace: string, name: string, obj: KubeObject, deleted: boolean) => void;
 }
 
 /**
@@ -52,6 +57,7 @@ export class MemoryStore implements Store {
   readonly #trie: KeyTrie;
   /** scope (cluster and namespace, see scopeOf) → name → entry: the identity index. */
   readonly #byIdentity = new Map<string, Map<string, StoreEntry>>();
+  readonly #onChange: MemoryStoreOptions['onChange'];
   #size = 0;
   #modCount = 0;
   /** Stamps the entries one replace() call has seen, to sweep the others. */
@@ -65,6 +71,7 @@ export class MemoryStore implements Store {
     }
     this.name = options.name;
     this.keyCount = options.keyCount;
+    this.#onChange = options.onChange;
     this.#trie = new KeyTrie(options.keyCount);
   }
 
@@ -150,6 +157,9 @@ export class MemoryStore implements Store {
   /** Removes everything (a modCount bump only when something was held). */
   clear(): void {
     if (this.#size === 0) return;
+    if (this.#onChange !== undefined) {
+      for (const obj of this.list()) this.#onChange(obj.metadata.namespace ?? '', obj.metadata.name, obj, true);
+    }
     this.#trie.clear();
     this.#byIdentity.clear();
     this.#size = 0;
@@ -174,6 +184,7 @@ export class MemoryStore implements Store {
     entry.obj = deepFreeze(obj);
     this.#move(entry, leaf);
     this.#modCount++;
+    this.#onChange?.(obj.metadata.namespace ?? '', obj.metadata.name, entry.obj, false);
     return entry;
   }
 
@@ -190,6 +201,7 @@ export class MemoryStore implements Store {
     this.#trie.insert(entry, leaf);
     this.#size++;
     this.#modCount++;
+    this.#onChange?.(obj.metadata.namespace ?? '', obj.metadata.name, entry.obj, false);
     return entry;
   }
 
@@ -212,6 +224,7 @@ export class MemoryStore implements Store {
     this.#trie.remove(entry);
     this.#size--;
     this.#modCount++;
+    this.#onChange?.(meta.namespace ?? '', meta.name, entry.obj, true);
   }
 
   #lookup(obj: KubeObject): StoreEntry | undefined {

@@ -1,8 +1,11 @@
 /**
- * A registry of named store backends (`full`, `on-demand`, later shared backends).
- * One registry instance per controller: the config validator asks it which store types
- * exist, and the controller asks it to build a store for each watched resource.
+ * A registry of named store backends (kplane's pattern): each backend brings its name, a
+ * description, its own config keys and cross-checks (a StoreBackendConfig, which config
+ * validation reads) and how it builds a store. One registry instance per controller: the
+ * config validator asks it which backends exist, and the controller asks it to build a
+ * store for each watched resource.
  */
+import type { StoreBackendConfig } from '../config/store-backends.ts';
 import type { WatchedResourceConfig } from '../config/types.ts';
 import type { Fetcher, Store } from './index.ts';
 
@@ -16,11 +19,9 @@ export interface StoreBuildContext {
   fetcher?: Fetcher;
 }
 
-export interface StoreBackend {
-  /** The name used in config (`store: <name>`). */
-  readonly name: string;
-  /** One sentence for docs and errors. */
-  readonly description: string;
+/** A store backend: its config side (name, description, keys, checks) and its builder. */
+export interface StoreBackend extends StoreBackendConfig {
+  /** Builds the store of one validated watched resource. */
   build(context: StoreBuildContext): Store;
 }
 
@@ -28,7 +29,7 @@ export interface StoreBackend {
 export class StoreRegistry {
   readonly #backends = new Map<string, StoreBackend>();
 
-  /** Adds a backend; a name already taken is an error. */
+  /** Adds a backend; a name already taken is a programming error and throws. */
   register(backend: StoreBackend): this {
     if (this.#backends.has(backend.name)) {
       throw new Error(`store backend "${backend.name}" is already registered`);
@@ -37,9 +38,19 @@ export class StoreRegistry {
     return this;
   }
 
+  /** The backend registered under `name`, or undefined. */
+  get(name: string): StoreBackend | undefined {
+    return this.#backends.get(name);
+  }
+
   /** The registered names, in registration order. */
   names(): string[] {
     return [...this.#backends.keys()];
+  }
+
+  /** Every backend, in registration order: what config validation takes as `storeBackends`. */
+  backends(): StoreBackend[] {
+    return [...this.#backends.values()];
   }
 
   /**

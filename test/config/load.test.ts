@@ -234,10 +234,10 @@ describe('parseConfig', () => {
   });
 
   test('accepts the store types a backend registry supplies', () => {
-    const text = 'watched_resources:\n  pods: {api_version: v1, kind: Pod, store: etcd}\n';
-    const config = parseConfig(text, FILE, { storeTypes: ['full', 'on-demand', 'etcd'] });
-    assert.equal(config.watchedResources[0]?.store, 'etcd');
-    assert.throws(() => parseConfig(text, FILE), /unknown store type "etcd"; available: full, on-demand$/);
+    const text = 'watched_resources:\n  pods: {api_version: v1, kind: Pod, store: postgres}\n';
+    const config = parseConfig(text, FILE, { storeTypes: ['full', 'on-demand', 'postgres'] });
+    assert.equal(config.watchedResources[0]?.store, 'postgres');
+    assert.throws(() => parseConfig(text, FILE), /unknown store type "postgres"; available: full, on-demand, etcd$/);
   });
 
   test('resolves inline config text against the given base folder', () => {

@@ -76,6 +76,22 @@ describe('informant rbac', () => {
     assert.deepEqual(guessed, []);
   });
 
+  test('grants nothing for the watched resources of an etcd source, and says why', () => {
+    const config = parseConfig(
+      [
+        'watched_resources:',
+        '  pods: {api_version: v1, kind: Pod, namespace: web}',
+        '  ingresses: {api_version: networking.k8s.io/v1, kind: Ingress}',
+        'source:',
+        '  etcd: {endpoints: [http://127.0.0.1:23790]}',
+        '',
+      ].join('\n'),
+    );
+    const { manifests, notes } = rbacManifests(config, { name: 'informant', namespace: 'web' });
+    assert.deepEqual(manifests.map((m) => m.kind), ['ServiceAccount']);
+    assert.match(notes.join('\n'), /source: etcd .*no Kubernetes RBAC/);
+  });
+
   test('pluralOf uses the configured resource, known plurals, then English rules', () => {
     const cases: Array<[Parameters<typeof pluralOf>[0], string]> = [
       [{ kind: 'Ingress' }, 'ingresses'],

@@ -1,0 +1,101 @@
+/**
+ * What config validation knows about a store backend: its name, the keys a watched
+ * resource may set only with it (its own schema), the cross-checks it needs against the
+ * rest of the config, and how its keys become WatchedResourceConfig fields. The store
+ * registry's backends carry one of these; the built-in ones are defined here so the
+ * config schema (and docs/config.schema.json) knows them without a registry.
+ */
+import { z } from 'zod';
+import { DEFAULTS } from './defaults.ts';
+import { durationField, parseDuration } from './duration.ts';
+import { positiveInt } from './fields.ts';
+import type { WatchedResourceConfig } from './types.ts';
+
+/** A problem a backend finds in the config; `path` is from the config's root. */
+export interface StoreConfigProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** Point at the key (default) or at its value. */
+  readonly at?: 'key' | 'value';
+}
+
+/** A watched resource as a backend's cross-check sees it: its name and its keys as written (validated or not). */
+export interface StoreConfigResource {
+  readonly name: string;
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** The config side of a store backend. */
+export interface StoreBackendConfig {
+  /** The name used in config (`store: <name>`). */
+  readonly name: string;
+  /** One sentence for docs and errors. */
+  readonly description: string;
+  /** The keys a watched resource may set only with this backend (snake_case, each optional). */
+  readonly options: Readonly<Record<string, z.ZodType>>;
+  /** Cross-checks against the whole config (as written); runs for every resource using this backend. */
+  validate?(resource: StoreConfigResource, config: Readonly<Record<string, unknown>>): StoreConfigProblem[];
+  /** The WatchedResourceConfig fields this backend's validated keys (and defaults) become. */
+  normalise?(raw: Readonly<Record<string, unknown>>): Partial<WatchedResourceConfig>;
+}
+
+/** `full`: every object in memory (MemoryStore); no settings of its own. */
+export const FULL_STORE_CONFIG: StoreBackendConfig = Object.freeze<StoreBackendConfig>({
+  name: 'full',
+  description: 'Keeps every (field-stripped) object in memory.',
+  options: {},
+});
+
+/** `on-demand`: references only, objects fetched when a template asks and cached. */
+export const ON_DEMAND_STORE_CONFIG: StoreBackendConfig = Object.freeze<StoreBackendConfig>({
+  name: 'on-demand',
+  description: 'Keeps references only and fetches objects when a template asks, through an LRU cache.',
+  options: {
+    cache_ttl: durationField(`on-demand only: how long a fetched object stays cached; default ${DEFAULTS.cacheTtl}`, {
+      positive: true,
+    }).optional(),
+    max_cache_size: positiveInt(`on-demand only: how many fetched objects are cached at most; default ${DEFAULTS.maxCacheSize}`).optional(),
+  },
+  normalise: (raw) => ({
+    cacheTtlMs: (raw['cache_ttl'] as number | undefined) ?? (parseDuration(DEFAULTS.cacheTtl) as number),
+    maxCacheSize: (raw['max_cache_size'] as number | undefined) ?? DEFAULTS.maxCacheSize,
+  }),
+});
+
+/** `etcd`: a full store whose contents are also published into etcd (publish.etcd). */
+export const ETCD_STORE_CONFIG: StoreBackendConfig = Object.freeze<StoreBackendConfig>({
+  name: 'etcd',
+  description: 'Keeps every object in memory like full, and publishes them into etcd (publish.etcd) for renderers with source: etcd.',
+  options: {},
+  validate: (resource, config) => {
+    const at = ['watched_resources', resource.name, 'store'];
+    const problems: StoreConfigProblem[] = [];
+    if (fieldOf(fieldOf(config, 'publish'), 'etcd') === undefined) {
+      problems.push({ path: at, message: 'store: etcd publishes this resource, so it needs publish.etcd (the etcd to publish to and the cluster name)' });
+    }
+    if (fieldOf(fieldOf(config, 'source'), 'etcd') !== undefined) {
+      problems.push({ path: at, message: 'store: etcd cannot be used with source: etcd (it would publish what it reads from etcd); use store: full' });
+    }
+    return problems;
+  },
+});
+
+/** The backends every registry starts with, in their registration order. */
+export const BUILTIN_STORE_CONFIGS: readonly StoreBackendConfig[] = Object.freeze([
+  FULL_STORE_CONFIG,
+  ON_DEMAND_STORE_CONFIG,
+  ETCD_STORE_CONFIG,
+]);
+
+/** The value at `key` of a mapping, or undefined (for anything that is not a mapping too). */
+export function fieldOf(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return (value as Record<string, unknown>)[key];
+}
+
+/** Config descriptors for these names: the built-in one where there is one, a bare one (no keys) otherwise. */
+export function storeConfigsFor(names: readonly string[]): StoreBackendConfig[] {
+  return names.map(
+    (name) => BUILTIN_STORE_CONFIGS.find((backend) => backend.name === name) ?? { name, description: `The ${name} store backend.`, options: {} },
+  );
+}

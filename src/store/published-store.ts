@@ -1,0 +1,56 @@
+/**
+ * PublishedStore: the `etcd` store backend. A MemoryStore (templates read it like a full
+ * store) that, while a consumer has its journal open, records every change of its
+ * contents in a ChangeJournal for the publisher to mirror into etcd. With no journal open
+ * (a follower replica, `informant render`) it costs one undefined check per change.
+ */
+import { ETCD_STORE_CONFIG } from '../config/store-backends.ts';
+import type { KubeObject } from '../k8s.ts';
+import { ChangeJournal } from './change-journal.ts';
+import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
+import type { Store } from './index.ts';
+import type { StoreBackend } from './registry.ts';
+
+/** The `etcd` store backend for the StoreRegistry: a PublishedStore keyed by index_by. */
+export const etcdStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
+  ...ETCD_STORE_CONFIG,
+  build: ({ resource }) => new PublishedStore({ name: resource.name, keyCount: resource.indexBy.length }),
+});
+
+/** Forwards the store's changes to the open journal, if any. */
+class JournalTap {
+  journal: ChangeJournal | undefined;
+  readonly changed = (namespace: string, name: string, obj: KubeObject, deleted: boolean): void => {
+    this.journal?.record({ namespace, name, obj, deleted });
+  };
+}
+
+/** A MemoryStore with a change journal (see the module comment). */
+export class PublishedStore extends MemoryStore {
+  readonly #tap: JournalTap;
+
+  constructor(options: Omit<MemoryStoreOptions, 'onChange'>) {
+    const tap = new JournalTap();
+    super({ ...options, onChange: tap.changed });
+    this.#tap = tap;
+  }
+
+  /**
+   * Opens a fresh, empty journal that records every later change (closing the previous
+   * one): the consumer reads the whole store once, then applies the journal.
+   */
+  openJournal(): ChangeJournal {
+    this.#tap.journal = new ChangeJournal();
+    return this.#tap.journal;
+  }
+
+  /** Stops recording into `journal` (a no-op when another one is open). */
+  closeJournal(journal: ChangeJournal): void {
+    if (this.#tap.journal === journal) this.#tap.journal = undefined;
+  }
+}
+
+/** True when `store` publishes its changes (store: etcd). */
+export function isPublishedStore(store: Store): store is PublishedStore {
+  return store instanceof PublishedStore;
+}

@@ -1,0 +1,261 @@
+/**
+ * A real etcd for tests: `/usr/bin/etcd` (or `etcd` on PATH) started as a child process on
+ * free loopback ports with a temporary data dir, stopped, restarted on the same data and
+ * ports, and compacted through its v3 JSON gateway.
+ *
+ * Usage:
+ *   describe('against etcd', { skip: etcdSkipReason() }, () => {
+ *     let etcd: TestEtcd;
+ *     before(async () => { etcd = await TestEtcd.start(); });
+ *     after(() => etcd.stop());
+ *   });
+ *
+ * When etcd is not installed, suites skip with a reason, except under CI=true, where
+ * `start()` fails with a message saying what to install: CI must not pass by skipping.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How long etcd may take to answer /health after it is spawned, in ms (a guard, not a goal). */
+const START_TIMEOUT_MS = 30_000;
+/** How long etcd may take to exit after SIGTERM before it is killed, in ms. */
+const STOP_TIMEOUT_MS = 10_000;
+/** Pause between /health polls, in ms. */
+const POLL_MS = 50;
+/** How many times to try fresh ports when etcd exits during start (a port taken meanwhile). */
+const START_ATTEMPTS = 3;
+
+/** The etcd binary: /usr/bin/etcd, else `etcd` on PATH; undefined when neither exists. */
+export function findEtcd(): string | undefined {
+  const candidates = ['/usr/bin/etcd', ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'etcd'))];
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Under CI=true, tests must not pass by skipping. */
+function inCi(): boolean {
+  return process.env.CI === 'true';
+}
+
+/**
+ * The `skip` option for suites that need etcd: a reason when etcd is missing outside CI,
+ * false otherwise (in CI a missing etcd makes `TestEtcd.start()` fail instead).
+ */
+export function etcdSkipReason(): string | false {
+  if (findEtcd() !== undefined || inCi()) return false;
+  return 'etcd is not installed (no /usr/bin/etcd, no etcd on PATH; apt-get install etcd-server)';
+}
+
+/** Ports and paths of one etcd member. */
+interface Member {
+  readonly binary: string;
+  readonly dataDir: string;
+  readonly clientPort: number;
+  readonly peerPort: number;
+}
+
+/** A running etcd on loopback; see the module comment. */
+export class TestEtcd {
+  readonly #member: Member;
+  #child: ChildProcess | undefined;
+  #output = '';
+  #removed = false;
+
+  private constructor(member: Member) {
+    this.#member = member;
+  }
+
+  /** Starts etcd on free loopback ports with a fresh data dir and waits until it is healthy. */
+  static async start(): Promise<TestEtcd> {
+    const binary = findEtcd();
+    if (binary === undefined) {
+      throw new Error(
+        'etcd is required for these tests and is not installed: no /usr/bin/etcd and no etcd on PATH ' +
+          '(install Debian package etcd-server; .ci/run does so)',
+      );
+    }
+    let lastError: unknown;
+    for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+      const member = { binary, dataDir: mkdtempSync(join(tmpdir(), 'informant-etcd-')), ...(await freePorts()) };
+      const etcd = new TestEtcd(member);
+      try {
+        await etcd.#spawn();
+        return etcd;
+      } catch (err) {
+        lastError = err;
+        await etcd.stop();
+      }
+    }
+    throw lastError;
+  }
+
+  /** The client URL, e.g. `http://127.0.0.1:41234`. */
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.#member.clientPort}`;
+  }
+
+  /** The client port on 127.0.0.1. */
+  get clientPort(): number {
+    return this.#member.clientPort;
+  }
+
+  /** The member's data dir (removed by stop). */
+  get dataDir(): string {
+    return this.#member.dataDir;
+  }
+
+  /** Stops etcd (SIGTERM, then SIGKILL if it lingers) and removes its data dir. Idempotent. */
+  async stop(): Promise<void> {
+    await this.#terminate();
+    this.#removeDataDir();
+    live.delete(this);
+  }
+
+  /** Kills etcd at once and removes its data dir; for the process exit hook. */
+  killNow(): void {
+    this.#child?.kill('SIGKILL');
+    this.#removeDataDir();
+  }
+
+  #removeDataDir(): void {
+    if (this.#removed) return;
+    this.#removed = true;
+    rmSync(this.#member.dataDir, { recursive: true, force: true });
+  }
+
+  /** Stops etcd and starts it again on the same data dir and ports; resolves once healthy. */
+  async restart(): Promise<void> {
+    await this.#terminate();
+    await this.#spawn();
+  }
+
+  /** Stops etcd, keeping its data, until `resume()`: clients see the member down. */
+  async pause(): Promise<void> {
+    await this.#terminate();
+  }
+
+  /** Starts a paused etcd again on the same data dir and ports. */
+  async resume(): Promise<void> {
+    await this.#spawn();
+  }
+
+  /** The current revision of the whole store. */
+  async revision(): Promise<bigint> {
+    const body = await this.#gateway('/v3/kv/range', { key: Buffer.from('\0').toString('base64') });
+    return BigInt((body as { header: { revision: string } }).header.revision);
+  }
+
+  /** Compacts the history before `revision` (physically), as an operator or auto-compaction would. */
+  async compact(revision: bigint): Promise<void> {
+    await this.#gateway('/v3/kv/compaction', { revision: String(revision), physical: true });
+  }
+
+  async #gateway(path: string, body: unknown): Promise<unknown> {
+    const response = await fetch(`${this.endpoint}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`etcd ${path} answered ${response.status}: ${text}`);
+    return JSON.parse(text);
+  }
+
+  async #spawn(): Promise<void> {
+    const { binary, dataDir, clientPort, peerPort } = this.#member;
+    const client = `http://127.0.0.1:${clientPort}`;
+    const peer = `http://127.0.0.1:${peerPort}`;
+    const args = [
+      '--name=default',
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=default=${peer}`,
+      '--logger=zap',
+      '--log-level=error',
+    ];
+    this.#output = '';
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    cleanUpOnExit(this);
+    await this.#waitHealthy(child);
+  }
+
+  async #waitHealthy(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`etcd exited during start (${child.exitCode ?? child.signalCode}): ${this.#output}`);
+      }
+      if (await this.#healthy()) return;
+      await sleep(POLL_MS);
+    }
+    throw new Error(`etcd did not become healthy within ${START_TIMEOUT_MS} ms: ${this.#output}`);
+  }
+
+  async #healthy(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
+      const body = (await response.json()) as { health?: string };
+      return body.health === 'true';
+    } catch {
+      return false;
+    }
+  }
+
+  async #terminate(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Members not stopped when the test process exits are killed, and their data removed. */
+const live = new Set<TestEtcd>();
+let exitHookInstalled = false;
+
+function cleanUpOnExit(etcd: TestEtcd): void {
+  live.add(etcd);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const leftover of live) leftover.killNow();
+  });
+}
+
+/** Two distinct free loopback ports (a client and a peer port). */
+async function freePorts(): Promise<{ clientPort: number; peerPort: number }> {
+  const clientPort = await freePort();
+  let peerPort = await freePort();
+  while (peerPort === clientPort) peerPort = await freePort();
+  return { clientPort, peerPort };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * EtcdSource against a real etcd (test/support/etcd.ts), objects written by the test with
+ * the key layout as a publisher would: delivery, restarts of the renderer and of etcd, a
+ * connection cut while etcd compacts, and `informant render` on a config whose source is
+ * etcd.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Indexer } from '../../../src/indexer/index.ts';
+import { connectEtcd } from '../../../src/kv/etcd-repository.ts';
+import { isKvError, type Repository } from '../../../src/kv/index.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { MemoryStore } from '../../../src/store/memory-store.ts';
+import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
+import type { WatchSink } from '../../../src/watcher/index.ts';
+import { runCli } from '../../support/cli.ts';
+import { etcdSkipReason, TestEtcd } from '../../support/etcd.ts';
+import { TcpProxy } from '../../support/tcp-proxy.ts';
+import { publish, RecordingSink, resource, service, sourceConfig, unpublish, where } from './helpers.ts';
+
+const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
+/** Small retry delays: etcd restarts in these tests, and nothing asserts how long a retry takes. */
+const QUICK_BACKOFF = { initialMs: 50, capMs: 500 };
+
+function startSource(endpoint: string, sink: WatchSink): Promise<EtcdSource> {
+  const source = new EtcdSource({ config: sourceConfig(endpoint), resources: [SERVICES], logger: silentLogger(), backoff: QUICK_BACKOFF });
+  return source.start(new Map([['services', sink]])).then(() => source);
+}
+
+/** A MemoryStore behind an Indexer, as the controller wires them, and a waiter on its contents. */
+function indexedStore() {
+  const store = new MemoryStore({ name: 'services', keyCount: 2 });
+  const recorder = new RecordingSink();
+  const indexer = new Indexer({ resource: SERVICES, store, logger: silentLogger(), onChange: () => recorder.waiters.notify() });
+  const contents = () => where(store.list());
+  const until = (expected: string[], what: string) => recorder.waiters.until(() => JSON.stringify(contents()) === JSON.stringify(expected), what);
+  return { store, indexer, contents, until };
+}
+
+describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
+  let etcd: TestEtcd;
+  let writer: Repository;
+  before(async () => {
+    etcd = await TestEtcd.start();
+    writer = connectEtcd(sourceConfig(etcd.endpoint), silentLogger());
+  });
+  after(async () => {
+    await writer?.close();
+    await etcd?.stop();
+  });
+
+  /** Removes every published object, so each test starts from an empty prefix. */
+  async function clean(): Promise<void> {
+    const { records } = await writer.list('/informant/');
+    for (const record of records) await writer.delete(record.key);
+  }
+
+  test('delivers the published objects, then their adds, updates and deletes', async () => {
+    await clean();
+    await publish(writer, 'east', service('web', 'a'));
+    const sink = new RecordingSink();
+    const source = await startSource(etcd.endpoint, sink);
+    await sink.waitFor((s) => s.events.length === 2, 'synced');
+    await publish(writer, 'west', service('web', 'b'));
+    await publish(writer, 'east', service('web', 'a', { rv: '2' }));
+    await unpublish(writer, 'west', service('web', 'b'));
+    await sink.waitFor((s) => s.events.length === 5, 'three changes');
+    assert.deepEqual(sink.summary(), ['replace', 'synced', 'add west|web/b', 'update east|web/a', 'delete west|web/b']);
+    assert.deepEqual(where(sink.contents.values()), ['east/web/a']);
+    await source.stop();
+  });
+
+  test('a renderer that stops and starts again has exactly what etcd has: none lost, no ghosts', async () => {
+    await clean();
+    const { indexer, contents, until } = indexedStore();
+    for (const name of ['a', 'b', 'c']) await publish(writer, 'east', service('web', name));
+    let source = await startSource(etcd.endpoint, indexer);
+    await until(['east/web/a', 'east/web/b', 'east/web/c'], 'the first listing');
+    await source.stop();
+    await unpublish(writer, 'east', service('web', 'b'));
+    await publish(writer, 'east', service('web', 'c', { rv: '2', port: 9090 }));
+    await publish(writer, 'west', service('web', 'd'));
+    source = await startSource(etcd.endpoint, indexer);
+    await until(['east/web/a', 'east/web/c', 'west/web/d'], 'the listing after the restart');
+    await publish(writer, 'east', service('web', 'e'));
+    await until(['east/web/a', 'east/web/c', 'east/web/e', 'west/web/d'], 'a change after the restart');
+    assert.deepEqual(contents(), ['east/web/a', 'east/web/c', 'east/web/e', 'west/web/d']);
+    await source.stop();
+  });
+
+  test('changes made after an etcd restart are delivered, none lost or duplicated', async () => {
+    await clean();
+    await publish(writer, 'east', service('web', 'a'));
+    const sink = new RecordingSink();
+    const source = await startSource(etcd.endpoint, sink);
+    await sink.waitFor((s) => s.events.length === 2, 'synced');
+    await etcd.restart();
+    await whenReachable(() => publish(writer, 'east', service('web', 'b')));
+    await publish(writer, 'east', service('web', 'a', { rv: '2' }));
+    await sink.waitFor((s) => s.events.length >= 4, 'two changes');
+    const changes = sink.summary(2).filter((event) => event !== 'replace');
+    assert.deepEqual(changes, ['add east|web/b', 'update east|web/a']);
+    assert.deepEqual(where(sink.contents.values()), ['east/web/a', 'east/web/b']);
+    await source.stop();
+  });
+
+  describe('with the connection cut while etcd compacts', () => {
+    let proxy: TcpProxy;
+    before(async () => {
+      proxy = await TcpProxy.start(etcd.clientPort);
+    });
+    after(() => proxy?.stop());
+
+    test('the relist reconciles: a delete missed meanwhile disappears, unchanged objects cause no store change', async () => {
+      await clean();
+      const { store, indexer, until } = indexedStore();
+      for (const name of ['a', 'b']) await publish(writer, 'east', service('web', name));
+      const source = await startSource(proxy.endpoint, indexer);
+      await until(['east/web/a', 'east/web/b'], 'the first listing');
+      const before = store.modCount;
+      await proxy.cut();
+      await unpublish(writer, 'east', service('web', 'b'));
+      const latest = await publish(writer, 'west', service('other', 'noise'));
+      await writer.delete('/informant/core/services/west/other/noise');
+      await etcd.compact(latest);
+      await proxy.restore();
+      await until(['east/web/a'], 'the relist after compaction');
+      assert.equal(store.modCount, before + 1);
+      assert.equal(source.status()[0]?.synced, true);
+      await source.stop();
+    });
+  });
+
+  describe('informant render', () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'informant-etcd-render-'));
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    test('renders a template from the objects in etcd, each with its cluster', async () => {
+      await clean();
+      await publish(writer, 'east', service('shop', 'web', { port: 80 }));
+      await publish(writer, 'west', service('blog', 'api', { port: 8080 }));
+      const config = [
+        'watched_resources:',
+        '  services: {api_version: v1, kind: Service}',
+        'source:',
+        `  etcd: {endpoints: ["${etcd.endpoint}"], prefix: informant}`,
+        'templates:',
+        '  list:',
+        '    inline: "{% for s in resources.services %}{{ s.metadata.cluster }} {{ s.metadata.namespace }}/{{ s.metadata.name }} {{ s.spec.ports[0].port }}\\n{% endfor %}"',
+        '    output: out/list.txt',
+        '',
+      ].join('\n');
+      await writeFile(join(dir, 'config.yaml'), config);
+      const result = await runCli(['render', '--config', join(dir, 'config.yaml'), '--out', '-']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, 'west blog/api 8080\neast shop/web 80\n');
+    });
+  });
+});
+
+/** Retries `write` while etcd is still coming back (Unavailable). */
+async function whenReachable(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (!isKvError(err, 'Unavailable') || attempt > 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
