@@ -24,7 +24,7 @@ import { defaultIdentity, LeaderElector } from './leader-election.ts';
 import { ApiLeaseClient, type LeaseClient } from './lease-client.ts';
 import { connectEtcd } from '../kv/etcd-repository.ts';
 import { Publication } from './publication.ts';
-import type { RepositoryFactory } from './publisher.ts';
+import type { PublisherState, RepositoryFactory } from './publisher.ts';
 import { PublisherPrometheusMetrics } from './publisher-metrics.ts';
 import { controllerBackend } from './server-backend.ts';
 import type { SourceFactory } from './watch-unit.ts';
@@ -111,6 +111,11 @@ export class Daemon {
   /** The HTTP server's base URL, when it runs. */
   get serverUrl(): string | undefined {
     return this.#server?.url;
+  }
+
+  /** What the publisher is doing; undefined when this replica publishes nothing (none configured, or a follower). */
+  publisherState(): PublisherState | undefined {
+    return this.#publication.state();
   }
 
   /** Starts everything; on a failure, stops what started and rejects. */
