@@ -5,6 +5,7 @@
  * Nothing downstream ever sees raw YAML.
  */
 import type { KubeObject } from '../k8s.ts';
+import type { EtcdConnectionConfig } from '../kv/connection.ts';
 
 /** Where a value came from in the config file, for messages. */
 export interface SourcePosition {
@@ -83,19 +84,8 @@ export interface KubernetesSourceConfig {
   streamingList: boolean;
 }
 
-/** How to reach etcd (publish.etcd and source.etcd share it); paths are absolute. */
-export interface EtcdConnectionConfig {
-  /** Client URLs, e.g. ["https://etcd-0:2379"]. */
-  endpoints: string[];
-  /** Key prefix every key lives under (default "informant"). */
-  prefix: string;
-  /** How long connecting may take, in ms (default 5000). */
-  dialTimeoutMs: number;
-  /** TLS files (absolute paths); absent: no client certificate, system CAs. */
-  tls?: { caFile?: string; certFile?: string; keyFile?: string };
-  /** User authentication; the password is read from `passwordFile` (absolute path). */
-  auth?: { username: string; passwordFile: string };
-}
+/** How to reach etcd (publish.etcd and source.etcd share it); paths are absolute. One definition: the kv stage's. */
+export type { EtcdConnectionConfig };
 
 /** publish.etcd: where the watched resources with store: etcd are published. */
 export interface EtcdPublishConfig extends EtcdConnectionConfig {

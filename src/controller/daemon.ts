@@ -22,6 +22,10 @@ import { Controller } from './controller.ts';
 import { HealthCheck } from './health.ts';
 import { defaultIdentity, LeaderElector } from './leader-election.ts';
 import { ApiLeaseClient, type LeaseClient } from './lease-client.ts';
+import { connectEtcd } from '../kv/etcd-repository.ts';
+import { Publication } from './publication.ts';
+import type { PublisherState, RepositoryFactory } from './publisher.ts';
+import { PublisherPrometheusMetrics } from './publisher-metrics.ts';
 import { controllerBackend } from './server-backend.ts';
 import type { SourceFactory } from './watch-unit.ts';
 
@@ -50,6 +54,10 @@ export interface DaemonOptions {
   createLeaseClient?: LeaseClientFactory;
   /** Default: leader_election.identity, else POD_NAME or the host name plus a random suffix. */
   identity?: string;
+  /** Opens the etcd that publish.etcd names; default connectEtcd. */
+  connectRepository?: RepositoryFactory;
+  /** This process's start time (ms since the Unix epoch): the publisher's epoch without leader election; default now. */
+  startedAtMs?: number;
   /** Reload when the config file or a template file changes; default true. */
   watchConfig?: boolean;
   /** Poll interval of the config watch, in ms. */
@@ -68,6 +76,7 @@ export class Daemon {
   readonly #health: HealthCheck;
   readonly #configWatcher: ConfigWatcher;
   readonly #identity: string;
+  readonly #publication: Publication;
   #server: StatusServer | undefined;
   #serverListen: string | undefined;
   #election: { elector: LeaderElector; close(): void; key: string } | undefined;
@@ -90,6 +99,7 @@ export class Daemon {
       ...(options.createSource ? { createSource: options.createSource } : {}),
     });
     this.controller.metrics.observeElection(() => this.#election?.elector.state());
+    this.#publication = this.#buildPublication(options);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.controller.metrics.registry });
     this.#configWatcher = new ConfigWatcher({
       clock: this.#clock,
@@ -103,6 +113,11 @@ export class Daemon {
     return this.#server?.url;
   }
 
+  /** What the publisher is doing; undefined when this replica publishes nothing (none configured, or a follower). */
+  publisherState(): PublisherState | undefined {
+    return this.#publication.state();
+  }
+
   /** Starts everything; on a failure, stops what started and rejects. */
   async start(): Promise<void> {
     const config = this.controller.config;
@@ -110,6 +125,7 @@ export class Daemon {
     try {
       await this.#applyServer(config);
       await this.#applyElection(config);
+      await this.#publication.apply(config, this.controller.stores);
       if (this.#o.watchConfig ?? true) await this.#configWatcher.start(watchedFiles(config));
     } catch (err) {
       await this.#shutdown();
@@ -155,6 +171,7 @@ export class Daemon {
     const timeout = new Promise<false>((resolve) => (timer = this.#clock.setTimeout(() => resolve(false), limitMs)));
     const work = (async () => {
       await this.#stopElection();
+      await this.#publication.stop();
       await this.controller.stop();
       return true as const;
     })().catch((err: unknown) => {
@@ -181,6 +198,7 @@ export class Daemon {
     } catch (err) {
       this.#log.error({ err }, `could not apply the reloaded config's server or leader election: ${(err as Error).message}`);
     }
+    await this.#publication.apply(config, this.controller.stores);
     if (this.#o.watchConfig ?? true) await this.#configWatcher.watch(watchedFiles(config));
   }
 
@@ -192,7 +210,11 @@ export class Daemon {
     this.#server = undefined;
     this.#serverListen = listen;
     if (listen === undefined) return;
-    const backend = controllerBackend(this.controller, { health: this.#health, election: () => this.#election?.elector.state() });
+    const backend = controllerBackend(this.controller, {
+      health: this.#health,
+      election: () => this.#election?.elector.state(),
+      publisher: () => this.#publication.state(),
+    });
     this.#server = await StatusServer.start({ listen, backend, logger: this.#o.logger });
   }
 
@@ -212,7 +234,10 @@ export class Daemon {
       retryPeriodMs: settings.retryPeriodMs,
       clock: this.#clock,
       logger: this.#o.logger,
-      onChange: (leading) => this.controller.setLeader(leading),
+      onChange: (leading) => {
+        this.controller.setLeader(leading);
+        void this.#publication.setLeading(leading, elector.leaseTransitions);
+      },
     });
     this.#election = { elector, close, key };
     elector.start();
@@ -225,6 +250,21 @@ export class Daemon {
     await election.elector.stop();
     election.close();
     this.controller.setLeader(false);
+    await this.#publication.setLeading(false, 0);
+  }
+
+  /** The publisher switch: publishes the stores with store: etcd while this replica may (see Publication). */
+  #buildPublication(options: DaemonOptions): Publication {
+    const logger = options.logger;
+    return new Publication({
+      identity: this.#identity,
+      connect: options.connectRepository ?? ((config, log) => connectEtcd(config, log)),
+      waitForSync: () => this.controller.waitForSync(),
+      startedAtMs: options.startedAtMs ?? Date.now(),
+      clock: this.#clock,
+      logger,
+      metrics: new PublisherPrometheusMetrics(this.controller.metrics.registry, () => this.#publication.state()),
+    });
   }
 }
 

@@ -69,6 +69,15 @@ export class LeaderElector {
     return this.#leading;
   }
 
+  /**
+   * The Lease's leaseTransitions as last read: it grows with every change of holder, so
+   * while this replica leads it orders its leadership after every earlier one (the
+   * publisher's epoch).
+   */
+  get leaseTransitions(): number {
+    return this.#lease?.spec.leaseTransitions ?? 0;
+  }
+
   /** Tries made so far (tests step a fake clock through them). */
   get attempts(): number {
     return this.#attempts;

@@ -5,7 +5,7 @@
  * journal never holds more entries than objects that changed; entries keep the position of
  * the object's first pending change, so a busy object cannot starve the others.
  */
-import type { KubeObject } from '../k8s.ts';
+import { objectId, type KubeObject } from '../k8s.ts';
 
 /** The latest state of one object: present (`deleted: false`) or removed. */
 export interface JournalEntry {
@@ -18,7 +18,7 @@ export interface JournalEntry {
 
 /** Pending changes of one store; see the module comment. */
 export class ChangeJournal {
-  /** "namespace/name" → latest entry, in order of first pending change. */
+  /** objectId (cluster|namespace/name) → latest entry, in order of first pending change. */
   readonly #entries = new Map<string, JournalEntry>();
   #onRecord: (() => void) | undefined;
 
@@ -34,7 +34,7 @@ export class ChangeJournal {
 
   /** Records the latest state of one object, replacing a pending one. */
   record(entry: JournalEntry): void {
-    this.#entries.set(`${entry.namespace}/${entry.name}`, entry);
+    this.#entries.set(objectId(entry.obj), entry);
     this.#onRecord?.();
   }
 
@@ -54,7 +54,7 @@ export class ChangeJournal {
    */
   acknowledge(entries: readonly JournalEntry[]): void {
     for (const entry of entries) {
-      const id = `${entry.namespace}/${entry.name}`;
+      const id = objectId(entry.obj);
       if (this.#entries.get(id) === entry) this.#entries.delete(id);
     }
   }

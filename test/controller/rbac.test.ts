@@ -92,6 +92,20 @@ describe('informant rbac', () => {
     assert.match(notes.join('\n'), /source: etcd .*no Kubernetes RBAC/);
   });
 
+  test('a published store (store: etcd) needs list and watch only: publishing asks nothing more of Kubernetes', () => {
+    const text = [
+      'watched_resources:',
+      '  services: {api_version: v1, kind: Service, namespace: web, store: etcd}',
+      'publish:',
+      '  etcd: {endpoints: ["https://etcd:2379"], cluster: east}',
+      'leader_election: {enabled: true, lease: edge, namespace: web}',
+    ].join('\n');
+    const { manifests } = rbacManifests(parseConfig(text), { name: 'informant', namespace: 'web' });
+    const role = manifests.find((m) => m.kind === 'Role') as unknown as { rules: Array<{ resources: string[]; verbs: string[] }> };
+    assert.deepEqual(role.rules.find((r) => r.resources.includes('services'))?.verbs, ['list', 'watch']);
+    assert.ok(role.rules.some((r) => r.resources.includes('leases')), 'leader election keeps its Lease rules');
+  });
+
   test('pluralOf uses the configured resource, known plurals, then English rules', () => {
     const cases: Array<[Parameters<typeof pluralOf>[0], string]> = [
       [{ kind: 'Ingress' }, 'ingresses'],

@@ -55,6 +55,16 @@ describe('PublishedStore', () => {
     assert.deepEqual(states(journal.peek(10)), ['ns/a deleted', 'ns/b rv 4']);
   });
 
+  test('keeps the same namespace/name of two clusters apart', () => {
+    const store = new PublishedStore({ name: 'things', keyCount: 2 });
+    const journal = store.openJournal();
+    store.add(obj('ns', 'a', { cluster: 'east', resourceVersion: '1' }), ['ns', 'a']);
+    store.add(obj('ns', 'a', { cluster: 'west', resourceVersion: '2' }), ['ns', 'a']);
+    store.update(obj('ns', 'a', { cluster: 'east', resourceVersion: '3' }), ['ns', 'a']);
+    const pending = journal.peek(10);
+    assert.deepEqual(pending.map((e) => `${e.obj.metadata.cluster} ${e.obj.metadata.resourceVersion}`), ['east 3', 'west 2']);
+  });
+
   test('hands over the stored, frozen object itself, not a copy', () => {
     const store = new PublishedStore({ name: 'things', keyCount: 2 });
     const journal = store.openJournal();

@@ -1,0 +1,58 @@
+/**
+ * Reconciling one published resource: the writes that make the repository's keys of the
+ * resource (in every cluster its store holds, and the configured one) equal to the store.
+ * Missing keys and keys whose value differs are put, keys of objects that vanished are
+ * deleted, equal values are left alone (subscribers see no change). The store is read
+ * right after the listings and the journal cleared at that moment, so every later change
+ * is in the journal and none is lost between the two.
+ */
+import type { KvOperation, KvRecord, Repository } from '../kv/index.ts';
+import type { KeyLayout } from '../kv/layout.ts';
+import type { ChangeJournal } from '../store/change-journal.ts';
+import { clusterOf, keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
+
+/** What reconciling one resource found. */
+export interface ReconcilePlan {
+  readonly operations: KvOperation[];
+  /** Objects that cannot be stored (a name that is not a key segment), with why. */
+  readonly skipped: Error[];
+}
+
+/** The clusters whose keys the resource owns: the configured one and those of its objects. */
+function clustersOf(resource: PublishedResource, cluster: string): Set<string> {
+  const clusters = new Set([cluster]);
+  for (const obj of resource.store.list()) clusters.add(clusterOf(obj, cluster));
+  return clusters;
+}
+
+/** Lists the resource's keys, then diffs them with the store (see the module comment). */
+export async function planReconcile(
+  repository: Repository,
+  layout: KeyLayout,
+  resource: PublishedResource,
+  journal: ChangeJournal,
+  cluster: string,
+): Promise<ReconcilePlan> {
+  const prefixes = [...clustersOf(resource, cluster)].map((c) => layout.clusterPrefix(resource.group, resource.resource, c));
+  const listings = await Promise.all(prefixes.map((prefix) => repository.list(prefix)));
+  journal.clear();
+  const stored = new Map<string, KvRecord>();
+  for (const listing of listings) for (const record of listing.records) stored.set(record.key, record);
+  const operations: KvOperation[] = [];
+  const skipped: Error[] = [];
+  const wanted = new Set<string>();
+  for (const obj of resource.store.list()) {
+    let key: string;
+    try {
+      key = keyOfObject(layout, resource, obj, cluster);
+    } catch (err) {
+      skipped.push(err as Error);
+      continue;
+    }
+    wanted.add(key);
+    const value = valueOfObject(obj);
+    if (stored.get(key)?.value !== value) operations.push({ type: 'put', key, value });
+  }
+  for (const key of stored.keys()) if (!wanted.has(key)) operations.push({ type: 'delete', key });
+  return { operations, skipped };
+}

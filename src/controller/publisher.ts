@@ -1,0 +1,384 @@
+/**
+ * Publisher: mirrors the stores of the watched resources with store: etcd into a shared
+ * repository (etcd), for renderers with source: etcd. Its story:
+ *
+ *   run() → wait until every watched resource has synced
+ *         → claim() the cluster's publisher key (fencing, see publisher-claim.ts)
+ *         → reconcile() each resource's keys with its store
+ *         → publishChanges(): apply the stores' journals continuously, in batches
+ *   on an error: hand it to onError, back off (jitter), reconcile again, go on;
+ *   on a rejected batch guard: another publisher took over, stop for good.
+ *
+ * Every batch is one transaction guarded by the claimed publisher key, so two publishers
+ * never interleave and a deposed one cannot write. The journals keep the latest state of
+ * every changed object until a batch carrying it committed, so a failure loses nothing.
+ */
+import type { EtcdPublishConfig } from '../config/types.ts';
+import { isKvError, KvError, type KvGuard, type KvOperation, type Repository, type Revision } from '../kv/index.ts';
+import { KeyLayout } from '../kv/layout.ts';
+import type { Logger } from '../log.ts';
+import type { ChangeJournal, JournalEntry } from '../store/change-journal.ts';
+import { Backoff } from '../watcher/kubernetes/backoff.ts';
+import type { Clock } from './clock.ts';
+import { BATCH_LIMITS, chunkOperations, operationBytes, type BatchLimits } from './publish-batches.ts';
+import { planReconcile } from './publish-reconcile.ts';
+import { keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
+import {
+  claimPublisherKey,
+  describeHolder,
+  PublisherFencedError,
+  readHolder,
+  type PublisherClaim,
+} from './publisher-claim.ts';
+
+/** Retry timing of a publisher, in ms. */
+export const DEFAULTS = Object.freeze({
+  /** Ceiling of the first retry delay (full jitter): an etcd leader change takes about a second. */
+  retryInitialMs: 500,
+  /** Retries back off (doubling) up to this, so a long etcd outage costs a few requests a minute. */
+  retryMaxMs: 30_000,
+  /** After this long without a failure, retries start again from retryInitialMs. */
+  retryResetAfterMs: 60_000,
+});
+
+/** Opens the repository a publisher writes to (production: connectEtcd). */
+export type RepositoryFactory = (config: EtcdPublishConfig, logger: Logger) => Repository;
+
+/** Where a publisher is in its story. */
+export type PublisherPhase = 'waiting-for-sync' | 'claiming' | 'reconciling' | 'publishing' | 'retrying' | 'deposed' | 'stopped';
+
+/** What /debug/ and the metrics show of a publisher. */
+export interface PublisherState {
+  cluster: string;
+  identity: string;
+  /** The epoch of its claim, as a decimal string. */
+  epoch: string;
+  phase: PublisherPhase;
+  /** The publisher key's mod revision the claim got (every batch's guard). */
+  claimedRevision?: string;
+  /** Objects whose latest change is not published yet. */
+  pending: number;
+  /** Objects written (puts and deletes) and transactions committed so far. */
+  published: number;
+  batches: number;
+  errors: number;
+  lastError?: string;
+  /** Clock time of the last committed transaction or finished reconcile. */
+  lastSuccessAt?: number;
+  /** Why it stopped publishing for good, when deposed. */
+  deposedBy?: string;
+}
+
+/** What a publisher records as it goes (the controller's Prometheus metrics). */
+export interface PublisherMetrics {
+  published(resource: string, objects: number): void;
+  batch(): void;
+  error(code: string): void;
+  succeeded(): void;
+}
+
+/** How to build a Publisher. */
+export interface PublisherOptions {
+  config: EtcdPublishConfig;
+  resources: readonly PublishedResource[];
+  connect: RepositoryFactory;
+  /** This publisher's identity and epoch. */
+  claim: PublisherClaim;
+  /** Resolves once every watched resource has delivered its initial state. */
+  waitForSync: () => Promise<void>;
+  clock: Clock;
+  /** Jitter of retry delays; default Math.random. */
+  random?: () => number;
+  /** Runs `fn` soon, coalescing a burst of changes into one batch; default setImmediate. */
+  schedule?: (fn: () => void) => void;
+  logger: Logger;
+  /** Problems that do not stop publishing (an unreachable etcd, an object that cannot be stored). */
+  onError?: (err: Error) => void;
+  metrics?: PublisherMetrics;
+  limits?: BatchLimits;
+}
+
+/** A journal entry with the operation it becomes. */
+interface PlannedChange {
+  readonly entry: JournalEntry;
+  readonly journal: ChangeJournal;
+  readonly resource: PublishedResource;
+  readonly operation: KvOperation | undefined;
+}
+
+/** One publisher for one claim (see the module comment). */
+export class Publisher {
+  readonly #o: PublisherOptions;
+  readonly #log: Logger;
+  readonly #layout: KeyLayout;
+  readonly #publisherKey: string;
+  readonly #backoff: Backoff;
+  readonly #limits: BatchLimits;
+  readonly #journals: Map<PublishedResource, ChangeJournal>;
+  #repository: Repository | undefined;
+  #claimed: Revision | undefined;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  #flushScheduled = false;
+  /** Resolves when stop() is called: every wait races it. */
+  readonly #stopped: Promise<void>;
+  #signalStop!: () => void;
+  /** Which journal the next batch starts with, so a busy resource cannot starve the others. */
+  #nextJournal = 0;
+  readonly #state: PublisherState;
+
+  /** Builds the publisher; starts nothing. Throws a KvError for a prefix or cluster that cannot be a key. */
+  constructor(options: PublisherOptions) {
+    this.#o = options;
+    this.#layout = new KeyLayout(options.config.prefix);
+    this.#publisherKey = this.#layout.publisherKey(options.config.cluster);
+    this.#log = options.logger.child({ component: 'publisher', cluster: options.config.cluster, identity: options.claim.identity });
+    this.#backoff = new Backoff(
+      { initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, resetAfterMs: DEFAULTS.retryResetAfterMs },
+      options.clock,
+      options.random ?? Math.random,
+    );
+    this.#limits = options.limits ?? BATCH_LIMITS;
+    this.#journals = new Map();
+    this.#stopped = new Promise((resolve) => (this.#signalStop = resolve));
+    this.#state = {
+      cluster: options.config.cluster,
+      identity: options.claim.identity,
+      epoch: options.claim.epoch.toString(),
+      phase: 'waiting-for-sync',
+      pending: 0,
+      published: 0,
+      batches: 0,
+      errors: 0,
+    };
+  }
+
+  /** A snapshot of what it is doing. */
+  state(): PublisherState {
+    let pending = 0;
+    for (const journal of this.#journals.values()) pending += journal.size;
+    return { ...this.#state, pending };
+  }
+
+  /** True while it may still publish (not deposed, not stopped). */
+  get active(): boolean {
+    return this.#state.phase !== 'deposed' && this.#state.phase !== 'stopped';
+  }
+
+  /** Starts publishing in the background; resolves the returned promise when it stops for good. */
+  start(): Promise<void> {
+    this.#running ??= this.#run();
+    return this.#running;
+  }
+
+  /** Stops at once: waits cut short, the repository closed (a batch in flight is abandoned). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#signalStop();
+    const repository = this.#repository;
+    this.#repository = undefined;
+    await repository?.close().catch(() => undefined);
+    await this.#running;
+    this.#state.phase = this.#state.phase === 'deposed' ? 'deposed' : 'stopped';
+  }
+
+  async #run(): Promise<void> {
+    this.#openJournals();
+    try {
+      await Promise.race([this.#o.waitForSync(), this.#stopped]);
+      while (!this.#stopping) {
+        try {
+          this.#repository ??= this.#o.connect(this.#o.config, this.#log);
+          await this.#claim();
+          await this.#reconcile();
+          await this.#publishChanges();
+        } catch (err) {
+          if (this.#stopping) break;
+          if (err instanceof PublisherFencedError) {
+            this.#depose(err);
+            break;
+          }
+          this.#failed(err as Error);
+          await this.#sleep(this.#backoff.next());
+        }
+      }
+    } finally {
+      this.#closeJournals();
+      await this.#repository?.close().catch(() => undefined);
+      this.#repository = undefined;
+      if (this.#state.phase !== 'deposed') this.#state.phase = 'stopped';
+    }
+  }
+
+  /** Claims the publisher key once per run; a reconnect keeps the claim. */
+  async #claim(): Promise<void> {
+    if (this.#claimed !== undefined) return;
+    this.#state.phase = 'claiming';
+    this.#claimed = await claimPublisherKey(this.#repo(), this.#publisherKey, this.#o.claim);
+    this.#state.claimedRevision = this.#claimed.toString();
+    this.#log.info({ key: this.#publisherKey, revision: this.#state.claimedRevision }, 'claimed the publisher key; publishing');
+  }
+
+  /** Makes every resource's keys equal to its store. */
+  async #reconcile(): Promise<void> {
+    this.#state.phase = 'reconciling';
+    for (const [resource, journal] of this.#journals) {
+      const plan = await planReconcile(this.#repo(), this.#layout, resource, journal, this.#o.config.cluster);
+      for (const err of plan.skipped) this.#report(err);
+      for (const operations of chunkOperations(plan.operations, this.#limits)) {
+        await this.#commit(operations);
+        this.#counted(resource.name, operations.length);
+      }
+      if (plan.operations.length > 0) this.#log.info({ resource: resource.name, writes: plan.operations.length }, 'reconciled');
+    }
+    this.#state.lastSuccessAt = this.#o.clock.now();
+    this.#o.metrics?.succeeded();
+    this.#backoff.reset();
+  }
+
+  /** Applies the journals batch after batch until stopped (or an error). */
+  async #publishChanges(): Promise<void> {
+    this.#state.phase = 'publishing';
+    while (!this.#stopping) {
+      const changes = this.#nextBatch();
+      if (changes.length === 0) {
+        await this.#untilChanged();
+        continue;
+      }
+      const operations = changes.flatMap((change) => (change.operation ? [change.operation] : []));
+      if (operations.length > 0) await this.#commit(operations);
+      for (const change of changes) change.journal.acknowledge([change.entry]);
+      this.#countChanges(changes);
+      this.#state.lastSuccessAt = this.#o.clock.now();
+      this.#o.metrics?.succeeded();
+    }
+  }
+
+  /** The oldest pending changes of every journal, within the batch limits. */
+  #nextBatch(): PlannedChange[] {
+    const batch: PlannedChange[] = [];
+    let bytes = 0;
+    const journals = [...this.#journals];
+    const start = this.#nextJournal++ % Math.max(1, journals.length);
+    for (const [resource, journal] of [...journals.slice(start), ...journals.slice(0, start)]) {
+      for (const entry of journal.peek(this.#limits.maxOperations - batch.length)) {
+        const change = this.#plan(resource, journal, entry);
+        const size = change.operation ? operationBytes(change.operation) : 0;
+        if (batch.length > 0 && bytes + size > this.#limits.maxBytes) return batch;
+        batch.push(change);
+        bytes += size;
+      }
+      if (batch.length >= this.#limits.maxOperations) break;
+    }
+    return batch;
+  }
+
+  /** The write of one journal entry; none for an object that cannot be stored (reported). */
+  #plan(resource: PublishedResource, journal: ChangeJournal, entry: JournalEntry): PlannedChange {
+    try {
+      const key = keyOfObject(this.#layout, resource, entry.obj, this.#o.config.cluster);
+      const operation: KvOperation = entry.deleted ? { type: 'delete', key } : { type: 'put', key, value: valueOfObject(entry.obj) };
+      return { entry, journal, resource, operation };
+    } catch (err) {
+      this.#report(err as Error);
+      return { entry, journal, resource, operation: undefined };
+    }
+  }
+
+  /** Commits one transaction guarded by the claim; a failed guard means another publisher took over. */
+  async #commit(operations: KvOperation[]): Promise<void> {
+    const guard: KvGuard = { key: this.#publisherKey, modRevision: this.#claimed! };
+    try {
+      await this.#repo().commit({ guards: [guard], operations });
+    } catch (err) {
+      if (!isKvError(err, 'Conflict')) throw err;
+      const holder = await readHolder(this.#repo(), this.#publisherKey);
+      throw new PublisherFencedError(`${describeHolder(holder)} took over ${this.#publisherKey}`, { holder, cause: err });
+    }
+    this.#state.batches++;
+    this.#o.metrics?.batch();
+  }
+
+  #countChanges(changes: readonly PlannedChange[]): void {
+    const byResource = new Map<string, number>();
+    for (const change of changes) {
+      if (change.operation) byResource.set(change.resource.name, (byResource.get(change.resource.name) ?? 0) + 1);
+    }
+    for (const [name, count] of byResource) this.#counted(name, count);
+  }
+
+  #counted(resource: string, objects: number): void {
+    this.#state.published += objects;
+    this.#o.metrics?.published(resource, objects);
+  }
+
+  #depose(err: PublisherFencedError): void {
+    this.#state.phase = 'deposed';
+    this.#state.deposedBy = err.message;
+    this.#log.error({ key: this.#publisherKey, holder: err.holder?.identity }, `stopped publishing: ${err.message}`);
+  }
+
+  #failed(err: Error): void {
+    this.#state.phase = 'retrying';
+    this.#log.warn({ err }, `publishing failed, retrying: ${err.message}`);
+    this.#report(err);
+  }
+
+  #report(err: Error): void {
+    this.#state.errors++;
+    this.#state.lastError = err.message;
+    this.#o.metrics?.error(isKvError(err) ? err.code : err.name);
+    this.#o.onError?.(err);
+  }
+
+  #repo(): Repository {
+    if (this.#repository === undefined) throw new KvError('Unavailable', 'the publisher is stopping');
+    return this.#repository;
+  }
+
+  // ── Journals and waiting ───────────────────────────────────────────────────────────
+
+  #openJournals(): void {
+    for (const resource of this.#o.resources) {
+      const journal = resource.store.openJournal();
+      journal.onRecord(() => this.#changed());
+      this.#journals.set(resource, journal);
+    }
+  }
+
+  #closeJournals(): void {
+    for (const [resource, journal] of this.#journals) {
+      journal.onRecord(undefined);
+      resource.store.closeJournal(journal);
+    }
+  }
+
+  /** A store changed: wake the publishing loop soon (once per burst). */
+  #changed(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    (this.#o.schedule ?? setImmediate)(() => {
+      this.#flushScheduled = false;
+      this.#interrupt();
+    });
+  }
+
+  /** Resolves at the next change (or stop). */
+  #untilChanged(): Promise<void> {
+    return Promise.race([new Promise<void>((resolve) => (this.#wake = resolve)), this.#stopped]);
+  }
+
+  #interrupt(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** Waits `ms` on the clock, or until stopped (changes do not cut a backoff short). */
+  async #sleep(ms: number): Promise<void> {
+    let timer: unknown;
+    await Promise.race([new Promise<void>((resolve) => (timer = this.#o.clock.setTimeout(resolve, ms))), this.#stopped]);
+    this.#o.clock.clearTimeout(timer);
+  }
+}
