@@ -4,7 +4,7 @@
  * against a test API server on loopback, prints a table per benchmark and a summary of the
  * goals, and writes bench/results.json. See docs/BENCHMARKS.md.
  *
- *   node --expose-gc bench/run.ts [--quick] [--only sync,watch,on-demand,store,render,e2e]
+ *   node --expose-gc bench/run.ts [--quick] [--only sync,watch,on-demand,store,render,e2e,fanout]
  *                                 [--out FILE] [--markdown] [--profile DIR] [--node-flag FLAG]...
  *
  * --markdown also prints the tables as Markdown (for docs/BENCHMARKS.md); --profile DIR
@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchmark as endToEnd } from './end-to-end.ts';
+import { benchmark as fanout } from './fanout.ts';
 import { benchmark as sync } from './initial-sync.ts';
 import { benchmark as onDemand } from './on-demand.ts';
 import { benchmark as render } from './render.ts';
@@ -40,8 +41,8 @@ const DEFAULTS = Object.freeze({
   out: path.join(import.meta.dirname, 'results.json'),
 });
 
-/** Every benchmark, in the issue's order (item 3's heap per object is reported by `sync`). */
-export const BENCHMARKS: readonly Benchmark[] = Object.freeze([sync, watch, onDemand, store, render, endToEnd]);
+/** Every benchmark, in issue 6's order (item 3's heap per object is reported by `sync`), then issue 8's fan-out. */
+export const BENCHMARKS: readonly Benchmark[] = Object.freeze([sync, watch, onDemand, store, render, endToEnd, fanout]);
 
 /** Runs `benchmarks` at `scale`, reporting each section as it completes. */
 export async function runBenchmarks(benchmarks: readonly Benchmark[], ctx: RunContext, onSection: (s: Section) => void): Promise<Section[]> {

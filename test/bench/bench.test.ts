@@ -44,8 +44,8 @@ describe('benchmarks at the tiny scale', { concurrency: false }, () => {
     });
   }
 
-  test('the benchmarks cover every item of issue 6', () => {
-    assert.deepEqual(BENCHMARKS.map((b) => b.id), ['sync', 'watch', 'on-demand', 'store', 'render', 'e2e']);
+  test('the benchmarks cover every item of issue 6, and the fan-out of issue 8', () => {
+    assert.deepEqual(BENCHMARKS.map((b) => b.id), ['sync', 'watch', 'on-demand', 'store', 'render', 'e2e', 'fanout']);
   });
 });
 
