@@ -4,9 +4,10 @@
  * the parsing and authentication; this module only chooses and names what went wrong.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { WatchError } from '../index.ts';
 import { HttpApiClient } from './client.ts';
 
@@ -38,6 +39,18 @@ const DEFAULT_ENVIRONMENT: KubeconfigEnvironment = Object.freeze({
 });
 
 /**
+ * The client-node KubeConfig class, loaded on first use: the package takes about a second
+ * to load, which commands that never reach a cluster (render and test over manifests,
+ * check-config, an etcd subscriber) should not pay. Node loads the ES module synchronously
+ * through require.
+ */
+function kubeConfigClass(): typeof KubeConfig {
+  kubeConfigConstructor ??= (createRequire(import.meta.url)('@kubernetes/client-node') as { KubeConfig: typeof KubeConfig }).KubeConfig;
+  return kubeConfigConstructor;
+}
+let kubeConfigConstructor: typeof KubeConfig | undefined;
+
+/**
  * Loads the kubeconfig and selects the context. Throws a WatchError naming the file and
  * what is wrong with it (unreadable, unknown context, no cluster), or saying that none of
  * the places a kubeconfig can come from has one.
@@ -46,7 +59,7 @@ export function loadKubeConfig(
   options: KubeconfigOptions = {},
   environment: KubeconfigEnvironment = DEFAULT_ENVIRONMENT,
 ): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new (kubeConfigClass())();
   const origin = loadInto(kc, options, environment);
   if (options.context) selectContext(kc, options.context, origin);
   const cluster = kc.getCurrentCluster();
@@ -86,7 +99,7 @@ function loadFiles(kc: KubeConfig, files: string[]): string {
   const [first, ...rest] = files as [string, ...string[]];
   loadFile(kc, first);
   for (const file of rest) {
-    const other = new KubeConfig();
+    const other = new (kubeConfigClass())();
     loadFile(other, file);
     try {
       // kubectl's rule: the first file that sets current-context wins.
