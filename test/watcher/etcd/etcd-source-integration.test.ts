@@ -4,7 +4,7 @@
  * connection cut while etcd compacts, and `informant render` on a config whose source is
  * etcd.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,9 +25,15 @@ const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
 /** Small retry delays: etcd restarts in these tests, and nothing asserts how long a retry takes. */
 const QUICK_BACKOFF = { initialMs: 50, capMs: 500 };
 
-function startSource(endpoint: string, sink: WatchSink): Promise<EtcdSource> {
+/**
+ * Starts a source for the test `t`, stopped when `t` ends, passed or failed: a source left
+ * running (its connection, watch and retry timers) would keep the test file from ending.
+ */
+async function startSource(t: TestContext, endpoint: string, sink: WatchSink): Promise<EtcdSource> {
   const source = new EtcdSource({ config: sourceConfig(endpoint), resources: [SERVICES], logger: silentLogger(), backoff: QUICK_BACKOFF });
-  return source.start(new Map([['services', sink]])).then(() => source);
+  t.after(() => source.stop());
+  await source.start(new Map([['services', sink]]));
+  return source;
 }
 
 /** A MemoryStore behind an Indexer, as the controller wires them, and a waiter on its contents. */
@@ -58,11 +64,11 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     for (const record of records) await writer.delete(record.key);
   }
 
-  test('delivers the published objects, then their adds, updates and deletes', async () => {
+  test('delivers the published objects, then their adds, updates and deletes', async (t) => {
     await clean();
     await publish(writer, 'east', service('web', 'a'));
     const sink = new RecordingSink();
-    const source = await startSource(etcd.endpoint, sink);
+    const source = await startSource(t, etcd.endpoint, sink);
     await sink.waitFor((s) => s.events.length === 2, 'synced');
     await publish(writer, 'west', service('web', 'b'));
     await publish(writer, 'east', service('web', 'a', { rv: '2' }));
@@ -73,17 +79,17 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     await source.stop();
   });
 
-  test('a renderer that stops and starts again has exactly what etcd has: none lost, no ghosts', async () => {
+  test('a renderer that stops and starts again has exactly what etcd has: none lost, no ghosts', async (t) => {
     await clean();
     const { indexer, contents, until } = indexedStore();
     for (const name of ['a', 'b', 'c']) await publish(writer, 'east', service('web', name));
-    let source = await startSource(etcd.endpoint, indexer);
+    let source = await startSource(t, etcd.endpoint, indexer);
     await until(['east/web/a', 'east/web/b', 'east/web/c'], 'the first listing');
     await source.stop();
     await unpublish(writer, 'east', service('web', 'b'));
     await publish(writer, 'east', service('web', 'c', { rv: '2', port: 9090 }));
     await publish(writer, 'west', service('web', 'd'));
-    source = await startSource(etcd.endpoint, indexer);
+    source = await startSource(t, etcd.endpoint, indexer);
     await until(['east/web/a', 'east/web/c', 'west/web/d'], 'the listing after the restart');
     await publish(writer, 'east', service('web', 'e'));
     await until(['east/web/a', 'east/web/c', 'east/web/e', 'west/web/d'], 'a change after the restart');
@@ -91,11 +97,11 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     await source.stop();
   });
 
-  test('changes made after an etcd restart are delivered, none lost or duplicated', async () => {
+  test('changes made after an etcd restart are delivered, none lost or duplicated', async (t) => {
     await clean();
     await publish(writer, 'east', service('web', 'a'));
     const sink = new RecordingSink();
-    const source = await startSource(etcd.endpoint, sink);
+    const source = await startSource(t, etcd.endpoint, sink);
     await sink.waitFor((s) => s.events.length === 2, 'synced');
     await etcd.restart();
     await whenReachable(() => publish(writer, 'east', service('web', 'b')));
@@ -114,11 +120,11 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     });
     after(() => proxy?.stop());
 
-    test('the relist reconciles: a delete missed meanwhile disappears, unchanged objects cause no store change', async () => {
+    test('the relist reconciles: a delete missed meanwhile disappears, unchanged objects cause no store change', async (t) => {
       await clean();
       const { store, indexer, until } = indexedStore();
       for (const name of ['a', 'b']) await publish(writer, 'east', service('web', name));
-      const source = await startSource(proxy.endpoint, indexer);
+      const source = await startSource(t, proxy.endpoint, indexer);
       await until(['east/web/a', 'east/web/b'], 'the first listing');
       const before = store.modCount;
       await proxy.cut();
