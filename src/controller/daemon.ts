@@ -58,6 +58,12 @@ export interface DaemonOptions {
   connectRepository?: RepositoryFactory;
   /** This process's start time (ms since the Unix epoch): the publisher's epoch without leader election; default now. */
   startedAtMs?: number;
+  /**
+   * Wall-clock time in ms since the Unix epoch (default Date.now): the moment this replica
+   * becomes leader is its publisher's epoch, so epochs order leaderships the same way with
+   * leader election on or off, and across a recreated Lease.
+   */
+  wallTime?: () => number;
   /** Reload when the config file or a template file changes; default true. */
   watchConfig?: boolean;
   /** Poll interval of the config watch, in ms. */
@@ -236,7 +242,7 @@ export class Daemon {
       logger: this.#o.logger,
       onChange: (leading) => {
         this.controller.setLeader(leading);
-        void this.#publication.setLeading(leading, elector.leaseTransitions);
+        void this.#publication.setLeading(leading, leading ? (this.#o.wallTime ?? Date.now)() : 0);
       },
     });
     this.#election = { elector, close, key };
@@ -260,7 +266,7 @@ export class Daemon {
       identity: this.#identity,
       connect: options.connectRepository ?? ((config, log) => connectEtcd(config, log)),
       waitForSync: () => this.controller.waitForSync(),
-      startedAtMs: options.startedAtMs ?? Date.now(),
+      startedAtMs: options.startedAtMs ?? (options.wallTime ?? Date.now)(),
       clock: this.#clock,
       logger,
       metrics: new PublisherPrometheusMetrics(this.controller.metrics.registry, () => this.#publication.state()),

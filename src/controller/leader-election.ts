@@ -70,9 +70,7 @@ export class LeaderElector {
   }
 
   /**
-   * The Lease's leaseTransitions as last read: it grows with every change of holder, so
-   * while this replica leads it orders its leadership after every earlier one (the
-   * publisher's epoch).
+   * The Lease's leaseTransitions as last read: it grows with every change of holder.
    */
   get leaseTransitions(): number {
     return this.#lease?.spec.leaseTransitions ?? 0;

@@ -1,8 +1,10 @@
 /**
  * Publication: whether this replica publishes, and what. It runs one Publisher at a time
  * for the running config version: only while this replica leads (with leader election
- * on; the epoch is the Lease's leaseTransitions) or always (leader election off; the
- * epoch is this process's start time). A reload that changes publish.etcd or the
+ * on; the epoch is the wall-clock time it became leader, in ms) or always (leader election
+ * off; the epoch is this process's start time, in ms). Both are times, so a leadership
+ * that began later always has the higher epoch, whether leader election was turned on
+ * later or its Lease recreated. A reload that changes publish.etcd or the
  * published stores replaces the publisher; losing leadership or stop() stops it at once.
  * A deposed publisher stays stopped until this replica is elected again.
  */
@@ -72,7 +74,7 @@ export class Publication {
     });
   }
 
-  /** This replica started (`epoch`: the Lease's leaseTransitions) or stopped leading. */
+  /** This replica started (`epoch`: when it became leader, ms since the Unix epoch) or stopped leading. */
   setLeading(leading: boolean, epoch: number): Promise<void> {
     return this.#serialised(async () => {
       this.#elected = true;

@@ -1,7 +1,7 @@
 /**
  * Fencing of publishers: before it writes anything, a publisher claims its cluster's
  * publisher key (`layout.publisherKey(cluster)`) with its identity and an epoch (the
- * Lease's leaseTransitions when elected, or its start time in ms). A claim succeeds only
+ * wall-clock ms at which it became leader, or its start time without leader election). A claim succeeds only
  * when the stored epoch is lower (or the key is absent, or it is this very publisher's
  * own claim); the key's new mod revision then guards every batch the publisher commits,
  * so a publisher that another one has since replaced cannot write a single key more.

@@ -107,6 +107,36 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     await b.stop();
   });
 
+  test('an elected leader takes over a cluster published without leader election: its epoch is later', async () => {
+    const north = layout.clusterPrefix('', 'services', 'north');
+    const kubeconfig = writeKubeconfig(dir, api.url, { token: 'publish' });
+    const withElection = join(dir, 'north-elected.yaml');
+    const withoutElection = join(dir, 'north.yaml');
+    const text = configYaml(kubeconfig, etcd.endpoint).replace('cluster: east', 'cluster: north').replace('lease: publisher', 'lease: north');
+    await writeFile(withElection, text);
+    await writeFile(withoutElection, text.replace(/^leader_election: .*$/m, ''));
+    const start = async (file: string, identity: string): Promise<Daemon> => {
+      const load = () => loadConfig(file);
+      const daemon = new Daemon({
+        config: await load(), logger: silentLogger(), loadConfig: load, identity, watchConfig: false, processMetrics: false,
+        createLeaseClient: (config) => {
+          const client = createApiClient({ kubeconfig });
+          return { client: new ApiLeaseClient(client, config.leaderElection.namespace, config.leaderElection.lease), close: () => client.close() };
+        },
+      });
+      daemons.push(daemon);
+      await daemon.start();
+      return daemon;
+    };
+    const single = await start(withoutElection, 'single');
+    await waitFor(async () => ((await contents(reader, north)).size > 0 ? true : undefined), 'the single replica published');
+    await single.stop();
+    const elected = await start(withElection, 'elected');
+    await waitFor(async () => (decodeClaim((await reader.get(layout.publisherKey('north')))?.value ?? '')?.identity === 'elected' ? true : undefined), 'the elected leader claimed');
+    await waitFor(() => (elected.publisherState()?.phase === 'publishing' ? true : undefined), 'the elected leader publishes');
+    await elected.stop();
+  });
+
   test('informant render of a publishing config renders and publishes nothing', async () => {
     const project = await mkdtemp(join(tmpdir(), 'informant-publish-render-'));
     try {
