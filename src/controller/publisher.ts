@@ -70,6 +70,10 @@ export interface PublisherState {
   lastError?: string;
   /** Clock time of the last committed transaction or finished reconcile. */
   lastSuccessAt?: number;
+  /** Clock time of the first failure since the last success, while it is retrying. */
+  failingSince?: number;
+  /** Clock time it was deposed at. */
+  deposedAt?: number;
   /** Why it stopped publishing for good, when deposed. */
   deposedBy?: string;
   /** Objects etcd refuses for good (too large, a name that cannot be a key), skipped until they change. */
@@ -249,8 +253,7 @@ export class Publisher {
       }
       if (writes.length > 0) this.#log.info({ resource: resource.name, writes: writes.length }, 'reconciled');
     }
-    this.#state.lastSuccessAt = this.#o.clock.now();
-    this.#o.metrics?.succeeded();
+    this.#succeeded();
     this.#backoff.reset();
   }
 
@@ -267,8 +270,7 @@ export class Publisher {
       const refused = new Set(await this.#commitAndReject(writes));
       for (const change of changes) change.journal.acknowledge([change.entry]);
       this.#countChanges(changes.filter((change) => change.write !== undefined && !refused.has(change.write)));
-      this.#state.lastSuccessAt = this.#o.clock.now();
-      this.#o.metrics?.succeeded();
+      this.#succeeded();
     }
   }
 
@@ -392,14 +394,22 @@ export class Publisher {
     this.#o.metrics?.published(resource, objects);
   }
 
+  #succeeded(): void {
+    this.#state.lastSuccessAt = this.#o.clock.now();
+    delete this.#state.failingSince;
+    this.#o.metrics?.succeeded();
+  }
+
   #depose(err: PublisherFencedError): void {
     this.#state.phase = 'deposed';
     this.#state.deposedBy = err.message;
+    this.#state.deposedAt = this.#o.clock.now();
     this.#log.error({ key: this.#publisherKey, holder: err.holder?.identity }, `stopped publishing: ${err.message}`);
   }
 
   #failed(err: Error): void {
     this.#state.phase = 'retrying';
+    this.#state.failingSince ??= this.#o.clock.now();
     this.#log.warn({ err }, `publishing failed, retrying: ${err.message}`);
     this.#report(err);
   }

@@ -50,6 +50,7 @@ describe('Publisher with objects etcd refuses', () => {
     await eventually(async () => (await contents(repository, EAST)).size === 11 && publisher.state().pending === 0, 'the others published');
     assert.equal(await repository.get(`${EAST}shop/big`), undefined);
     assert.equal(publisher.state().phase, 'publishing');
+    assert.equal(publisher.state().failingSince, undefined, 'a refusal is no failure of the publisher');
     assert.equal(errors.length, 1);
     assert.ok(errors[0] instanceof ObjectRejectedError);
     assert.match(errors[0].message, /cannot publish services shop\/big \(cluster east\), skipping it until it changes: .*too large/);
