@@ -25,7 +25,7 @@ import { createSource } from './source.ts';
 import { RenderHistory } from './render-history.ts';
 import { resourceStates } from './resource-state.ts';
 import { RetryTimer } from './retry.ts';
-import type { ControllerStatus, TemplateState } from './status.ts';
+import type { ControllerStatus, PublicationStatus, TemplateState } from './status.ts';
 import { SyncBarrier } from './sync-barrier.ts';
 import { buildOutputs } from './outputs.ts';
 import type { PublishStage, TemplateOutput } from './template-output.ts';
@@ -108,6 +108,7 @@ export class Controller {
   #started = false;
   #stopped = false;
   #leader = false;
+  #publication: (() => PublicationStatus) | undefined;
   #lastOutcomes: RenderOutcome[] = [];
   #renderCount = 0;
   readonly #history: RenderHistory;
@@ -284,9 +285,15 @@ export class Controller {
     this.#abort.abort();
   }
 
+  /** Adds the publisher's status (read at every snapshot) to status(); the daemon hands it in. */
+  observePublication(status: (() => PublicationStatus) | undefined): void {
+    this.#publication = status;
+  }
+
   /** A snapshot of everything /readyz, /healthz, the metrics and /debug/ report. */
   status(): ControllerStatus {
     const pending = this.#pendingReload;
+    const publication = this.#publication?.();
     return {
       configFile: this.#config.file,
       synced: this.#pipeline.allSynced(),
@@ -299,6 +306,7 @@ export class Controller {
         ...(pending ? { pendingSince: pending.since } : {}),
         ...(this.#reloadError !== undefined ? { lastError: this.#reloadError } : {}),
       },
+      ...(publication ? { publication } : {}),
     };
   }
 

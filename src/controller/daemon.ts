@@ -106,6 +106,7 @@ export class Daemon {
     });
     this.controller.metrics.observeElection(() => this.#election?.elector.state());
     this.#publication = this.#buildPublication(options);
+    this.controller.observePublication(() => this.#publication.status());
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.controller.metrics.registry });
     this.#configWatcher = new ConfigWatcher({
       clock: this.#clock,
@@ -219,7 +220,6 @@ export class Daemon {
     const backend = controllerBackend(this.controller, {
       health: this.#health,
       election: () => this.#election?.elector.state(),
-      publisher: () => this.#publication.state(),
     });
     this.#server = await StatusServer.start({ listen, backend, logger: this.#o.logger });
   }

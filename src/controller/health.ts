@@ -5,6 +5,12 @@
  *   render cycle of every template succeeded (render, validate, write and on_change). A
  *   rejected config reload does not count: the running config still serves, and taking
  *   every replica out of service for a bad push would turn it into an outage.
+ * - Not ready either: a replica that should publish into etcd (it leads, or leader
+ *   election is off) but has not published for longer than `publishFailureMs`: its
+ *   publisher keeps failing (etcd unreachable, refusing every write) or was deposed by
+ *   another publisher although this replica leads. Renderers elsewhere then read stale
+ *   data, and a rollout should stop on it. Followers, and objects etcd refuses one by one
+ *   (see the publisher), never count; a short etcd outage does not either.
  * - Healthy (alive): no watcher is wedged and no render cycle hangs. A watcher is wedged
  *   when its counters (events including bookmarks, lists, watch restarts, errors) have not
  *   moved for `stallMs`: a healthy watch sees a bookmark every minute, and a failing one
@@ -21,6 +27,13 @@ export const DEFAULTS = Object.freeze({
    * 2-minute watch inactivity timeout and the 5-minute longest Retry-After.
    */
   stallMs: 10 * 60_000,
+  /**
+   * How long a publisher that should publish may go on failing (or stay deposed) before
+   * the replica is reported not ready (ms): 5 min, well above an etcd leader change or a
+   * restart (seconds) and the publisher's longest retry delay (30 s), so only a lasting
+   * failure takes the replica out.
+   */
+  publishFailureMs: 5 * 60_000,
 });
 
 /** Whether the controller should receive traffic, and why not. */
@@ -35,9 +48,10 @@ export interface Health {
   problems: string[];
 }
 
-/** Readiness of a status snapshot (see the module comment). */
-export function readiness(status: ControllerStatus): Readiness {
+/** Readiness of a status snapshot (see the module comment); `publishFailureMs` defaults to DEFAULTS'. */
+export function readiness(status: ControllerStatus, options: { publishFailureMs?: number } = {}): Readiness {
   const reasons: string[] = [];
+  const publishFailureMs = options.publishFailureMs ?? DEFAULTS.publishFailureMs;
   for (const resource of status.resources) {
     if (resource.synced) continue;
     reasons.push(
@@ -53,6 +67,10 @@ export function readiness(status: ControllerStatus): Readiness {
     if (template.last?.error !== undefined) {
       reasons.push(`template "${template.template}": ${template.last.stage ?? 'render'} failed: ${template.last.error}`);
     }
+  }
+  const failingForMs = status.publication?.failingForMs;
+  if (failingForMs !== undefined && failingForMs > publishFailureMs) {
+    reasons.push(`publisher: not publishing for ${Math.round(failingForMs / 1000)} s: ${status.publication?.reason ?? 'failing'}`);
   }
   return { ready: reasons.length === 0, reasons };
 }

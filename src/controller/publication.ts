@@ -15,6 +15,7 @@ import { isPublishedStore } from '../store/published-store.ts';
 import type { Clock } from './clock.ts';
 import { publishedResource, type PublishedResource } from './published-objects.ts';
 import { Publisher, type PublisherMetrics, type PublisherState, type RepositoryFactory } from './publisher.ts';
+import type { PublicationStatus } from './status.ts';
 
 /** How to build a Publication. */
 export interface PublicationOptions {
@@ -58,6 +59,26 @@ export class Publication {
   /** The running publisher's state; undefined when nothing is published (or this replica follows). */
   state(): PublisherState | undefined {
     return this.#publisher?.state();
+  }
+
+  /**
+   * Whether this replica publishes, and why not: nothing to publish, a follower, deposed
+   * by another publisher, or failing since a time with an error (see PublicationStatus).
+   */
+  status(): PublicationStatus {
+    const now = this.#o.clock.now();
+    if (this.#target === undefined) return { publishing: false, reason: 'nothing to publish (no publish.etcd with a store: etcd resource)' };
+    if (this.#leadership === null) return { publishing: false, reason: 'not the leader: the leader publishes' };
+    const state = this.#publisher?.state();
+    if (state === undefined) return { publishing: false, reason: 'starting' };
+    if (state.phase === 'deposed') {
+      const since = state.deposedAt ?? now;
+      return { publishing: false, reason: `deposed since ${iso(since)}: ${state.deposedBy ?? 'another publisher took over'}`, failingForMs: now - since, publisher: state };
+    }
+    if (state.failingSince !== undefined) {
+      return { publishing: true, reason: `failing since ${iso(state.failingSince)}: ${state.lastError ?? 'unknown error'}`, failingForMs: now - state.failingSince, publisher: state };
+    }
+    return { publishing: true, publisher: state };
   }
 
   /** Applies a config version and its stores: restarts the publisher when what it publishes changed. */
@@ -118,6 +139,10 @@ export class Publication {
     this.#changing = this.#changing.then(change, change);
     return this.#changing;
   }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 /** What `config` publishes, or undefined when it publishes nothing. */

@@ -27,17 +27,22 @@ export function operationBytes(operation: KvOperation): number {
 
 /** `operations` in order, cut into transactions within `limits`. */
 export function chunkOperations(operations: readonly KvOperation[], limits: BatchLimits = BATCH_LIMITS): KvOperation[][] {
-  const chunks: KvOperation[][] = [];
-  let chunk: KvOperation[] = [];
+  return chunkWrites(operations, (operation) => operation, limits);
+}
+
+/** `writes` (each one operation, `operationOf`) in order, cut into transactions within `limits`. */
+export function chunkWrites<T>(writes: readonly T[], operationOf: (write: T) => KvOperation, limits: BatchLimits = BATCH_LIMITS): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
   let bytes = 0;
-  for (const operation of operations) {
-    const size = operationBytes(operation);
+  for (const write of writes) {
+    const size = operationBytes(operationOf(write));
     if (chunk.length > 0 && (chunk.length >= limits.maxOperations || bytes + size > limits.maxBytes)) {
       chunks.push(chunk);
       chunk = [];
       bytes = 0;
     }
-    chunk.push(operation);
+    chunk.push(write);
     bytes += size;
   }
   if (chunk.length > 0) chunks.push(chunk);

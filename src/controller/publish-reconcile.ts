@@ -6,16 +6,23 @@
  * right after the listings and the journal cleared at that moment, so every later change
  * is in the journal and none is lost between the two.
  */
+import type { KubeObject } from '../k8s.ts';
 import type { KvOperation, KvRecord, Repository } from '../kv/index.ts';
 import type { KeyLayout } from '../kv/layout.ts';
 import type { ChangeJournal } from '../store/change-journal.ts';
 import { clusterOf, keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
 
+/** One write of a reconcile, and the store object it puts (none for the delete of a vanished key). */
+export interface ReconcileWrite {
+  readonly operation: KvOperation;
+  readonly obj: KubeObject | undefined;
+}
+
 /** What reconciling one resource found. */
 export interface ReconcilePlan {
-  readonly operations: KvOperation[];
+  readonly writes: ReconcileWrite[];
   /** Objects that cannot be stored (a name that is not a key segment), with why. */
-  readonly skipped: Error[];
+  readonly skipped: { readonly obj: KubeObject; readonly error: Error }[];
 }
 
 /** The clusters whose keys the resource owns: the configured one and those of its objects. */
@@ -38,21 +45,21 @@ export async function planReconcile(
   journal.clear();
   const stored = new Map<string, KvRecord>();
   for (const listing of listings) for (const record of listing.records) stored.set(record.key, record);
-  const operations: KvOperation[] = [];
-  const skipped: Error[] = [];
+  const writes: ReconcileWrite[] = [];
+  const skipped: { obj: KubeObject; error: Error }[] = [];
   const wanted = new Set<string>();
   for (const obj of resource.store.list()) {
     let key: string;
     try {
       key = keyOfObject(layout, resource, obj, cluster);
     } catch (err) {
-      skipped.push(err as Error);
+      skipped.push({ obj, error: err as Error });
       continue;
     }
     wanted.add(key);
     const value = valueOfObject(obj);
-    if (stored.get(key)?.value !== value) operations.push({ type: 'put', key, value });
+    if (stored.get(key)?.value !== value) writes.push({ operation: { type: 'put', key, value }, obj });
   }
-  for (const key of stored.keys()) if (!wanted.has(key)) operations.push({ type: 'delete', key });
-  return { operations, skipped };
+  for (const key of stored.keys()) if (!wanted.has(key)) writes.push({ operation: { type: 'delete', key }, obj: undefined });
+  return { writes, skipped };
 }

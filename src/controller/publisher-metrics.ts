@@ -11,6 +11,7 @@ export class PublisherPrometheusMetrics implements PublisherMetrics {
   readonly #objects: Counter<'resource'>;
   readonly #batches: Counter;
   readonly #errors: Counter<'code'>;
+  readonly #rejected: Counter<'resource'>;
   readonly #lastSuccess: Gauge;
   readonly #now: () => number;
 
@@ -29,6 +30,12 @@ export class PublisherPrometheusMetrics implements PublisherMetrics {
       name: 'informant_publish_errors_total',
       help: 'Publisher failures, by code (Unavailable, Invalid, ...); each one is retried after a backoff.',
       labelNames: ['code'],
+      registers,
+    });
+    this.#rejected = new Counter({
+      name: 'informant_publish_rejected_total',
+      help: 'Objects etcd refuses for good (larger than --max-request-bytes, a name that cannot be a key), once per refused version; they are skipped until they change.',
+      labelNames: ['resource'],
       registers,
     });
     this.#lastSuccess = new Gauge({
@@ -57,6 +64,10 @@ export class PublisherPrometheusMetrics implements PublisherMetrics {
 
   error(code: string): void {
     this.#errors.inc({ code });
+  }
+
+  rejected(resource: string): void {
+    this.#rejected.inc({ resource });
   }
 
   succeeded(): void {

@@ -7,6 +7,8 @@
  *         → reconcile() each resource's keys with its store
  *         → publishChanges(): apply the stores' journals continuously, in batches
  *   on an error: hand it to onError, back off (jitter), reconcile again, go on;
+ *   on a batch etcd refuses for good (Invalid): commit it in halves, skip only the objects
+ *     refused alone, report each refused version once (publish-rejections.ts), go on;
  *   on a rejected batch guard: another publisher took over, stop for good.
  *
  * Every batch is one transaction guarded by the claimed publisher key, so two publishers
@@ -14,15 +16,18 @@
  * every changed object until a batch carrying it committed, so a failure loses nothing.
  */
 import type { EtcdPublishConfig } from '../config/types.ts';
+import type { KubeObject } from '../k8s.ts';
 import { isKvError, KvError, type KvGuard, type KvOperation, type Repository, type Revision } from '../kv/index.ts';
 import { KeyLayout } from '../kv/layout.ts';
 import type { Logger } from '../log.ts';
 import type { ChangeJournal, JournalEntry } from '../store/change-journal.ts';
 import { Backoff } from '../watcher/kubernetes/backoff.ts';
 import type { Clock } from './clock.ts';
-import { BATCH_LIMITS, chunkOperations, operationBytes, type BatchLimits } from './publish-batches.ts';
-import { planReconcile } from './publish-reconcile.ts';
-import { keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
+import { BATCH_LIMITS, chunkWrites, operationBytes, type BatchLimits } from './publish-batches.ts';
+import { planReconcile, type ReconcileWrite } from './publish-reconcile.ts';
+import { identityOf, ObjectRejectedError, Rejections, targetOf, type PublishTarget, type RejectedObject } from './publish-rejections.ts';
+import { commitSplitting } from './publish-split.ts';
+import { clusterOf, keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
 import {
   claimPublisherKey,
   describeHolder,
@@ -65,8 +70,14 @@ export interface PublisherState {
   lastError?: string;
   /** Clock time of the last committed transaction or finished reconcile. */
   lastSuccessAt?: number;
+  /** Clock time of the first failure since the last success, while it is retrying. */
+  failingSince?: number;
+  /** Clock time it was deposed at. */
+  deposedAt?: number;
   /** Why it stopped publishing for good, when deposed. */
   deposedBy?: string;
+  /** Objects etcd refuses for good (too large, a name that cannot be a key), skipped until they change. */
+  rejected: RejectedObject[];
 }
 
 /** What a publisher records as it goes (the controller's Prometheus metrics). */
@@ -74,6 +85,8 @@ export interface PublisherMetrics {
   published(resource: string, objects: number): void;
   batch(): void;
   error(code: string): void;
+  /** An object of `resource` refused for good (once per refused version). */
+  rejected(resource: string): void;
   succeeded(): void;
 }
 
@@ -98,12 +111,18 @@ export interface PublisherOptions {
   limits?: BatchLimits;
 }
 
-/** A journal entry with the operation it becomes. */
+/** One write and the object it is for. */
+interface Write {
+  readonly operation: KvOperation;
+  readonly target: PublishTarget;
+}
+
+/** A journal entry with the write it becomes (none: nothing to write, or refused). */
 interface PlannedChange {
   readonly entry: JournalEntry;
   readonly journal: ChangeJournal;
   readonly resource: PublishedResource;
-  readonly operation: KvOperation | undefined;
+  readonly write: Write | undefined;
 }
 
 /** One publisher for one claim (see the module comment). */
@@ -126,7 +145,8 @@ export class Publisher {
   #signalStop!: () => void;
   /** Which journal the next batch starts with, so a busy resource cannot starve the others. */
   #nextJournal = 0;
-  readonly #state: PublisherState;
+  readonly #state: Omit<PublisherState, 'pending' | 'rejected'>;
+  readonly #rejections = new Rejections();
 
   /** Builds the publisher; starts nothing. Throws a KvError for a prefix or cluster that cannot be a key. */
   constructor(options: PublisherOptions) {
@@ -147,7 +167,6 @@ export class Publisher {
       identity: options.claim.identity,
       epoch: options.claim.epoch.toString(),
       phase: 'waiting-for-sync',
-      pending: 0,
       published: 0,
       batches: 0,
       errors: 0,
@@ -158,7 +177,7 @@ export class Publisher {
   state(): PublisherState {
     let pending = 0;
     for (const journal of this.#journals.values()) pending += journal.size;
-    return { ...this.#state, pending };
+    return { ...this.#state, pending, rejected: this.#rejections.list() };
   }
 
   /** True while it may still publish (not deposed, not stopped). */
@@ -225,15 +244,16 @@ export class Publisher {
     this.#state.phase = 'reconciling';
     for (const [resource, journal] of this.#journals) {
       const plan = await planReconcile(this.#repo(), this.#layout, resource, journal, this.#o.config.cluster);
-      for (const err of plan.skipped) this.#report(err);
-      for (const operations of chunkOperations(plan.operations, this.#limits)) {
-        await this.#commit(operations);
-        this.#counted(resource.name, operations.length);
+      this.#rejections.retain(resource.name, this.#identities(resource));
+      for (const { obj, error } of plan.skipped) this.#reject(this.#target(resource, obj, undefined, valueOfObject(obj)), error);
+      const writes = plan.writes.map((write) => this.#reconcileWrite(resource, write)).filter((write) => !this.#rejections.refused(write.target));
+      for (const chunk of chunkWrites(writes, (write) => write.operation, this.#limits)) {
+        const written = await this.#commitWrites(chunk);
+        this.#counted(resource.name, written);
       }
-      if (plan.operations.length > 0) this.#log.info({ resource: resource.name, writes: plan.operations.length }, 'reconciled');
+      if (writes.length > 0) this.#log.info({ resource: resource.name, writes: writes.length }, 'reconciled');
     }
-    this.#state.lastSuccessAt = this.#o.clock.now();
-    this.#o.metrics?.succeeded();
+    this.#succeeded();
     this.#backoff.reset();
   }
 
@@ -246,12 +266,11 @@ export class Publisher {
         await this.#untilChanged();
         continue;
       }
-      const operations = changes.flatMap((change) => (change.operation ? [change.operation] : []));
-      if (operations.length > 0) await this.#commit(operations);
+      const writes = changes.flatMap((change) => (change.write ? [change.write] : []));
+      const refused = new Set(await this.#commitAndReject(writes));
       for (const change of changes) change.journal.acknowledge([change.entry]);
-      this.#countChanges(changes);
-      this.#state.lastSuccessAt = this.#o.clock.now();
-      this.#o.metrics?.succeeded();
+      this.#countChanges(changes.filter((change) => change.write !== undefined && !refused.has(change.write)));
+      this.#succeeded();
     }
   }
 
@@ -264,7 +283,7 @@ export class Publisher {
     for (const [resource, journal] of [...journals.slice(start), ...journals.slice(0, start)]) {
       for (const entry of journal.peek(this.#limits.maxOperations - batch.length)) {
         const change = this.#plan(resource, journal, entry);
-        const size = change.operation ? operationBytes(change.operation) : 0;
+        const size = change.write ? operationBytes(change.write.operation) : 0;
         if (batch.length > 0 && bytes + size > this.#limits.maxBytes) return batch;
         batch.push(change);
         bytes += size;
@@ -274,16 +293,78 @@ export class Publisher {
     return batch;
   }
 
-  /** The write of one journal entry; none for an object that cannot be stored (reported). */
+  /**
+   * The write of one journal entry; none for an object that cannot be stored (reported) or
+   * whose version etcd refused already.
+   */
   #plan(resource: PublishedResource, journal: ChangeJournal, entry: JournalEntry): PlannedChange {
+    const value = entry.deleted ? undefined : valueOfObject(entry.obj);
+    let key: string;
     try {
-      const key = keyOfObject(this.#layout, resource, entry.obj, this.#o.config.cluster);
-      const operation: KvOperation = entry.deleted ? { type: 'delete', key } : { type: 'put', key, value: valueOfObject(entry.obj) };
-      return { entry, journal, resource, operation };
+      key = keyOfObject(this.#layout, resource, entry.obj, this.#o.config.cluster);
     } catch (err) {
-      this.#report(err as Error);
-      return { entry, journal, resource, operation: undefined };
+      const target = this.#target(resource, entry.obj, undefined, value);
+      if (entry.deleted) this.#rejections.clear(target);
+      else this.#reject(target, err as Error);
+      return { entry, journal, resource, write: undefined };
     }
+    const target = this.#target(resource, entry.obj, key, value);
+    if (this.#rejections.refused(target)) return { entry, journal, resource, write: undefined };
+    const operation: KvOperation = value === undefined ? { type: 'delete', key } : { type: 'put', key, value };
+    return { entry, journal, resource, write: { operation, target } };
+  }
+
+  #target(resource: PublishedResource, obj: KubeObject, key: string | undefined, value: string | undefined): PublishTarget {
+    return targetOf(resource.name, clusterOf(obj, this.#o.config.cluster), obj, key, value);
+  }
+
+  /** A reconcile write with its target; a vanished key's target comes from the key itself. */
+  #reconcileWrite(resource: PublishedResource, write: ReconcileWrite): Write {
+    const { operation, obj } = write;
+    if (obj !== undefined) return { operation, target: this.#target(resource, obj, operation.key, operation.type === 'put' ? operation.value : undefined) };
+    const address = this.#layout.parse(operation.key);
+    const target: PublishTarget = {
+      resource: resource.name,
+      cluster: address?.cluster ?? this.#o.config.cluster,
+      namespace: address?.namespace ?? '',
+      name: address?.name ?? operation.key,
+      resourceVersion: undefined,
+      key: operation.key,
+      digest: undefined,
+    };
+    return { operation, target };
+  }
+
+  /** The identities of the objects in `resource`'s store now (refusals of others are forgotten). */
+  #identities(resource: PublishedResource): Set<string> {
+    const cluster = this.#o.config.cluster;
+    return new Set(
+      resource.store.list().map((obj) => identityOf({ resource: resource.name, cluster: clusterOf(obj, cluster), namespace: obj.metadata.namespace ?? '', name: obj.metadata.name })),
+    );
+  }
+
+  /** Commits `writes` in as many transactions as it takes to leave out only those etcd refuses; resolves to how many were written. */
+  async #commitWrites(writes: readonly Write[]): Promise<number> {
+    return writes.length - (await this.#commitAndReject(writes)).length;
+  }
+
+  /** Commits `writes` (splitting around refused ones, see publish-split.ts); resolves to the refused writes, each reported. */
+  async #commitAndReject(writes: readonly Write[]): Promise<Write[]> {
+    const refused = await commitSplitting(writes, (write) => write.operation, (operations) => this.#commit(operations));
+    const refusedWrites = new Set(refused.map(({ write }) => write));
+    for (const write of writes) if (!refusedWrites.has(write)) this.#rejections.clear(write.target);
+    for (const { write, error } of refused) this.#reject(write.target, error);
+    return [...refusedWrites];
+  }
+
+  /** Records a refused object; logs, counts and hands it to onError once per refused version. */
+  #reject(target: PublishTarget, cause: Error): void {
+    if (!this.#rejections.add(target, cause.message, this.#o.clock.now())) return;
+    const error = new ObjectRejectedError(target, cause);
+    const { resource, cluster, namespace, name, key, resourceVersion } = target;
+    this.#log.warn({ resource, cluster, namespace, name, key, resourceVersion }, error.message);
+    this.#o.metrics?.rejected(resource);
+    this.#o.onError?.(error);
   }
 
   /** Commits one transaction guarded by the claim; a failed guard means another publisher took over. */
@@ -303,7 +384,7 @@ export class Publisher {
   #countChanges(changes: readonly PlannedChange[]): void {
     const byResource = new Map<string, number>();
     for (const change of changes) {
-      if (change.operation) byResource.set(change.resource.name, (byResource.get(change.resource.name) ?? 0) + 1);
+      if (change.write) byResource.set(change.resource.name, (byResource.get(change.resource.name) ?? 0) + 1);
     }
     for (const [name, count] of byResource) this.#counted(name, count);
   }
@@ -313,14 +394,22 @@ export class Publisher {
     this.#o.metrics?.published(resource, objects);
   }
 
+  #succeeded(): void {
+    this.#state.lastSuccessAt = this.#o.clock.now();
+    delete this.#state.failingSince;
+    this.#o.metrics?.succeeded();
+  }
+
   #depose(err: PublisherFencedError): void {
     this.#state.phase = 'deposed';
     this.#state.deposedBy = err.message;
+    this.#state.deposedAt = this.#o.clock.now();
     this.#log.error({ key: this.#publisherKey, holder: err.holder?.identity }, `stopped publishing: ${err.message}`);
   }
 
   #failed(err: Error): void {
     this.#state.phase = 'retrying';
+    this.#state.failingSince ??= this.#o.clock.now();
     this.#log.warn({ err }, `publishing failed, retrying: ${err.message}`);
     this.#report(err);
   }

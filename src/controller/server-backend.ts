@@ -8,15 +8,12 @@ import type { DebugBackend, DebugStore, ServerBackend } from '../server/index.ts
 import type { Controller } from './controller.ts';
 import { readiness, type HealthCheck } from './health.ts';
 import type { ElectionState } from './leader-election.ts';
-import type { PublisherState } from './publisher.ts';
 
 /** What the backend reads besides the controller. */
 export interface ServerBackendDeps {
   health: HealthCheck;
   /** The leader election's state; undefined when it is off. */
   election: () => ElectionState | undefined;
-  /** The publisher's state; undefined when this replica publishes nothing (none configured, or a follower). */
-  publisher?: () => PublisherState | undefined;
 }
 
 /** A ServerBackend over `controller`. */
@@ -77,7 +74,7 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
         reload: status.reload,
         runsOnChange: status.runsOnChange,
         leaderElection: deps.election() ?? { enabled: false },
-        publisher: deps.publisher?.() ?? { publishing: false },
+        publisher: status.publication ?? { publishing: false },
       };
     },
   };

@@ -6,6 +6,7 @@ import type { MissingKey } from '../indexer/index.ts';
 import type { OnDemandStats } from '../store/index.ts';
 import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { PublisherState } from './publisher.ts';
 import type { StuckReason } from './sync-barrier.ts';
 import type { PublishStage } from './template-output.ts';
 
@@ -50,6 +51,21 @@ export interface TemplateState {
   onChangePending: boolean;
 }
 
+/** Whether this replica publishes into etcd (publish.etcd), and what is wrong if it should but cannot. */
+export interface PublicationStatus {
+  /** This replica is the one that should publish (it leads, or leader election is off) and is not deposed. */
+  publishing: boolean;
+  /** Why it does not publish, or how it is failing; absent when all is well. */
+  reason?: string;
+  /**
+   * How long this replica has not been publishing although it should (retrying failures,
+   * or deposed while leading), in ms; absent when it publishes or should not.
+   */
+  failingForMs?: number;
+  /** The running publisher's state, when there is one. */
+  publisher?: PublisherState;
+}
+
 /** A snapshot of the whole controller. */
 export interface ControllerStatus {
   /** The config file of the running config version. */
@@ -64,4 +80,6 @@ export interface ControllerStatus {
   runsOnChange: boolean;
   /** A reload waiting for its new watches to sync, and the last reload's failure. */
   reload: { pending: boolean; pendingSince?: number; lastError?: string };
+  /** The publisher's status, when the controller runs as a daemon that can publish. */
+  publication?: PublicationStatus;
 }

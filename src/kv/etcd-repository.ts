@@ -119,7 +119,8 @@ export class EtcdRepository implements Repository {
   async commit(batch: KvBatch): Promise<Revision> {
     validateBatch(batch);
     const guardKeys = [...new Set(batch.guards.map((guard) => guard.key))];
-    const response = await this.#txn('commit', undefined, {
+    const only = batch.operations.length === 1 ? batch.operations[0]!.key : undefined;
+    const response = await this.#txn('commit', only, {
       compare: batch.guards.map(compareOf),
       success: batch.operations.map((op) => (op.type === 'put' ? put(op.key, op.value) : { request_delete_range: { key: Buffer.from(op.key) } })),
       failure: guardKeys.map((key) => ({ request_range: { key: Buffer.from(key) } })),

@@ -117,7 +117,12 @@ export interface Repository {
   close(): Promise<void>;
 }
 
-/** The one error set every backend maps its failures onto. */
+/**
+ * The one error set every backend maps its failures onto. Invalid is permanent: the engine
+ * refuses the request itself (too large, malformed) and refuses it again however often it
+ * is retried. Unavailable is transient: retry after a backoff. The others are outcomes of
+ * a precondition, decided by the state of the keys.
+ */
 export type KvErrorCode = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Unavailable' | 'Compacted' | 'Invalid';
 
 /** A failed repository operation: what kind of failure, on which key, and the cause. */
@@ -131,6 +136,11 @@ export class KvError extends Error {
     this.code = code;
     this.key = options.key;
   }
+}
+
+/** True when `err` is a KvError that retrying the same request cannot cure (Invalid). */
+export function isPermanentKvError(err: unknown): err is KvError {
+  return isKvError(err, 'Invalid');
 }
 
 /** True when `err` is a KvError (of `code`, when given). */

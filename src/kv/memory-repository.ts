@@ -27,14 +27,29 @@ interface HistoryEntry {
   readonly changes: readonly KvChange[];
 }
 
+/** How a MemoryRepository behaves where engines differ. */
+export interface MemoryRepositoryOptions {
+  /**
+   * Refuse a write whose keys and values (UTF-8) add up to more than this many bytes with
+   * an Invalid KvError, as etcd refuses a request above `--max-request-bytes`. Default: no
+   * limit.
+   */
+  readonly maxRequestBytes?: number;
+}
+
 /** A Repository held in process memory; see the module comment for its guarantees. */
 export class MemoryRepository implements Repository {
+  readonly #maxRequestBytes: number;
   #revision = 0n;
   #compacted = 0n;
   #closed = false;
   readonly #records = new Map<string, KvRecord>();
   #history: HistoryEntry[] = [];
   readonly #watches = new Set<MemoryWatch>();
+
+  constructor(options: MemoryRepositoryOptions = {}) {
+    this.#maxRequestBytes = options.maxRequestBytes ?? Infinity;
+  }
 
   /** The revision of the last committed change (0n while nothing was ever written). */
   get revision(): Revision {
@@ -62,6 +77,7 @@ export class MemoryRepository implements Repository {
   async create(key: string, value: string): Promise<Revision> {
     this.#assertOpen();
     validateKey(key);
+    this.#assertSize([{ type: 'put', key, value }], []);
     if (this.#records.has(key)) throw new KvError('AlreadyExists', `key ${key} already exists`, { key });
     return this.#apply([{ type: 'put', key, value }]);
   }
@@ -69,6 +85,7 @@ export class MemoryRepository implements Repository {
   async update(key: string, value: string, options: { expectedRevision?: Revision } = {}): Promise<Revision> {
     this.#assertOpen();
     validateKey(key);
+    this.#assertSize([{ type: 'put', key, value }], []);
     this.#assertExpected(key, options.expectedRevision);
     return this.#apply([{ type: 'put', key, value }]);
   }
@@ -83,6 +100,7 @@ export class MemoryRepository implements Repository {
   async commit(batch: KvBatch): Promise<Revision> {
     this.#assertOpen();
     validateBatch(batch);
+    this.#assertSize(batch.operations, batch.guards);
     const failed = batch.guards.find((guard) => !this.#holds(guard));
     if (failed) throw new KvError('Conflict', `guard on ${failed.key} does not hold`, { key: failed.key });
     return this.#apply(batch.operations);
@@ -175,6 +193,18 @@ export class MemoryRepository implements Repository {
     if (expected !== undefined && record.modRevision !== expected) {
       throw new KvError('Conflict', `key ${key} is at revision ${record.modRevision}, not ${expected}`, { key });
     }
+  }
+
+  /** Invalid when the request is above maxRequestBytes, worded like etcd's refusal. */
+  #assertSize(operations: readonly KvOperation[], guards: readonly KvGuard[]): void {
+    if (this.#maxRequestBytes === Infinity) return;
+    let bytes = 0;
+    for (const op of operations) bytes += Buffer.byteLength(op.key) + (op.type === 'put' ? Buffer.byteLength(op.value) : 0);
+    for (const guard of guards) bytes += Buffer.byteLength(guard.key) + ('value' in guard ? Buffer.byteLength(guard.value) : 0);
+    if (bytes <= this.#maxRequestBytes) return;
+    const key = operations.length === 1 ? operations[0]!.key : undefined;
+    const message = `request of ${bytes} bytes${key === undefined ? '' : ` writing ${key}`} is too large (the limit is ${this.#maxRequestBytes})`;
+    throw new KvError('Invalid', message, key === undefined ? {} : { key });
   }
 
   #assertOpen(): void {

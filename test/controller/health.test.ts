@@ -24,6 +24,26 @@ function status(overrides: Partial<ControllerStatus> = {}): ControllerStatus {
 
 const MINUTE = 60_000;
 
+describe('readiness of a publishing replica', () => {
+  test('is lost once the publisher has not published for longer than the limit (5 minutes by default)', () => {
+    const failing = (failingForMs: number) =>
+      status({ publication: { publishing: true, reason: 'failing since 2026-01-01T00:00:00.000Z: etcd is unreachable', failingForMs } });
+    assert.equal(readiness(failing(5 * MINUTE)).ready, true);
+    assert.deepEqual(readiness(failing(5 * MINUTE + 1_000)), {
+      ready: false,
+      reasons: ['publisher: not publishing for 301 s: failing since 2026-01-01T00:00:00.000Z: etcd is unreachable'],
+    });
+    assert.equal(readiness(failing(2 * MINUTE), { publishFailureMs: MINUTE }).ready, false);
+  });
+
+  test('is kept by followers, by replicas with nothing to publish and by a publisher that publishes', () => {
+    assert.equal(readiness(status({ publication: { publishing: false, reason: 'not the leader: the leader publishes' } })).ready, true);
+    assert.equal(readiness(status({ publication: { publishing: false, reason: 'nothing to publish' } })).ready, true);
+    assert.equal(readiness(status({ publication: { publishing: true } })).ready, true);
+    assert.equal(readiness(status()).ready, true);
+  });
+});
+
 describe('HealthCheck', () => {
   test('reports a watcher whose counters stood still longer than the stall limit', () => {
     const clock = new FakeClock();

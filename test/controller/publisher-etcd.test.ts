@@ -114,6 +114,23 @@ describe('Publisher against etcd', { skip: etcdSkipReason(), timeout: 120_000 },
     await built.publisher.stop();
   });
 
+  test('an object larger than etcd\'s request limit is refused as Invalid and skipped; the objects around it arrive', async () => {
+    const resource = servicesResource([service('shop', 'before')]);
+    const built = publisher('oversized', resource, 'informant-a', 1n);
+    await eventually(async () => (await contents(reader, prefixOf('oversized'))).size === 1, 'published before');
+    put(resource, service('shop', 'a'));
+    put(resource, { ...service('shop', 'big'), data: 'x'.repeat(2 * 1024 * 1024) });
+    put(resource, service('shop', 'b'));
+    await eventually(async () => (await contents(reader, prefixOf('oversized'))).size === 3 && built.publisher.state().pending === 0, 'the others arrived');
+    assert.equal(await reader.get(`${prefixOf('oversized')}shop/big`), undefined);
+    const [rejected] = built.publisher.state().rejected;
+    assert.equal(rejected?.key, `${prefixOf('oversized')}shop/big`);
+    assert.match(rejected?.reason ?? '', /larger than etcd accepts/);
+    assert.equal(built.errors.length, 1);
+    assert.equal(built.publisher.state().phase, 'publishing');
+    await built.publisher.stop();
+  });
+
   test('an etcd outage while publishing loses no change once etcd is back', async () => {
     const resource = servicesResource([service('shop', 'before')]);
     const errors: Error[] = [];

@@ -100,7 +100,28 @@ function strictOperations(make: MakeSubject): void {
     }));
 }
 
+/** etcd's default --max-request-bytes (1.5 MiB): subjects refuse writes above it. */
+export const ETCD_DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+
 function batches(make: MakeSubject): void {
+  test('a write above the 1.5 MiB request limit is refused as Invalid, naming the key, and writes nothing', () =>
+    withSubject(make, async ({ repository }, p) => {
+      const big = 'x'.repeat(1_600_000);
+      const half = 'y'.repeat(900_000);
+      const invalid = (key?: string) => (err: unknown) => isKvError(err, 'Invalid') && err.key === key;
+      await assert.rejects(repository.create(`${p}big`, big), invalid(`${p}big`));
+      await repository.create(`${p}small`, 'one');
+      await assert.rejects(repository.update(`${p}small`, big), invalid(`${p}small`));
+      await assert.rejects(repository.commit({ guards: [], operations: [{ type: 'put', key: `${p}big`, value: big }] }), invalid(`${p}big`));
+      const pair: KvOperation[] = [
+        { type: 'put', key: `${p}h1`, value: half },
+        { type: 'put', key: `${p}h2`, value: half },
+      ];
+      await assert.rejects(repository.commit({ guards: [], operations: pair }), invalid(undefined));
+      const listing = await repository.list(p);
+      assert.deepEqual(listing.records.map((r) => [r.key, r.value]), [[`${p}small`, 'one']]);
+    }));
+
   test('a batch whose guard fails is Conflict and writes nothing', () =>
     withSubject(make, async ({ repository }, p) => {
       const a = await repository.create(`${p}a`, 'one');

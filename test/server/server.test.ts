@@ -201,6 +201,24 @@ describe('StatusServer over a controller', () => {
     await t.controller.stop();
   });
 
+  test('/readyz and /debug/sync report a publisher that has not published for longer than 5 minutes', async () => {
+    const t = await setup();
+    await t.controller.start();
+    await t.render();
+    let failingForMs = 5 * 60_000;
+    const reason = 'failing since 2026-01-01T00:00:00.000Z: etcd commit: unreachable';
+    t.controller.observePublication(() => ({ publishing: true, reason, failingForMs }));
+    assert.equal((await t.get('/readyz')).status, 200, 'exactly at the limit is still ready');
+    failingForMs += 1_000;
+    const ready = await t.get('/readyz');
+    assert.equal(ready.status, 503);
+    assert.deepEqual(ready.json.reasons, [`publisher: not publishing for 301 s: ${reason}`]);
+    assert.deepEqual((await t.get('/debug/sync')).json.publisher, { publishing: true, reason, failingForMs });
+    t.controller.observePublication(() => ({ publishing: false, reason: 'not the leader: the leader publishes' }));
+    assert.equal((await t.get('/readyz')).status, 200, 'a follower is ready');
+    await t.controller.stop();
+  });
+
   test('turns the debug endpoints off with server.debug: false, keeping probes and metrics', async () => {
     const t = await setup({ server: ', debug: false' });
     await t.controller.start();
