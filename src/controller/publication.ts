@@ -37,6 +37,8 @@ export interface PublicationOptions {
 interface Target {
   readonly key: string;
   readonly config: EtcdPublishConfig;
+  /** The clusters published, each fenced by its own publisher key. */
+  readonly clusters: readonly string[];
   readonly resources: readonly PublishedResource[];
   readonly stores: readonly Store[];
 }
@@ -121,6 +123,7 @@ export class Publication {
     if (target === undefined || epoch === null) return;
     this.#publisher = new Publisher({
       config: target.config,
+      clusters: target.clusters,
       resources: target.resources,
       connect: this.#o.connect,
       claim: { identity: this.#o.identity, epoch },
@@ -155,8 +158,10 @@ function targetOf(config: Config, stores: ReadonlyMap<string, Store>): Target | 
     if (resource.store === 'etcd' && store !== undefined && isPublishedStore(store)) resources.push(publishedResource(resource, store));
   }
   if (resources.length === 0) return undefined;
-  const key = JSON.stringify({ publish, resources: resources.map(({ name, group, resource }) => ({ name, group, resource })) });
-  return { key, config: publish, resources, stores: resources.map((r) => r.store) };
+  const sourceClusters = config.source.kubernetes?.clusters?.map((cluster) => cluster.name) ?? [];
+  const clusters = sourceClusters.length > 0 ? sourceClusters : [publish.cluster];
+  const key = JSON.stringify({ publish, clusters, resources: resources.map(({ name, group, resource }) => ({ name, group, resource })) });
+  return { key, config: publish, clusters, resources, stores: resources.map((r) => r.store) };
 }
 
 function sameTarget(a: Target | undefined, b: Target | undefined): boolean {

@@ -1,6 +1,7 @@
 /**
  * Reconciling one published resource: the writes that make the repository's keys of the
- * resource (in every cluster its store holds, and the configured one) equal to the store.
+ * resource, in every cluster the publisher writes, equal to the store (a cluster whose
+ * objects are all gone has its keys deleted; objects of another cluster are skipped).
  * Missing keys and keys whose value differs are put, keys of objects that vanished are
  * deleted, equal values are left alone (subscribers see no change). The store is read
  * right after the listings and the journal cleared at that moment, so every later change
@@ -10,7 +11,7 @@ import type { KubeObject } from '../k8s.ts';
 import type { KvOperation, KvRecord, Repository } from '../kv/index.ts';
 import type { KeyLayout } from '../kv/layout.ts';
 import type { ChangeJournal } from '../store/change-journal.ts';
-import { clusterOf, keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
+import { assertOwnedCluster, keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
 
 /** One write of a reconcile, and the store object it puts (none for the delete of a vanished key). */
 export interface ReconcileWrite {
@@ -25,13 +26,6 @@ export interface ReconcilePlan {
   readonly skipped: { readonly obj: KubeObject; readonly error: Error }[];
 }
 
-/** The clusters whose keys the resource owns: the configured one and those of its objects. */
-function clustersOf(resource: PublishedResource, cluster: string): Set<string> {
-  const clusters = new Set([cluster]);
-  for (const obj of resource.store.list()) clusters.add(clusterOf(obj, cluster));
-  return clusters;
-}
-
 /** Lists the resource's keys, then diffs them with the store (see the module comment). */
 export async function planReconcile(
   repository: Repository,
@@ -39,8 +33,9 @@ export async function planReconcile(
   resource: PublishedResource,
   journal: ChangeJournal,
   cluster: string,
+  owned: readonly string[] = [cluster],
 ): Promise<ReconcilePlan> {
-  const prefixes = [...clustersOf(resource, cluster)].map((c) => layout.clusterPrefix(resource.group, resource.resource, c));
+  const prefixes = owned.map((c) => layout.clusterPrefix(resource.group, resource.resource, c));
   const listings = await Promise.all(prefixes.map((prefix) => repository.list(prefix)));
   journal.clear();
   const stored = new Map<string, KvRecord>();
@@ -51,6 +46,7 @@ export async function planReconcile(
   for (const obj of resource.store.list()) {
     let key: string;
     try {
+      assertOwnedCluster(obj, cluster, owned);
       key = keyOfObject(layout, resource, obj, cluster);
     } catch (err) {
       skipped.push({ obj, error: err as Error });

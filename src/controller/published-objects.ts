@@ -6,6 +6,7 @@
  */
 import type { WatchedResourceConfig } from '../config/types.ts';
 import type { KubeObject } from '../k8s.ts';
+import { KvError } from '../kv/index.ts';
 import { KeyLayout, storageResourceOf } from '../kv/layout.ts';
 import type { PublishedStore } from '../store/published-store.ts';
 
@@ -29,6 +30,19 @@ export function publishedResource(config: WatchedResourceConfig, store: Publishe
 export function clusterOf(obj: KubeObject, defaultCluster: string): string {
   const cluster = obj.metadata['cluster'];
   return typeof cluster === 'string' && cluster !== '' ? cluster : defaultCluster;
+}
+
+/**
+ * Throws when `obj` belongs to a cluster outside `owned` (the clusters a publisher claims):
+ * its keys would be written without the fencing of their cluster's publisher key.
+ */
+export function assertOwnedCluster(obj: KubeObject, defaultCluster: string, owned: readonly string[]): void {
+  const cluster = clusterOf(obj, defaultCluster);
+  if (owned.includes(cluster)) return;
+  throw new KvError(
+    'Invalid',
+    `cluster "${cluster}" is not published here (this publisher writes ${owned.map((c) => `"${c}"`).join(', ')}: publish.etcd.cluster, or the names of source.kubernetes.clusters)`,
+  );
 }
 
 /** The key of `obj` of `resource`; throws a KvError (Invalid) for a name that cannot be a key segment. */

@@ -27,7 +27,7 @@ import { BATCH_LIMITS, chunkWrites, operationBytes, type BatchLimits } from './p
 import { planReconcile, type ReconcileWrite } from './publish-reconcile.ts';
 import { identityOf, ObjectRejectedError, Rejections, targetOf, type PublishTarget, type RejectedObject } from './publish-rejections.ts';
 import { commitSplitting } from './publish-split.ts';
-import { clusterOf, keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
+import { assertOwnedCluster, clusterOf, keyOfObject, valueOfObject, type PublishedResource } from './published-objects.ts';
 import {
   claimPublisherKey,
   describeHolder,
@@ -93,6 +93,12 @@ export interface PublisherMetrics {
 /** How to build a Publisher. */
 export interface PublisherOptions {
   config: EtcdPublishConfig;
+  /**
+   * The clusters this publisher writes, each fenced by its own publisher key: the names of
+   * source.kubernetes.clusters, else publish.etcd.cluster (the default). An object of any
+   * other cluster is refused, so no cluster's keys are ever written unfenced.
+   */
+  clusters?: readonly string[];
   resources: readonly PublishedResource[];
   connect: RepositoryFactory;
   /** This publisher's identity and epoch. */
@@ -130,12 +136,15 @@ export class Publisher {
   readonly #o: PublisherOptions;
   readonly #log: Logger;
   readonly #layout: KeyLayout;
-  readonly #publisherKey: string;
+  /** The clusters written and their publisher keys, in order. */
+  readonly #clusters: readonly string[];
+  readonly #publisherKeys: readonly string[];
   readonly #backoff: Backoff;
   readonly #limits: BatchLimits;
   readonly #journals: Map<PublishedResource, ChangeJournal>;
   #repository: Repository | undefined;
-  #claimed: Revision | undefined;
+  /** The mod revision each publisher key got when claimed (every batch's guards); undefined before the claim. */
+  #claimed: Revision[] | undefined;
   #running: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
@@ -152,7 +161,8 @@ export class Publisher {
   constructor(options: PublisherOptions) {
     this.#o = options;
     this.#layout = new KeyLayout(options.config.prefix);
-    this.#publisherKey = this.#layout.publisherKey(options.config.cluster);
+    this.#clusters = options.clusters && options.clusters.length > 0 ? [...options.clusters] : [options.config.cluster];
+    this.#publisherKeys = this.#clusters.map((cluster) => this.#layout.publisherKey(cluster));
     this.#log = options.logger.child({ component: 'publisher', cluster: options.config.cluster, identity: options.claim.identity });
     this.#backoff = new Backoff(
       { initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, resetAfterMs: DEFAULTS.retryResetAfterMs },
@@ -230,20 +240,22 @@ export class Publisher {
     }
   }
 
-  /** Claims the publisher key once per run; a reconnect keeps the claim. */
+  /** Claims the publisher key of every cluster written, once per run; a reconnect keeps the claims. */
   async #claim(): Promise<void> {
     if (this.#claimed !== undefined) return;
     this.#state.phase = 'claiming';
-    this.#claimed = await claimPublisherKey(this.#repo(), this.#publisherKey, this.#o.claim);
-    this.#state.claimedRevision = this.#claimed.toString();
-    this.#log.info({ key: this.#publisherKey, revision: this.#state.claimedRevision }, 'claimed the publisher key; publishing');
+    const claimed: Revision[] = [];
+    for (const key of this.#publisherKeys) claimed.push(await claimPublisherKey(this.#repo(), key, this.#o.claim));
+    this.#claimed = claimed;
+    this.#state.claimedRevision = claimed.map(String).join(',');
+    this.#log.info({ keys: this.#publisherKeys, revisions: this.#state.claimedRevision }, 'claimed the publisher keys; publishing');
   }
 
   /** Makes every resource's keys equal to its store. */
   async #reconcile(): Promise<void> {
     this.#state.phase = 'reconciling';
     for (const [resource, journal] of this.#journals) {
-      const plan = await planReconcile(this.#repo(), this.#layout, resource, journal, this.#o.config.cluster);
+      const plan = await planReconcile(this.#repo(), this.#layout, resource, journal, this.#o.config.cluster, this.#clusters);
       this.#rejections.retain(resource.name, this.#identities(resource));
       for (const { obj, error } of plan.skipped) this.#reject(this.#target(resource, obj, undefined, valueOfObject(obj)), error);
       const writes = plan.writes.map((write) => this.#reconcileWrite(resource, write)).filter((write) => !this.#rejections.refused(write.target));
@@ -301,6 +313,7 @@ export class Publisher {
     const value = entry.deleted ? undefined : valueOfObject(entry.obj);
     let key: string;
     try {
+      assertOwnedCluster(entry.obj, this.#o.config.cluster, this.#clusters);
       key = keyOfObject(this.#layout, resource, entry.obj, this.#o.config.cluster);
     } catch (err) {
       const target = this.#target(resource, entry.obj, undefined, value);
@@ -367,15 +380,15 @@ export class Publisher {
     this.#o.onError?.(error);
   }
 
-  /** Commits one transaction guarded by the claim; a failed guard means another publisher took over. */
+  /** Commits one transaction guarded by every claim; a failed guard means another publisher took over. */
   async #commit(operations: KvOperation[]): Promise<void> {
-    const guard: KvGuard = { key: this.#publisherKey, modRevision: this.#claimed! };
+    const claimed = this.#claimed!;
+    const guards: KvGuard[] = this.#publisherKeys.map((key, i) => ({ key, modRevision: claimed[i]! }));
     try {
-      await this.#repo().commit({ guards: [guard], operations });
+      await this.#repo().commit({ guards, operations });
     } catch (err) {
       if (!isKvError(err, 'Conflict')) throw err;
-      const holder = await readHolder(this.#repo(), this.#publisherKey);
-      throw new PublisherFencedError(`${describeHolder(holder)} took over ${this.#publisherKey}`, { holder, cause: err });
+      throw await this.#fenced(err);
     }
     this.#state.batches++;
     this.#o.metrics?.batch();
@@ -404,7 +417,7 @@ export class Publisher {
     this.#state.phase = 'deposed';
     this.#state.deposedBy = err.message;
     this.#state.deposedAt = this.#o.clock.now();
-    this.#log.error({ key: this.#publisherKey, holder: err.holder?.identity }, `stopped publishing: ${err.message}`);
+    this.#log.error({ keys: this.#publisherKeys, holder: err.holder?.identity }, `stopped publishing: ${err.message}`);
   }
 
   #failed(err: Error): void {
@@ -419,6 +432,18 @@ export class Publisher {
     this.#state.lastError = err.message;
     this.#o.metrics?.error(isKvError(err) ? err.code : err.name);
     this.#o.onError?.(err);
+  }
+
+  /** The error for a batch whose guard failed: names the publisher key that changed and who holds it now. */
+  async #fenced(cause: KvError): Promise<PublisherFencedError> {
+    const claimed = this.#claimed!;
+    for (const [i, key] of this.#publisherKeys.entries()) {
+      const record = await this.#repo().get(key).catch(() => undefined);
+      if (record?.modRevision === claimed[i]) continue;
+      const holder = await readHolder(this.#repo(), key);
+      return new PublisherFencedError(`${describeHolder(holder)} took over ${key}`, { holder, cause });
+    }
+    return new PublisherFencedError(`another publisher took over ${this.#publisherKeys.join(', ')}`, { cause });
   }
 
   #repo(): Repository {

@@ -15,7 +15,7 @@ describe('Publisher', () => {
   test('publishes every object once synced, as JSON under its key, without metadata.cluster', async () => {
     const repository = new MemoryRepository();
     const resource = servicesResource([service('shop', 'web'), service('shop', 'api', { cluster: 'west' })]);
-    const { publisher } = publisherOf(repository, [resource]);
+    const { publisher } = publisherOf(repository, [resource], { clusters: ['east', 'west'] });
     void publisher.start();
     await eventually(async () => (await repository.list('/informant/core/')).records.length === 2, 'both objects published');
     const east = await contents(repository, EAST);
@@ -24,6 +24,39 @@ describe('Publisher', () => {
     assert.deepEqual(west.get('/informant/core/services/west/shop/api'), service('shop', 'api'));
     await publisher.stop();
     assert.equal(publisher.state().phase, 'stopped');
+  });
+
+  test('with several clusters it claims each cluster\'s publisher key, and a takeover of any one deposes it', async () => {
+    const repository = new MemoryRepository();
+    const resource = servicesResource([service('shop', 'web', { cluster: 'east' }), service('shop', 'web', { cluster: 'west' })]);
+    const { publisher } = publisherOf(repository, [resource], { clusters: ['east', 'west'] });
+    void publisher.start();
+    await eventually(() => publisher.state().phase === 'publishing', 'publishing');
+    for (const cluster of ['east', 'west']) {
+      assert.equal(decodeClaim((await repository.get(layout.publisherKey(cluster)))?.value ?? '')?.identity, 'informant-a');
+    }
+    await repository.update(layout.publisherKey('west'), encodeClaim({ identity: 'informant-b', epoch: 2n }));
+    put(resource, service('shop', 'api', { cluster: 'east' }));
+    await eventually(() => publisher.state().phase === 'deposed', 'deposed');
+    assert.match(publisher.state().deposedBy ?? '', /informant-b.*publishers\/west/);
+    assert.equal(await repository.get(`${EAST}shop/api`), undefined, 'the batch was rejected as a whole');
+    await publisher.stop();
+  });
+
+  test('refuses objects of a cluster it does not claim, and deletes the keys of a claimed cluster whose objects are gone', async () => {
+    const repository = new MemoryRepository();
+    const westWeb = '/informant/core/services/west/shop/web';
+    await repository.create(westWeb, JSON.stringify(service('shop', 'web')));
+    const resource = servicesResource([service('shop', 'web', { cluster: 'east' }), service('shop', 'stray', { cluster: 'north' })]);
+    const { publisher, errors } = publisherOf(repository, [resource], { clusters: ['east', 'west'] });
+    void publisher.start();
+    await eventually(() => publisher.state().phase === 'publishing', 'publishing');
+    assert.equal(await repository.get(westWeb), undefined, 'west has no objects any more: its key is deleted');
+    assert.ok(await repository.get(`${EAST}shop/web`));
+    assert.equal((await repository.list('/informant/core/services/north/')).records.length, 0);
+    assert.deepEqual(publisher.state().rejected.map((r) => `${r.cluster} ${r.name}`), ['north stray']);
+    assert.match(errors.map((e) => e.message).join('\n'), /cluster "north" is not published here/);
+    await publisher.stop();
   });
 
   test('waits for sync before it claims or writes anything', async () => {
