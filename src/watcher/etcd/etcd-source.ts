@@ -8,10 +8,10 @@
  * unsubscribed clusters are filtered out client-side; with one cluster only that
  * cluster's prefix is read. Each object gets `metadata.cluster` from its key.
  *
- * `fetch` reads one object from etcd (for `store: on-demand`). The store asks for a
- * namespace and name only; with several clusters subscribed the cluster is the one the
- * object was delivered from, and a name delivered from two clusters is ambiguous (a
- * WatchError) until stores tell objects of different clusters apart.
+ * `fetch` reads one object from etcd (for `store: on-demand`): from the key of the
+ * cluster its identity names (stores always name it: every object from this source has
+ * `metadata.cluster`); a caller that names none gets the only subscribed cluster, or the
+ * cluster the object was delivered from, and a WatchError when that is ambiguous.
  */
 import type { EtcdSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
