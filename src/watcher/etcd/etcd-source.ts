@@ -22,6 +22,7 @@ import { KeyLayout, storageResourceOf } from '../../kv/layout.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchSink } from '../index.ts';
 import type { BackoffSettings } from '../kubernetes/backoff.ts';
 import { systemClock, type Clock } from '../kubernetes/clock.ts';
+import type { ReflectorStats } from '../kubernetes/stats.ts';
 import { compileFilter, type ResourceFilter } from './resource-filter.ts';
 import { Subscription } from './subscription.ts';
 
@@ -103,6 +104,11 @@ export class EtcdSource implements ObjectSource {
 
   status(): ResourceWatchStatus[] {
     return this.#subscriptions.map((subscription) => subscription.status());
+  }
+
+  /** Per-resource counters, in the Kubernetes reflector's shape (the controller exports them as watch metrics). */
+  stats(): ReflectorStats[] {
+    return this.#subscriptions.map((subscription) => subscription.stats());
   }
 
   /**

@@ -20,6 +20,7 @@ import type { KeyLayout } from '../../kv/layout.ts';
 import { WatchError, type ResourceWatchStatus, type WatchProblem, type WatchSink } from '../index.ts';
 import { Backoff, type BackoffSettings } from '../kubernetes/backoff.ts';
 import { Timers, type Clock } from '../kubernetes/clock.ts';
+import { emptyStats, type ReflectorStats } from '../kubernetes/stats.ts';
 import { decodeRecord, type Decoded } from './record-decoder.ts';
 import type { ResourceFilter } from './resource-filter.ts';
 
@@ -64,9 +65,12 @@ export class Subscription {
   #watch: KvWatch | undefined;
   #endWatch: ((end: WatchEnd) => void) | undefined;
   #running: Promise<void> = Promise.resolve();
+  /** The same counters a Kubernetes reflector keeps, so /metrics reads both alike. */
+  readonly #stats: ReflectorStats;
 
   constructor(options: SubscriptionOptions) {
     this.#o = options;
+    this.#stats = emptyStats(options.resource.name, false);
     this.#log = options.logger.child({ resource: options.resource.name });
     this.#timers = new Timers(options.clock);
     this.#backoff = new Backoff(options.backoff, options.clock, options.random);
@@ -88,6 +92,15 @@ export class Subscription {
     this.#timers.cancelAll();
     this.#endWatch?.({ stopped: true });
     await this.#running;
+  }
+
+  /**
+   * A snapshot of the counters: events by type, lists and relists (after a lost watch),
+   * watch restarts (re-watches and reconnects), errors by KvError code (or "decode"), the
+   * etcd revision delivered up to (as resourceVersion), objects delivered, synced, watching.
+   */
+  stats(): ReflectorStats {
+    return { ...this.#stats, events: { ...this.#stats.events }, errors: { ...this.#stats.errors }, objects: this.#delivered.size };
   }
 
   status(): ResourceWatchStatus {
@@ -122,6 +135,7 @@ export class Subscription {
         if (!this.#shouldRelistAtOnce(end.lost)) await this.#wait(end.lost);
       } catch (err) {
         if (this.#stopped) return;
+        this.#failure(isKvError(err) ? err.code : 'other');
         await this.#wait(err);
       }
     }
@@ -141,6 +155,7 @@ export class Subscription {
       delivered.set(record.key, identityOf(decoded.obj));
     }
     this.#delivered = delivered;
+    this.#counted(listing.revision, undefined);
     this.#o.sink.replace(objects);
     if (!this.#synced) {
       this.#synced = true;
@@ -153,14 +168,26 @@ export class Subscription {
   /** Watches from `revision` until the watch is lost or the subscription stops. */
   async #watchFrom(revision: Revision): Promise<WatchEnd> {
     const ended = new Promise<WatchEnd>((resolve) => (this.#endWatch = resolve));
+    if (this.#stats.lists > 1) this.#stats.watchRestarts++;
     this.#watch = await this.#o.repository.watch(this.#o.prefix, revision, {
       onChanges: (changes) => this.#apply(changes),
       onLost: (error) => this.#endWatch?.({ lost: error }),
-      onDisconnected: (error) => this.#report(`watch interrupted, resuming: ${error.message}`, error, false),
-      onConnected: () => this.#recovered(),
+      onDisconnected: (error) => {
+        this.#stats.watching = false;
+        this.#stats.watchRestarts++;
+        this.#failure(error.code);
+        this.#report(`watch interrupted, resuming: ${error.message}`, error, false);
+      },
+      onConnected: () => {
+        this.#stats.watching = true;
+        this.#recovered();
+      },
     });
+    this.#stats.watching = true;
     if (this.#stopped) this.#endWatch?.({ stopped: true });
     const end = await ended;
+    this.#stats.watching = false;
+    if ('lost' in end) this.#failure(end.lost.code);
     this.#endWatch = undefined;
     const watch = this.#watch;
     this.#watch = undefined;
@@ -174,6 +201,24 @@ export class Subscription {
       if (change.type === 'put') this.#put(change.record);
       else this.#remove(change.key);
     }
+    const last = changes.at(-1);
+    if (last) this.#counted(last.type === 'put' ? last.record.modRevision : last.modRevision, this.#o.clock.now());
+  }
+
+  /** A list (lastEventAt undefined) or a batch of changes delivered up to `revision`. */
+  #counted(revision: Revision, lastEventAt: number | undefined): void {
+    this.#stats.resourceVersion = String(revision);
+    if (lastEventAt !== undefined) {
+      this.#stats.lastEventAt = lastEventAt;
+      return;
+    }
+    this.#stats.lists++;
+    if (this.#stats.lists > 1) this.#stats.relists++;
+    this.#stats.synced = true;
+  }
+
+  #failure(kind: string): void {
+    this.#stats.errors[kind] = (this.#stats.errors[kind] ?? 0) + 1;
   }
 
   #put(record: KvRecord): void {
@@ -182,6 +227,7 @@ export class Subscription {
     if (!this.#o.filter(decoded.obj, decoded.address)) return this.#remove(record.key);
     const known = this.#delivered.has(record.key);
     this.#delivered.set(record.key, identityOf(decoded.obj));
+    this.#stats.events[known ? 'MODIFIED' : 'ADDED']++;
     if (known) this.#o.sink.update(decoded.obj);
     else this.#o.sink.add(decoded.obj);
   }
@@ -190,6 +236,7 @@ export class Subscription {
     const delivered = this.#delivered.get(key);
     if (!delivered) return;
     this.#delivered.delete(key);
+    this.#stats.events.DELETED++;
     this.#o.sink.delete(objectOf(delivered));
   }
 
@@ -197,7 +244,10 @@ export class Subscription {
   #decode(record: KvRecord): Decoded | undefined {
     if (!this.#o.layout.parse(record.key)) return undefined;
     const decoded = decodeRecord(record, this.#o.layout);
-    if (!decoded.ok) this.#report(decoded.problem, undefined, true);
+    if (!decoded.ok) {
+      this.#failure('decode');
+      this.#report(decoded.problem, undefined, true);
+    }
     return decoded;
   }
 

@@ -143,6 +143,33 @@ describe('EtcdSource', () => {
     await source.stop();
   });
 
+  test('keeps watch counters in the Kubernetes reflector\'s shape: events, lists, relists, restarts, errors, revision', async () => {
+    const { repository, source, sinks, sink, clock } = setup();
+    const memory = repository as MemoryRepository;
+    await publish(repository, 'east', service('web', 'a'));
+    await source.start(sinks);
+    await sink.waitFor((s) => s.events.length === 2, 'synced');
+    clock.advance(5);
+    await publish(repository, 'east', service('web', 'b'));
+    await publish(repository, 'east', service('web', 'a', { rv: '2' }));
+    await unpublish(repository, 'east', service('web', 'b'));
+    await sink.waitFor((s) => s.events.length === 5, 'three changes');
+    const [first] = source.stats();
+    assert.deepEqual(first!.events, { ADDED: 1, MODIFIED: 1, DELETED: 1, BOOKMARK: 0, ERROR: 0 });
+    assert.deepEqual([first!.lists, first!.relists, first!.watchRestarts, first!.objects, first!.synced, first!.watching], [1, 0, 0, 1, true, true]);
+    assert.equal(first!.resourceVersion, String(memory.revision));
+    assert.equal(first!.lastEventAt, clock.now());
+    memory.loseWatches(new KvError('Compacted', 'compacted in a test'));
+    await publish(repository, 'east', service('web', 'c'));
+    await sink.waitFor((s) => s.events.filter((e) => e.type === 'replace').length === 2 && s.contents.has('east|web/c'), 'a relist, and c');
+    await publish(repository, 'east', service('web', 'd'));
+    await sink.waitFor((s) => s.contents.has('east|web/d'), 'd from the new watch');
+    const [after] = source.stats();
+    assert.deepEqual([after!.lists, after!.relists, after!.watchRestarts, after!.objects], [2, 1, 1, 3]);
+    assert.deepEqual(after!.errors, { Compacted: 1 });
+    await source.stop();
+  });
+
   test('retries a failing list with backoff on the injected clock and reports the problem meanwhile', async () => {
     const memory = new MemoryRepository();
     let failures = 2;
