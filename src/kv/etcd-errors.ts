@@ -12,12 +12,7 @@
  * request wrote one key. Other RESOURCE_EXHAUSTED answers (a full database) stay
  * Unavailable: they pass once an operator frees space.
  */
-import {
-  ClientClosedError,
-  GRPCInvalidArgumentError,
-  GRPCOutOfRangeError,
-  GRPCResourceExhastedError,
-} from 'etcd3';
+import { etcd3 } from './etcd3-module.ts';
 import { isKvError, KvError } from './index.ts';
 
 /** etcd's message for a read or watch below the compacted revision. */
@@ -41,7 +36,7 @@ export function toKvError(err: unknown, what: string, key?: string): KvError {
   const message = err instanceof Error ? err.message : String(err);
   const options = { cause: err, ...(key === undefined ? {} : { key }) };
   if (isCompactedError(err)) return new KvError('Compacted', `etcd ${what}: ${message}`, options);
-  if (err instanceof ClientClosedError) return new KvError('Unavailable', `etcd ${what}: the client is closed`, options);
+  if (err instanceof etcd3().ClientClosedError) return new KvError('Unavailable', `etcd ${what}: the client is closed`, options);
   if (isTooLarge(err)) {
     const target = key === undefined ? '' : ` of ${key}`;
     return new KvError('Invalid', `etcd ${what}${target}: the request is larger than etcd accepts (--max-request-bytes): ${message}`, options);
@@ -52,10 +47,12 @@ export function toKvError(err: unknown, what: string, key?: string): KvError {
 
 /** True when etcd refused a request for its size (see the module comment). */
 export function isTooLarge(err: unknown): boolean {
+  const { GRPCInvalidArgumentError, GRPCResourceExhastedError } = etcd3();
   if (err instanceof GRPCInvalidArgumentError) return /request is too large/i.test(err.message);
   return err instanceof GRPCResourceExhastedError && /too large|message larger/i.test(err.message);
 }
 
 function isInvalidRequest(err: unknown): boolean {
+  const { GRPCInvalidArgumentError, GRPCOutOfRangeError } = etcd3();
   return err instanceof GRPCInvalidArgumentError || err instanceof GRPCOutOfRangeError;
 }

@@ -9,7 +9,8 @@
  * etcd unreachable for seconds. Callers retry with their own backoff on Unavailable.
  */
 import { createRequire } from 'node:module';
-import { Etcd3, type IOptions, type IRequestOp, type ICompare } from 'etcd3';
+import type { Etcd3, IOptions, IRequestOp, ICompare } from 'etcd3';
+import { etcd3 } from './etcd3-module.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { validateBatch, validateKey } from './batch.ts';
@@ -232,7 +233,7 @@ export function connectEtcd(config: EtcdConnectionConfig, logger: Logger, option
       }),
     },
   };
-  return new EtcdRepository(new Etcd3(clientOptions), {
+  return new EtcdRepository(new (etcd3().Etcd3)(clientOptions), {
     logger: logger.child({ component: 'kv', backend: 'etcd' }),
     connectTimeoutMs: config.dialTimeoutMs,
     ...(options.clock ? { clock: options.clock } : {}),
