@@ -66,7 +66,7 @@ async function ingestOnce(ctx: RunContext, cluster: BenchCluster, module: string
     for (let i = 0; i < params.events; i++) cluster.server.update('pods', pod(i % params.expected, generation * params.events + i));
     return await child.result<IngestResult>();
   } finally {
-    child.kill();
+    await child.close();
   }
 }
 
