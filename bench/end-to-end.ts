@@ -70,7 +70,7 @@ async function runOnce(ctx: RunContext, count: number, changes: number, warmup: 
     const { renders } = await child.result<EndToEndResult>();
     return section(measured, renders, count);
   } finally {
-    child.kill();
+    await child.close();
     await cluster.close();
   }
 }

@@ -27,6 +27,11 @@ export interface ChildSpec {
 
 const ENTRY = fileURLToPath(new URL('../child.ts', import.meta.url));
 
+const DEFAULTS = Object.freeze({
+  /** ms a child that has answered gets to exit on its own (writing a CPU profile takes a moment). */
+  exitGraceMs: 10_000,
+});
+
 /** Flags every child gets: a collector the task can call, and room for 100k-object heaps. */
 const NODE_FLAGS = Object.freeze(['--expose-gc', '--max-old-space-size=8192']);
 
@@ -38,6 +43,8 @@ export class Child {
   readonly #waiters: Array<{ type: string; resolve: (m: Message) => void; reject: (e: Error) => void }> = [];
   #stderr = '';
   #failure: Error | undefined;
+  #answered = false;
+  readonly #exit: Promise<void>;
 
   private constructor(spec: ChildSpec) {
     this.#spec = spec;
@@ -46,6 +53,7 @@ export class Child {
     this.#process.stdout!.on('data', (chunk: Buffer) => this.#keepOutput(chunk));
     this.#process.stderr!.on('data', (chunk: Buffer) => this.#keepOutput(chunk));
     this.#process.on('message', (message: Message) => this.#receive(message));
+    this.#exit = new Promise((resolve) => this.#process.on('exit', resolve));
     this.#process.on('exit', (code, signal) => this.#exited(code, signal));
   }
 
@@ -83,12 +91,23 @@ export class Child {
     return message.value as T;
   }
 
-  /** Kills the process (SIGKILL) if it still runs. */
-  kill(): void {
+  /**
+   * Ends the process: one that has sent its result exits by itself (and writes its
+   * --cpu-prof profile on the way out), so it gets up to `graceMs`; then, or for one that
+   * has not answered, SIGKILL.
+   */
+  async close(graceMs = DEFAULTS.exitGraceMs): Promise<void> {
+    if (this.#process.exitCode !== null || this.#process.signalCode !== null) return;
+    if (this.#answered) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#exit, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill('SIGKILL');
   }
 
   #receive(message: Message): void {
+    if (message.type === 'result') this.#answered = true;
     if (message.type === 'error') {
       this.#fail(new Error(`${this.#describe()} failed: ${String(message.stack ?? message.message)}`));
       return;

@@ -36,9 +36,9 @@ export interface IndexerOptions {
  * 1. strips remove_fields by copy-on-strip (see FieldStripper): the contents of the object
  *    the source handed over are never changed; only the containers on the path to a
  *    removed field are copied, everything else is shared, and nothing is allocated when no
- *    such field is present. The store then owns and freezes what it is given, so subtrees
- *    shared with the source's object end up frozen: as the WatchSink contract says, a
- *    source must not touch an object after handing it over.
+ *    such field is present. The store then owns what it is given and freezes it before it
+ *    first returns it, so subtrees shared with the source's object end up frozen: as the
+ *    WatchSink contract says, a source must not touch an object after handing it over.
  * 2. extracts the index key from the stripped object: each index_by expression must yield
  *    exactly one string, number or boolean. An object without one is not stored (a stored
  *    older version is removed); it is counted and logged once per identity and listed in

@@ -10,8 +10,13 @@
  * object replaced by a new version under the same key keeps its place in every sorted
  * array (its namespace and name are unchanged), so the caches above it are patched on the
  * next read (a copy with the new object put in place) instead of being sorted again.
+ *
+ * Objects are deep-frozen when they first enter a sorted array (a leaf's, a merge's loose
+ * run, or a patch), which every read goes through: whatever the trie returns is frozen,
+ * and a version replaced before it was ever read is never walked.
  */
 import { compareByNamespaceName, type KubeObject } from '../k8s.ts';
+import { deepFreeze } from './freeze.ts';
 import type { IndexKey } from './index.ts';
 
 const DEFAULTS = Object.freeze({
@@ -86,11 +91,11 @@ export class TrieNode {
     else this.more![entry.slot - 1] = last;
   }
 
-  /** Leaves: the objects filed here, unsorted, in a new array. */
+  /** Leaves: the objects filed here, unsorted and deep-frozen, in a new array. */
   objects(): KubeObject[] {
     if (this.first === undefined) return [];
-    const out = [this.first.obj];
-    if (this.more !== undefined) for (const entry of this.more) out.push(entry.obj);
+    const out = [deepFreeze(this.first.obj)];
+    if (this.more !== undefined) for (const entry of this.more) out.push(deepFreeze(entry.obj));
     return out;
   }
 }
@@ -219,7 +224,7 @@ export class KeyTrie {
     let total = 0;
     for (const child of children.values()) {
       if (child.children === undefined && child.count() === 1) {
-        (loose ??= []).push(child.first!.obj);
+        (loose ??= []).push(deepFreeze(child.first!.obj));
       } else if (!child.isEmpty()) {
         runs.push(this.sorted(child));
       }
@@ -242,12 +247,13 @@ export class KeyTrie {
 /**
  * A copy of the sorted `objects` with each patched entry's current object put in the place
  * of its previous version (found by binary search on namespace and name, which the new
- * version shares), frozen.
+ * version shares), frozen, as are the objects put in.
  */
 function applyPatches(objects: readonly KubeObject[], patches: readonly TrieEntry[]): readonly KubeObject[] {
   // Spread, not slice(): V8's slice of a frozen array takes a slow path (~30x slower).
   const copy = [...objects];
   for (const { obj } of patches) {
+    deepFreeze(obj);
     let low = 0;
     let high = copy.length - 1;
     while (low <= high) {

@@ -30,7 +30,9 @@ export interface MemoryStoreOptions {
   keyCount: number;
   /**
    * Called after every change of the contents with the object now held (or, with
-   * `deleted`, the one just removed); clear() reports each removed object. Default none.
+   * `deleted`, the one just removed); clear() reports each removed object. The object may
+   * not be frozen yet (objects are frozen on their first read): a listener that keeps it
+   * freezes it. Default none.
    */
   onChange?: (namespace: string, name: string, obj: KubeObject, deleted: boolean) => void;
 }
@@ -45,8 +47,10 @@ export interface MemoryStoreOptions {
  *   When both the stored object and the deleted one carry a uid and they differ, the
  *   delete concerns an older incarnation of the name and is ignored;
  * - ownership: the store takes ownership of every object it is given and deep-freezes it
- *   on insert (see deepFreeze), so every object it returns is read-only, and the caller
- *   must not expect to change an object after handing it over.
+ *   (see deepFreeze) before it first returns it, so every object it returns is read-only,
+ *   and the caller must not change an object after handing it over. Freezing waits for
+ *   the first read (the trie freezes an object when it enters a sorted array): a version
+ *   replaced before anyone read it, as under watch churn between renders, is never walked.
  *
  * Not safe for concurrent use across worker threads (JavaScript objects are not shared);
  * within one event loop every call is atomic.
@@ -128,25 +132,17 @@ export class MemoryStore implements Store {
     }
   }
 
-  /** Objects whose leading index keys equal `keys`, sorted; frozen and read-only. */
+  /**
+   * Objects whose leading index keys equal `keys`, sorted; frozen and read-only. The keys
+   * are walked first and checked only when nothing matches: trie segments are strings, so a
+   * key of another type never matches, and a hit (the common case) pays for no checks.
+   */
   get(...keys: string[]): readonly KubeObject[] {
-    if (keys.length > this.keyCount) {
-      throw new StoreError(
-        `store "${this.name}": get with ${keys.length} keys, but objects have ${this.keyCount} index keys`,
-        { store: this.name, operation: 'get', keys },
-      );
-    }
-    for (let i = 0; i < keys.length; i++) {
-      if (typeof keys[i] !== 'string') {
-        throw new StoreError(`store "${this.name}": key ${i} is a ${typeof keys[i]}, not a string`, {
-          store: this.name,
-          operation: 'get',
-          keys: keys.map(String),
-        });
-      }
-    }
+    if (keys.length > this.keyCount) throw this.#tooManyKeys(keys);
     const node = this.#trie.find(keys);
-    return node === undefined ? NO_OBJECTS : this.#trie.sorted(node);
+    if (node !== undefined) return this.#trie.sorted(node);
+    this.#checkKeys(keys);
+    return NO_OBJECTS;
   }
 
   /** Every object, sorted by namespace then name; frozen and read-only. */
@@ -171,9 +167,30 @@ export class MemoryStore implements Store {
     return this.#size;
   }
 
-  /** The object held with this identity ("" namespace for cluster-scoped), or undefined. */
+  /** The object held with this identity ("" namespace for cluster-scoped), or undefined; frozen. */
   lookup(namespace: string, name: string, cluster?: string): KubeObject | undefined {
-    return this.#byIdentity.get(scopeOf(cluster, namespace))?.get(name)?.obj;
+    const obj = this.#byIdentity.get(scopeOf(cluster, namespace))?.get(name)?.obj;
+    return obj === undefined ? undefined : deepFreeze(obj);
+  }
+
+  #tooManyKeys(keys: readonly unknown[]): StoreError {
+    return new StoreError(
+      `store "${this.name}": get with ${keys.length} keys, but objects have ${this.keyCount} index keys`,
+      { store: this.name, operation: 'get', keys: keys.map(String) },
+    );
+  }
+
+  /** Throws a StoreError when a get key is not a string. */
+  #checkKeys(keys: readonly unknown[]): void {
+    for (let i = 0; i < keys.length; i++) {
+      if (typeof keys[i] !== 'string') {
+        throw new StoreError(`store "${this.name}": key ${i} is a ${typeof keys[i]}, not a string`, {
+          store: this.name,
+          operation: 'get',
+          keys: keys.map(String),
+        });
+      }
+    }
   }
 
   /** Files `obj` under `key`, replacing `entry` (the object held with its identity, if any). */
@@ -181,7 +198,7 @@ export class MemoryStore implements Store {
     const leaf = this.#trie.leafFor(key);
     if (entry === undefined) return this.#insert(obj, leaf);
     if (entry.obj === obj && entry.leaf === leaf) return entry;
-    entry.obj = deepFreeze(obj);
+    entry.obj = obj;
     this.#move(entry, leaf);
     this.#modCount++;
     this.#onChange?.(obj.metadata.namespace ?? '', obj.metadata.name, entry.obj, false);
@@ -196,7 +213,7 @@ export class MemoryStore implements Store {
   }
 
   #insert(obj: KubeObject, leaf: TrieNode): StoreEntry {
-    const entry: StoreEntry = { obj: deepFreeze(obj), leaf, slot: 0, seen: 0 };
+    const entry: StoreEntry = { obj, leaf, slot: 0, seen: 0 };
     mapIn(this.#byIdentity, scopeOf(obj.metadata.cluster, obj.metadata.namespace)).set(obj.metadata.name, entry);
     this.#trie.insert(entry, leaf);
     this.#size++;

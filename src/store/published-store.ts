@@ -7,6 +7,7 @@
 import { ETCD_STORE_CONFIG } from '../config/store-backends.ts';
 import type { KubeObject } from '../k8s.ts';
 import { ChangeJournal } from './change-journal.ts';
+import { deepFreeze } from './freeze.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import type { Store } from './index.ts';
 import type { StoreBackend } from './registry.ts';
@@ -17,11 +18,15 @@ export const etcdStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
   build: ({ resource }) => new PublishedStore({ name: resource.name, keyCount: resource.indexBy.length }),
 });
 
-/** Forwards the store's changes to the open journal, if any. */
+/**
+ * Forwards the store's changes to the open journal, if any. The store freezes objects on
+ * their first read; an object handed to the journal is read from then on, so it is frozen
+ * here (only while a journal is open: a store nobody publishes pays nothing).
+ */
 class JournalTap {
   journal: ChangeJournal | undefined;
   readonly changed = (namespace: string, name: string, obj: KubeObject, deleted: boolean): void => {
-    this.journal?.record({ namespace, name, obj, deleted });
+    this.journal?.record({ namespace, name, obj: deepFreeze(obj), deleted });
   };
 }
 

@@ -89,7 +89,7 @@ describe('MemoryStore', () => {
     assert.throws(() => store.delete(nameless), (err: unknown) => err instanceof StoreError && err.operation === 'delete');
   });
 
-  test('the object handed to add is frozen in place, since the store owns it from then on', () => {
+  test('the object handed to add is frozen in place by the time the store returns it, since the store owns it', () => {
     const store = new MemoryStore({ name: 'things', keyCount: 1 });
     const given = obj('ns', 'a', { labels: { app: 'web' } });
     store.add(given, ['k']);
@@ -103,8 +103,34 @@ describe('MemoryStore', () => {
     const cyclic: Record<string, unknown> = { shared };
     cyclic.self = cyclic;
     store.add({ metadata: { name: 'a' }, spec: { a: shared, b: shared, cyclic } }, ['k']);
+    store.list();
     assert.ok(Object.isFrozen(shared));
     assert.ok(Object.isFrozen(cyclic));
+  });
+
+  test('every way out of the store freezes: exact get, prefix get, list, lookup and a patched list', () => {
+    const store = new MemoryStore({ name: 'things', keyCount: 2 });
+    const fresh = (name: string, version = 1, namespace = 'ns'): KubeObject => obj(namespace, name, { labels: { v: String(version) } });
+    const frozen = (o: KubeObject | undefined): boolean => o !== undefined && Object.isFrozen(o.metadata.labels);
+    store.add(fresh('a'), ['ns', 'a']);
+    store.add(fresh('b'), ['ns', 'b']);
+    store.add(fresh('c', 1, 'other'), ['other', 'c']);
+    assert.ok(frozen(store.get('ns', 'a')[0]));
+    assert.ok(store.get('ns').every(frozen));
+    assert.ok(store.list().every(frozen));
+    store.update(fresh('b', 2), ['ns', 'b']);
+    assert.ok(store.list().every(frozen), 'the cached list is patched with the new version, frozen');
+    store.update(fresh('c', 2, 'other'), ['other', 'c']);
+    assert.ok(frozen(store.lookup('other', 'c')));
+  });
+
+  test('an exact get checks its keys when nothing matches', () => {
+    const store = new MemoryStore({ name: 'things', keyCount: 2 });
+    store.add(obj('ns', 'a'), ['ns', 'a']);
+    assert.equal(store.get('ns', 'a').length, 1);
+    assert.equal(store.get('ns', 'zzz').length, 0);
+    assert.throws(() => store.get('ns', 1 as unknown as string), (err: unknown) => err instanceof StoreError && err.operation === 'get');
+    assert.throws(() => store.get('ns', 'a', 'x'), (err: unknown) => err instanceof StoreError && err.operation === 'get');
   });
 
   test('a re-add of the very same object under the same key is not a change', () => {
