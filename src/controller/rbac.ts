@@ -7,7 +7,8 @@
  * etcd reads its objects from etcd, so its watched resources need no Kubernetes RBAC at
  * all (only the Lease, when leader election is on).
  */
-import type { Config, WatchedResourceConfig } from '../config/types.ts';
+import type { Config } from '../config/types.ts';
+import { groupOf, isKnownKind, pluralOf } from '../k8s-names.ts';
 
 /** Whom the RBAC is for. */
 export interface RbacOptions {
@@ -74,9 +75,9 @@ function rulesByScope(config: Config): { cluster: Rule[]; namespaced: Map<string
   };
   const watchedThroughApi = config.source.kind === 'etcd' ? [] : config.watchedResources;
   for (const resource of watchedThroughApi) {
-    if (resource.resource === undefined && KNOWN[(resource.kind ?? '').toLowerCase()] === undefined) guessed.push(resource.name);
+    if (resource.resource === undefined && !isKnownKind(resource.kind ?? '')) guessed.push(resource.name);
     const verbs = resource.store === 'on-demand' ? ['get', 'list', 'watch'] : ['list', 'watch'];
-    addRule(scope(resource.namespace), { apiGroups: [groupOf(resource.apiVersion)], resources: [pluralOf(resource)], verbs });
+    addRule(scope(resource.namespace), { apiGroups: [groupOf(resource.apiVersion)], resources: [pluralOf(resource) ?? ''], verbs });
   }
   const election = config.leaderElection;
   if (election.enabled) {
@@ -110,39 +111,3 @@ function addRule(rules: Rule[], rule: Rule): void {
   same.resources = [...new Set([...same.resources, ...rule.resources])].sort();
 }
 
-/** "" for the core group ("v1"), else the group of "group/version". */
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
-
-/** The configured plural, or one guessed from the kind (informant resolves it by discovery at run time). */
-export function pluralOf(resource: Pick<WatchedResourceConfig, 'kind' | 'resource'>): string {
-  if (resource.resource !== undefined) return resource.resource;
-  const kind = (resource.kind ?? '').toLowerCase();
-  if (KNOWN[kind] !== undefined) return KNOWN[kind];
-  if (/(s|x|z|ch|sh)$/.test(kind)) return `${kind}es`;
-  if (/[^aeiou]y$/.test(kind)) return `${kind.slice(0, -1)}ies`;
-  return `${kind}s`;
-}
-
-/** Plurals of well-known kinds (lower case), so no guess is needed (and Endpoints is not "endpointses"). */
-const KNOWN: Readonly<Record<string, string>> = Object.freeze({
-  configmap: 'configmaps',
-  endpoints: 'endpoints',
-  endpointslice: 'endpointslices',
-  gateway: 'gateways',
-  gatewayclass: 'gatewayclasses',
-  grpcroute: 'grpcroutes',
-  httproute: 'httproutes',
-  ingress: 'ingresses',
-  ingressclass: 'ingressclasses',
-  namespace: 'namespaces',
-  networkpolicy: 'networkpolicies',
-  node: 'nodes',
-  pod: 'pods',
-  secret: 'secrets',
-  service: 'services',
-  tcproute: 'tcproutes',
-  tlsroute: 'tlsroutes',
-});

@@ -15,6 +15,7 @@
  *   for a namespaced one (no guessing, unlike keys where optional segments shift).
  * - Bookkeeping keys live under `/<prefix>/-/`; "-" is never a group name.
  */
+import { groupOf, pluralOf } from '../k8s-names.ts';
 import { KvError } from './index.ts';
 
 /** Where one object is stored. `namespace` is "" for cluster-scoped objects. */
@@ -91,33 +92,17 @@ function segment(value: string, what: string): string {
   return value;
 }
 
-/** Plurals that the regular rule below gets wrong. */
-const IRREGULAR_PLURALS: Readonly<Record<string, string>> = Object.freeze({
-  endpoints: 'endpoints',
-});
-
 /**
- * The group and plural resource a watched resource is stored under. An explicit
- * `resource` wins; otherwise the kind is lowercased and made plural the way Kubernetes
- * names its built-in and most custom resources (Ingress → ingresses, NetworkPolicy →
- * networkpolicies, Gateway → gateways). Publishers and subscribers both use this, so they
- * agree without asking an API server.
+ * The group and plural resource a watched resource is stored under: an explicit
+ * `resource` wins, otherwise the plural of its kind (pluralOfKind in k8s-names.ts: Ingress
+ * → ingresses, NetworkPolicy → networkpolicies, Endpoints → endpoints). Publishers and
+ * subscribers both use this, so they agree without asking an API server.
  */
 export function storageResourceOf(config: { apiVersion: string; kind?: string; resource?: string }): {
   group: string;
   resource: string;
 } {
-  const slash = config.apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : config.apiVersion.slice(0, slash);
-  if (config.resource) return { group, resource: config.resource };
-  if (!config.kind) throw new KvError('Invalid', `apiVersion ${config.apiVersion}: neither kind nor resource is set`);
-  return { group, resource: pluralOf(config.kind.toLowerCase()) };
-}
-
-function pluralOf(singular: string): string {
-  const irregular = IRREGULAR_PLURALS[singular];
-  if (irregular) return irregular;
-  if (/(s|x|z|ch|sh)$/.test(singular)) return `${singular}es`;
-  if (/[^aeiou]y$/.test(singular)) return `${singular.slice(0, -1)}ies`;
-  return `${singular}s`;
+  const resource = pluralOf(config);
+  if (resource === undefined) throw new KvError('Invalid', `apiVersion ${config.apiVersion}: neither kind nor resource is set`);
+  return { group: groupOf(config.apiVersion), resource };
 }

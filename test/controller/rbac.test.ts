@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { parseConfig } from '../../src/config/index.ts';
-import { pluralOf, rbacManifests } from '../../src/controller/rbac.ts';
+import { rbacManifests } from '../../src/controller/rbac.ts';
 import { runCli } from '../support/cli.ts';
 
 const dirs: string[] = [];
@@ -104,19 +104,5 @@ describe('informant rbac', () => {
     const role = manifests.find((m) => m.kind === 'Role') as unknown as { rules: Array<{ resources: string[]; verbs: string[] }> };
     assert.deepEqual(role.rules.find((r) => r.resources.includes('services'))?.verbs, ['list', 'watch']);
     assert.ok(role.rules.some((r) => r.resources.includes('leases')), 'leader election keeps its Lease rules');
-  });
-
-  test('pluralOf uses the configured resource, known plurals, then English rules', () => {
-    const cases: Array<[Parameters<typeof pluralOf>[0], string]> = [
-      [{ kind: 'Ingress' }, 'ingresses'],
-      [{ kind: 'Endpoints' }, 'endpoints'],
-      [{ kind: 'Gateway' }, 'gateways'],
-      [{ kind: 'NetworkPolicy' }, 'networkpolicies'],
-      [{ kind: 'Mesh' }, 'meshes'],
-      [{ kind: 'Proxy' }, 'proxies'],
-      [{ kind: 'VirtualServer' }, 'virtualservers'],
-      [{ kind: 'Widget', resource: 'widgetz' }, 'widgetz'],
-    ];
-    for (const [resource, plural] of cases) assert.equal(pluralOf(resource), plural, JSON.stringify(resource));
   });
 });

@@ -5,6 +5,6 @@ export { FilesSource, DEFAULTS, type AppliedBatch, type FilesSourceOptions } fro
 export { ManifestError, formatPosition, type ManifestPosition } from './manifest-error.ts';
 export { parseManifest, type ManifestObject, type ParsedManifest } from './manifest-parser.ts';
 export { MANIFEST_EXTENSIONS, listManifestFiles, type ManifestFile, type ManifestListing } from './manifest-files.ts';
-export { compileRoute, pluralizeKind, type ResourceRoute } from './resource-route.ts';
+export { compileRoute, type ResourceRoute } from './resource-route.ts';
 export { canonicalJson, contentVersion, syntheticUid } from './synthetic-metadata.ts';
 export { Debouncer, SYSTEM_TIMERS, type DebouncerOptions, type Timers } from './debouncer.ts';

@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../../k8s.ts';
 import type { WatchedResourceConfig } from '../../config/types.ts';
+import { pluralOfKind } from '../../k8s-names.ts';
 import { WatchError } from '../index.ts';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../../selector/index.ts';
 
@@ -14,24 +15,6 @@ export interface ResourceRoute {
   readonly name: string;
   /** True when `obj` is one of this resource's objects. */
   matches(obj: KubeObject): boolean;
-}
-
-/** Kinds whose resource name is the lowercased kind itself (Kubernetes' own exception). */
-const UNPLURALIZED = Object.freeze(['endpoints']);
-
-/**
- * The plural resource name of a kind by simple English rules, for configs that give only
- * `resource`: lowercased; `endpoints` unchanged; ending in s, x, z, ch or sh → +es; a
- * consonant then y → ies; otherwise +s (Ingress → ingresses, NetworkPolicy →
- * networkpolicies, Gateway → gateways, Service → services). Irregular plurals of custom
- * resources need `kind` in the config.
- */
-export function pluralizeKind(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (UNPLURALIZED.some((suffix) => lower.endsWith(suffix))) return lower;
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  return `${lower}s`;
 }
 
 /**
@@ -67,7 +50,7 @@ function kindMatcher(config: WatchedResourceConfig): (kind: string | undefined) 
     throw new WatchError(`watched resource ${config.name}: neither kind nor resource is set`, { resource: config.name });
   }
   return (candidate) =>
-    candidate !== undefined && (pluralizeKind(candidate) === resource || candidate.toLowerCase() === resource);
+    candidate !== undefined && (pluralOfKind(candidate) === resource || candidate.toLowerCase() === resource);
 }
 
 function compileSelector<T extends LabelSelector | FieldSelector>(

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/k8s.ts';
-import { compileRoute, pluralizeKind } from '../../../src/watcher/files/resource-route.ts';
+import { compileRoute } from '../../../src/watcher/files/resource-route.ts';
 import { SelectorError } from '../../../src/selector/index.ts';
 import { WatchError } from '../../../src/watcher/index.ts';
 import { resource } from './helpers.ts';
@@ -10,27 +10,6 @@ const obj = (apiVersion: string, kind: string, name: string, namespace?: string,
   apiVersion,
   kind,
   metadata: { name, ...(namespace === undefined ? {} : { namespace }), ...(labels ? { labels } : {}) },
-});
-
-describe('pluralizeKind', () => {
-  const cases: Array<[string, string]> = [
-    ['Service', 'services'],
-    ['Ingress', 'ingresses'],
-    ['IngressClass', 'ingressclasses'],
-    ['NetworkPolicy', 'networkpolicies'],
-    ['Gateway', 'gateways'],
-    ['HTTPRoute', 'httproutes'],
-    ['Endpoints', 'endpoints'],
-    ['EndpointSlice', 'endpointslices'],
-    ['Box', 'boxes'],
-    ['Quiz', 'quizes'],
-    ['Match', 'matches'],
-    ['Mesh', 'meshes'],
-    ['ConfigMap', 'configmaps'],
-  ];
-  for (const [kind, plural] of cases) {
-    test(`pluralizes ${kind} as ${plural}`, () => assert.equal(pluralizeKind(kind), plural));
-  }
 });
 
 describe('compileRoute', () => {
