@@ -9,6 +9,7 @@
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config, TemplateConfig } from '../config/types.ts';
+import { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
@@ -51,6 +52,8 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Builds the source of a config (restricted to one watch unit's resources); default from config.source. */
   createSource?: SourceFactory;
+  /** The etcd connections its etcd source units share (one per connection setting); default: a new set. */
+  etcdConnections?: SharedConnections;
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
 }
@@ -88,6 +91,7 @@ export class Controller {
   readonly #clock: Clock;
   readonly #registry: StoreRegistry;
   readonly #createSource: SourceFactory;
+  readonly #etcdConnections: SharedConnections;
   readonly #barrier: SyncBarrier;
   readonly #abort = new AbortController();
   #pipeline: Pipeline;
@@ -124,6 +128,7 @@ export class Controller {
     this.#clock = options.clock ?? systemClock;
     this.#registry = options.registry ?? createDefaultRegistry();
     this.#createSource = options.createSource ?? createSource;
+    this.#etcdConnections = options.etcdConnections ?? new SharedConnections();
     this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger });
     this.metrics = new ControllerMetrics(() => this.status());
     this.#history = new RenderHistory(this.#log, this.metrics);
@@ -487,6 +492,7 @@ export class Controller {
       registry: this.#registry,
       logger: this.#rootLogger,
       createSource: this.#createSource,
+      etcdConnections: this.#etcdConnections,
       watch: this.#watch,
       onChange: (unit) => this.#onChange(unit),
       onError: (err: WatchError) => this.#recordProblem(err),

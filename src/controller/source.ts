@@ -3,6 +3,7 @@
  * the objects informant publishers wrote into etcd.
  */
 import type { Config } from '../config/types.ts';
+import type { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
 import { EtcdSource } from '../watcher/etcd/index.ts';
 import { FilesSource } from '../watcher/files/index.ts';
@@ -16,6 +17,8 @@ export interface SourceSettings {
   watch: boolean;
   /** Hears problems of the source (a malformed manifest) that do not stop it. */
   onError: (err: WatchError) => void;
+  /** The controller's shared etcd connections (source: etcd); default: a connection per source. */
+  etcdConnections?: SharedConnections;
 }
 
 /** The source of `config.source`, for its watched resources. */
@@ -37,7 +40,15 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
     return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly });
   }
   if (config.source.kind === 'etcd' && config.source.etcd) {
-    return new EtcdSource({ config: config.source.etcd, resources, logger, watch: settings.watch, onError: settings.onError });
+    const connections = settings.etcdConnections;
+    return new EtcdSource({
+      config: config.source.etcd,
+      resources,
+      logger,
+      watch: settings.watch,
+      onError: settings.onError,
+      ...(connections ? { connect: (c: typeof config.source.etcd, log: Logger) => connections.acquire(c, log) } : {}),
+    });
   }
   throw new Error(`source "${config.source.kind}" has no settings`);
 }

@@ -13,6 +13,7 @@
  */
 import type { Config, WatchedResourceConfig } from '../config/types.ts';
 import { Indexer } from '../indexer/index.ts';
+import type { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
@@ -40,6 +41,8 @@ export interface WatchUnitContext {
   onChange: (unit: WatchUnit) => void;
   /** Problems of the source that do not stop it (a malformed manifest). */
   onError: (err: WatchError) => void;
+  /** The controller's shared etcd connections, handed to the sources. */
+  etcdConnections?: SharedConnections;
 }
 
 /** The resources of `config`, grouped into units, each with the key that decides reuse. */
@@ -73,7 +76,11 @@ export class WatchUnit {
   constructor(key: string, resources: WatchedResourceConfig[], config: Config, context: WatchUnitContext) {
     this.key = key;
     this.resources = resources;
-    const settings: SourceSettings = { watch: context.watch, onError: context.onError };
+    const settings: SourceSettings = {
+      watch: context.watch,
+      onError: context.onError,
+      ...(context.etcdConnections ? { etcdConnections: context.etcdConnections } : {}),
+    };
     const source = context.createSource({ ...config, watchedResources: resources }, context.logger, settings);
     const stores = new Map<string, Store>();
     const indexers = new Map<string, Indexer>();

@@ -1,7 +1,8 @@
 /**
  * The etcd source: a renderer reads what informant publishers mirrored into etcd instead
  * of watching a Kubernetes API server. One Subscription per watched resource, all sharing
- * one repository (connection).
+ * one repository (connection); the controller shares one connection among all its etcd
+ * sources with the same connection settings (`connect`).
  *
  * Keys follow KeyLayout: a resource's objects of every cluster live under one prefix, so
  * with `clusters: all` (or several clusters) one watch per resource covers them all and
@@ -45,8 +46,13 @@ export interface EtcdSourceOptions {
   watch?: boolean;
   /** Hears problems that do not stop the source: a record that does not decode. */
   onError?: (err: WatchError) => void;
-  /** The repository to read; default: a connection to `config` (closed by stop). */
+  /** The repository to read, owned by the caller; default: a connection from `connect`. */
   repository?: Repository;
+  /**
+   * Opens the connection to `config` the source reads through and closes on stop (a
+   * shared connection's handle, see kv/shared-connections.ts); default connectEtcd.
+   */
+  connect?: (config: EtcdSourceConfig, logger: Logger) => Repository;
   /** Default: the system clock. */
   clock?: Clock;
   /** Uniform in [0, 1); default Math.random. */
@@ -166,7 +172,8 @@ export class EtcdSource implements ObjectSource {
       this.#repository = this.#options.repository;
       return this.#repository;
     }
-    const repository = wrap('etcd source', () => connectEtcd(this.#options.config, this.#options.logger));
+    const connect = this.#options.connect ?? connectEtcd;
+    const repository = wrap('etcd source', () => connect(this.#options.config, this.#options.logger));
     this.#repository = repository;
     this.#ownsRepository = true;
     return repository;
