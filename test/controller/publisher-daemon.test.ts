@@ -49,6 +49,25 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
   let reader: Repository;
   let dir: string;
   const daemons: Daemon[] = [];
+  /** Starts a Daemon on `file` as `identity`, electing through the test API server; stopped after the suite. */
+  async function startDaemon(file: string, identity: string, kubeconfig: string): Promise<Daemon> {
+    const load = () => loadConfig(file);
+    const daemon = new Daemon({
+      config: await load(),
+      logger: silentLogger(),
+      loadConfig: load,
+      identity,
+      watchConfig: false,
+      processMetrics: false,
+      createLeaseClient: (config) => {
+        const client = createApiClient({ kubeconfig });
+        return { client: new ApiLeaseClient(client, config.leaderElection.namespace, config.leaderElection.lease), close: () => client.close() };
+      },
+    });
+    daemons.push(daemon);
+    await daemon.start();
+    return daemon;
+  }
   before(async () => {
     etcd = await TestEtcd.start();
     api = await TestApiServer.start({ token: 'publish' });
@@ -69,24 +88,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     const kubeconfig = writeKubeconfig(dir, api.url, { token: 'publish' });
     const file = join(dir, 'config.yaml');
     await writeFile(file, configYaml(kubeconfig, etcd.endpoint));
-    const start = async (identity: string): Promise<Daemon> => {
-      const load = () => loadConfig(file);
-      const daemon = new Daemon({
-        config: await load(),
-        logger: silentLogger(),
-        loadConfig: load,
-        identity,
-        watchConfig: false,
-        processMetrics: false,
-        createLeaseClient: (config) => {
-          const client = createApiClient({ kubeconfig });
-          return { client: new ApiLeaseClient(client, config.leaderElection.namespace, config.leaderElection.lease), close: () => client.close() };
-        },
-      });
-      daemons.push(daemon);
-      await daemon.start();
-      return daemon;
-    };
+    const start = (identity: string): Promise<Daemon> => startDaemon(file, identity, kubeconfig);
     const a = await start('replica-a');
     await waitFor(async () => (await contents(reader, EAST)).size === 2 || undefined, 'the leader published both Services');
     const b = await start('replica-b');
@@ -115,19 +117,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     const text = configYaml(kubeconfig, etcd.endpoint).replace('cluster: east', 'cluster: north').replace('lease: publisher', 'lease: north');
     await writeFile(withElection, text);
     await writeFile(withoutElection, text.replace(/^leader_election: .*$/m, ''));
-    const start = async (file: string, identity: string): Promise<Daemon> => {
-      const load = () => loadConfig(file);
-      const daemon = new Daemon({
-        config: await load(), logger: silentLogger(), loadConfig: load, identity, watchConfig: false, processMetrics: false,
-        createLeaseClient: (config) => {
-          const client = createApiClient({ kubeconfig });
-          return { client: new ApiLeaseClient(client, config.leaderElection.namespace, config.leaderElection.lease), close: () => client.close() };
-        },
-      });
-      daemons.push(daemon);
-      await daemon.start();
-      return daemon;
-    };
+    const start = (file: string, identity: string): Promise<Daemon> => startDaemon(file, identity, kubeconfig);
     const single = await start(withoutElection, 'single');
     await waitFor(async () => ((await contents(reader, north)).size > 0 ? true : undefined), 'the single replica published');
     await single.stop();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connectEtcd, type EtcdConnectionConfig } from '../../src/kv/etcd-repository.ts';
 import { isKvError, type Repository } from '../../src/kv/index.ts';
 import { silentLogger } from '../../src/log.ts';
-import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
+import { etcdSkipReason, TestEtcd, whenReachable } from '../support/etcd.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 import { runRepositoryContract } from './repository-contract.ts';
 import { WatchRecorder } from './watch-recorder.ts';
@@ -44,7 +44,7 @@ describe('EtcdRepository', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
       await repository.update(`${p}a`, '2');
       await recorder.untilChanges(1);
       await etcd.restart();
-      await writeWhenReachable(() => repository.update(`${p}a`, '3'));
+      await whenReachable(() => repository.update(`${p}a`, '3'));
       await repository.create(`${p}b`, '1');
       await recorder.untilChanges(3);
       assert.deepEqual(recorder.described, [`put ${p}a=2`, `put ${p}a=3`, `put ${p}b=1`]);
@@ -59,7 +59,7 @@ describe('EtcdRepository', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
       } finally {
         await etcd.resume();
       }
-      await writeWhenReachable(() => repository.create('/down/a', '1'));
+      await whenReachable(() => repository.create('/down/a', '1'));
     });
   });
 
@@ -119,15 +119,3 @@ describe('EtcdRepository', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
   });
 });
 
-/** Retries `write` while etcd is still coming back (Unavailable); other errors fail the test. */
-async function writeWhenReachable(write: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await write();
-      return;
-    } catch (err) {
-      if (!isKvError(err, 'Unavailable') || attempt > 100) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}

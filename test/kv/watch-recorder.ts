@@ -3,6 +3,7 @@
  * has arrived (a generous failure timeout guards against hangs; nothing asserts timing).
  */
 import type { KvChange, KvError, KvWatchHandlers } from '../../src/kv/index.ts';
+import { Waiters } from '../support/waiters.ts';
 
 /** How long a test waits for an expected watch call before failing, in ms. */
 export const WAIT_TIMEOUT_MS = 20_000;
@@ -19,7 +20,7 @@ export class WatchRecorder implements KvWatchHandlers {
   readonly lost: KvError[] = [];
   disconnects = 0;
   connects = 0;
-  #waiting: Array<() => void> = [];
+  readonly #waiters = new Waiters(WAIT_TIMEOUT_MS);
 
   /** Every change received, in order. */
   get changes(): KvChange[] {
@@ -58,23 +59,10 @@ export class WatchRecorder implements KvWatchHandlers {
 
   /** Resolves once `condition` holds. */
   until(condition: () => boolean, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiting = this.#waiting.filter((c) => c !== check);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, WAIT_TIMEOUT_MS);
-      const check = (): void => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiting = this.#waiting.filter((c) => c !== check);
-        resolve();
-      };
-      this.#waiting.push(check);
-      check();
-    });
+    return this.#waiters.until(condition, what);
   }
 
   #notify(): void {
-    for (const check of [...this.#waiting]) check();
+    this.#waiters.notify();
   }
 }

@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isKvError } from '../../src/kv/index.ts';
 
 /** How long etcd may take to answer /health after it is spawned, in ms (a guard, not a goal). */
 const START_TIMEOUT_MS = 30_000;
@@ -258,4 +259,20 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Runs `write` until etcd answers it: retries while it is still coming back after a
+ * restart (Unavailable, every 100 ms, at most ~10 s); any other error fails the caller.
+ */
+export async function whenReachable(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (!isKvError(err, 'Unavailable') || attempt > 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Indexer } from '../../../src/indexer/index.ts';
 import { connectEtcd } from '../../../src/kv/etcd-repository.ts';
-import { isKvError, type Repository } from '../../../src/kv/index.ts';
+import type { Repository } from '../../../src/kv/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { MemoryStore } from '../../../src/store/memory-store.ts';
 import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
 import type { WatchSink } from '../../../src/watcher/index.ts';
 import { runCli } from '../../support/cli.ts';
-import { etcdSkipReason, TestEtcd } from '../../support/etcd.ts';
+import { etcdSkipReason, TestEtcd, whenReachable } from '../../support/etcd.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { publish, RecordingSink, resource, service, sourceConfig, unpublish, where } from './helpers.ts';
 
@@ -174,15 +174,3 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
   });
 });
 
-/** Retries `write` while etcd is still coming back (Unavailable). */
-async function whenReachable(write: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await write();
-      return;
-    } catch (err) {
-      if (!isKvError(err, 'Unavailable') || attempt > 100) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}

@@ -11,37 +11,13 @@ import { createLogger, type Logger } from '../../../src/log.ts';
 import type { WatchSink } from '../../../src/watcher/index.ts';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 
-/** How long a test waits for an expected event before failing, in ms (slow CI machines). */
-export const WAIT_TIMEOUT_MS = 15_000;
+export { WAIT_TIMEOUT_MS, Waiters } from '../../support/waiters.ts';
+import { WAIT_TIMEOUT_MS, Waiters } from '../../support/waiters.ts';
 
 export type SinkEvent =
   | { type: 'add' | 'update' | 'delete'; obj: KubeObject }
   | { type: 'replace'; objs: KubeObject[] }
   | { type: 'synced' };
-
-/** Polls `condition` on every notification until it holds; rejects after WAIT_TIMEOUT_MS. */
-export class Waiters {
-  #waiting: Array<() => void> = [];
-  notify(): void {
-    for (const check of [...this.#waiting]) check();
-  }
-  until(condition: () => boolean, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiting = this.#waiting.filter((c) => c !== check);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, WAIT_TIMEOUT_MS);
-      const check = (): void => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiting = this.#waiting.filter((c) => c !== check);
-        resolve();
-      };
-      this.#waiting.push(check);
-      check();
-    });
-  }
-}
 
 /** Resolves once `condition` holds, checking every few ms; rejects after WAIT_TIMEOUT_MS. */
 export async function eventually(condition: () => boolean, what: string): Promise<void> {
