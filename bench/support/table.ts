@@ -30,7 +30,7 @@ export function goalsText(sections: readonly Section[]): string {
   const lines: string[] = [];
   for (const section of sections) {
     for (const r of section.ratios) {
-      if (r.goal) lines.push(`  ${verdict(r).padEnd(4)}  ${section.id}: ${r.label}${r.size !== undefined ? ` (${number(r.size)})` : ''} = ${times(r.value)} (goal ${goalText(r)})`);
+      if (r.goal) lines.push(`  ${verdict(r).padEnd(4)}  ${section.id}: ${r.label}${r.size !== undefined ? ` (${size(r)})` : ''} = ${times(r.value)} (goal ${goalText(r)})`);
     }
   }
   return lines.join('\n');
@@ -47,8 +47,9 @@ function times(value: number): string {
   return `${value.toFixed(2)}x`;
 }
 
+/** Sizes are counts (objects, renderers): whole numbers, never decimals. */
 function size(r: Row | Ratio): string {
-  return r.size === undefined ? '' : number(r.size);
+  return r.size === undefined ? '' : r.size.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
 function goalText(r: Ratio): string {
