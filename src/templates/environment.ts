@@ -4,7 +4,7 @@
 import nunjucks from 'nunjucks';
 import './nunjucks-patch.ts';
 import './frame-patch.ts';
-import './member-lookup-patch.ts';
+import './runtime-patch.ts';
 import { FILTERS, GLOBALS } from './filters.ts';
 import { passPlaceholders } from './placeholder.ts';
 
