@@ -4,6 +4,7 @@
 import nunjucks from 'nunjucks';
 import './nunjucks-patch.ts';
 import './frame-patch.ts';
+import './runtime-patch.ts';
 import { FILTERS, GLOBALS } from './filters.ts';
 import { passPlaceholders } from './placeholder.ts';
 

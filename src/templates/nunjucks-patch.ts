@@ -159,13 +159,27 @@ function guardMacro(
   macro: (...args: unknown[]) => unknown,
   locate: (err: unknown) => unknown,
 ): (...args: unknown[]) => unknown {
-  return function guardedMacro(this: unknown, ...args: unknown[]): unknown {
+  // `arguments`, not a rest array: V8 forwards it to `apply` without allocating (every macro call).
+  return function guardedMacro(this: unknown): unknown {
     try {
-      return macro.apply(this, args);
+      return macro.apply(this, arguments as unknown as unknown[]);
     } catch (err) {
       throw locate(err);
     }
   };
+}
+
+/**
+ * Runtime helper: `obj.key(...args)` as stock nunjucks runs it (memberLookup, then
+ * callWrap: the method is read after the arguments are evaluated and called with `obj` as
+ * `this`; a missing or non-function member fails as callWrap fails), without the bound
+ * wrapper memberLookup allocates for every method it returns (a `{% set _ = xs.push(x) %}`
+ * in a loop runs this once per item).
+ */
+function callMember(obj: unknown, key: PropertyKey, name: string, context: unknown, args: unknown[]): unknown {
+  const member = obj === undefined || obj === null ? undefined : (obj as Record<PropertyKey, unknown>)[key];
+  if (typeof member === 'function') return (member as (...a: unknown[]) => unknown).apply(obj, args);
+  return (runtime.callWrap as (...a: unknown[]) => unknown)(member, name, context, args);
 }
 
 /** Runtime helper: `throwOnUndefined` for output, naming the expression. */
@@ -279,9 +293,19 @@ function describe(node: AstNode): string | undefined {
 const overrides: Record<string, CompilerMethod> = {
   compileFunCall(this: Compiler, node: AstNode, frame: unknown): void {
     const at = positionCode(calleeOf(node));
-    this._emit(`(${at}, runtime.callWrap(`);
-    this._compileExpression(node.name!, frame);
     const name = describe(node.name!) ?? this._getNodeName(node.name!);
+    const callee = node.name!;
+    if (callee.typename === 'LookupVal') {
+      // A method call: informantCallMember reads the method itself, without the bound
+      // wrapper memberLookup would allocate.
+      this._emit(`(${at}, runtime.informantCallMember((`);
+      this._compileExpression(callee.target!, frame);
+      this._emit('), ');
+      this._compileExpression(callee.val!, frame);
+    } else {
+      this._emit(`(${at}, runtime.callWrap(`);
+      this._compileExpression(callee, frame);
+    }
     this._emit(`, ${JSON.stringify(name)}, context, `);
     this._compileAggregate(node.args!, frame, '[', ']');
     // callWrap ignores the extra arguments: they only run after the call's operands.
@@ -404,6 +428,7 @@ function applyPatch(): void {
     informantLocateError: locateError,
     informantGuardMacro: guardMacro,
     informantEnsureDefined: ensureDefined,
+    informantCallMember: callMember,
   });
   lib._prettifyError = prettifyError(lib._prettifyError);
   parserModule.Parser.prototype.error = parserError(parserModule.Parser.prototype.error);
