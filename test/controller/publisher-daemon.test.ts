@@ -11,13 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import { Daemon } from '../../src/controller/daemon.ts';
-import { ApiLeaseClient } from '../../src/controller/lease-client.ts';
 import { decodeClaim } from '../../src/controller/publisher-claim.ts';
 import { connectEtcd } from '../../src/kv/etcd-repository.ts';
 import type { Repository } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createApiClient } from '../../src/watcher/kubernetes/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { runCli, waitFor } from '../support/cli.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
@@ -49,8 +47,11 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
   let reader: Repository;
   let dir: string;
   const daemons: Daemon[] = [];
-  /** Starts a Daemon on `file` as `identity`, electing through the test API server; stopped after the suite. */
-  async function startDaemon(file: string, identity: string, kubeconfig: string): Promise<Daemon> {
+  /**
+   * Starts a Daemon on `file` as `identity`; stopped after the suite. It elects through the
+   * Lease of the cluster its config watches (the test API server), as `informant run` does.
+   */
+  async function startDaemon(file: string, identity: string): Promise<Daemon> {
     const load = () => loadConfig(file);
     const daemon = new Daemon({
       config: await load(),
@@ -59,10 +60,6 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
       identity,
       watchConfig: false,
       processMetrics: false,
-      createLeaseClient: (config) => {
-        const client = createApiClient({ kubeconfig });
-        return { client: new ApiLeaseClient(client, config.leaderElection.namespace, config.leaderElection.lease), close: () => client.close() };
-      },
     });
     daemons.push(daemon);
     await daemon.start();
@@ -88,7 +85,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     const kubeconfig = writeKubeconfig(dir, api.url, { token: 'publish' });
     const file = join(dir, 'config.yaml');
     await writeFile(file, configYaml(kubeconfig, etcd.endpoint));
-    const start = (identity: string): Promise<Daemon> => startDaemon(file, identity, kubeconfig);
+    const start = (identity: string): Promise<Daemon> => startDaemon(file, identity);
     const a = await start('replica-a');
     await waitFor(async () => (await contents(reader, EAST)).size === 2 || undefined, 'the leader published both Services');
     const b = await start('replica-b');
@@ -117,11 +114,10 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     const text = configYaml(kubeconfig, etcd.endpoint).replace('cluster: east', 'cluster: north').replace('lease: publisher', 'lease: north');
     await writeFile(withElection, text);
     await writeFile(withoutElection, text.replace(/^leader_election: .*$/m, ''));
-    const start = (file: string, identity: string): Promise<Daemon> => startDaemon(file, identity, kubeconfig);
-    const single = await start(withoutElection, 'single');
+    const single = await startDaemon(withoutElection, 'single');
     await waitFor(async () => ((await contents(reader, north)).size > 0 ? true : undefined), 'the single replica published');
     await single.stop();
-    const elected = await start(withElection, 'elected');
+    const elected = await startDaemon(withElection, 'elected');
     await waitFor(async () => (decodeClaim((await reader.get(layout.publisherKey('north')))?.value ?? '')?.identity === 'elected' ? true : undefined), 'the elected leader claimed');
     await waitFor(() => (elected.publisherState()?.phase === 'publishing' ? true : undefined), 'the elected leader publishes');
     await elected.stop();
