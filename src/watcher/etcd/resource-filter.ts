@@ -6,8 +6,7 @@
 import type { WatchedResourceConfig } from '../../config/types.ts';
 import type { KubeObject } from '../../k8s.ts';
 import type { ObjectAddress } from '../../kv/layout.ts';
-import { parseFieldSelector, parseLabelSelector } from '../../selector/index.ts';
-import { WatchError } from '../index.ts';
+import { compileSelection } from '../selection.ts';
 
 /** True when a decoded object is one of the resource's. */
 export type ResourceFilter = (obj: KubeObject, address: ObjectAddress) => boolean;
@@ -17,21 +16,7 @@ export type ResourceFilter = (obj: KubeObject, address: ObjectAddress) => boolea
  * naming the resource when a selector does not parse.
  */
 export function compileFilter(resource: WatchedResourceConfig, clusters: 'all' | readonly string[]): ResourceFilter {
-  const labels = compile(resource, 'label_selector', () => parseLabelSelector(resource.labelSelector));
-  const fields = compile(resource, 'field_selector', () => parseFieldSelector(resource.fieldSelector, { anyField: true }));
+  const selected = compileSelection(resource);
   const wanted = clusters === 'all' ? undefined : new Set(clusters);
-  return (obj, address) =>
-    (wanted === undefined || wanted.has(address.cluster)) &&
-    (resource.namespace === '' || address.namespace === resource.namespace) &&
-    labels.matches(obj.metadata.labels) &&
-    fields.matches(obj);
-}
-
-function compile<T>(resource: WatchedResourceConfig, key: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new WatchError(`watched resource ${resource.name}: ${key}: ${message}`, { resource: resource.name, cause: err });
-  }
+  return (obj, address) => (wanted === undefined || wanted.has(address.cluster)) && selected(obj, address.namespace);
 }

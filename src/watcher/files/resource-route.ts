@@ -7,7 +7,7 @@ import type { KubeObject } from '../../k8s.ts';
 import type { WatchedResourceConfig } from '../../config/types.ts';
 import { pluralOfKind } from '../../k8s-names.ts';
 import { WatchError } from '../index.ts';
-import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../../selector/index.ts';
+import { compileSelection } from '../selection.ts';
 
 /** The compiled filter of one watched resource. */
 export interface ResourceRoute {
@@ -23,20 +23,11 @@ export interface ResourceRoute {
  */
 export function compileRoute(config: WatchedResourceConfig): ResourceRoute {
   const matchesKind = kindMatcher(config);
-  const labels = compileSelector(config, 'label_selector', () => parseLabelSelector(config.labelSelector));
-  // The API server supports a few fields per kind (Secret `type`, Pod `spec.nodeName`, ...);
-  // manifests have every field at hand, so any dotted field path is evaluated here.
-  const fields = compileSelector(config, 'field_selector', () =>
-    parseFieldSelector(config.fieldSelector, { anyField: true }),
-  );
+  const selected = compileSelection(config);
   return {
     name: config.name,
     matches: (obj) =>
-      obj.apiVersion === config.apiVersion &&
-      matchesKind(obj.kind) &&
-      (config.namespace === '' || obj.metadata.namespace === config.namespace) &&
-      labels.matches(obj.metadata.labels) &&
-      fields.matches(obj),
+      obj.apiVersion === config.apiVersion && matchesKind(obj.kind) && selected(obj, obj.metadata.namespace ?? ''),
   };
 }
 
@@ -51,17 +42,4 @@ function kindMatcher(config: WatchedResourceConfig): (kind: string | undefined) 
   }
   return (candidate) =>
     candidate !== undefined && (pluralOfKind(candidate) === resource || candidate.toLowerCase() === resource);
-}
-
-function compileSelector<T extends LabelSelector | FieldSelector>(
-  config: WatchedResourceConfig,
-  key: string,
-  parse: () => T,
-): T {
-  try {
-    return parse();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new WatchError(`watched resource ${config.name}: ${key}: ${message}`, { resource: config.name, cause: err });
-  }
 }
