@@ -39,7 +39,7 @@ const DEFAULTS = Object.freeze({
   changeGapMs: 10,
 });
 
-const CLI = path.join(import.meta.dirname, '..', 'src', 'cli.ts');
+const CLI = path.join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 
 /** One line per EndpointSlice: its name and addresses (`{{ "" }}` keeps the newline trim_blocks would eat). */
 const TEMPLATE = [

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const built = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const entry = existsSync(built) ? built : fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const entry = existsSync(built) ? built : fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const { main } = await import(entry);
 await main(process.argv);

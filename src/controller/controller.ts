@@ -15,21 +15,21 @@ import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import { checkTemplates, createRenderer, type Renderer } from '../templates/index.ts';
 import type { WatchError } from '../watcher/index.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { Debouncer } from './debounce.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
+import { Debouncer } from '../time/debouncer.ts';
 import { ControllerMetrics } from './metrics.ts';
-import { checksum, fileChecksum, writeFileAtomic } from './output.ts';
+import { checksum, fileChecksum, writeFileAtomic } from '../output/atomic-file.ts';
 import { pipelineOf, type Pipeline } from './pipeline.ts';
 import { createDefaultRegistry } from './registry.ts';
 import { PendingReload, ReloadError } from './reload.ts';
 import { createSource } from './source.ts';
 import { RenderHistory } from './render-history.ts';
 import { resourceStates } from './resource-state.ts';
-import { RetryTimer } from './retry.ts';
+import { RetryTimer } from '../time/retry-timer.ts';
 import type { ControllerStatus, PublicationStatus, TemplateState } from './status.ts';
 import { SyncBarrier } from './sync-barrier.ts';
-import { buildOutputs } from './outputs.ts';
-import type { PublishStage, TemplateOutput } from './template-output.ts';
+import { buildOutputs } from '../output/outputs.ts';
+import type { PublishStage, TemplateOutput } from '../output/template-output.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
 
 /** Timing of retries after a failed render cycle. */

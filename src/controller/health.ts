@@ -16,7 +16,7 @@
  *   moved for `stallMs`: a healthy watch sees a bookmark every minute, and a failing one
  *   retries within minutes, so only a stuck loop stays still that long.
  */
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import type { ControllerStatus, ResourceState } from './status.ts';
 
 /** Defaults of HealthCheck. */

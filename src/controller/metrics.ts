@@ -5,10 +5,10 @@
  * and command metrics are recorded as they happen. Names are listed in METRIC_NAMES.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CommandResult } from './command.ts';
+import type { CommandResult } from '../output/command.ts';
 import { readiness } from './health.ts';
 import type { ControllerStatus } from './status.ts';
-import type { PublishStage } from './template-output.ts';
+import type { PublishStage } from '../output/template-output.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 
 /** Histogram buckets (seconds): from a tiny template (1 ms) to a huge one or a slow command (30 s). */

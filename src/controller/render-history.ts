@@ -6,7 +6,7 @@
 import type { Logger } from '../log.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import type { TemplateState } from './status.ts';
-import type { PublishStage } from './template-output.ts';
+import type { PublishStage } from '../output/template-output.ts';
 
 /** One template's result in one cycle, as the controller reports it. */
 export interface CycleOutcome {

@@ -6,9 +6,9 @@ import type { MissingKey } from '../indexer/index.ts';
 import type { OnDemandStats } from '../store/index.ts';
 import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
-import type { PublisherState } from './publisher.ts';
+import type { PublisherState } from '../publish/publisher.ts';
 import type { StuckReason } from './sync-barrier.ts';
-import type { PublishStage } from './template-output.ts';
+import type { PublishStage } from '../output/template-output.ts';
 
 /** The state of one watched resource. */
 export interface ResourceState {

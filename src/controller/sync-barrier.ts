@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { WatchProblem } from '../watcher/index.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import type { WatchUnit } from './watch-unit.ts';
 
 /** A short, fixed vocabulary for why a resource is stuck (the metrics label `reason`). */

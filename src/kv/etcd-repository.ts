@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import type { Etcd3, IOptions, IRequestOp, ICompare } from 'etcd3';
 import { etcd3 } from './etcd3-module.ts';
 import type { Logger } from '../log.ts';
-import { systemClock, type Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import { validateBatch, validateKey } from './batch.ts';
 import { etcdClientOptions, type EtcdConnectionConfig } from './connection.ts';
 import { toKvError } from './etcd-errors.ts';

@@ -13,7 +13,7 @@
  */
 import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { Logger } from '../log.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { isCompactedError, toKvError } from './etcd-errors.ts';
 import { prefixRange } from './etcd-range.ts';
 import { KvError, type KvChange, type KvWatch, type KvWatchHandlers, type Revision } from './index.ts';

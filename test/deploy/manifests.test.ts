@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig, type Config } from '../../src/config/index.ts';
-import { rbacManifests } from '../../src/controller/rbac.ts';
+import { rbacManifests } from '../../src/cli/rbac.ts';
 import { parseListen } from '../../src/server/index.ts';
 import { checkTemplates } from '../../src/templates/index.ts';
 import { runCli } from '../support/cli.ts';

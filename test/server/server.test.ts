@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { parseConfig } from '../../src/config/index.ts';
 import { Controller } from '../../src/controller/controller.ts';
 import { HealthCheck } from '../../src/controller/health.ts';
-import { controllerBackend } from '../../src/controller/server-backend.ts';
+import { controllerBackend } from '../../src/daemon/server-backend.ts';
 import type { KubeObject } from '../../src/k8s.ts';
 import { silentLogger } from '../../src/log.ts';
 import { StatusServer } from '../../src/server/index.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/controller/clock.ts';
+import type { Clock } from '../../src/time/clock.ts';
 
 /** A clock whose time moves only when a test calls `advance`. Timers fire in time order. */
 export class FakeClock implements Clock {

@@ -3,7 +3,8 @@
  * re-armed on every sign of life (headers, each body chunk); when it fires the request is
  * aborted and its failure reported as an IdleTimeoutError instead of an abort.
  */
-import type { Clock, Timers } from './clock.ts';
+import type { Clock } from '../../time/clock.ts';
+import type { Timers } from '../../time/timers.ts';
 import { IdleTimeoutError } from './errors.ts';
 
 /** A request in flight, abortable by the reflector (stop) or by its own inactivity timer. */

@@ -11,6 +11,6 @@ export { createApiClient, loadKubeConfig, type KubeconfigOptions } from './kubec
 export { fetchObject } from './fetch.ts';
 export { Discovery, describeTarget, resourcePath, type ResolvedResource } from './discovery.ts';
 export { DEFAULTS, resolveTuning, type Tuning } from './tuning.ts';
-export { systemClock, type Clock } from './clock.ts';
+export { systemClock, type Clock } from '../../time/clock.ts';
 export type { ReflectorStats } from './stats.ts';
 export { ApiStatusError, UnknownResourceError } from './errors.ts';

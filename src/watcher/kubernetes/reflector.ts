@@ -12,10 +12,11 @@ import type { Logger } from '../../log.ts';
 import type { WatchedResourceConfig } from '../../config/types.ts';
 import type { ResourceWatchStatus, WatchProblem, WatchSink } from '../index.ts';
 import { WatchError } from '../index.ts';
-import { Backoff, jittered } from './backoff.ts';
+import { Backoff, jittered } from '../../time/backoff.ts';
 import { Call } from './call.ts';
 import { readBody, readJsonOrUndefined, type ApiClient } from './client.ts';
-import { Timers, type Clock } from './clock.ts';
+import type { Clock } from '../../time/clock.ts';
+import { Timers } from '../../time/timers.ts';
 import { describeTarget, resourcePath, type Discovery, type ResolvedResource } from './discovery.ts';
 import {
   ApiStatusError, InvalidResponseError, SinkError, StreamingListRejectedError, WatchClosedEarlyError,

@@ -10,7 +10,7 @@ import { clusterSinks } from '../cluster-sinks.ts';
 import { WatchError, type ResourceWatchStatus, type Source, type WatchSink } from '../index.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { ApiClient } from './client.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../../time/clock.ts';
 import { Discovery } from './discovery.ts';
 import { fetchObject, getJson } from './fetch.ts';
 import { createApiClient } from './kubeconfig.ts';

@@ -1,0 +1,290 @@
+/**
+ * Daemon: the controller as a long-running service (`informant run`). It adds what a
+ * production process needs around the Controller, as named steps:
+ *   start  → sources, HTTP server (probes, metrics, debug), leader election, config watch;
+ *   reload → load the file again (SIGHUP or a change on disk), hand it to the controller,
+ *            then apply the server, election and log level of the new version;
+ *   stop   → release the Lease, stop the watches, finish (or, past the shutdown timeout,
+ *            abandon) the render in progress, close the server.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { collectDefaultMetrics } from 'prom-client';
+import { INLINE_FILE } from '../config/index.ts';
+import type { Config } from '../config/types.ts';
+import { resolveLogLevel, type Logger } from '../log.ts';
+import { StatusServer } from '../server/index.ts';
+import type { StoreRegistry } from '../store/registry.ts';
+import { createApiClient } from '../watcher/kubernetes/kubeconfig.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
+import { ConfigWatcher } from './config-watcher.ts';
+import { Controller } from '../controller/controller.ts';
+import { HealthCheck } from '../controller/health.ts';
+import { defaultIdentity, LeaderElector } from '../election/leader-election.ts';
+import { ApiLeaseClient, type LeaseClient } from '../election/lease-client.ts';
+import { connectEtcd } from '../kv/etcd-repository.ts';
+import { Publication } from '../publish/publication.ts';
+import type { PublisherState, RepositoryFactory } from '../publish/publisher.ts';
+import { PublisherPrometheusMetrics } from '../publish/metrics.ts';
+import { controllerBackend } from './server-backend.ts';
+import type { SourceFactory } from '../controller/watch-unit.ts';
+
+/** Defaults of the daemon. */
+export const DEFAULTS = Object.freeze({
+  /**
+   * How long a shutdown may take before the render in progress is abandoned and its
+   * commands are killed (ms): 20 s, inside Kubernetes' default 30 s grace period.
+   */
+  shutdownTimeoutMs: 20_000,
+});
+
+/** A Lease client and what closes its connections. */
+export type LeaseClientFactory = (config: Config) => { client: LeaseClient; close(): void };
+
+/** How to build a Daemon. */
+export interface DaemonOptions {
+  config: Config;
+  logger: Logger;
+  /** Reads the config file again (with the command line's overrides applied); throws ConfigError. */
+  loadConfig: () => Promise<Config>;
+  clock?: Clock;
+  registry?: StoreRegistry;
+  createSource?: SourceFactory;
+  /** Default: an API client from source.kubernetes (or KUBECONFIG / in-cluster). */
+  createLeaseClient?: LeaseClientFactory;
+  /** Default: leader_election.identity, else POD_NAME or the host name plus a random suffix. */
+  identity?: string;
+  /** Opens the etcd that publish.etcd names; default connectEtcd. */
+  connectRepository?: RepositoryFactory;
+  /** This process's start time (ms since the Unix epoch): the publisher's epoch without leader election; default now. */
+  startedAtMs?: number;
+  /**
+   * Wall-clock time in ms since the Unix epoch (default Date.now): the moment this replica
+   * becomes leader is its publisher's epoch, so epochs order leaderships the same way with
+   * leader election on or off, and across a recreated Lease.
+   */
+  wallTime?: () => number;
+  /** Reload when the config file or a template file changes; default true. */
+  watchConfig?: boolean;
+  /** Poll interval of the config watch, in ms. */
+  watchIntervalMs?: number;
+  shutdownTimeoutMs?: number;
+  /** Export process metrics (CPU, memory, event loop lag); default true. */
+  processMetrics?: boolean;
+}
+
+/** The controller with its server, leader election, config reload and bounded shutdown (see the module comment). */
+export class Daemon {
+  readonly controller: Controller;
+  readonly #o: DaemonOptions;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #health: HealthCheck;
+  readonly #configWatcher: ConfigWatcher;
+  readonly #identity: string;
+  readonly #publication: Publication;
+  #server: StatusServer | undefined;
+  #serverListen: string | undefined;
+  #election: { elector: LeaderElector; close(): void; key: string } | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** Builds the controller; throws when the config's templates do not compile. */
+  constructor(options: DaemonOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.logger.child({ component: 'daemon' });
+    this.#health = new HealthCheck({ clock: this.#clock });
+    this.#identity =
+      options.identity ?? options.config.leaderElection.identity ?? defaultIdentity(process.env, os.hostname(), () => randomUUID().slice(0, 8));
+    this.controller = new Controller({
+      config: options.config,
+      logger: options.logger,
+      watch: true,
+      clock: this.#clock,
+      ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.createSource ? { createSource: options.createSource } : {}),
+    });
+    this.controller.metrics.observeElection(() => this.#election?.elector.state());
+    this.#publication = this.#buildPublication(options);
+    this.controller.observePublication(() => this.#publication.status());
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.controller.metrics.registry });
+    this.#configWatcher = new ConfigWatcher({
+      clock: this.#clock,
+      onChange: () => void this.reload('a config or template file changed'),
+      ...(options.watchIntervalMs !== undefined ? { intervalMs: options.watchIntervalMs } : {}),
+    });
+  }
+
+  /** The HTTP server's base URL, when it runs. */
+  get serverUrl(): string | undefined {
+    return this.#server?.url;
+  }
+
+  /** What the publisher is doing; undefined when this replica publishes nothing (none configured, or a follower). */
+  publisherState(): PublisherState | undefined {
+    return this.#publication.state();
+  }
+
+  /** Starts everything; on a failure, stops what started and rejects. */
+  async start(): Promise<void> {
+    const config = this.controller.config;
+    await this.controller.start();
+    try {
+      await this.#applyServer(config);
+      await this.#applyElection(config);
+      await this.#publication.apply(config, this.controller.stores);
+      if (this.#o.watchConfig ?? true) await this.#configWatcher.start(watchedFiles(config));
+    } catch (err) {
+      await this.#shutdown();
+      throw err;
+    }
+    this.#log.info({ config: config.file, server: this.serverUrl }, 'running');
+  }
+
+  /**
+   * Loads the config file again and applies it: a valid version replaces the running one
+   * (once its new watches synced); an invalid one is logged and counted, and the running one
+   * stays. Resolves either way (false when the new version was not applied).
+   */
+  async reload(trigger: string): Promise<boolean> {
+    if (this.#stopping) return false;
+    this.#log.info({ trigger }, 'reloading the config');
+    let config: Config;
+    try {
+      config = await this.#o.loadConfig();
+    } catch (err) {
+      this.controller.reportReloadFailure(this.controller.config.file, err as Error);
+      return false;
+    }
+    try {
+      await this.controller.reload(config);
+    } catch {
+      return false; // the controller logged why
+    }
+    await this.#applyRuntime(config);
+    return true;
+  }
+
+  /** Shuts down within the shutdown timeout (abandoning a render that takes longer); never rejects. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutdown();
+    return this.#stopping;
+  }
+
+  async #shutdown(): Promise<void> {
+    const limitMs = this.#o.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
+    this.#configWatcher.stop();
+    let timer: unknown;
+    const timeout = new Promise<false>((resolve) => (timer = this.#clock.setTimeout(() => resolve(false), limitMs)));
+    const work = (async () => {
+      await this.#stopElection();
+      await this.#publication.stop();
+      await this.controller.stop();
+      return true as const;
+    })().catch((err: unknown) => {
+      this.#log.error({ err }, 'error while stopping');
+      return true as const;
+    });
+    const finished = await Promise.race([work, timeout]);
+    this.#clock.clearTimeout(timer);
+    if (!finished) {
+      this.#log.warn(`shutdown took longer than ${limitMs / 1000} s; abandoning the render in progress`);
+      this.controller.abortCommands();
+    }
+    await this.#server?.close();
+    this.#server = undefined;
+    this.#log.info('stopped');
+  }
+
+  /** After a reload: log level, server address, leader election and watched files of `config`. */
+  async #applyRuntime(config: Config): Promise<void> {
+    this.#o.logger.level = resolveLogLevel(config.logging.level);
+    try {
+      await this.#applyServer(config);
+      await this.#applyElection(config);
+    } catch (err) {
+      this.#log.error({ err }, `could not apply the reloaded config's server or leader election: ${(err as Error).message}`);
+    }
+    await this.#publication.apply(config, this.controller.stores);
+    if (this.#o.watchConfig ?? true) await this.#configWatcher.watch(watchedFiles(config));
+  }
+
+  /** Starts, moves or stops the HTTP server to match `server.listen`. */
+  async #applyServer(config: Config): Promise<void> {
+    const listen = config.server.listen;
+    if (this.#server && this.#serverListen === listen) return;
+    await this.#server?.close();
+    this.#server = undefined;
+    this.#serverListen = listen;
+    if (listen === undefined) return;
+    const backend = controllerBackend(this.controller, {
+      health: this.#health,
+      election: () => this.#election?.elector.state(),
+    });
+    this.#server = await StatusServer.start({ listen, backend, logger: this.#o.logger });
+  }
+
+  /** Starts or restarts leader election when its settings (or the cluster) changed. */
+  async #applyElection(config: Config): Promise<void> {
+    const settings = config.leaderElection;
+    const key = JSON.stringify({ settings, cluster: config.source.kubernetes ?? null });
+    if (this.#election?.key === key) return;
+    await this.#stopElection();
+    if (!settings.enabled) return;
+    const { client, close } = (this.#o.createLeaseClient ?? defaultLeaseClient)(config);
+    const elector = new LeaderElector({
+      client,
+      identity: this.#identity,
+      leaseDurationMs: settings.leaseDurationMs,
+      renewDeadlineMs: settings.renewDeadlineMs,
+      retryPeriodMs: settings.retryPeriodMs,
+      clock: this.#clock,
+      logger: this.#o.logger,
+      onChange: (leading) => {
+        this.controller.setLeader(leading);
+        void this.#publication.setLeading(leading, leading ? (this.#o.wallTime ?? Date.now)() : 0);
+      },
+    });
+    this.#election = { elector, close, key };
+    elector.start();
+  }
+
+  async #stopElection(): Promise<void> {
+    const election = this.#election;
+    if (!election) return;
+    this.#election = undefined;
+    await election.elector.stop();
+    election.close();
+    this.controller.setLeader(false);
+    await this.#publication.setLeading(false, 0);
+  }
+
+  /** The publisher switch: publishes the stores with store: etcd while this replica may (see Publication). */
+  #buildPublication(options: DaemonOptions): Publication {
+    const logger = options.logger;
+    return new Publication({
+      identity: this.#identity,
+      connect: options.connectRepository ?? ((config, log) => connectEtcd(config, log)),
+      waitForSync: () => this.controller.waitForSync(),
+      startedAtMs: options.startedAtMs ?? (options.wallTime ?? Date.now)(),
+      clock: this.#clock,
+      logger,
+      metrics: new PublisherPrometheusMetrics(this.controller.metrics.registry, () => this.#publication.state()),
+    });
+  }
+}
+
+/** The Lease client of the cluster that `config` watches (or the default kubeconfig's). */
+function defaultLeaseClient(config: Config): { client: LeaseClient; close(): void } {
+  const kube = config.source.kubernetes;
+  const api = createApiClient({ kubeconfig: kube?.kubeconfig, context: kube?.context });
+  const { namespace, lease } = config.leaderElection;
+  return { client: new ApiLeaseClient(api, namespace, lease), close: () => api.close() };
+}
+
+/** The config file and every template file: a change to any of them triggers a reload. */
+function watchedFiles(config: Config): string[] {
+  const files = config.file === INLINE_FILE ? [] : [config.file];
+  for (const template of config.templates) if (template.path !== undefined) files.push(template.path);
+  return files;
+}

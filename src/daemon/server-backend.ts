@@ -1,0 +1,86 @@
+/**
+ * The controller as the HTTP server sees it: probes, metrics and the debug views, all read
+ * from the controller's status snapshot and its running config (so turning debug off or
+ * allowing Secrets takes effect with a reload, without restarting the server).
+ */
+import type { WatchedResourceConfig } from '../config/types.ts';
+import type { DebugBackend, DebugStore, ServerBackend } from '../server/index.ts';
+import type { Controller } from '../controller/controller.ts';
+import { readiness, type HealthCheck } from '../controller/health.ts';
+import type { ElectionState } from '../election/leader-election.ts';
+
+/** What the backend reads besides the controller. */
+export interface ServerBackendDeps {
+  health: HealthCheck;
+  /** The leader election's state; undefined when it is off. */
+  election: () => ElectionState | undefined;
+}
+
+/** A ServerBackend over `controller`. */
+export function controllerBackend(controller: Controller, deps: ServerBackendDeps): ServerBackend {
+  const debug = debugBackend(controller, deps);
+  return {
+    health: () => {
+      const health = deps.health.check(controller.status());
+      return { ok: health.healthy, reasons: health.problems };
+    },
+    readiness: () => {
+      const ready = readiness(controller.status());
+      return { ok: ready.ready, reasons: ready.reasons };
+    },
+    metrics: () => controller.metrics.scrape(),
+    debug: () => (controller.config.server.debug ? debug : undefined),
+  };
+}
+
+function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBackend {
+  const storeOf = (resource: WatchedResourceConfig): DebugStore | undefined => {
+    const store = controller.stores.get(resource.name);
+    return store && { name: resource.name, store, indexBy: resource.indexBy, secret: holdsSecrets(resource) };
+  };
+  return {
+    get allowSecrets() {
+      return controller.config.server.allowSecrets;
+    },
+    storeSummaries: () => {
+      const byName = new Map(controller.config.watchedResources.map((r) => [r.name, r]));
+      return controller.status().resources.map(({ watch: _watch, watchByCluster: _byCluster, ...state }) => {
+        const resource = byName.get(state.resource);
+        return { ...state, apiVersion: resource?.apiVersion, kind: resource?.kind, namespace: resource?.namespace, indexBy: resource?.indexBy };
+      });
+    },
+    store: (name) => {
+      const resource = controller.config.watchedResources.find((r) => r.name === name);
+      return resource && storeOf(resource);
+    },
+    stores: () => controller.config.watchedResources.flatMap((resource) => storeOf(resource) ?? []),
+    outputSummaries: () => controller.status().templates,
+    output: (template) => controller.outputContent(template),
+    config: () => controller.config,
+    sync: () => {
+      const status = controller.status();
+      return {
+        synced: status.synced,
+        resources: status.resources.map(({ resource, synced, stuck, problem, watch, clusters, watchByCluster }) => ({
+          resource,
+          synced,
+          stuck,
+          problem,
+          watch,
+          ...(clusters ? { clusters } : {}),
+          ...(watchByCluster ? { watchByCluster } : {}),
+        })),
+        renders: status.renders,
+        reload: status.reload,
+        runsOnChange: status.runsOnChange,
+        leaderElection: deps.election() ?? { enabled: false },
+        publisher: status.publication ?? { publishing: false },
+      };
+    },
+  };
+}
+
+/** A watched resource of core/v1 Secrets. */
+function holdsSecrets(resource: WatchedResourceConfig): boolean {
+  return resource.apiVersion === 'v1' && (resource.kind === 'Secret' || resource.resource === 'secrets');
+}

@@ -1,0 +1,257 @@
+/**
+ * TemplateOutput: the output file of one template and the steps that replace it. A new
+ * rendering is published in this order, and any failure stops it with the previous file
+ * untouched:
+ *   1. unchanged checksum → nothing is written and nothing runs;
+ *   2. the candidate `.name.candidate` is written beside the output and fsynced;
+ *   3. `validate` runs on it (`{{ file }}` = the candidate);
+ *   4. the previous output is copied to `name.bak` (when `backup` is on);
+ *   5. the candidate is renamed over the output (atomic) and the folder fsynced;
+ *   6. `on_change` runs (when this replica may run it; else it is remembered as pending).
+ */
+import { rm } from 'node:fs/promises';
+import type { TemplateConfig } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import type { Clock } from '../time/clock.ts';
+import { CommandError, formatArgv, runCommand, substituteFile, type CommandResult } from './command.ts';
+import { backupFile, backupPath, candidatePath, checksum, fileChecksum, replaceFile, writeDurable } from './atomic-file.ts';
+
+/** The steps of a render cycle a failure is attributed to (metrics label `stage`). */
+export type PublishStage = 'render' | 'validate' | 'write' | 'on_change';
+
+/** What publishing one rendering did. `error` is set whenever a step failed. */
+export interface PublishResult {
+  status: 'written' | 'unchanged' | 'failed';
+  stage?: PublishStage;
+  error?: Error;
+}
+
+/** A step of publishing failed; names the template and the output. */
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
+  readonly template: string;
+  readonly stage: PublishStage;
+  constructor(message: string, options: { template: string; stage: PublishStage; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.template = options.template;
+    this.stage = options.stage;
+  }
+}
+
+/** What a TemplateOutput needs besides its template. */
+export interface TemplateOutputSettings {
+  template: TemplateConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Run validate and on_change (`run`), or only write (`render`). */
+  runCommands: boolean;
+  /** validate and on_change are stopped after this long, in ms. */
+  commandTimeoutMs: number;
+  /** Working directory of the commands (the config's folder). */
+  cwd: string;
+  /** Aborted at shutdown: running commands are stopped. */
+  signal?: AbortSignal;
+  /** Hears every finished command (metrics). */
+  onCommand?: (command: 'validate' | 'on_change', result: CommandResult) => void;
+}
+
+/** A snapshot for the debug endpoint and readiness. */
+export interface TemplateOutputState {
+  template: string;
+  output: string;
+  /** sha256 of the output on disk as this process knows it; undefined when there is none. */
+  checksum: string | undefined;
+  /** Clock time of the last replace by this process. */
+  lastWrittenAt: number | undefined;
+  /** on_change has not run for the current output yet (not the leader, or it failed). */
+  onChangePending: boolean;
+}
+
+/**
+ * Owns one output file. Publishing is serialised by the controller (never two at once);
+ * the file's checksum is read from disk the first time, so a restart with identical
+ * content writes nothing and runs nothing.
+ */
+export class TemplateOutput {
+  readonly template: TemplateConfig;
+  readonly #s: TemplateOutputSettings;
+  readonly #log: Logger;
+  #current: string | undefined;
+  #known = false;
+  #rejected: { checksum: string; error: Error } | undefined;
+  #published: string | undefined;
+  #candidate: string | undefined;
+  #lastWrittenAt: number | undefined;
+  #onChangePending = false;
+
+  constructor(settings: TemplateOutputSettings) {
+    this.#s = settings;
+    this.template = settings.template;
+    this.#log = settings.logger.child({ component: 'output', template: settings.template.name });
+  }
+
+  /** Takes over what `previous` (the same output under the config before a reload) knew. */
+  adopt(previous: TemplateOutput): void {
+    if (previous.template.output !== this.template.output) return;
+    this.#current = previous.#current;
+    this.#known = previous.#known;
+    this.#published = previous.#published;
+    this.#lastWrittenAt = previous.#lastWrittenAt;
+    this.#onChangePending = previous.#onChangePending && this.template.onChange !== undefined;
+  }
+
+  /** The content last published (or found identical on disk), if this process rendered it. */
+  get published(): string | undefined {
+    return this.#published;
+  }
+
+  /** The last rendering that was not published (validate or write failed), for debugging. */
+  get rejectedCandidate(): string | undefined {
+    return this.#candidate;
+  }
+
+  get onChangePending(): boolean {
+    return this.#onChangePending;
+  }
+
+  state(): TemplateOutputState {
+    return {
+      template: this.template.name,
+      output: this.template.output,
+      checksum: this.#current,
+      lastWrittenAt: this.#lastWrittenAt,
+      onChangePending: this.#onChangePending,
+    };
+  }
+
+  /**
+   * Publishes `content` (steps in the module comment). Never throws: the result says what
+   * happened and which step failed. `mayRunOnChange` says whether this replica runs on_change.
+   */
+  async publish(content: string, mayRunOnChange: boolean): Promise<PublishResult> {
+    const sum = checksum(content);
+    try {
+      await this.#loadChecksum();
+    } catch (err) {
+      return this.#failed('write', `cannot read ${this.template.output}: ${(err as Error).message}`, err);
+    }
+    if (sum === this.#current) {
+      this.#published = content;
+      this.#candidate = undefined;
+      return this.#onChangePending ? this.#runPendingOnChange(mayRunOnChange, 'unchanged') : { status: 'unchanged' };
+    }
+    if (this.#rejected?.checksum === sum) {
+      return { status: 'failed', stage: 'validate', error: this.#rejected.error };
+    }
+    const failure = await this.#replace(content, sum);
+    if (failure) {
+      this.#candidate = content;
+      return failure;
+    }
+    this.#onChangePending = this.template.onChange !== undefined && this.#s.runCommands;
+    return this.#runPendingOnChange(mayRunOnChange, 'written');
+  }
+
+  /** Runs a pending on_change (after a leadership change or an earlier failure). */
+  async runPendingOnChange(mayRunOnChange: boolean): Promise<PublishResult> {
+    return this.#runPendingOnChange(mayRunOnChange, 'unchanged');
+  }
+
+  async #replace(content: string, sum: string): Promise<PublishResult | undefined> {
+    const { output, mode } = this.template;
+    const candidate = candidatePath(output);
+    try {
+      await writeDurable(candidate, content, mode);
+    } catch (err) {
+      await rm(candidate, { force: true }).catch(() => undefined);
+      return this.#failed('write', `cannot write the candidate ${candidate}: ${(err as Error).message}`, err);
+    }
+    const rejected = await this.#validate(candidate);
+    if (rejected) {
+      await rm(candidate, { force: true }).catch(() => undefined);
+      this.#rejected = { checksum: sum, error: rejected };
+      return { status: 'failed', stage: 'validate', error: rejected };
+    }
+    try {
+      if (this.template.backup && (await backupFile(output, backupPath(output)))) {
+        this.#log.debug({ backup: backupPath(output) }, 'kept the previous output');
+      }
+      await replaceFile(candidate, output);
+    } catch (err) {
+      await rm(candidate, { force: true }).catch(() => undefined);
+      return this.#failed('write', `cannot replace ${output}: ${(err as Error).message}`, err);
+    }
+    this.#current = sum;
+    this.#published = content;
+    this.#candidate = undefined;
+    this.#rejected = undefined;
+    this.#lastWrittenAt = this.#s.clock.now();
+    return undefined;
+  }
+
+  /** Runs validate on the candidate; the error when it rejected it. */
+  async #validate(candidate: string): Promise<PublishError | undefined> {
+    const argv = this.template.validate;
+    if (argv === undefined || !this.#s.runCommands) return undefined;
+    const result = await this.#run('validate', substituteFile(argv, candidate), { INFORMANT_CANDIDATE: candidate });
+    if (result.ok) return undefined;
+    const error = new CommandError(`template "${this.template.name}": validate rejected the new output; kept the previous one:`, result);
+    return new PublishError(error.message, { template: this.template.name, stage: 'validate', cause: error });
+  }
+
+  async #runPendingOnChange(mayRunOnChange: boolean, status: 'written' | 'unchanged'): Promise<PublishResult> {
+    const argv = this.template.onChange;
+    if (!this.#onChangePending || argv === undefined) return { status };
+    if (!mayRunOnChange) {
+      this.#log.debug('on_change left to the leader');
+      return { status };
+    }
+    const result = await this.#run('on_change', substituteFile(argv, this.template.output), {});
+    if (result.ok) {
+      this.#onChangePending = false;
+      return { status };
+    }
+    const error = new CommandError(`template "${this.template.name}": on_change failed after ${this.template.output} was replaced:`, result);
+    return { status, stage: 'on_change', error: new PublishError(error.message, { template: this.template.name, stage: 'on_change', cause: error }) };
+  }
+
+  async #run(command: 'validate' | 'on_change', argv: string[], env: Record<string, string>): Promise<CommandResult> {
+    const result = await runCommand(argv, {
+      timeoutMs: this.#s.commandTimeoutMs,
+      clock: this.#s.clock,
+      cwd: this.#s.cwd,
+      env: { INFORMANT_TEMPLATE: this.template.name, INFORMANT_OUTPUT: this.template.output, ...env },
+      ...(this.#s.signal ? { signal: this.#s.signal } : {}),
+    });
+    this.#s.onCommand?.(command, result);
+    this.#logCommand(command, result);
+    return result;
+  }
+
+  #logCommand(command: string, result: CommandResult): void {
+    const fields = {
+      command,
+      argv: formatArgv(result.argv),
+      exitCode: result.exitCode,
+      signal: result.signal ?? undefined,
+      durationMs: result.durationMs,
+      ...(result.stdout.trim() ? { stdout: result.stdout } : {}),
+      ...(result.stderr.trim() ? { stderr: result.stderr } : {}),
+      ...(result.truncated ? { truncated: true } : {}),
+    };
+    if (!result.ok) this.#log.warn(fields, `${command} failed`);
+    else if (fields.stdout || fields.stderr) this.#log.info(fields, `${command} ok`);
+    else this.#log.debug(fields, `${command} ok`);
+  }
+
+  async #loadChecksum(): Promise<void> {
+    if (this.#known) return;
+    this.#current = await fileChecksum(this.template.output);
+    this.#known = true;
+  }
+
+  #failed(stage: PublishStage, message: string, cause: unknown): PublishResult {
+    const error = new PublishError(`template "${this.template.name}": ${message}`, { template: this.template.name, stage, cause });
+    return { status: 'failed', stage, error };
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Checks one template's outcome against what a test expects of it. Each failed check is
+ * one TestFailure naming the template, the check (the config key) and what was found.
+ */
+import type { TemplateConfig, TemplateExpectation } from '../config/types.ts';
+import { splitLines } from './diff.ts';
+import { checkGolden } from './golden.ts';
+import type { TestFailure } from './index.ts';
+import { jsonPathProblem, parseStructured } from './json-path.ts';
+import type { TemplateOutcome } from './render.ts';
+import { sourceExcerpt } from './source-excerpt.ts';
+
+/** What checking needs besides the expectation and the outcome. */
+export interface CheckContext {
+  /** Rewrite golden files that differ instead of failing. */
+  updateGolden: boolean;
+  /** How a path appears in messages. */
+  display: (path: string) => string;
+  /** The configured templates, for the source line of a render error. */
+  templates: readonly TemplateConfig[];
+}
+
+/** What checking one expectation found: failures, and notes such as golden files written. */
+export interface CheckResult {
+  failures: TestFailure[];
+  notes: string[];
+}
+
+/** Checks `outcome` (the render of `expectation.template`) against `expectation`. */
+export async function checkExpectation(expectation: TemplateExpectation, outcome: TemplateOutcome, context: CheckContext): Promise<CheckResult> {
+  const template = expectation.template;
+  if (expectation.expectError !== undefined) return { failures: expectedError(template, expectation.expectError, outcome), notes: [] };
+  if (!outcome.ok) {
+    const failure: TestFailure = { template, assertion: 'render', message: `the render failed: ${outcome.error.message}` };
+    const source = await sourceExcerpt(outcome.error, context.templates);
+    if (source !== undefined) failure.source = source;
+    return { failures: [failure], notes: [] };
+  }
+  const content = outcome.content;
+  const failures = [...textFailures(expectation, content), ...jsonPathFailures(expectation, content)];
+  const notes: string[] = [];
+  if (expectation.equals !== undefined) {
+    const golden = await checkGolden(expectation.equals, content, { template, update: context.updateGolden, display: context.display });
+    if (golden.failure !== undefined) failures.push(golden.failure);
+    if (golden.note !== undefined) notes.push(golden.note);
+  }
+  return { failures, notes };
+}
+
+/** expect_error: the render must have failed, with a message the pattern matches. */
+function expectedError(template: string, pattern: string, outcome: TemplateOutcome): TestFailure[] {
+  const regex = new RegExp(pattern, 'm');
+  const fail = (message: string): TestFailure[] => [{ template, assertion: 'expect_error', message }];
+  if (outcome.ok) {
+    const lines = splitLines(outcome.content).length;
+    return fail(`rendered ${lines} line(s) without an error; expected the render to fail with a message matching ${regex}`);
+  }
+  if (regex.test(outcome.error.message)) return [];
+  return fail(`the render failed with a message that does not match ${regex}: ${outcome.error.message}`);
+}
+
+/** contains, not_contains, contains_in_order, matches and line_count. */
+function textFailures(expectation: TemplateExpectation, content: string): TestFailure[] {
+  const template = expectation.template;
+  const failures: TestFailure[] = [];
+  const fail = (assertion: string, message: string) => failures.push({ template, assertion, message });
+  for (const text of expectation.contains) {
+    if (!content.includes(text)) fail('contains', `the output does not contain ${quote(text)}`);
+  }
+  for (const text of expectation.notContains) {
+    const at = content.indexOf(text);
+    if (at >= 0) fail('not_contains', `the output contains ${quote(text)} (line ${lineAt(content, at)})`);
+  }
+  const order = orderProblem(expectation.containsInOrder, content);
+  if (order !== undefined) fail('contains_in_order', order);
+  for (const source of expectation.matches) {
+    const regex = new RegExp(source, 'm');
+    if (!regex.test(content)) fail('matches', `the output does not match ${regex}`);
+  }
+  const count = splitLines(content).length;
+  if (expectation.lineCount !== undefined && count !== expectation.lineCount) {
+    fail('line_count', `the output has ${count} line(s); expected ${expectation.lineCount}`);
+  }
+  return failures;
+}
+
+/** Why `texts` do not appear in this order (each after the end of the previous one), or undefined. */
+function orderProblem(texts: readonly string[], content: string): string | undefined {
+  let from = 0;
+  let previous: { text: string; line: number } | undefined;
+  for (const text of texts) {
+    const at = content.indexOf(text, from);
+    if (at >= 0) {
+      previous = { text, line: lineAt(content, at) };
+      from = at + text.length;
+      continue;
+    }
+    if (!content.includes(text)) return `the output does not contain ${quote(text)}`;
+    const found = lineAt(content, content.indexOf(text));
+    return `${quote(text)} (line ${found}) does not come after ${quote(previous!.text)} (line ${previous!.line})`;
+  }
+  return undefined;
+}
+
+function jsonPathFailures(expectation: TemplateExpectation, content: string): TestFailure[] {
+  if (expectation.jsonPath.length === 0) return [];
+  const template = expectation.template;
+  const parsed = parseStructured(content);
+  if ('error' in parsed) return [{ template, assertion: 'jsonpath', message: parsed.error }];
+  return expectation.jsonPath.flatMap((check) => {
+    const message = jsonPathProblem(parsed.data, check);
+    return message === undefined ? [] : [{ template, assertion: 'jsonpath', message }];
+  });
+}
+
+/** The 1-based line of a character offset. */
+function lineAt(content: string, offset: number): number {
+  let line = 1;
+  for (let i = content.indexOf('\n'); i >= 0 && i < offset; i = content.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** A text in double quotes, line breaks, tabs and other control characters escaped so they are visible. */
+function quote(text: string): string {
+  return `"${text.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1))}"`;
+}

@@ -1,0 +1,77 @@
+/**
+ * Helpers for publisher tests: a published store with objects, a publisher over a
+ * repository, and waiting for what the repository holds.
+ */
+import type { EtcdPublishConfig } from '../../../src/config/types.ts';
+import type { Repository } from '../../../src/kv/index.ts';
+import type { KubeObject } from '../../../src/k8s.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { publishedResource, type PublishedResource } from '../../../src/publish/objects.ts';
+import { Publisher, type PublisherOptions } from '../../../src/publish/publisher.ts';
+import { PublishedStore } from '../../../src/store/published-store.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
+import { FlakyRepository } from './flaky-repository.ts';
+
+/** publish.etcd for `cluster` (the endpoints are not used by injected repositories). */
+export function publishConfig(cluster: string, endpoint = 'http://127.0.0.1:1'): EtcdPublishConfig {
+  return { endpoints: [endpoint], prefix: 'informant', dialTimeoutMs: 2000, cluster };
+}
+
+/** A Service object. */
+export function service(namespace: string, name: string, extra: Record<string, unknown> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name, ...extra }, spec: { ports: [{ port: 80 }] } };
+}
+
+/** A published store of Services and its PublishedResource. */
+export function servicesResource(objects: KubeObject[] = []): PublishedResource {
+  const store = new PublishedStore({ name: 'services', keyCount: 2 });
+  for (const obj of objects) store.add(obj, [obj.metadata.namespace ?? '', obj.metadata.name]);
+  return publishedResource(
+    { name: 'services', apiVersion: 'v1', kind: 'Service', namespace: '', labelSelector: '', fieldSelector: '', indexBy: [], removeFields: [], store: 'etcd' },
+    store,
+  );
+}
+
+/** Adds (or replaces) `obj` in the resource's store. */
+export function put(resource: PublishedResource, obj: KubeObject): void {
+  resource.store.add(obj, [obj.metadata.namespace ?? '', obj.metadata.name]);
+}
+
+/** A publisher over `repository`, synced at once, on a fake clock with no jitter. */
+export function publisherOf(
+  repository: Repository,
+  resources: PublishedResource[],
+  overrides: Partial<PublisherOptions> = {},
+): { publisher: Publisher; clock: FakeClock; errors: Error[] } {
+  const clock = new FakeClock();
+  const errors: Error[] = [];
+  const publisher = new Publisher({
+    config: publishConfig('east'),
+    resources,
+    // Publishers close their connection on stop; the repository the test shares stays open.
+    connect: () => (repository instanceof FlakyRepository ? repository : new FlakyRepository(repository)),
+    claim: { identity: 'informant-a', epoch: 1n },
+    waitForSync: () => Promise.resolve(),
+    clock,
+    random: () => 0.5,
+    logger: silentLogger(),
+    onError: (err) => errors.push(err),
+    ...overrides,
+  });
+  return { publisher, clock, errors };
+}
+
+/** Resolves once `check` holds, polling every few ms; fails after a generous deadline (a hang, not a timing assertion). */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, turns = 6_000): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+/** key → parsed value of every record under `prefix`. */
+export async function contents(repository: Repository, prefix: string): Promise<Map<string, unknown>> {
+  const listing = await repository.list(prefix);
+  return new Map(listing.records.map((record) => [record.key, JSON.parse(record.value) as unknown]));
+}
