@@ -5,42 +5,10 @@
  * render, and no file is read again afterwards. Files named by an expression are read on
  * first use.
  */
-import { createRequire } from 'node:module';
 import nunjucks from 'nunjucks';
 import type { TemplateConfig } from '../config/types.ts';
 import { RenderError, toRenderError } from './errors.ts';
-import { locateError, templateLocation } from './nunjucks-patch.ts';
-
-const require = createRequire(import.meta.url);
-
-interface AstNode {
-  readonly typename: string;
-  readonly lineno: number;
-  readonly colno: number;
-  readonly value?: unknown;
-  readonly template?: AstNode;
-  readonly ignoreMissing?: boolean;
-  findAll(type: unknown): AstNode[];
-}
-
-const nodes = require('nunjucks/src/nodes') as Record<string, unknown>;
-const parser = require('nunjucks/src/parser') as {
-  parse(src: string, extensions: unknown, opts: unknown): AstNode;
-};
-
-/** The tags that load another file. */
-const LOADING_TAGS = ['Include', 'Import', 'FromImport', 'Extends'].map((name) => nodes[name]);
-
-/** The fields of nunjucks' Template and Environment this module reads (not in its types). */
-interface TemplateInternals {
-  path?: string;
-  tmplStr?: string;
-}
-interface EnvironmentInternals {
-  extensionsList: unknown[];
-  opts: unknown;
-  getTemplate(name: string, eager: boolean, parentName: string, ignoreMissing: boolean): nunjucks.Template;
-}
+import { literalLoads, loadTemplate, locateError, templateFile, templateLocation } from './nunjucks/index.ts';
 
 /** A configured template, compiled. */
 export interface CompiledTemplate {
@@ -99,21 +67,16 @@ function compileDependencies(
   template: nunjucks.Template,
   done: Set<string>,
 ): void {
-  const { path, tmplStr } = template as unknown as TemplateInternals;
-  if (path === undefined || tmplStr === undefined || done.has(path)) return;
-  done.add(path);
-  const internals = env as unknown as EnvironmentInternals;
-  const { extensionsList, opts } = internals;
-  const root = parser.parse(tmplStr, extensionsList, opts);
-  for (const tag of LOADING_TAGS.flatMap((type) => root.findAll(type))) {
-    const name = tag.template;
-    if (name?.typename !== 'Literal' || typeof name.value !== 'string') continue;
+  const file = templateFile(template);
+  if (file === undefined || done.has(file.path)) return;
+  done.add(file.path);
+  for (const load of literalLoads(env, file.source)) {
     let dependency: nunjucks.Template;
     try {
-      dependency = internals.getTemplate(name.value, true, path, tag.ignoreMissing === true);
+      dependency = loadTemplate(env, load.name, file.path, load.ignoreMissing);
     } catch (err) {
       // A file that cannot be found is reported at the tag that names it.
-      throw templateLocation(err) === undefined ? locateError(err, tag.lineno, tag.colno, path) : err;
+      throw templateLocation(err) === undefined ? locateError(err, load.lineno, load.colno, file.path) : err;
     }
     compileDependencies(env, dependency, done);
   }

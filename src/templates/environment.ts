@@ -2,10 +2,8 @@
  * The nunjucks Environment every template of one config version is compiled in.
  */
 import nunjucks from 'nunjucks';
-import './nunjucks-patch.ts';
-import './frame-patch.ts';
-import './runtime-patch.ts';
 import { FILTERS, GLOBALS } from './filters.ts';
+import { filtersOf, install } from './nunjucks/index.ts';
 import { passPlaceholders } from './placeholder.ts';
 
 /**
@@ -14,7 +12,7 @@ import { passPlaceholders } from './placeholder.ts';
  * - throwOnUndefined: printing null/undefined is an error (use `| default(...)`);
  * - trimBlocks / lstripBlocks: a line holding only a `{% tag %}` leaves no blank line;
  * - dev: keeps nunjucks' own error objects, which carry the error locations
- *   (see nunjucks-patch.ts).
+ *   (see nunjucks/compiler-patch.ts).
  */
 const ENVIRONMENT_OPTIONS: nunjucks.ConfigureOptions = Object.freeze({
   autoescape: false,
@@ -32,8 +30,10 @@ const ENVIRONMENT_OPTIONS: nunjucks.ConfigureOptions = Object.freeze({
  * Environment: build a new one for a new config version. informant's filters and globals
  * are registered. Every filter, built-in or informant's, passes the on-demand placeholder
  * through (see placeholder.ts), so a discovery pass of the two-pass render runs on.
+ * informant's nunjucks patches (nunjucks/install.ts) are applied first, once per process.
  */
 export function createEnvironment(searchPaths: readonly string[]): nunjucks.Environment {
+  install();
   const loader = new nunjucks.FileSystemLoader([...searchPaths], { noCache: false, watch: false });
   // nunjucks writes into the options object it is given.
   const env = new nunjucks.Environment(loader, { ...ENVIRONMENT_OPTIONS });
@@ -43,8 +43,8 @@ export function createEnvironment(searchPaths: readonly string[]): nunjucks.Envi
   return env;
 }
 
-/** Wraps every filter of `env` (nunjucks keeps them in `env.filters`) with passPlaceholders. */
+/** Wraps every filter of `env` with passPlaceholders. */
 function placeholdersPassFilters(env: nunjucks.Environment): void {
-  const filters = (env as unknown as { filters: Record<string, (...args: unknown[]) => unknown> }).filters;
+  const filters = filtersOf(env);
   for (const [name, filter] of Object.entries(filters)) filters[name] = passPlaceholders(filter);
 }

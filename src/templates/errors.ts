@@ -2,7 +2,7 @@
  * The template stage's errors. Callers see RenderError only; the others are what template
  * functions throw, and end up as a RenderError's `cause`.
  */
-import { templateLocation } from './nunjucks-patch.ts';
+import { templateLocation } from './nunjucks/index.ts';
 
 /** What a RenderError reports. */
 export interface RenderErrorDetails {

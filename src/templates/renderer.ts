@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { compileTemplates, type CompiledTemplate } from './compile.ts';
 import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
-import type { Renderer, RendererOptions, TemplateCheckOptions } from './index.ts';
+import type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { renderTwoPass, UnresolvedFetchError } from './two-pass.ts';
 

@@ -6,6 +6,7 @@ import { objectId, type KubeObject } from '../k8s.ts';
 import type { Store } from '../store/index.ts';
 import { clusterNames, scopeToCluster } from './cluster-scope.ts';
 import { ResourceError } from './errors.ts';
+import { isKeywordArgs } from './nunjucks/index.ts';
 import { isPlaceholder } from './placeholder.ts';
 
 /** The lookup methods of a resource view (HAPTIC's names, kept). */
@@ -184,7 +185,7 @@ function describeArg(arg: unknown): string {
   if (arg === null || arg === undefined) return String(arg);
   if (Array.isArray(arg)) return 'an array';
   if (typeof arg === 'object') {
-    return (arg as { __keywords?: unknown }).__keywords ? 'a keyword argument' : 'an object';
+    return isKeywordArgs(arg) ? 'a keyword argument' : 'an object';
   }
   return typeof arg === 'function' ? 'a function' : String(arg);
 }

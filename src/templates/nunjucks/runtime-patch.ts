@@ -1,10 +1,9 @@
 /**
- * Two helpers of nunjucks 3.2.4's runtime without their per-call allocations, patched in at
- * runtime (node_modules is never edited). Compiled templates call both through the
- * `runtime` object, so replacing them there reaches every template compiled afterwards.
- * Over the haproxy.cfg example (100 Ingresses) they allocated 2.1 MB of the render's 6.8 MB
- * (a sampling heap profile that counts objects scavenged since); a render that allocates
- * less meets a scavenge less often.
+ * The runtime patch: two helpers of nunjucks' runtime without their per-call allocations.
+ * Compiled templates call both through the `runtime` object, so replacing them there
+ * reaches every template compiled afterwards. Over the haproxy.cfg example (100 Ingresses)
+ * they allocated 2.1 MB of the render's 6.8 MB (a sampling heap profile that counts objects
+ * scavenged since); a render that allocates less meets a scavenge less often.
  *
  * - `memberLookup` (every `a.b` and `a[b]`). Stock declares, inside itself, the wrapper it
  *   returns for a method; because that wrapper captures `obj` and `val`, V8 allocates a
@@ -15,7 +14,7 @@
  *   `typeof` test and the result); every object templates read (plain data, the
  *   resources views, the on-demand placeholder) answers a read without side effects, so
  *   only the count of reads differs. Method calls (`a.b(...)`) no longer go through it at
- *   all: nunjucks-patch.ts compiles them to `informantCallMember`, which calls the method
+ *   all: the compiler patch compiles them to `informantCallMember`, which calls the method
  *   without a wrapper.
  * - `makeMacro` (every macro call). Stock copies the arguments into an array and builds an
  *   empty keyword-argument object even for a call that passes exactly the macro's
@@ -23,29 +22,8 @@
  *   wrapper passes such a call straight to the body (with `arguments`, which V8 forwards
  *   without an array) and leaves every other call (keyword arguments, fewer or more
  *   arguments) to the stock wrapper.
- *
- * Applied once, when this module is first imported; refuses another nunjucks version.
  */
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-
-/** The only nunjucks version whose helpers this module reproduces. */
-const PATCHED_VERSION = '3.2.4';
-
-type Fn = (this: unknown, ...args: unknown[]) => unknown;
-type Lookup = (obj: unknown, val: PropertyKey) => unknown;
-type MakeMacro = (argNames: readonly string[], kwargNames: readonly string[], func: Fn) => Fn;
-
-const runtime = require('nunjucks/src/runtime') as {
-  memberLookup: Lookup;
-  makeMacro: MakeMacro;
-};
-
-/** Stock `isKeywordArgs` (not exported by nunjucks): the object nunjucks builds for `name=value` arguments. */
-function isKeywordArgs(value: unknown): boolean {
-  return Boolean(value) && Object.prototype.hasOwnProperty.call(value, '__keywords');
-}
+import { isKeywordArgs, runtime, type Fn, type Runtime } from './internals.ts';
 
 /** Stock `memberLookup`'s wrapper for a method: `obj[val]` read at call time, called on `obj`. */
 function boundMember(obj: Record<PropertyKey, unknown>, val: PropertyKey): Fn {
@@ -63,7 +41,7 @@ function memberLookup(obj: unknown, val: PropertyKey): unknown {
 }
 
 /** Stock `makeMacro`, with the call that passes exactly the positional arguments going straight to `func`. */
-function makeMacro(stock: MakeMacro): MakeMacro {
+function makeMacro(stock: Runtime['makeMacro']): Runtime['makeMacro'] {
   return function (argNames, kwargNames, func) {
     const slow = stock(argNames, kwargNames, func);
     const count = argNames.length;
@@ -77,17 +55,8 @@ function makeMacro(stock: MakeMacro): MakeMacro {
   };
 }
 
-const PATCHED = Symbol.for('informant.nunjucksRuntimePatched');
-
-function applyPatch(): void {
-  if ((runtime as { [PATCHED]?: boolean })[PATCHED]) return;
-  const { version } = require('nunjucks/package.json') as { version: string };
-  if (version !== PATCHED_VERSION) {
-    throw new Error(`runtime-patch.ts replaces nunjucks ${PATCHED_VERSION} runtime helpers, but nunjucks ${version} is installed`);
-  }
+/** Applies the runtime patch; install() calls it once. */
+export function installRuntimePatch(): void {
   runtime.memberLookup = memberLookup;
   runtime.makeMacro = makeMacro(runtime.makeMacro);
-  Object.defineProperty(runtime, PATCHED, { value: true });
 }
-
-applyPatch();

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEnvironment } from '../../src/templates/environment.ts';
+import { createEnvironment } from '../../../src/templates/environment.ts';
 
 function render(source: string, context: Record<string, unknown> = {}): string {
   return createEnvironment([]).renderString(source, context);

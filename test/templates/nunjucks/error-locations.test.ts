@@ -1,14 +1,15 @@
 /**
  * Every error a template can raise names the file, the 1-based line and column of the
  * failing expression, and its message. Stock nunjucks 3.2.4 gets several of these wrong
- * (nunjucks-patch.ts); each case here pins the corrected position.
+ * (src/templates/nunjucks/compiler-patch.ts and error-patch.ts); each case here pins the
+ * corrected position.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRenderer, FilterError, RenderError, ResourceError, TemplateFailure } from '../../src/templates/index.ts';
-import type { KubeObject } from '../../src/k8s.ts';
-import { MemoryStore } from '../../src/store/memory-store.ts';
-import { inlineError, renderError, sampleStores, TemplateDir } from './fixtures.ts';
+import { createRenderer, FilterError, RenderError, ResourceError, TemplateFailure } from '../../../src/templates/index.ts';
+import type { KubeObject } from '../../../src/k8s.ts';
+import { MemoryStore } from '../../../src/store/memory-store.ts';
+import { inlineError, renderError, sampleStores, TemplateDir } from '../fixtures.ts';
 
 /** Template text from lines. */
 const lines = (...text: string[]): string => text.join('\n');

@@ -1,35 +1,22 @@
 /**
- * A faster `Frame.set` for nunjucks 3.2.4, patched in at runtime (node_modules is never
- * edited). Stock `set` splits every variable name on "." (to support dotted names), so each
- * `{% set %}` and each of the seven `loop.*` variables a `{% for %}` sets per iteration
- * allocates an array, and a `{% set %}` inside a loop (which first resolves the variable up
- * the frame chain) splits its name twice. Templates that build a model with `{% set %}` in
- * loops, like examples/templates/_model.njk, spent a third of their render time there (a
- * CPU profile of the haproxy.cfg example).
+ * The Frame.set patch: a faster `Frame.set`. Stock `set` splits every variable name on "."
+ * (to support dotted names), so each `{% set %}` and each of the seven `loop.*` variables a
+ * `{% for %}` sets per iteration allocates an array, and a `{% set %}` inside a loop (which
+ * first resolves the variable up the frame chain) splits its name twice. Templates that
+ * build a model with `{% set %}` in loops, like examples/templates/_model.njk, spent a
+ * third of their render time there (a CPU profile of the haproxy.cfg example).
  *
  * The patched `set` chooses the same frame and writes the same properties as stock `set`;
  * an undotted name (every name a template can `{% set %}`) is written directly, and a
  * dotted one (nunjucks' own `loop.index` and friends, a fixed handful) is split once and
- * remembered. Applied once, when this module is first imported; nunjucks-patch.ts has
- * already checked the version.
+ * remembered.
  */
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import { runtime, type Frame } from './internals.ts';
 
 const DEFAULTS = Object.freeze({
   /** Dotted names remembered at most (the compiler emits a handful; a bound keeps it a cache). */
   maxRememberedNames: 1_000,
 });
-
-/** The part of nunjucks' Frame this patch touches. */
-interface Frame {
-  variables: Record<string, unknown>;
-  resolve(name: string, forWrite: boolean): Frame | undefined;
-  set(name: string, val: unknown, resolveUp?: boolean): void;
-}
-
-const runtime = require('nunjucks/src/runtime') as { Frame: { prototype: Frame } };
 
 const splitNames = new Map<string, readonly string[]>();
 
@@ -67,4 +54,7 @@ function set(this: Frame, name: string, val: unknown, resolveUp?: boolean): void
   obj[parts[parts.length - 1]!] = val;
 }
 
-runtime.Frame.prototype.set = set;
+/** Applies the Frame.set patch; install() calls it once. */
+export function installFramePatch(): void {
+  runtime.Frame.prototype.set = set;
+}

@@ -1,0 +1,9 @@
+/**
+ * nunjucks' internals, owned here: the only folder of informant that requires
+ * `nunjucks/src/*` or replaces parts of nunjucks (see each patch's file). Everything else
+ * uses nunjucks' public API and what this index exports.
+ */
+export { install } from './install.ts';
+export { locateError, templateLocation, type TemplateLocation } from './location.ts';
+export { literalLoads, loadTemplate, templateFile, type LiteralLoad } from './template-files.ts';
+export { filtersOf, isKeywordArgs } from './internals.ts';
