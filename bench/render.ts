@@ -47,7 +47,7 @@ export const benchmark: Benchmark = {
       ratios: [ratio('informant ÷ bare nunjucks', ours, bare, { op: '<=', target: 1.3 })],
       notes: [
         `examples/templates/haproxy.cfg.njk; identical output of ${(chars / 1e6).toFixed(1)} MB from both. One EndpointSlice changes before every timed render (the controller renders only after a change), after one untimed warm-up render.`,
-        "informant's render includes rebuilding the changed resource's view (a copy of the store's sorted list) and its error-location machinery (nunjucks-patch); bare nunjucks uses stock nunjucks and Map lookups.",
+        "informant's render includes rebuilding the changed resource's view (a copy of the store's sorted list) and its error-location machinery (src/templates/nunjucks/); bare nunjucks uses stock nunjucks and Map lookups.",
       ],
     }];
   },
