@@ -78,7 +78,7 @@ export type OutputTarget =
 
 /**
  * Renders one config version at a time from its watches (see the module comment). All
- * methods are safe to call in any order after construction; renders are serialised.
+ * methods are safe to call in any order after construction; renders are serialized.
  */
 export class Controller {
   /** Prometheus metrics of this controller, in a registry of its own. */

@@ -68,7 +68,7 @@ export interface TemplateOutputState {
 }
 
 /**
- * Owns one output file. Publishing is serialised by the controller (never two at once);
+ * Owns one output file. Publishing is serialized by the controller (never two at once);
  * the file's checksum is read from disk the first time, so a restart with identical
  * content writes nothing and runs nothing.
  */

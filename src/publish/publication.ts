@@ -85,7 +85,7 @@ export class Publication {
 
   /** Applies a config version and its stores: restarts the publisher when what it publishes changed. */
   apply(config: Config, stores: ReadonlyMap<string, Store>): Promise<void> {
-    return this.#serialised(async () => {
+    return this.#serialized(async () => {
       const target = targetOf(config, stores);
       const elected = config.leaderElection.enabled;
       const roleChanged = elected !== this.#elected;
@@ -99,7 +99,7 @@ export class Publication {
 
   /** This replica started (`epoch`: when it became leader, ms since the Unix epoch) or stopped leading. */
   setLeading(leading: boolean, epoch: number): Promise<void> {
-    return this.#serialised(async () => {
+    return this.#serialized(async () => {
       this.#elected = true;
       this.#leadership = leading ? BigInt(epoch) : null;
       await this.#restart();
@@ -108,7 +108,7 @@ export class Publication {
 
   /** Stops publishing (shutdown). */
   stop(): Promise<void> {
-    return this.#serialised(async () => {
+    return this.#serialized(async () => {
       this.#target = undefined;
       await this.#restart();
     });
@@ -138,7 +138,7 @@ export class Publication {
   }
 
   /** Runs changes one after another, so a reload and a leadership change never race. */
-  #serialised(change: () => Promise<void>): Promise<void> {
+  #serialized(change: () => Promise<void>): Promise<void> {
     this.#changing = this.#changing.then(change, change);
     return this.#changing;
   }

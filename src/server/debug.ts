@@ -28,7 +28,7 @@ const ENDPOINTS = Object.freeze({
   '/debug/stores/<name>?keys=a,b&key=c&jsonpath=expr&limit=n': 'the objects whose leading index keys match (repeat `key` for keys containing commas); jsonpath selects values from each',
   '/debug/outputs': 'every template: output path, checksum, last result',
   '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected',
-  '/debug/config': 'the running config, normalised',
+  '/debug/config': 'the running config, normalized',
   '/debug/sync': 'sync and watch state per resource, leadership, reload state',
 });
 

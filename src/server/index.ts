@@ -24,7 +24,7 @@ export interface DebugStore {
   secret: boolean;
 }
 
-/** What the /debug/ endpoints read. Every answer must be JSON-serialisable. */
+/** What the /debug/ endpoints read. Every answer must be JSON-serializable. */
 export interface DebugBackend {
   /** Show Secret data instead of redacting it (server.allow_secrets). */
   readonly allowSecrets: boolean;
