@@ -7,8 +7,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CommandResult } from '../output/command.ts';
 import { readiness } from './health.ts';
-import type { ControllerStatus } from './status.ts';
-import type { PublishStage } from '../output/template-output.ts';
+import type { ControllerStatus, RenderOutcome } from './status.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 
 /** Histogram buckets (seconds): from a tiny template (1 ms) to a huge one or a slow command (30 s). */
@@ -16,14 +15,6 @@ const DURATION_BUCKETS = Object.freeze([0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5
 
 type Labels = Record<string, string>;
 type Samples = Array<[Labels, number]>;
-
-/** What one template's render cycle reported, as metrics see it. */
-export interface OutcomeSample {
-  template: string;
-  status: 'written' | 'unchanged' | 'failed';
-  stage?: PublishStage;
-  error?: Error;
-}
 
 /**
  * The metrics of one controller. `status` is read at every scrape; `now` is wall-clock
@@ -117,7 +108,7 @@ export class ControllerMetrics {
   }
 
   /** Records one template's cycle result; `at` is when it finished (wall clock ms). */
-  outcome(outcome: OutcomeSample): void {
+  outcome(outcome: Pick<RenderOutcome, 'template' | 'status' | 'stage' | 'error'>): void {
     this.#renders.inc({ template: outcome.template, result: outcome.status });
     if (outcome.error) this.#renderErrors.inc({ template: outcome.template, stage: outcome.stage ?? 'render' });
     else this.#lastSuccess.set({ template: outcome.template }, this.#now() / 1000);
@@ -129,7 +120,7 @@ export class ControllerMetrics {
     if (!result.ok) this.#commandFailures.inc({ template, command, reason: failureReason(result) });
   }
 
-  /** Publishes leader election state (informant_leader, informant_leader_transitions_total) read from `state`. */
+  /** Exposes leader election state (informant_leader, informant_leader_transitions_total) read from `state`. */
   observeElection(state: () => { lease: string; leading: boolean; transitions: number } | undefined): void {
     this.#election = state;
   }

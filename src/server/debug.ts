@@ -86,7 +86,7 @@ function output(backend: DebugBackend, template: string, query: URLSearchParams)
   const content = backend.output(template);
   if (!content) return { status: 404, json: { error: `no template named ${JSON.stringify(template)}` } };
   const rejected = query.get('rejected') === '1' || query.get('rejected') === 'true';
-  const text = rejected ? content.rejected : content.published;
+  const text = rejected ? content.rejected : content.current;
   if (text === undefined) {
     const what = rejected ? 'no rejected rendering' : 'nothing published by this process yet';
     return { status: 404, json: { error: `template ${JSON.stringify(template)}: ${what}` } };

@@ -36,8 +36,8 @@ export interface DebugBackend {
   stores(): DebugStore[];
   /** Per template: output path, checksum, last result (GET /debug/outputs). */
   outputSummaries(): unknown[];
-  /** The last published and last rejected rendering of one template; undefined when unknown. */
-  output(template: string): { published?: string; rejected?: string } | undefined;
+  /** The current and the last rejected rendering of one template's output; undefined when there is no such template. */
+  output(template: string): { current?: string; rejected?: string } | undefined;
   /** The running config (GET /debug/config). */
   config(): unknown;
   /** Sync and watch state per resource, leadership, reload state (GET /debug/sync). */
