@@ -1,6 +1,6 @@
 /**
  * What a benchmark reports: sections of measured rows and the ratios between contenders
- * measured in the same run, each ratio checked against its goal from issue 6.
+ * measured in the same run, each ratio checked against its goal (see docs/BENCHMARKS.md, Goals).
  */
 import { summarize } from './stats.ts';
 
