@@ -206,7 +206,7 @@ export class TemplateOutput {
     return new OutputError(error.message, { template: this.template.name, stage: 'validate', cause: error });
   }
 
-  async #runPendingOnChange(mayRunOnChange: boolean, status: 'written' | 'unchanged'): Promise<WriteResult> {
+  async #runPendingOnChange(mayRunOnChange: boolean, status: Exclude<WriteResult['status'], 'failed'>): Promise<WriteResult> {
     const argv = this.template.onChange;
     if (!this.#onChangePending || argv === undefined) return { status };
     if (!mayRunOnChange) {
