@@ -45,25 +45,17 @@ export function registerMetrics<const T extends Record<string, MetricRow>>(regis
 function metricOf(row: MetricRow, registry: Registry): Counter | Gauge | Histogram {
   const common = { name: row.name, help: row.help, labelNames: row.labels ?? [], registers: [registry] };
   if (row.type === 'histogram') return new Histogram({ ...common, buckets: [...row.buckets] });
-  const read = row.read;
-  if (row.type === 'gauge') {
-    return new Gauge({
-      ...common,
-      ...(read && {
-        collect(this: Gauge) {
-          this.reset();
-          for (const [labels, value] of read()) this.set(labels, value);
-        },
-      }),
-    });
-  }
-  return new Counter({
-    ...common,
-    ...(read && {
-      collect(this: Counter) {
-        this.reset();
-        for (const [labels, value] of read()) this.inc(labels, value);
-      },
-    }),
-  });
+  const config = { ...common, ...(row.read && { collect: collectFrom(row.read) }) };
+  return row.type === 'gauge' ? new Gauge(config) : new Counter(config);
+}
+
+/** A collect() that replaces the metric's values with the samples `read` returns. */
+function collectFrom(read: () => Samples) {
+  return function (this: Gauge | Counter): void {
+    this.reset();
+    for (const [labels, value] of read()) {
+      if (this instanceof Gauge) this.set(labels, value);
+      else this.inc(labels, value);
+    }
+  };
 }
