@@ -2,9 +2,9 @@
  * The controller: joins sources, indexers, stores and templates for one config at a time.
  * It waits until every watched resource has synced (naming the ones that take too long),
  * renders every template, replaces the outputs that changed (validate, atomic replace,
- * on_change; see template-output.ts), and re-renders (debounced) whenever a store changes. Renders
- * never overlap, a failure keeps the last good output and is retried with backoff, and a
- * reloaded config is swapped in only once its new watches have synced.
+ * on_change; see template-output.ts), and re-renders (debounced) whenever a store changes.
+ * Renders never overlap, a failure keeps the last good output and is retried with backoff,
+ * and a reloaded config is swapped in only once its new watches have synced.
  */
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
