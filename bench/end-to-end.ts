@@ -1,5 +1,5 @@
 /**
- * Item 6 of issue 6: end to end. informant's Controller runs in its own process against
+ * Benchmark 6: end to end. informant's Controller runs in its own process against
  * the benchmark's API server (debounce 0); the runner changes one EndpointSlice on the
  * server and measures, on its own clock, until the output file has been replaced with the
  * change in it (an inotify rename event for the output, then a read that finds the new
@@ -25,7 +25,7 @@ const SIZES: Readonly<Record<Scale, { counts: number[]; changes: number; warmup:
   tiny: { counts: [20], changes: 20, warmup: 2 },
   quick: { counts: [100], changes: 200, warmup: 20 },
   /**
-   * 1,000 changes as the issue asks, at two sizes: the work outside the render is about
+   * 1,000 changes (enough for a 99th percentile), at two sizes: the work outside the render is about
    * constant, so its share shrinks as renders grow; 10k Ingresses (seconds per render) would
    * take an hour for 1,000 changes.
    */

@@ -1,5 +1,5 @@
 /**
- * Issue 8's benchmark: many renderers. R renderers fed through etcd (one publisher watches
+ * The fan-out benchmark: many renderers. R renderers fed through etcd (one publisher watches
  * the API server and publishes into etcd; R `informant run` processes with `source: etcd`)
  * against R `informant run` processes that each watch the API server themselves. Every
  * process is the real CLI in its own child process. Measured per contender: requests and
@@ -26,7 +26,7 @@ import { ratio, row, type Ratio, type Row, type Section } from './support/report
 const SIZES: Readonly<Record<Scale, { ingresses: number; renderers: number[]; changes: number }>> = Object.freeze({
   tiny: { ingresses: 10, renderers: [2], changes: 3 },
   quick: { ingresses: 200, renderers: [5], changes: 20 },
-  /** 20 renderers as the issue asks, and 5 to show how load grows (or does not) with R. */
+  /** 20 renderers, and 5 to show how load grows (or does not) with R. */
   full: { ingresses: 1_000, renderers: [5, 20], changes: 50 },
 });
 

@@ -1,5 +1,5 @@
 /**
- * Items 1 and 3 of issue 6: the initial sync of N Pods (~4.7 KB of JSON each, a third of
+ * Benchmarks 1 and 3: the initial sync of N Pods (~4.7 KB of JSON each, a third of
  * it managedFields) by informant (streaming list, and paginated LIST), by client-node's
  * informer, and by the JSON.parse floor over the same bytes; and, from the same processes,
  * the heap each keeps per object after full GCs.
@@ -15,7 +15,7 @@ import type { SyncMode, SyncParams, SyncResult } from './contenders/types.ts';
 const SIZES: Readonly<Record<Scale, { counts: number[]; runs: number }>> = Object.freeze({
   tiny: { counts: [200], runs: 1 },
   quick: { counts: [10_000], runs: 1 },
-  /** 10k and 50k as the issue asks; three runs each for a median and a spread. */
+  /** 10k and 50k Pods; three runs each for a median and a spread. */
   full: { counts: [10_000, 50_000], runs: 3 },
 });
 

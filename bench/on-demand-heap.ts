@@ -1,5 +1,5 @@
 /**
- * Issue 4's memory benchmark: the heap a watched resource of N Secrets (4 KB of data each)
+ * The on-demand store's memory benchmark: the heap a watched resource of N Secrets (4 KB of data each)
  * costs with `store: full` and with `store: on-demand`, after full GCs.
  *
  * - full: each Secret arrives as the API server sends it (JSON text, parsed), goes through
@@ -25,7 +25,7 @@ import { MemoryStore } from '../src/store/memory-store.ts';
 import { settledHeap } from './support/heap.ts';
 import { secret } from './support/objects.ts';
 
-/** The issue's figures: 10k Secrets, the default max_cache_size. */
+/** The sizes measured: 10k Secrets, the default max_cache_size. */
 export const DEFAULTS = Object.freeze({
   /** Secrets in the watched resource. */
   count: 10_000,

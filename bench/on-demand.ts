@@ -1,7 +1,6 @@
 /**
- * Item 3, second half, of issue 6: the heap of 10k Secrets of 4 KB with `store: on-demand`
- * against `store: full`. The measurement itself is issue 4's (on-demand-heap.ts: the
- * stores filled through an Indexer, the on-demand cache filled to max_cache_size); this
+ * Benchmark 3b: the heap of 10k Secrets of 4 KB with `store: on-demand` against
+ * `store: full`. The measurement itself is on-demand-heap.ts's (the stores filled through an Indexer, the on-demand cache filled to max_cache_size); this
  * file runs its two tasks in fresh processes, repeated, and reports them with the others.
  */
 import type { Benchmark, RunContext, Scale } from './support/benchmark.ts';
@@ -40,7 +39,7 @@ export const benchmark: Benchmark = {
       rows: [full, onDemand],
       ratios: [ratio('on-demand ÷ full', onDemand, full, { op: '<=', target: ON_DEMAND.goalRatio })],
       notes: [
-        `bench/on-demand-heap.ts (issue 4): both stores filled through an Indexer with the default remove_fields; the on-demand store holds metadata-only references plus ${params.maxCacheSize} cached bodies (max_cache_size), fetched from their JSON text. The reflector's bookkeeping, equal for both, is not counted.`,
+        `bench/on-demand-heap.ts: both stores filled through an Indexer with the default remove_fields; the on-demand store holds metadata-only references plus ${params.maxCacheSize} cached bodies (max_cache_size), fetched from their JSON text. The reflector's bookkeeping, equal for both, is not counted.`,
       ],
     }];
   },

@@ -1,5 +1,5 @@
 /**
- * Item 5 of issue 6: rendering the example haproxy.cfg template over N Ingresses with
+ * Benchmark 5: rendering the example haproxy.cfg template over N Ingresses with
  * their Services and EndpointSlices: informant's renderer over MemoryStores against bare
  * nunjucks over plain arrays (see contenders/render.ts), each in a fresh process, checked
  * to produce the same output.
@@ -13,7 +13,7 @@ import type { RenderParams, RenderResult } from './contenders/render.ts';
 const SIZES: Readonly<Record<Scale, RenderParams & { runs: number }>> = Object.freeze({
   tiny: { count: 30, renders: 2, runs: 1 },
   quick: { count: 2_000, renders: 3, runs: 1 },
-  /** 10k Ingresses as the issue asks (each render writes ~15 MB). */
+  /** 10k Ingresses (each render writes ~15 MB). */
   full: { count: 10_000, renders: 5, runs: 2 },
 });
 

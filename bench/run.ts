@@ -1,6 +1,6 @@
 /**
  * The benchmark runner: `npm run bench` (full) or `npm run bench -- --quick` (under two
- * minutes). Runs each benchmark of issue 6, whose contenders run in fresh child processes
+ * minutes). Runs each benchmark, whose contenders run in fresh child processes
  * against a test API server on loopback, prints a table per benchmark and a summary of the
  * goals, and writes bench/results.json. See docs/BENCHMARKS.md.
  *
@@ -41,7 +41,7 @@ const DEFAULTS = Object.freeze({
   out: path.join(import.meta.dirname, 'results.json'),
 });
 
-/** Every benchmark, in issue 6's order (item 3's heap per object is reported by `sync`), then issue 8's fan-out. */
+/** Every benchmark, numbered as in docs/BENCHMARKS.md (3, the heap per object, is reported by `sync`), then the fan-out (8). */
 export const BENCHMARKS: readonly Benchmark[] = Object.freeze([sync, watch, onDemand, store, render, endToEnd, fanout]);
 
 /** Runs `benchmarks` at `scale`, reporting each section as it completes. */

@@ -1,5 +1,5 @@
 /**
- * Item 4 of issue 6: store operations at 100k objects: exact get, prefix get, and update
+ * Benchmark 4: store operations at 100k objects: exact get, prefix get, and update
  * throughput, informant's MemoryStore against client-node's ListWatch cache (the map a
  * client-node user reads from), each in fresh processes, over the same Pods.
  */
@@ -12,7 +12,7 @@ import { OPERATIONS, type StoreParams, type StoreResult } from './contenders/sto
 const SIZES: Readonly<Record<Scale, StoreParams & { runs: number }>> = Object.freeze({
   tiny: { count: 500, gets: 1_000, updates: 100, runs: 1 },
   quick: { count: 20_000, gets: 100_000, updates: 2_000, runs: 1 },
-  /** 100k objects as the issue asks; enough operations that each timing spans tens of ms. */
+  /** 100k objects; enough operations that each timing spans tens of ms. */
   full: { count: 100_000, gets: 500_000, updates: 5_000, runs: 2 },
 });
 
@@ -56,7 +56,7 @@ function section(rows: Row[], ratios: Ratio[], params: StoreParams): Section {
     notes: [
       `100 namespaces of ${(params.count / 100).toLocaleString('en-US')} Pods. informant's get returns arrays sorted by namespace/name and frozen, cached until a change below them (after an in-place update the cached array is patched, not re-sorted); client-node's get returns the live object and list(namespace) an unsorted copy of its map.`,
       'An informant update deep-freezes the new object (the store owns it); "update via indexer" adds stripping and key extraction: the whole per-event work after JSON.parse. client-node\'s update is the handler its watch calls for MODIFIED (map set, callbacks, resourceVersion).',
-      'No goal in the issue: these rows show where informant pays for sorted, frozen, indexed results.',
+      'No goal for these: the rows show where informant pays for sorted, frozen, indexed results.',
     ],
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Item 2 of issue 6: watch ingest. The server holds a fixed set of Pods; once a contender
+ * Benchmark 2: watch ingest. The server holds a fixed set of Pods; once a contender
  * has synced and says it is ready, the runner writes M MODIFIED events (one update per
  * event, cycling over the Pods) in one synchronous burst, so the server has every event
  * queued before the first byte leaves and then streams them as fast as the contender reads:

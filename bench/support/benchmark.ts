@@ -18,7 +18,7 @@ export interface RunContext {
 export interface Benchmark {
   /** Short name, used by `--only`. */
   id: string;
-  /** The issue's item it answers, for the table. */
+  /** The heading of its table: its number in docs/BENCHMARKS.md and what it measures. */
   title: string;
   run(ctx: RunContext): Promise<Section[]>;
 }

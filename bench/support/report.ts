@@ -1,8 +1,8 @@
 /**
  * What a benchmark reports: sections of measured rows and the ratios between contenders
- * measured in the same run, each ratio checked against its goal from issue 6.
+ * measured in the same run, each ratio checked against its goal (see docs/BENCHMARKS.md, Goals).
  */
-import { summarise } from './stats.ts';
+import { summarize } from './stats.ts';
 
 /** One contender's figure: the median of its samples and their spread. */
 export interface Row {
@@ -46,7 +46,7 @@ export interface Section {
 
 /** A row from raw samples. */
 export function row(label: string, unit: string, samples: readonly number[], size?: number): Row {
-  const { median, min, max } = summarise(samples);
+  const { median, min, max } = summarize(samples);
   return { label, ...(size !== undefined ? { size } : {}), unit, median, min, max, samples: [...samples] };
 }
 

@@ -27,6 +27,6 @@ export function median(samples: readonly number[]): number {
 }
 
 /** Median, min and max of `samples`. */
-export function summarise(samples: readonly number[]): Summary {
+export function summarize(samples: readonly number[]): Summary {
   return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples: [...samples] };
 }

@@ -1,6 +1,6 @@
 /**
  * Every default of the config file, in one place, in the units users write them in.
- * The schema publishes them (JSON Schema `default`s) and normalisation applies them.
+ * The schema states them (JSON Schema `default`s) and normalization applies them.
  */
 
 export const DEFAULTS = Object.freeze({

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
 
-/** The accepted syntax, also published in the JSON Schema. */
+/** The accepted syntax, also stated in the JSON Schema. */
 export const DURATION_PATTERN = `^(?=\\d)(?:${NUMBER}h)?(?:${NUMBER}m(?!s))?(?:${NUMBER}s)?(?:${NUMBER}ms)?$`;
 
 const DURATION = new RegExp(DURATION_PATTERN);

@@ -1,5 +1,5 @@
 /**
- * The config stage: config.yaml → validated, normalised Config (see types.ts), or a
+ * The config stage: config.yaml → validated, normalized Config (see types.ts), or a
  * ConfigError listing every problem with file:line:col and key path.
  */
 export type * from './types.ts';

@@ -1,12 +1,12 @@
 /**
- * parseConfig / loadConfig: YAML text → validated, normalised Config, or one ConfigError
+ * parseConfig / loadConfig: YAML text → validated, normalized Config, or one ConfigError
  * listing every problem (YAML-level problems first; the schema only runs on well-formed
- * YAML): defaults → file → validate → normalise, in one function.
+ * YAML): defaults → file → validate → normalize, in one function.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
-import { normaliseConfig } from './normalise.ts';
+import { normalizeConfig } from './normalize.ts';
 import { locate } from './positions.ts';
 import { issuesToProblems } from './problems.ts';
 import { buildConfigSchema, configSchema, storeBackendsOf, type SchemaOptions } from './schema.ts';
@@ -46,7 +46,7 @@ export function parseConfig(text: string, file: string = INLINE_FILE, options: C
   }
   const absolute = file === INLINE_FILE ? file : resolve(file);
   const baseDir = options.baseDir ?? (file === INLINE_FILE ? process.cwd() : dirname(absolute));
-  const config = normaliseConfig(result.data, {
+  const config = normalizeConfig(result.data, {
     file: absolute,
     baseDir,
     positionOf: (path) => ({ file, ...locate(source, path, 'key') }),

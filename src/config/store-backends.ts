@@ -36,7 +36,7 @@ export interface StoreBackendConfig {
   /** Cross-checks against the whole config (as written); runs for every resource using this backend. */
   validate?(resource: StoreConfigResource, config: Readonly<Record<string, unknown>>): StoreConfigProblem[];
   /** The WatchedResourceConfig fields this backend's validated keys (and defaults) become. */
-  normalise?(raw: Readonly<Record<string, unknown>>): Partial<WatchedResourceConfig>;
+  normalize?(raw: Readonly<Record<string, unknown>>): Partial<WatchedResourceConfig>;
 }
 
 /** `full`: every object in memory (MemoryStore); no settings of its own. */
@@ -56,7 +56,7 @@ export const ON_DEMAND_STORE_CONFIG: StoreBackendConfig = Object.freeze<StoreBac
     }).optional(),
     max_cache_size: positiveInt(`on-demand only: how many fetched objects are cached at most; default ${DEFAULTS.maxCacheSize}`).optional(),
   },
-  normalise: (raw) => ({
+  normalize: (raw) => ({
     cacheTtlMs: (raw['cache_ttl'] as number | undefined) ?? (parseDuration(DEFAULTS.cacheTtl) as number),
     maxCacheSize: (raw['max_cache_size'] as number | undefined) ?? DEFAULTS.maxCacheSize,
   }),

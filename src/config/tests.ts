@@ -1,7 +1,7 @@
 /**
  * loadTests: the template tests of a validated config, from its `tests:` section and the
  * files `test_files:` names, checked against the rest of the config (template names, the
- * source, fixture paths on disk) and normalised. Every problem names its file, line,
+ * source, fixture paths on disk) and normalized. Every problem names its file, line,
  * column and key path, as for the rest of the config.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -128,14 +128,14 @@ function duplicateNames(documents: readonly TestDocument[]): ConfigProblem[] {
   return problems;
 }
 
-/** The normalised tests of one document, in file order, and what is wrong with them. */
+/** The normalized tests of one document, in file order, and what is wrong with them. */
 function documentTests(document: TestDocument, context: TestsContext): { tests: TemplateTestConfig[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const tests = Object.entries(document.tests).map(([name, raw]) => {
     problems.push(...checkTest(document, name, raw, context));
     const fixtures = inlineFixtures(document, name, raw);
     problems.push(...fixtures.problems);
-    return normaliseTest(document, name, raw, fixtures.objects);
+    return normalizeTest(document, name, raw, fixtures.objects);
   });
   return { tests: inFileOrder(tests), problems };
 }
@@ -175,7 +175,7 @@ function inlineFixtures(document: TestDocument, name: string, raw: RawTest): { o
   return { objects: parsed.objects, problems: parsed.problems };
 }
 
-function normaliseTest(document: TestDocument, name: string, raw: RawTest, fixtures: KubeObject[]): TemplateTestConfig {
+function normalizeTest(document: TestDocument, name: string, raw: RawTest, fixtures: KubeObject[]): TemplateTestConfig {
   const test: TemplateTestConfig = {
     name,
     fixturesMode: raw.fixtures_mode,

@@ -1,5 +1,5 @@
 /**
- * The validated, normalised configuration every other stage reads. `loadConfig` turns
+ * The validated, normalized configuration every other stage reads. `loadConfig` turns
  * config.yaml (snake_case, durations as strings) into this shape (camelCase, durations in
  * milliseconds, defaults filled in, paths resolved against the config file's folder).
  * Nothing downstream ever sees raw YAML.

@@ -1,10 +1,10 @@
 /**
  * The controller: joins sources, indexers, stores and templates for one config at a time.
  * It waits until every watched resource has synced (naming the ones that take too long),
- * renders every template, publishes changed outputs (validate, atomic replace, on_change;
- * see template-output.ts), and re-renders (debounced) whenever a store changes. Renders
- * never overlap, a failure keeps the last good output and is retried with backoff, and a
- * reloaded config is swapped in only once its new watches have synced.
+ * renders every template, replaces the outputs that changed (validate, atomic replace,
+ * on_change; see template-output.ts), and re-renders (debounced) whenever a store changes.
+ * Renders never overlap, a failure keeps the last good output and is retried with backoff,
+ * and a reloaded config is swapped in only once its new watches have synced.
  */
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,10 +26,10 @@ import { createSource } from './source.ts';
 import { RenderHistory } from './render-history.ts';
 import { resourceStates } from './resource-state.ts';
 import { RetryTimer } from '../time/retry-timer.ts';
-import type { ControllerStatus, PublicationStatus, TemplateState } from './status.ts';
+import type { ControllerStatus, PublicationStatus, RenderOutcome, TemplateState } from './status.ts';
 import { SyncBarrier } from './sync-barrier.ts';
 import { buildOutputs } from '../output/outputs.ts';
-import type { PublishStage, TemplateOutput } from '../output/template-output.ts';
+import type { TemplateOutput, WriteResult } from '../output/template-output.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
 
 /** Timing of retries after a failed render cycle. */
@@ -58,18 +58,6 @@ export interface ControllerOptions {
   runCommands?: boolean;
 }
 
-/** What happened to one template in one render cycle. `error` is set whenever a step failed. */
-export interface RenderOutcome {
-  template: string;
-  /** Where the output went (a file path, or "-" for stdout). */
-  output: string;
-  /** failed: the output was not replaced. written with an error: on_change failed afterwards. */
-  status: 'written' | 'unchanged' | 'failed';
-  stage?: PublishStage;
-  error?: Error;
-  content?: string;
-}
-
 /** Where a render cycle writes: the configured outputs, another folder, or a callback. */
 export type OutputTarget =
   | { kind: 'configured' }
@@ -78,7 +66,7 @@ export type OutputTarget =
 
 /**
  * Renders one config version at a time from its watches (see the module comment). All
- * methods are safe to call in any order after construction; renders are serialised.
+ * methods are safe to call in any order after construction; renders are serialized.
  */
 export class Controller {
   /** Prometheus metrics of this controller, in a registry of its own. */
@@ -209,7 +197,7 @@ export class Controller {
   }
 
   /**
-   * Renders every template once and publishes the outputs that changed. Never throws for a
+   * Renders every template once and replaces the outputs that changed. Never throws for a
    * template's failure: the outcome says what failed, and the previous output stays.
    */
   async renderAll(target: OutputTarget = { kind: 'configured' }): Promise<RenderOutcome[]> {
@@ -315,12 +303,12 @@ export class Controller {
     };
   }
 
-  /** The content last published for a template, and its last rejected rendering, if any. */
-  outputContent(template: string): { published?: string; rejected?: string } | undefined {
+  /** The current content of a template's output, and its last rejected rendering, if any. */
+  outputContent(template: string): { current?: string; rejected?: string } | undefined {
     const output = this.#outputs.get(template);
     if (!output) return undefined;
     return {
-      ...(output.published !== undefined ? { published: output.published } : {}),
+      ...(output.currentContent !== undefined ? { current: output.currentContent } : {}),
       ...(output.rejectedCandidate !== undefined ? { rejected: output.rejectedCandidate } : {}),
     };
   }
@@ -397,7 +385,7 @@ export class Controller {
       return { ...base, status: 'written', content };
     }
     if (target.kind === 'directory') return { ...base, ...(await writeIfChanged(output, content, template.mode)), content };
-    const result = await outputs.get(template.name)!.publish(content, this.#mayRunOnChange());
+    const result = await outputs.get(template.name)!.replace(content, this.#mayRunOnChange());
     return { ...base, ...result, content };
   }
 
@@ -550,7 +538,7 @@ function push<T>(list: T[], item: T): T {
 }
 
 /** `--out DIR`: writes the file unless its content is already the same. */
-async function writeIfChanged(path: string, content: string, mode: number): Promise<Pick<RenderOutcome, 'status' | 'error' | 'stage'>> {
+async function writeIfChanged(path: string, content: string, mode: number): Promise<WriteResult> {
   try {
     if ((await fileChecksum(path)) === checksum(content)) return { status: 'unchanged' };
     await writeFileAtomic(path, content, mode);

@@ -5,17 +5,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { ControllerMetrics } from './metrics.ts';
-import type { TemplateState } from './status.ts';
-import type { PublishStage } from '../output/template-output.ts';
-
-/** One template's result in one cycle, as the controller reports it. */
-export interface CycleOutcome {
-  template: string;
-  output: string;
-  status: 'written' | 'unchanged' | 'failed';
-  stage?: PublishStage;
-  error?: Error;
-}
+import type { RenderOutcome, TemplateState } from './status.ts';
 
 type History = Pick<TemplateState, 'last' | 'lastSuccessAt'>;
 
@@ -32,7 +22,7 @@ export class RenderHistory {
   }
 
   /** Records the outcomes of a cycle that finished at `at` (clock ms), in metrics too. */
-  record(outcomes: readonly CycleOutcome[], at: number): void {
+  record(outcomes: readonly RenderOutcome[], at: number): void {
     for (const outcome of outcomes) {
       this.#metrics.outcome(outcome);
       const previous = this.#states.get(outcome.template);
@@ -47,7 +37,7 @@ export class RenderHistory {
   }
 
   /** Logs a cycle: writes at info, failures at error (repeats of the same failure at debug). */
-  log(outcomes: readonly CycleOutcome[]): void {
+  log(outcomes: readonly RenderOutcome[]): void {
     for (const outcome of outcomes) this.#logOne(outcome);
   }
 
@@ -56,7 +46,7 @@ export class RenderHistory {
     return this.#states.get(template) ?? {};
   }
 
-  #logOne(outcome: CycleOutcome): void {
+  #logOne(outcome: RenderOutcome): void {
     const fields = { template: outcome.template, output: outcome.output };
     if (!outcome.error) {
       this.#loggedFailures.delete(outcome.template);

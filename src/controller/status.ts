@@ -8,7 +8,19 @@ import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 import type { PublisherState } from '../publish/publisher.ts';
 import type { StuckReason } from './sync-barrier.ts';
-import type { PublishStage } from '../output/template-output.ts';
+import type { WriteResult } from '../output/template-output.ts';
+
+/**
+ * What happened to one template in one render cycle: the result of writing its output
+ * (WriteResult), or a failure at stage `render`. `error` is set whenever a step failed.
+ */
+export interface RenderOutcome extends WriteResult {
+  template: string;
+  /** Where the output went (a file path, or "-" for stdout). */
+  output: string;
+  /** The rendering, when the template rendered. */
+  content?: string;
+}
 
 /** The state of one watched resource. */
 export interface ResourceState {
@@ -42,7 +54,7 @@ export interface TemplateState {
   template: string;
   output: string;
   /** The last render cycle's result for this template; undefined before the first. */
-  last?: { status: 'written' | 'unchanged' | 'failed'; at: number; stage?: PublishStage; error?: string };
+  last?: Pick<RenderOutcome, 'status' | 'stage'> & { at: number; error?: string };
   /** Clock time of the last cycle in which this template succeeded completely. */
   lastSuccessAt?: number;
   /** sha256 of the output as last written or found. */

@@ -40,12 +40,12 @@ interface Pending {
 
 /** Tracks the resources of units that have not synced yet. */
 export class SyncBarrier {
-  readonly #o: SyncBarrierOptions;
+  readonly #options: SyncBarrierOptions;
   readonly #log: Logger;
   readonly #pending = new Map<string, Pending>();
 
   constructor(options: SyncBarrierOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#log = options.logger.child({ component: 'sync' });
   }
 
@@ -54,8 +54,8 @@ export class SyncBarrier {
     for (const { name } of unit.resources) {
       if (unit.isSynced(name)) continue;
       const key = this.#key(unit, name);
-      const entry: Pending = { unit, resource: name, timeoutMs, since: this.#o.clock.now(), timer: undefined, stuck: false };
-      entry.timer = this.#o.clock.setTimeout(() => this.#check(key), timeoutMs);
+      const entry: Pending = { unit, resource: name, timeoutMs, since: this.#options.clock.now(), timer: undefined, stuck: false };
+      entry.timer = this.#options.clock.setTimeout(() => this.#check(key), timeoutMs);
       this.#pending.set(key, entry);
     }
   }
@@ -64,10 +64,10 @@ export class SyncBarrier {
   update(): void {
     for (const [key, entry] of this.#pending) {
       if (!entry.unit.isSynced(entry.resource)) continue;
-      this.#o.clock.clearTimeout(entry.timer);
+      this.#options.clock.clearTimeout(entry.timer);
       this.#pending.delete(key);
       if (entry.stuck) {
-        const waited = Math.round((this.#o.clock.now() - entry.since) / 1000);
+        const waited = Math.round((this.#options.clock.now() - entry.since) / 1000);
         this.#log.info({ resource: entry.resource, waitedSeconds: waited }, `watched resource "${entry.resource}" synced after ${waited} s`);
       }
     }
@@ -77,14 +77,14 @@ export class SyncBarrier {
   forget(unit: WatchUnit): void {
     for (const [key, entry] of this.#pending) {
       if (entry.unit !== unit) continue;
-      this.#o.clock.clearTimeout(entry.timer);
+      this.#options.clock.clearTimeout(entry.timer);
       this.#pending.delete(key);
     }
   }
 
   /** The resources past their timeout, in the order they were expected. */
   stuck(): StuckResource[] {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     return [...this.#pending.values()]
       .filter((entry) => entry.stuck)
       .map((entry) => ({ resource: entry.resource, ...describeProblem(entry.unit.status(entry.resource)?.lastProblem), waitingMs: now - entry.since }));
@@ -92,13 +92,13 @@ export class SyncBarrier {
 
   /** Every resource still waiting (stuck or not) with how long it has waited, in ms. */
   waiting(): Array<{ resource: string; waitingMs: number; stuck: boolean }> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     return [...this.#pending.values()].map((e) => ({ resource: e.resource, waitingMs: now - e.since, stuck: e.stuck }));
   }
 
   /** Cancels every timer. */
   stop(): void {
-    for (const entry of this.#pending.values()) this.#o.clock.clearTimeout(entry.timer);
+    for (const entry of this.#pending.values()) this.#options.clock.clearTimeout(entry.timer);
     this.#pending.clear();
   }
 
@@ -110,14 +110,14 @@ export class SyncBarrier {
     entry.stuck = true;
     const { reason, message } = describeProblem(entry.unit.status(entry.resource)?.lastProblem);
     if (message !== entry.lastMessage) {
-      const waited = Math.round((this.#o.clock.now() - entry.since) / 1000);
+      const waited = Math.round((this.#options.clock.now() - entry.since) / 1000);
       this.#log.error(
         { resource: entry.resource, reason, waitedSeconds: waited },
         `watched resource "${entry.resource}" has not synced after ${waited} s: ${message}; rendering waits for it`,
       );
       entry.lastMessage = message;
     }
-    entry.timer = this.#o.clock.setTimeout(() => this.#check(key), entry.timeoutMs);
+    entry.timer = this.#options.clock.setTimeout(() => this.#check(key), entry.timeoutMs);
   }
 
   #key(unit: WatchUnit, resource: string): string {

@@ -25,14 +25,14 @@ export interface ConfigWatcherOptions {
 
 /** Polls a set of files and calls onChange once whenever their combined content changes. */
 export class ConfigWatcher {
-  readonly #o: ConfigWatcherOptions;
+  readonly #options: ConfigWatcherOptions;
   #files: string[] = [];
   #digest: string | undefined;
   #timer: unknown;
   #stopped = true;
 
   constructor(options: ConfigWatcherOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Starts polling `files`, taking their current content as the baseline. */
@@ -51,7 +51,7 @@ export class ConfigWatcher {
 
   stop(): void {
     this.#stopped = true;
-    this.#o.clock.clearTimeout(this.#timer);
+    this.#options.clock.clearTimeout(this.#timer);
   }
 
   /** One poll (exposed for tests that drive it without a clock). */
@@ -59,14 +59,14 @@ export class ConfigWatcher {
     const current = await digest(this.#files);
     if (this.#stopped || current === this.#digest) return;
     this.#digest = current;
-    this.#o.onChange();
+    this.#options.onChange();
   }
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = this.#o.clock.setTimeout(() => {
+    this.#timer = this.#options.clock.setTimeout(() => {
       void this.poll().finally(() => this.#schedule());
-    }, this.#o.intervalMs ?? DEFAULTS.intervalMs);
+    }, this.#options.intervalMs ?? DEFAULTS.intervalMs);
   }
 }
 

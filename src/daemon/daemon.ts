@@ -76,7 +76,7 @@ export interface DaemonOptions {
 /** The controller with its server, leader election, config reload and bounded shutdown (see the module comment). */
 export class Daemon {
   readonly controller: Controller;
-  readonly #o: DaemonOptions;
+  readonly #options: DaemonOptions;
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #health: HealthCheck;
@@ -90,7 +90,7 @@ export class Daemon {
 
   /** Builds the controller; throws when the config's templates do not compile. */
   constructor(options: DaemonOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.logger.child({ component: 'daemon' });
     this.#health = new HealthCheck({ clock: this.#clock });
@@ -133,7 +133,7 @@ export class Daemon {
       await this.#applyServer(config);
       await this.#applyElection(config);
       await this.#publication.apply(config, this.controller.stores);
-      if (this.#o.watchConfig ?? true) await this.#configWatcher.start(watchedFiles(config));
+      if (this.#options.watchConfig ?? true) await this.#configWatcher.start(watchedFiles(config));
     } catch (err) {
       await this.#shutdown();
       throw err;
@@ -151,7 +151,7 @@ export class Daemon {
     this.#log.info({ trigger }, 'reloading the config');
     let config: Config;
     try {
-      config = await this.#o.loadConfig();
+      config = await this.#options.loadConfig();
     } catch (err) {
       this.controller.reportReloadFailure(this.controller.config.file, err as Error);
       return false;
@@ -172,7 +172,7 @@ export class Daemon {
   }
 
   async #shutdown(): Promise<void> {
-    const limitMs = this.#o.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
+    const limitMs = this.#options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
     this.#configWatcher.stop();
     let timer: unknown;
     const timeout = new Promise<false>((resolve) => (timer = this.#clock.setTimeout(() => resolve(false), limitMs)));
@@ -198,7 +198,7 @@ export class Daemon {
 
   /** After a reload: log level, server address, leader election and watched files of `config`. */
   async #applyRuntime(config: Config): Promise<void> {
-    this.#o.logger.level = resolveLogLevel(config.logging.level);
+    this.#options.logger.level = resolveLogLevel(config.logging.level);
     try {
       await this.#applyServer(config);
       await this.#applyElection(config);
@@ -206,7 +206,7 @@ export class Daemon {
       this.#log.error({ err }, `could not apply the reloaded config's server or leader election: ${(err as Error).message}`);
     }
     await this.#publication.apply(config, this.controller.stores);
-    if (this.#o.watchConfig ?? true) await this.#configWatcher.watch(watchedFiles(config));
+    if (this.#options.watchConfig ?? true) await this.#configWatcher.watch(watchedFiles(config));
   }
 
   /** Starts, moves or stops the HTTP server to match `server.listen`. */
@@ -221,7 +221,7 @@ export class Daemon {
       health: this.#health,
       election: () => this.#election?.elector.state(),
     });
-    this.#server = await StatusServer.start({ listen, backend, logger: this.#o.logger });
+    this.#server = await StatusServer.start({ listen, backend, logger: this.#options.logger });
   }
 
   /** Starts or restarts leader election when its settings (or the cluster) changed. */
@@ -231,7 +231,7 @@ export class Daemon {
     if (this.#election?.key === key) return;
     await this.#stopElection();
     if (!settings.enabled) return;
-    const { client, close } = (this.#o.createLeaseClient ?? defaultLeaseClient)(config);
+    const { client, close } = (this.#options.createLeaseClient ?? defaultLeaseClient)(config);
     const elector = new LeaderElector({
       client,
       identity: this.#identity,
@@ -239,10 +239,10 @@ export class Daemon {
       renewDeadlineMs: settings.renewDeadlineMs,
       retryPeriodMs: settings.retryPeriodMs,
       clock: this.#clock,
-      logger: this.#o.logger,
+      logger: this.#options.logger,
       onChange: (leading) => {
         this.controller.setLeader(leading);
-        void this.#publication.setLeading(leading, leading ? (this.#o.wallTime ?? Date.now)() : 0);
+        void this.#publication.setLeading(leading, leading ? (this.#options.wallTime ?? Date.now)() : 0);
       },
     });
     this.#election = { elector, close, key };

@@ -45,7 +45,7 @@ export interface ElectionState {
 
 /** Elects this replica (or not) on one Lease; reports changes through onChange (see the module comment). */
 export class LeaderElector {
-  readonly #o: LeaderElectorOptions;
+  readonly #options: LeaderElectorOptions;
   readonly #log: Logger;
   #leading = false;
   #running: Promise<void> | undefined;
@@ -61,7 +61,7 @@ export class LeaderElector {
   #lastError: string | undefined;
 
   constructor(options: LeaderElectorOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#log = options.logger.child({ component: 'leader-election', lease: options.client.description, identity: options.identity });
   }
 
@@ -83,8 +83,8 @@ export class LeaderElector {
 
   state(): ElectionState {
     return {
-      identity: this.#o.identity,
-      lease: this.#o.client.description,
+      identity: this.#options.identity,
+      lease: this.#options.client.description,
       leading: this.#leading,
       holder: this.#observed === undefined ? undefined : (this.#observed.holderIdentity ?? ''),
       transitions: this.#transitions,
@@ -104,7 +104,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#stopping = true;
-    this.#o.clock.clearTimeout(this.#sleepTimer);
+    this.#options.clock.clearTimeout(this.#sleepTimer);
     this.#wake?.();
     await this.#running;
     this.#running = undefined;
@@ -119,26 +119,26 @@ export class LeaderElector {
       const ok = await this.#tryAcquireOrRenew();
       this.#attempts++;
       if (this.#stopping) break;
-      const now = this.#o.clock.now();
+      const now = this.#options.clock.now();
       if (ok) this.#lastRenewAt = now;
       if (ok && !this.#leading) this.#setLeading(true);
-      else if (!ok && this.#leading && now - this.#lastRenewAt >= this.#o.renewDeadlineMs) {
-        this.#log.error(`could not renew for ${this.#o.renewDeadlineMs / 1000} s; stepping down`);
+      else if (!ok && this.#leading && now - this.#lastRenewAt >= this.#options.renewDeadlineMs) {
+        this.#log.error(`could not renew for ${this.#options.renewDeadlineMs / 1000} s; stepping down`);
         this.#setLeading(false);
       }
-      await this.#sleep(this.#o.retryPeriodMs);
+      await this.#sleep(this.#options.retryPeriodMs);
     }
   }
 
   /** One try; true when this replica holds the Lease afterwards. Never throws. */
   async #tryAcquireOrRenew(): Promise<boolean> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     try {
-      const lease = await this.#o.client.get();
+      const lease = await this.#options.client.get();
       if (!lease) return await this.#create(now);
       this.#observe(lease, now);
       if (!this.#mayTake(lease.spec, now)) return false;
-      const updated = await this.#o.client.update({ ...lease, spec: this.#nextSpec(lease.spec, now) });
+      const updated = await this.#options.client.update({ ...lease, spec: this.#nextSpec(lease.spec, now) });
       this.#observe(updated, now);
       this.#lastError = undefined;
       return true;
@@ -149,28 +149,28 @@ export class LeaderElector {
 
   async #create(now: number): Promise<boolean> {
     const spec: LeaseSpec = {
-      holderIdentity: this.#o.identity,
+      holderIdentity: this.#options.identity,
       leaseDurationSeconds: this.#durationSeconds(),
       acquireTime: microTime(now),
       renewTime: microTime(now),
       leaseTransitions: 0,
     };
-    this.#observe(await this.#o.client.create(spec), now);
+    this.#observe(await this.#options.client.create(spec), now);
     return true;
   }
 
   /** Whether this replica may write the Lease: it holds it, or it is released or expired. */
   #mayTake(spec: LeaseSpec, now: number): boolean {
     const holder = spec.holderIdentity ?? '';
-    if (holder === '' || holder === this.#o.identity) return true;
+    if (holder === '' || holder === this.#options.identity) return true;
     return this.#observedAt + (spec.leaseDurationSeconds ?? 0) * 1000 <= now;
   }
 
   #nextSpec(spec: LeaseSpec, now: number): LeaseSpec {
-    const renewing = spec.holderIdentity === this.#o.identity;
+    const renewing = spec.holderIdentity === this.#options.identity;
     return {
       ...spec,
-      holderIdentity: this.#o.identity,
+      holderIdentity: this.#options.identity,
       leaseDurationSeconds: this.#durationSeconds(),
       renewTime: microTime(now),
       acquireTime: renewing && spec.acquireTime ? spec.acquireTime : microTime(now),
@@ -206,11 +206,11 @@ export class LeaderElector {
 
   async #release(): Promise<void> {
     const lease = this.#lease;
-    if (!lease || lease.spec.holderIdentity !== this.#o.identity) return;
-    const now = microTime(this.#o.clock.now());
+    if (!lease || lease.spec.holderIdentity !== this.#options.identity) return;
+    const now = microTime(this.#options.clock.now());
     const spec: LeaseSpec = { leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: lease.spec.leaseTransitions ?? 0 };
     try {
-      await this.#o.client.update({ ...lease, spec });
+      await this.#options.client.update({ ...lease, spec });
       this.#log.info('released the lease');
     } catch (err) {
       this.#log.warn({ err }, `could not release the lease; followers take over when it expires: ${(err as Error).message}`);
@@ -222,17 +222,17 @@ export class LeaderElector {
     this.#leading = leading;
     if (leading) this.#transitions++;
     this.#log.info(leading ? 'became the leader' : 'stopped leading');
-    this.#o.onChange(leading);
+    this.#options.onChange(leading);
   }
 
   #durationSeconds(): number {
-    return Math.max(1, Math.ceil(this.#o.leaseDurationMs / 1000));
+    return Math.max(1, Math.ceil(this.#options.leaseDurationMs / 1000));
   }
 
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       this.#wake = resolve;
-      this.#sleepTimer = this.#o.clock.setTimeout(resolve, ms);
+      this.#sleepTimer = this.#options.clock.setTimeout(resolve, ms);
     });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * How informant connects to etcd: the settings `publish.etcd` and `source.etcd` share
- * (normalised, camelCase), and their translation into `etcd3` client options, with the
+ * (normalized, camelCase), and their translation into `etcd3` client options, with the
  * TLS and password files read at connect time.
  */
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * TemplateOutput: the output file of one template and the steps that replace it. A new
- * rendering is published in this order, and any failure stops it with the previous file
- * untouched:
+ * rendering replaces the output in this order, and any failure stops it with the previous
+ * file untouched:
  *   1. unchanged checksum → nothing is written and nothing runs;
  *   2. the candidate `.name.candidate` is written beside the output and fsynced;
  *   3. `validate` runs on it (`{{ file }}` = the candidate);
@@ -16,22 +16,26 @@ import type { Clock } from '../time/clock.ts';
 import { CommandError, formatArgv, runCommand, substituteFile, type CommandResult } from './command.ts';
 import { backupFile, backupPath, candidatePath, checksum, fileChecksum, replaceFile, writeDurable } from './atomic-file.ts';
 
-/** The steps of a render cycle a failure is attributed to (metrics label `stage`). */
-export type PublishStage = 'render' | 'validate' | 'write' | 'on_change';
+/**
+ * The steps from a template to its output file, which a failure is attributed to (metrics
+ * label `stage`): rendering the template, then validate, write and on_change.
+ */
+export type OutputStage = 'render' | 'validate' | 'write' | 'on_change';
 
-/** What publishing one rendering did. `error` is set whenever a step failed. */
-export interface PublishResult {
+/** What writing one rendering to its output did. `error` is set whenever a step failed. */
+export interface WriteResult {
+  /** failed: the output was not replaced. written with an error: on_change failed afterwards. */
   status: 'written' | 'unchanged' | 'failed';
-  stage?: PublishStage;
+  stage?: OutputStage;
   error?: Error;
 }
 
-/** A step of publishing failed; names the template and the output. */
-export class PublishError extends Error {
-  override readonly name = 'PublishError';
+/** A step of replacing an output failed; names the template and the step. */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
   readonly template: string;
-  readonly stage: PublishStage;
-  constructor(message: string, options: { template: string; stage: PublishStage; cause?: unknown }) {
+  readonly stage: OutputStage;
+  constructor(message: string, options: { template: string; stage: OutputStage; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.template = options.template;
     this.stage = options.stage;
@@ -68,24 +72,25 @@ export interface TemplateOutputState {
 }
 
 /**
- * Owns one output file. Publishing is serialised by the controller (never two at once);
+ * Owns one output file. Replacing it is serialized by the controller (never two at once);
  * the file's checksum is read from disk the first time, so a restart with identical
  * content writes nothing and runs nothing.
  */
 export class TemplateOutput {
   readonly template: TemplateConfig;
-  readonly #s: TemplateOutputSettings;
+  readonly #settings: TemplateOutputSettings;
   readonly #log: Logger;
-  #current: string | undefined;
-  #known = false;
+  /** sha256 of the output on disk as this process knows it (read from disk once). */
+  #checksum: string | undefined;
+  #checksumKnown = false;
   #rejected: { checksum: string; error: Error } | undefined;
-  #published: string | undefined;
+  #content: string | undefined;
   #candidate: string | undefined;
   #lastWrittenAt: number | undefined;
   #onChangePending = false;
 
   constructor(settings: TemplateOutputSettings) {
-    this.#s = settings;
+    this.#settings = settings;
     this.template = settings.template;
     this.#log = settings.logger.child({ component: 'output', template: settings.template.name });
   }
@@ -93,19 +98,19 @@ export class TemplateOutput {
   /** Takes over what `previous` (the same output under the config before a reload) knew. */
   adopt(previous: TemplateOutput): void {
     if (previous.template.output !== this.template.output) return;
-    this.#current = previous.#current;
-    this.#known = previous.#known;
-    this.#published = previous.#published;
+    this.#checksum = previous.#checksum;
+    this.#checksumKnown = previous.#checksumKnown;
+    this.#content = previous.#content;
     this.#lastWrittenAt = previous.#lastWrittenAt;
     this.#onChangePending = previous.#onChangePending && this.template.onChange !== undefined;
   }
 
-  /** The content last published (or found identical on disk), if this process rendered it. */
-  get published(): string | undefined {
-    return this.#published;
+  /** The content of the output as last written (or found identical on disk), if this process rendered it. */
+  get currentContent(): string | undefined {
+    return this.#content;
   }
 
-  /** The last rendering that was not published (validate or write failed), for debugging. */
+  /** The last rendering that did not replace the output (validate or write failed), for debugging. */
   get rejectedCandidate(): string | undefined {
     return this.#candidate;
   }
@@ -118,46 +123,48 @@ export class TemplateOutput {
     return {
       template: this.template.name,
       output: this.template.output,
-      checksum: this.#current,
+      checksum: this.#checksum,
       lastWrittenAt: this.#lastWrittenAt,
       onChangePending: this.#onChangePending,
     };
   }
 
   /**
-   * Publishes `content` (steps in the module comment). Never throws: the result says what
-   * happened and which step failed. `mayRunOnChange` says whether this replica runs on_change.
+   * Replaces the output with `content` (steps in the module comment). Never throws: the
+   * result says what happened and which step failed. `mayRunOnChange` says whether this
+   * replica runs on_change.
    */
-  async publish(content: string, mayRunOnChange: boolean): Promise<PublishResult> {
+  async replace(content: string, mayRunOnChange: boolean): Promise<WriteResult> {
     const sum = checksum(content);
     try {
       await this.#loadChecksum();
     } catch (err) {
       return this.#failed('write', `cannot read ${this.template.output}: ${(err as Error).message}`, err);
     }
-    if (sum === this.#current) {
-      this.#published = content;
+    if (sum === this.#checksum) {
+      this.#content = content;
       this.#candidate = undefined;
       return this.#onChangePending ? this.#runPendingOnChange(mayRunOnChange, 'unchanged') : { status: 'unchanged' };
     }
     if (this.#rejected?.checksum === sum) {
       return { status: 'failed', stage: 'validate', error: this.#rejected.error };
     }
-    const failure = await this.#replace(content, sum);
+    const failure = await this.#writeAndRename(content, sum);
     if (failure) {
       this.#candidate = content;
       return failure;
     }
-    this.#onChangePending = this.template.onChange !== undefined && this.#s.runCommands;
+    this.#onChangePending = this.template.onChange !== undefined && this.#settings.runCommands;
     return this.#runPendingOnChange(mayRunOnChange, 'written');
   }
 
   /** Runs a pending on_change (after a leadership change or an earlier failure). */
-  async runPendingOnChange(mayRunOnChange: boolean): Promise<PublishResult> {
+  async runPendingOnChange(mayRunOnChange: boolean): Promise<WriteResult> {
     return this.#runPendingOnChange(mayRunOnChange, 'unchanged');
   }
 
-  async #replace(content: string, sum: string): Promise<PublishResult | undefined> {
+  /** Steps 2 to 5: the candidate is written, validated and renamed over the output; the failure, if any. */
+  async #writeAndRename(content: string, sum: string): Promise<WriteResult | undefined> {
     const { output, mode } = this.template;
     const candidate = candidatePath(output);
     try {
@@ -181,25 +188,25 @@ export class TemplateOutput {
       await rm(candidate, { force: true }).catch(() => undefined);
       return this.#failed('write', `cannot replace ${output}: ${(err as Error).message}`, err);
     }
-    this.#current = sum;
-    this.#published = content;
+    this.#checksum = sum;
+    this.#content = content;
     this.#candidate = undefined;
     this.#rejected = undefined;
-    this.#lastWrittenAt = this.#s.clock.now();
+    this.#lastWrittenAt = this.#settings.clock.now();
     return undefined;
   }
 
   /** Runs validate on the candidate; the error when it rejected it. */
-  async #validate(candidate: string): Promise<PublishError | undefined> {
+  async #validate(candidate: string): Promise<OutputError | undefined> {
     const argv = this.template.validate;
-    if (argv === undefined || !this.#s.runCommands) return undefined;
+    if (argv === undefined || !this.#settings.runCommands) return undefined;
     const result = await this.#run('validate', substituteFile(argv, candidate), { INFORMANT_CANDIDATE: candidate });
     if (result.ok) return undefined;
     const error = new CommandError(`template "${this.template.name}": validate rejected the new output; kept the previous one:`, result);
-    return new PublishError(error.message, { template: this.template.name, stage: 'validate', cause: error });
+    return new OutputError(error.message, { template: this.template.name, stage: 'validate', cause: error });
   }
 
-  async #runPendingOnChange(mayRunOnChange: boolean, status: 'written' | 'unchanged'): Promise<PublishResult> {
+  async #runPendingOnChange(mayRunOnChange: boolean, status: Exclude<WriteResult['status'], 'failed'>): Promise<WriteResult> {
     const argv = this.template.onChange;
     if (!this.#onChangePending || argv === undefined) return { status };
     if (!mayRunOnChange) {
@@ -212,18 +219,18 @@ export class TemplateOutput {
       return { status };
     }
     const error = new CommandError(`template "${this.template.name}": on_change failed after ${this.template.output} was replaced:`, result);
-    return { status, stage: 'on_change', error: new PublishError(error.message, { template: this.template.name, stage: 'on_change', cause: error }) };
+    return { status, stage: 'on_change', error: new OutputError(error.message, { template: this.template.name, stage: 'on_change', cause: error }) };
   }
 
   async #run(command: 'validate' | 'on_change', argv: string[], env: Record<string, string>): Promise<CommandResult> {
     const result = await runCommand(argv, {
-      timeoutMs: this.#s.commandTimeoutMs,
-      clock: this.#s.clock,
-      cwd: this.#s.cwd,
+      timeoutMs: this.#settings.commandTimeoutMs,
+      clock: this.#settings.clock,
+      cwd: this.#settings.cwd,
       env: { INFORMANT_TEMPLATE: this.template.name, INFORMANT_OUTPUT: this.template.output, ...env },
-      ...(this.#s.signal ? { signal: this.#s.signal } : {}),
+      ...(this.#settings.signal ? { signal: this.#settings.signal } : {}),
     });
-    this.#s.onCommand?.(command, result);
+    this.#settings.onCommand?.(command, result);
     this.#logCommand(command, result);
     return result;
   }
@@ -245,13 +252,13 @@ export class TemplateOutput {
   }
 
   async #loadChecksum(): Promise<void> {
-    if (this.#known) return;
-    this.#current = await fileChecksum(this.template.output);
-    this.#known = true;
+    if (this.#checksumKnown) return;
+    this.#checksum = await fileChecksum(this.template.output);
+    this.#checksumKnown = true;
   }
 
-  #failed(stage: PublishStage, message: string, cause: unknown): PublishResult {
-    const error = new PublishError(`template "${this.template.name}": ${message}`, { template: this.template.name, stage, cause });
+  #failed(stage: OutputStage, message: string, cause: unknown): WriteResult {
+    const error = new OutputError(`template "${this.template.name}": ${message}`, { template: this.template.name, stage, cause });
     return { status: 'failed', stage, error };
   }
 }

@@ -45,7 +45,7 @@ interface Target {
 
 /** The publisher of the running config, started and stopped by leadership (see the module comment). */
 export class Publication {
-  readonly #o: PublicationOptions;
+  readonly #options: PublicationOptions;
   #target: Target | undefined;
   /** Whether leader election decides (the running config's leader_election.enabled). */
   #elected = false;
@@ -55,7 +55,7 @@ export class Publication {
   #changing: Promise<void> = Promise.resolve();
 
   constructor(options: PublicationOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** The running publisher's state; undefined when nothing is published (or this replica follows). */
@@ -68,7 +68,7 @@ export class Publication {
    * by another publisher, or failing since a time with an error (see PublicationStatus).
    */
   status(): PublicationStatus {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     if (this.#target === undefined) return { publishing: false, reason: 'nothing to publish (no publish.etcd with a store: etcd resource)' };
     if (this.#leadership === null) return { publishing: false, reason: 'not the leader: the leader publishes' };
     const state = this.#publisher?.state();
@@ -85,7 +85,7 @@ export class Publication {
 
   /** Applies a config version and its stores: restarts the publisher when what it publishes changed. */
   apply(config: Config, stores: ReadonlyMap<string, Store>): Promise<void> {
-    return this.#serialised(async () => {
+    return this.#serialized(async () => {
       const target = targetOf(config, stores);
       const elected = config.leaderElection.enabled;
       const roleChanged = elected !== this.#elected;
@@ -99,7 +99,7 @@ export class Publication {
 
   /** This replica started (`epoch`: when it became leader, ms since the Unix epoch) or stopped leading. */
   setLeading(leading: boolean, epoch: number): Promise<void> {
-    return this.#serialised(async () => {
+    return this.#serialized(async () => {
       this.#elected = true;
       this.#leadership = leading ? BigInt(epoch) : null;
       await this.#restart();
@@ -108,7 +108,7 @@ export class Publication {
 
   /** Stops publishing (shutdown). */
   stop(): Promise<void> {
-    return this.#serialised(async () => {
+    return this.#serialized(async () => {
       this.#target = undefined;
       await this.#restart();
     });
@@ -119,26 +119,26 @@ export class Publication {
     this.#publisher = undefined;
     await previous?.stop();
     const target = this.#target;
-    const epoch = this.#leadership === undefined ? BigInt(this.#o.startedAtMs) : this.#leadership;
+    const epoch = this.#leadership === undefined ? BigInt(this.#options.startedAtMs) : this.#leadership;
     if (target === undefined || epoch === null) return;
     this.#publisher = new Publisher({
       config: target.config,
       clusters: target.clusters,
       resources: target.resources,
-      connect: this.#o.connect,
-      claim: { identity: this.#o.identity, epoch },
-      waitForSync: this.#o.waitForSync,
-      clock: this.#o.clock,
-      logger: this.#o.logger,
-      ...(this.#o.random ? { random: this.#o.random } : {}),
-      ...(this.#o.metrics ? { metrics: this.#o.metrics } : {}),
-      ...(this.#o.onError ? { onError: this.#o.onError } : {}),
+      connect: this.#options.connect,
+      claim: { identity: this.#options.identity, epoch },
+      waitForSync: this.#options.waitForSync,
+      clock: this.#options.clock,
+      logger: this.#options.logger,
+      ...(this.#options.random ? { random: this.#options.random } : {}),
+      ...(this.#options.metrics ? { metrics: this.#options.metrics } : {}),
+      ...(this.#options.onError ? { onError: this.#options.onError } : {}),
     });
     void this.#publisher.start();
   }
 
   /** Runs changes one after another, so a reload and a leadership change never race. */
-  #serialised(change: () => Promise<void>): Promise<void> {
+  #serialized(change: () => Promise<void>): Promise<void> {
     this.#changing = this.#changing.then(change, change);
     return this.#changing;
   }

@@ -133,7 +133,7 @@ interface PlannedChange {
 
 /** One publisher for one claim (see the module comment). */
 export class Publisher {
-  readonly #o: PublisherOptions;
+  readonly #options: PublisherOptions;
   readonly #log: Logger;
   readonly #layout: KeyLayout;
   /** The clusters written and their publisher keys, in order. */
@@ -159,7 +159,7 @@ export class Publisher {
 
   /** Builds the publisher; starts nothing. Throws a KvError for a prefix or cluster that cannot be a key. */
   constructor(options: PublisherOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#layout = new KeyLayout(options.config.prefix);
     this.#clusters = options.clusters && options.clusters.length > 0 ? [...options.clusters] : [options.config.cluster];
     this.#publisherKeys = this.#clusters.map((cluster) => this.#layout.publisherKey(cluster));
@@ -215,10 +215,10 @@ export class Publisher {
   async #run(): Promise<void> {
     this.#openJournals();
     try {
-      await Promise.race([this.#o.waitForSync(), this.#stopped]);
+      await Promise.race([this.#options.waitForSync(), this.#stopped]);
       while (!this.#stopping) {
         try {
-          this.#repository ??= this.#o.connect(this.#o.config, this.#log);
+          this.#repository ??= this.#options.connect(this.#options.config, this.#log);
           await this.#claim();
           await this.#reconcile();
           await this.#publishChanges();
@@ -245,7 +245,7 @@ export class Publisher {
     if (this.#claimed !== undefined) return;
     this.#state.phase = 'claiming';
     const claimed: Revision[] = [];
-    for (const key of this.#publisherKeys) claimed.push(await claimPublisherKey(this.#repo(), key, this.#o.claim));
+    for (const key of this.#publisherKeys) claimed.push(await claimPublisherKey(this.#repo(), key, this.#options.claim));
     this.#claimed = claimed;
     this.#state.claimedRevision = claimed.map(String).join(',');
     this.#log.info({ keys: this.#publisherKeys, revisions: this.#state.claimedRevision }, 'claimed the publisher keys; publishing');
@@ -255,7 +255,7 @@ export class Publisher {
   async #reconcile(): Promise<void> {
     this.#state.phase = 'reconciling';
     for (const [resource, journal] of this.#journals) {
-      const plan = await planReconcile(this.#repo(), this.#layout, resource, journal, this.#o.config.cluster, this.#clusters);
+      const plan = await planReconcile(this.#repo(), this.#layout, resource, journal, this.#options.config.cluster, this.#clusters);
       this.#rejections.retain(resource.name, this.#identities(resource));
       for (const { obj, error } of plan.skipped) this.#reject(this.#target(resource, obj, undefined, valueOfObject(obj)), error);
       const writes = plan.writes.map((write) => this.#reconcileWrite(resource, write)).filter((write) => !this.#rejections.refused(write.target));
@@ -313,8 +313,8 @@ export class Publisher {
     const value = entry.deleted ? undefined : valueOfObject(entry.obj);
     let key: string;
     try {
-      assertOwnedCluster(entry.obj, this.#o.config.cluster, this.#clusters);
-      key = keyOfObject(this.#layout, resource, entry.obj, this.#o.config.cluster);
+      assertOwnedCluster(entry.obj, this.#options.config.cluster, this.#clusters);
+      key = keyOfObject(this.#layout, resource, entry.obj, this.#options.config.cluster);
     } catch (err) {
       const target = this.#target(resource, entry.obj, undefined, value);
       if (entry.deleted) this.#rejections.clear(target);
@@ -328,7 +328,7 @@ export class Publisher {
   }
 
   #target(resource: PublishedResource, obj: KubeObject, key: string | undefined, value: string | undefined): PublishTarget {
-    return targetOf(resource.name, clusterOf(obj, this.#o.config.cluster), obj, key, value);
+    return targetOf(resource.name, clusterOf(obj, this.#options.config.cluster), obj, key, value);
   }
 
   /** A reconcile write with its target; a vanished key's target comes from the key itself. */
@@ -338,7 +338,7 @@ export class Publisher {
     const address = this.#layout.parse(operation.key);
     const target: PublishTarget = {
       resource: resource.name,
-      cluster: address?.cluster ?? this.#o.config.cluster,
+      cluster: address?.cluster ?? this.#options.config.cluster,
       namespace: address?.namespace ?? '',
       name: address?.name ?? operation.key,
       resourceVersion: undefined,
@@ -350,7 +350,7 @@ export class Publisher {
 
   /** The identities of the objects in `resource`'s store now (refusals of others are forgotten). */
   #identities(resource: PublishedResource): Set<string> {
-    const cluster = this.#o.config.cluster;
+    const cluster = this.#options.config.cluster;
     return new Set(
       resource.store.list().map((obj) => identityOf({ resource: resource.name, cluster: clusterOf(obj, cluster), namespace: obj.metadata.namespace ?? '', name: obj.metadata.name })),
     );
@@ -372,12 +372,12 @@ export class Publisher {
 
   /** Records a refused object; logs, counts and hands it to onError once per refused version. */
   #reject(target: PublishTarget, cause: Error): void {
-    if (!this.#rejections.add(target, cause.message, this.#o.clock.now())) return;
+    if (!this.#rejections.add(target, cause.message, this.#options.clock.now())) return;
     const error = new ObjectRejectedError(target, cause);
     const { resource, cluster, namespace, name, key, resourceVersion } = target;
     this.#log.warn({ resource, cluster, namespace, name, key, resourceVersion }, error.message);
-    this.#o.metrics?.rejected(resource);
-    this.#o.onError?.(error);
+    this.#options.metrics?.rejected(resource);
+    this.#options.onError?.(error);
   }
 
   /** Commits one transaction guarded by every claim; a failed guard means another publisher took over. */
@@ -391,7 +391,7 @@ export class Publisher {
       throw await this.#fenced(err);
     }
     this.#state.batches++;
-    this.#o.metrics?.batch();
+    this.#options.metrics?.batch();
   }
 
   #countChanges(changes: readonly PlannedChange[]): void {
@@ -404,25 +404,25 @@ export class Publisher {
 
   #counted(resource: string, objects: number): void {
     this.#state.published += objects;
-    this.#o.metrics?.published(resource, objects);
+    this.#options.metrics?.published(resource, objects);
   }
 
   #succeeded(): void {
-    this.#state.lastSuccessAt = this.#o.clock.now();
+    this.#state.lastSuccessAt = this.#options.clock.now();
     delete this.#state.failingSince;
-    this.#o.metrics?.succeeded();
+    this.#options.metrics?.succeeded();
   }
 
   #depose(err: PublisherFencedError): void {
     this.#state.phase = 'deposed';
     this.#state.deposedBy = err.message;
-    this.#state.deposedAt = this.#o.clock.now();
+    this.#state.deposedAt = this.#options.clock.now();
     this.#log.error({ keys: this.#publisherKeys, holder: err.holder?.identity }, `stopped publishing: ${err.message}`);
   }
 
   #failed(err: Error): void {
     this.#state.phase = 'retrying';
-    this.#state.failingSince ??= this.#o.clock.now();
+    this.#state.failingSince ??= this.#options.clock.now();
     this.#log.warn({ err }, `publishing failed, retrying: ${err.message}`);
     this.#report(err);
   }
@@ -430,8 +430,8 @@ export class Publisher {
   #report(err: Error): void {
     this.#state.errors++;
     this.#state.lastError = err.message;
-    this.#o.metrics?.error(isKvError(err) ? err.code : err.name);
-    this.#o.onError?.(err);
+    this.#options.metrics?.error(isKvError(err) ? err.code : err.name);
+    this.#options.onError?.(err);
   }
 
   /** The error for a batch whose guard failed: names the publisher key that changed and who holds it now. */
@@ -454,7 +454,7 @@ export class Publisher {
   // ── Journals and waiting ───────────────────────────────────────────────────────────
 
   #openJournals(): void {
-    for (const resource of this.#o.resources) {
+    for (const resource of this.#options.resources) {
       const journal = resource.store.openJournal();
       journal.onRecord(() => this.#changed());
       this.#journals.set(resource, journal);
@@ -472,7 +472,7 @@ export class Publisher {
   #changed(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    (this.#o.schedule ?? setImmediate)(() => {
+    (this.#options.schedule ?? setImmediate)(() => {
       this.#flushScheduled = false;
       this.#interrupt();
     });
@@ -492,7 +492,7 @@ export class Publisher {
   /** Waits `ms` on the clock, or until stopped (changes do not cut a backoff short). */
   async #sleep(ms: number): Promise<void> {
     let timer: unknown;
-    await Promise.race([new Promise<void>((resolve) => (timer = this.#o.clock.setTimeout(resolve, ms))), this.#stopped]);
-    this.#o.clock.clearTimeout(timer);
+    await Promise.race([new Promise<void>((resolve) => (timer = this.#options.clock.setTimeout(resolve, ms))), this.#stopped]);
+    this.#options.clock.clearTimeout(timer);
   }
 }

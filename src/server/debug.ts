@@ -28,7 +28,7 @@ const ENDPOINTS = Object.freeze({
   '/debug/stores/<name>?keys=a,b&key=c&jsonpath=expr&limit=n': 'the objects whose leading index keys match (repeat `key` for keys containing commas); jsonpath selects values from each',
   '/debug/outputs': 'every template: output path, checksum, last result',
   '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected',
-  '/debug/config': 'the running config, normalised',
+  '/debug/config': 'the running config, normalized',
   '/debug/sync': 'sync and watch state per resource, leadership, reload state',
 });
 
@@ -86,7 +86,7 @@ function output(backend: DebugBackend, template: string, query: URLSearchParams)
   const content = backend.output(template);
   if (!content) return { status: 404, json: { error: `no template named ${JSON.stringify(template)}` } };
   const rejected = query.get('rejected') === '1' || query.get('rejected') === 'true';
-  const text = rejected ? content.rejected : content.published;
+  const text = rejected ? content.rejected : content.current;
   if (text === undefined) {
     const what = rejected ? 'no rejected rendering' : 'nothing published by this process yet';
     return { status: 404, json: { error: `template ${JSON.stringify(template)}: ${what}` } };

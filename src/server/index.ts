@@ -24,7 +24,7 @@ export interface DebugStore {
   secret: boolean;
 }
 
-/** What the /debug/ endpoints read. Every answer must be JSON-serialisable. */
+/** What the /debug/ endpoints read. Every answer must be JSON-serializable. */
 export interface DebugBackend {
   /** Show Secret data instead of redacting it (server.allow_secrets). */
   readonly allowSecrets: boolean;
@@ -36,8 +36,8 @@ export interface DebugBackend {
   stores(): DebugStore[];
   /** Per template: output path, checksum, last result (GET /debug/outputs). */
   outputSummaries(): unknown[];
-  /** The last published and last rejected rendering of one template; undefined when unknown. */
-  output(template: string): { published?: string; rejected?: string } | undefined;
+  /** The current and the last rejected rendering of one template's output; undefined when there is no such template. */
+  output(template: string): { current?: string; rejected?: string } | undefined;
   /** The running config (GET /debug/config). */
   config(): unknown;
   /** Sync and watch state per resource, leadership, reload state (GET /debug/sync). */

@@ -76,7 +76,7 @@ export async function testObjects(test: TemplateTestConfig, base: BaseManifests)
     result.objects.push(...loaded.objects);
     result.problems.push(...loaded.problems);
   }
-  result.objects.push(...test.fixtures.map(normalised));
+  result.objects.push(...test.fixtures.map(normalized));
   return result;
 }
 
@@ -111,7 +111,7 @@ function describeReference(reference: ObjectReference): string {
 }
 
 /** An inline fixture in the shape a manifest file gives: no empty namespace, no null labels. */
-function normalised(obj: KubeObject): KubeObject {
+function normalized(obj: KubeObject): KubeObject {
   const copy = structuredClone(obj);
   const meta = copy.metadata as Record<string, unknown>;
   if (meta.namespace === null || meta.namespace === '') delete meta.namespace;

@@ -142,7 +142,7 @@ function unique(items: unknown, path?: unknown): unknown[] {
   });
 }
 
-// ---- serialisation ------------------------------------------------------------------
+// ---- serialization ------------------------------------------------------------------
 
 function toJson(value: unknown, indent?: unknown): string {
   if (indent !== undefined && typeof indent !== 'number' && typeof indent !== 'string') {

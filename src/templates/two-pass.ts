@@ -1,6 +1,6 @@
 /**
  * The two-pass render: how a template reads on-demand objects in one render call although
- * nunjucks cannot wait for a fetch. A pass renders
+ * nunjucks cannot wait for a fetch (a member lookup returns its value at once). A pass renders
  * synchronously; every on-demand object it reads that is not cached reads as a
  * placeholder and is recorded. If anything was missing, the pass's output (and any error)
  * is discarded, every miss is fetched concurrently, and the template is rendered again.

@@ -18,7 +18,7 @@ function problemsOf(text: string): string[] {
 }
 
 describe('publish.etcd', () => {
-  test('normalises the connection: defaults, milliseconds and paths resolved against the config folder', () => {
+  test('normalizes the connection: defaults, milliseconds and paths resolved against the config folder', () => {
     const config = parseConfig(
       lines(
         ...PUBLISHED,

@@ -68,7 +68,7 @@ logging: {level: debug}
 `;
 
 describe('parseConfig', () => {
-  test('normalises source.kubernetes.clusters: names kept, kubeconfig paths resolved, defaults left to the source', () => {
+  test('normalizes source.kubernetes.clusters: names kept, kubeconfig paths resolved, defaults left to the source', () => {
     const text = [
       'source:',
       '  kubernetes:',
@@ -90,7 +90,7 @@ describe('parseConfig', () => {
     });
   });
 
-  test('normalises a full config: camelCase, ms durations, absolute paths, merged remove_fields', () => {
+  test('normalizes a full config: camelCase, ms durations, absolute paths, merged remove_fields', () => {
     const expected: Config = {
       file: FILE,
       baseDir: '/srv/informant',

@@ -46,7 +46,7 @@ describe('the tests section of the config', () => {
     assert.equal(parse(HEAD).tests, undefined);
   });
 
-  test('normalises a test: defaults, absolute paths, lists, positions', () => {
+  test('normalizes a test: defaults, absolute paths, lists, positions', () => {
     const text = `${HEAD}tests:
   services are listed:
     description: Every Service is listed.

@@ -128,7 +128,7 @@ describe('sync barrier', () => {
     await t.controller.stop();
   });
 
-  test('publishes watch counters of sources that keep them', async () => {
+  test('exposes the watch counters of sources that keep them as metrics', async () => {
     const t = await setup();
     await t.controller.start();
     t.sourceOf('services').stats = () => [reflectorStats('services', { lastEventAt: t.clock.now() })];

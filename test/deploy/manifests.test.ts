@@ -45,7 +45,7 @@ async function one(file: string, kind: string): Promise<Doc> {
 }
 
 /** Writes a ConfigMap's files (with config.yaml replaced by `configYaml` when given) into a folder and loads the config. */
-async function materialise(configMap: Doc, configYaml?: string): Promise<{ dir: string; config: Config }> {
+async function materialize(configMap: Doc, configYaml?: string): Promise<{ dir: string; config: Config }> {
   const dir = await mkdtemp(join(tmpdir(), 'informant-deploy-'));
   dirs.push(dir);
   for (const [name, content] of Object.entries(configMap.data as Record<string, string>)) await writeFile(join(dir, name), content);
@@ -78,7 +78,7 @@ describe('deploy/', () => {
 
   test('the ConfigMap holds a config that loads, whose templates compile and render', async () => {
     const configMap = await one('configmap.yaml', 'ConfigMap');
-    const { dir, config } = await materialise(configMap);
+    const { dir, config } = await materialize(configMap);
     assert.deepEqual(checkTemplates({ templates: config.templates, baseDir: config.baseDir }), []);
     const offline = (await readFile(join(dir, 'config.yaml'), 'utf8')).replace(
       /^source:\n(?: .*\n)+/m,
@@ -92,14 +92,14 @@ describe('deploy/', () => {
   });
 
   test('rbac.yaml is what `informant rbac` prints for that config', async () => {
-    const { config } = await materialise(await one('configmap.yaml', 'ConfigMap'));
+    const { config } = await materialize(await one('configmap.yaml', 'ConfigMap'));
     const { manifests } = rbacManifests(config, { name: 'informant', namespace: 'informant' });
     assert.deepEqual(await docs(join(DEPLOY, 'rbac.yaml')), JSON.parse(JSON.stringify(manifests)));
   });
 
   test('the Deployment probes /healthz and /readyz on server.listen, runs unprivileged and mounts config and outputs', async () => {
     const deployment = await one('deployment.yaml', 'Deployment');
-    const { config } = await materialise(await one('configmap.yaml', 'ConfigMap'));
+    const { config } = await materialize(await one('configmap.yaml', 'ConfigMap'));
     const informant = container(deployment, 'informant');
     const port = parseListen(config.server.listen!).port;
     const named = (name: string) => informant.ports.find((p: { name: string }) => p.name === name)?.containerPort;
@@ -127,7 +127,7 @@ describe('deploy/', () => {
     const patch = await one('haproxy-sidecar/deployment.yaml', 'Deployment');
     const base = await one('configmap.yaml', 'ConfigMap');
     const overlay = await one('haproxy-sidecar/configmap.yaml', 'ConfigMap');
-    const { config } = await materialise(base, (overlay.data as Record<string, string>)['config.yaml']);
+    const { config } = await materialize(base, (overlay.data as Record<string, string>)['config.yaml']);
     assert.deepEqual(checkTemplates({ templates: config.templates, baseDir: config.baseDir }), []);
     const [template] = config.templates;
     const haproxy = container(patch, 'haproxy');

@@ -35,7 +35,7 @@ describe('KeyLayout', () => {
     });
   }
 
-  test('the prefix is normalised to one leading and one trailing slash', () => {
+  test('the prefix is normalized to one leading and one trailing slash', () => {
     assert.equal(new KeyLayout('/prod/informant/').root, '/prod/informant/');
     assert.equal(new KeyLayout('prod//informant').root, '/prod/informant/');
     assert.throws(() => new KeyLayout('///'), (err) => isKvError(err, 'Invalid'));

@@ -44,7 +44,7 @@ async function setup(extras: TemplateExtras = {}, options: { runCommands?: boole
 describe('TemplateOutput', () => {
   test('validates the candidate beside the output, replaces the output, then runs on_change', async () => {
     const { dir, output, target, commands } = await setup((log) => ({ validate: recorder(log, 'validate'), onChange: recorder(log, 'on_change') }));
-    const result = await target.publish('global\n', true);
+    const result = await target.replace('global\n', true);
     assert.deepEqual(result, { status: 'written' });
     assert.equal(await readFile(output, 'utf8'), 'global\n');
     assert.equal((await stat(output)).mode & 0o777, 0o640);
@@ -60,7 +60,7 @@ describe('TemplateOutput', () => {
     await writeFile(output, 'old\n');
     const before = await readFile(output);
     const inode = (await stat(output)).ino;
-    const result = await target.publish('broken\n', true);
+    const result = await target.replace('broken\n', true);
     assert.equal(result.status, 'failed');
     assert.equal(result.stage, 'validate');
     assert.match(
@@ -77,9 +77,9 @@ describe('TemplateOutput', () => {
 
   test('does not run validate again for a rendering it already rejected', async () => {
     const { target, commands } = await setup((log) => ({ validate: recorder(log, 'validate', 1) }));
-    assert.equal((await target.publish('broken\n', true)).stage, 'validate');
+    assert.equal((await target.replace('broken\n', true)).stage, 'validate');
     const runs = (await commands()).split('\n').filter((line) => line.startsWith('validate')).length;
-    const again = await target.publish('broken\n', true);
+    const again = await target.replace('broken\n', true);
     assert.equal(again.status, 'failed');
     assert.equal(again.stage, 'validate');
     assert.equal((await commands()).split('\n').filter((line) => line.startsWith('validate')).length, runs);
@@ -87,37 +87,37 @@ describe('TemplateOutput', () => {
 
   test('an unchanged rendering writes nothing and runs nothing, also after a restart', async () => {
     const { output, target, create, commands } = await setup((log) => ({ validate: recorder(log, 'validate'), onChange: recorder(log, 'on_change') }));
-    await target.publish('same\n', true);
+    await target.replace('same\n', true);
     const ran = await commands();
     assert.match(ran, /^validate .*\non_change /s);
     const before = await stat(output);
-    assert.deepEqual(await target.publish('same\n', true), { status: 'unchanged' });
-    assert.deepEqual(await create().publish('same\n', true), { status: 'unchanged' }, 'a new process reads the checksum from disk');
+    assert.deepEqual(await target.replace('same\n', true), { status: 'unchanged' });
+    assert.deepEqual(await create().replace('same\n', true), { status: 'unchanged' }, 'a new process reads the checksum from disk');
     assert.equal((await stat(output)).ino, before.ino);
     assert.equal((await stat(output)).mtimeMs, before.mtimeMs);
     assert.equal(await commands(), ran);
   });
 
-  test('a failing on_change is reported after the replace and retried with the next publish', async () => {
+  test('a failing on_change is reported after the replace and retried with the next replace', async () => {
     const { dir, output, target, commands } = await setup((log) => ({
       onChange: ['sh', '-c', `echo reload >> ${log}; [ -f reload-works ] || { echo "haproxy not running" >&2; exit 7; }`],
     }));
     const flag = join(dir, 'reload-works');
-    const result = await target.publish('v1\n', true);
+    const result = await target.replace('v1\n', true);
     assert.equal(result.status, 'written');
     assert.equal(result.stage, 'on_change');
     assert.match(result.error?.message ?? '', /on_change failed after .*haproxy\.cfg was replaced: .*exited with code 7: haproxy not running/);
     assert.equal(await readFile(output, 'utf8'), 'v1\n');
     assert.equal(target.onChangePending, true);
     await writeFile(flag, '');
-    assert.deepEqual(await target.publish('v1\n', true), { status: 'unchanged' });
+    assert.deepEqual(await target.replace('v1\n', true), { status: 'unchanged' });
     assert.equal(target.onChangePending, false);
     assert.equal(await commands(), 'reload\nreload\n');
   });
 
   test('leaves on_change pending when this replica may not run it, and runs it once it may', async () => {
     const { target, commands } = await setup((log) => ({ onChange: recorder(log, 'on_change') }));
-    assert.deepEqual(await target.publish('v1\n', false), { status: 'written' });
+    assert.deepEqual(await target.replace('v1\n', false), { status: 'written' });
     assert.equal(target.onChangePending, true);
     assert.equal(await commands(), '');
     assert.deepEqual(await target.runPendingOnChange(true), { status: 'unchanged' });
@@ -127,9 +127,9 @@ describe('TemplateOutput', () => {
 
   test('keeps the previous output as <output>.bak when backup is on', async () => {
     const { output, target } = await setup({ backup: true });
-    await target.publish('v1\n', true);
+    await target.replace('v1\n', true);
     assert.deepEqual(await readdir(join(output, '..')), ['haproxy.cfg'], 'no backup of a file that did not exist');
-    await target.publish('v2\n', true);
+    await target.replace('v2\n', true);
     assert.equal(await readFile(output, 'utf8'), 'v2\n');
     assert.equal(await readFile(`${output}.bak`, 'utf8'), 'v1\n');
   });
@@ -138,7 +138,7 @@ describe('TemplateOutput', () => {
     const { output, target, commands } = await setup((log) => ({ validate: recorder(log, 'validate', 1), onChange: recorder(log, 'on_change') }), {
       runCommands: false,
     });
-    assert.deepEqual(await target.publish('v1\n', true), { status: 'written' });
+    assert.deepEqual(await target.replace('v1\n', true), { status: 'written' });
     assert.equal(await readFile(output, 'utf8'), 'v1\n');
     assert.equal(await commands(), '');
     assert.equal(target.onChangePending, false);
@@ -148,12 +148,12 @@ describe('TemplateOutput', () => {
     const { output, clock, target } = await setup({ validate: ['sleep', '30'] });
     await mkdir(join(output, '..'), { recursive: true });
     await writeFile(output, 'old\n');
-    const publishing = target.publish('new\n', true);
+    const replacing = target.replace('new\n', true);
     await waitFor(() => clock.pending >= 1, 'validate is running');
     clock.advance(10_000);
     await waitFor(() => clock.pending >= 1, 'the kill timer is armed');
     clock.advance(5_000);
-    const result = await publishing;
+    const result = await replacing;
     assert.equal(result.stage, 'validate');
     assert.match(result.error?.message ?? '', /timed out after 15 s/);
     assert.equal(await readFile(output, 'utf8'), 'old\n');

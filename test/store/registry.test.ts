@@ -24,7 +24,7 @@ const sharded: StoreBackend = {
   options: { shards: positiveIntForTests('sharded only: how many shards') },
   validate: (r, config) =>
     config['publish'] === undefined ? [{ path: ['watched_resources', r.name, 'store'], message: 'store: sharded needs publish' }] : [],
-  normalise: (raw) => ({ maxCacheSize: (raw['shards'] as number | undefined) ?? 1 }),
+  normalize: (raw) => ({ maxCacheSize: (raw['shards'] as number | undefined) ?? 1 }),
   build: ({ resource: r }) => new MemoryStore({ name: r.name, keyCount: r.indexBy.length }),
 };
 

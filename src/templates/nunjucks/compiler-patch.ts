@@ -7,7 +7,7 @@
  * function calls update, and passes those 0-based values on unchanged: a failing call is
  * reported one line early, a failing filter with no line or the line of an earlier call,
  * and an error inside a macro imported from another file, or in the includer's code after
- * an `{% include %}`, in the wrong file (nunjucks #1429, #673).
+ * an `{% include %}`, in the wrong file (upstream nunjucks issues 1429 and 673).
  *
  * With this patch (and error-patch.ts for compile errors) every error thrown while a
  * template compiles or renders is *located*: it carries the file, the 1-based line and

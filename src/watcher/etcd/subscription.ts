@@ -55,7 +55,7 @@ type WatchEnd = { lost: KvError } | { stopped: true };
 
 /** The list-and-watch loop of one resource; see the module comment. */
 export class Subscription {
-  readonly #o: SubscriptionOptions;
+  readonly #options: SubscriptionOptions;
   readonly #log: Logger;
   readonly #timers: Timers;
   readonly #backoff: Backoff;
@@ -70,7 +70,7 @@ export class Subscription {
   readonly #stats: ReflectorStats;
 
   constructor(options: SubscriptionOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#stats = emptyStats(options.resource.name, false);
     this.#log = options.logger.child({ resource: options.resource.name });
     this.#timers = new Timers(options.clock);
@@ -79,7 +79,7 @@ export class Subscription {
 
   /** The watched resource's name. */
   get name(): string {
-    return this.#o.resource.name;
+    return this.#options.resource.name;
   }
 
   /** Starts the loop in the background. */
@@ -110,11 +110,11 @@ export class Subscription {
 
   /** The current object at `key` in the repository, decoded, or undefined (also when it does not match). */
   async read(key: string): Promise<KubeObject | undefined> {
-    const record = await this.#o.repository.get(key);
+    const record = await this.#options.repository.get(key);
     if (!record) return undefined;
-    const decoded = decodeRecord(record, this.#o.layout);
+    const decoded = decodeRecord(record, this.#options.layout);
     if (!decoded.ok) throw new WatchError(`fetch ${this.name}: ${decoded.problem}`, { resource: this.name });
-    return this.#o.filter(decoded.obj, decoded.address) ? decoded.obj : undefined;
+    return this.#options.filter(decoded.obj, decoded.address) ? decoded.obj : undefined;
   }
 
   /** The keys of delivered objects named `namespace`/`name`, in any cluster. */
@@ -130,7 +130,7 @@ export class Subscription {
     while (!this.#stopped) {
       try {
         const revision = await this.#list();
-        if (!this.#o.watch || this.#stopped) return;
+        if (!this.#options.watch || this.#stopped) return;
         const end = await this.#watchFrom(revision);
         if ('stopped' in end) return;
         if (!this.#shouldRelistAtOnce(end.lost)) await this.#wait(end.lost);
@@ -144,23 +144,23 @@ export class Subscription {
 
   /** Lists the prefix and replaces the sink's contents; resolves to the listing's revision. */
   async #list(): Promise<Revision> {
-    const listing = await this.#o.repository.list(this.#o.prefix);
+    const listing = await this.#options.repository.list(this.#options.prefix);
     if (this.#stopped) return listing.revision;
     this.#recovered();
     const delivered = new Map<string, Delivered>();
     const objects: KubeObject[] = [];
     for (const record of listing.records) {
       const decoded = this.#decode(record);
-      if (!decoded?.ok || !this.#o.filter(decoded.obj, decoded.address)) continue;
+      if (!decoded?.ok || !this.#options.filter(decoded.obj, decoded.address)) continue;
       objects.push(decoded.obj);
       delivered.set(record.key, identityOf(decoded.obj));
     }
     this.#delivered = delivered;
     this.#counted(listing.revision, undefined);
-    this.#o.sink.replace(objects);
+    this.#options.sink.replace(objects);
     if (!this.#synced) {
       this.#synced = true;
-      this.#o.sink.synced();
+      this.#options.sink.synced();
     }
     this.#log.debug({ objects: objects.length, revision: String(listing.revision) }, 'listed');
     return listing.revision;
@@ -170,7 +170,7 @@ export class Subscription {
   async #watchFrom(revision: Revision): Promise<WatchEnd> {
     const ended = new Promise<WatchEnd>((resolve) => (this.#endWatch = resolve));
     if (this.#stats.lists > 1) this.#stats.watchRestarts++;
-    this.#watch = await this.#o.repository.watch(this.#o.prefix, revision, {
+    this.#watch = await this.#options.repository.watch(this.#options.prefix, revision, {
       onChanges: (changes) => this.#apply(changes),
       onLost: (error) => this.#endWatch?.({ lost: error }),
       onDisconnected: (error) => {
@@ -203,7 +203,7 @@ export class Subscription {
       else this.#remove(change.key);
     }
     const last = changes.at(-1);
-    if (last) this.#counted(last.type === 'put' ? last.record.modRevision : last.modRevision, this.#o.clock.now());
+    if (last) this.#counted(last.type === 'put' ? last.record.modRevision : last.modRevision, this.#options.clock.now());
   }
 
   /** A list (lastEventAt undefined) or a batch of changes delivered up to `revision`. */
@@ -225,12 +225,12 @@ export class Subscription {
   #put(record: KvRecord): void {
     const decoded = this.#decode(record);
     if (!decoded?.ok) return; // a foreign key, or a bad value: the last good object stays
-    if (!this.#o.filter(decoded.obj, decoded.address)) return this.#remove(record.key);
+    if (!this.#options.filter(decoded.obj, decoded.address)) return this.#remove(record.key);
     const known = this.#delivered.has(record.key);
     this.#delivered.set(record.key, identityOf(decoded.obj));
     this.#stats.events[known ? 'MODIFIED' : 'ADDED']++;
-    if (known) this.#o.sink.update(decoded.obj);
-    else this.#o.sink.add(decoded.obj);
+    if (known) this.#options.sink.update(decoded.obj);
+    else this.#options.sink.add(decoded.obj);
   }
 
   #remove(key: string): void {
@@ -238,13 +238,13 @@ export class Subscription {
     if (!delivered) return;
     this.#delivered.delete(key);
     this.#stats.events.DELETED++;
-    this.#o.sink.delete(objectOf(delivered));
+    this.#options.sink.delete(objectOf(delivered));
   }
 
   /** The decoded record; undefined for a key outside the layout; a bad value is reported. */
   #decode(record: KvRecord): Decoded | undefined {
-    if (!this.#o.layout.parse(record.key)) return undefined;
-    const decoded = decodeRecord(record, this.#o.layout);
+    if (!this.#options.layout.parse(record.key)) return undefined;
+    const decoded = decodeRecord(record, this.#options.layout);
     if (!decoded.ok) {
       this.#failure('decode');
       this.#report(decoded.problem, undefined, true);
@@ -270,9 +270,9 @@ export class Subscription {
   #report(message: string, cause: unknown, toCaller: boolean): void {
     if (this.#stopped) return;
     const repeated = this.#problem?.message === message;
-    this.#problem = { message, at: new Date(this.#o.clock.now()) };
+    this.#problem = { message, at: new Date(this.#options.clock.now()) };
     if (!repeated) this.#log.warn({ err: cause }, message);
-    if (toCaller) this.#o.onError(new WatchError(`watched resource ${this.name}: ${message}`, { resource: this.name, cause }));
+    if (toCaller) this.#options.onError(new WatchError(`watched resource ${this.name}: ${message}`, { resource: this.name, cause }));
   }
 
   #recovered(): void {

@@ -17,7 +17,7 @@
  *   unchanged objects compare unchanged; unchanged content, wherever it moved, emits nothing.
  * - Every sink gets its own copy of every object.
  * - Objects are taken as written: no namespace is defaulted for namespaced kinds.
- * - Routing (resource-route.ts): exact apiVersion; kind, or the kind pluralised when only
+ * - Routing (resource-route.ts): exact apiVersion; kind, or the kind pluralized when only
  *   `resource` is configured; the resource's namespace; its label and field selectors.
  * - When the folder itself disappears or cannot be listed, every object is kept and the
  *   problem is reported; a single-file path that is deleted deletes its objects.

@@ -35,7 +35,7 @@ const DEFAULTS = Object.freeze({
 /** A line that is not a well-formed watch event; carries an excerpt of the line. */
 export class InvalidWatchLineError extends Error {
   override readonly name = 'InvalidWatchLineError';
-  // Private, so that serialising the error (e.g. pino's err serializer) never copies it:
+  // Private, so that serializing the error (e.g. pino's err serializer) never copies it:
   // the line may hold Secret data, and only the caller knows whether it may be logged.
   readonly #excerpt: string;
   constructor(message: string, line: string, cause?: unknown) {

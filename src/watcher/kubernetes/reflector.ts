@@ -66,7 +66,7 @@ const ACCEPT = Object.freeze({
  * complete list has been delivered with `replace`.
  */
 export class Reflector {
-  readonly #o: ReflectorOptions;
+  readonly #options: ReflectorOptions;
   readonly #log: Logger;
   readonly #timers: Timers;
   readonly #backoff: Backoff;
@@ -88,7 +88,7 @@ export class Reflector {
   #loop: Promise<void> | undefined;
 
   constructor(options: ReflectorOptions) {
-    this.#o = options;
+    this.#options = options;
     const cluster = options.cluster;
     this.#log = options.logger.child({ resource: options.resource.name, ...(cluster === undefined ? {} : { cluster }) });
     this.#timers = new Timers(options.clock);
@@ -105,12 +105,12 @@ export class Reflector {
 
   /** The configured name of the cluster watched (undefined for a single cluster). */
   get cluster(): string | undefined {
-    return this.#o.cluster;
+    return this.#options.cluster;
   }
 
   /** The watched resource's name (its watched_resources key). */
   get name(): string {
-    return this.#o.resource.name;
+    return this.#options.resource.name;
   }
 
   /** Starts the list-and-watch loop in the background; a no-op when already running. */
@@ -167,19 +167,19 @@ export class Reflector {
   async #resolve(): Promise<ResolvedResource> {
     if (this.#target) return this.#target;
     const fetch = (path: string): Promise<unknown> => this.#getJson('get', path, new URLSearchParams());
-    this.#target = await this.#o.discovery.resolve(this.#o.resource, fetch);
+    this.#target = await this.#options.discovery.resolve(this.#options.resource, fetch);
     this.#warnIfNamespaceIgnored(this.#target);
     this.#log.debug({ target: this.#target }, 'resolved');
     return this.#target;
   }
 
   async #list(target: ResolvedResource): Promise<void> {
-    const { pageSize } = this.#o.tuning;
-    const { labelSelector, fieldSelector } = this.#o.resource;
+    const { pageSize } = this.#options.tuning;
+    const { labelSelector, fieldSelector } = this.#options.resource;
     const params = { resourceVersion: this.#listRv, pageSize, labelSelector, fieldSelector };
-    const path = resourcePath(target, this.#o.resource.namespace);
+    const path = resourcePath(target, this.#options.resource.namespace);
     const result = await listAll((query) => this.#getJson('list', path, query), params, target);
-    const items = this.#o.metadataOnly ? result.items.map((item) => this.#typed(item, target)) : result.items;
+    const items = this.#options.metadataOnly ? result.items.map((item) => this.#typed(item, target)) : result.items;
     this.#replace(items, result.resourceVersion);
   }
 
@@ -216,9 +216,9 @@ export class Reflector {
 
   /** How long to wait after `err` before trying again. */
   #nextDelay(err: unknown): number {
-    const t = this.#o.tuning;
+    const t = this.#options.tuning;
     if (err instanceof StreamingListRejectedError) return 0;
-    if (needsHumanAttention(err)) return jittered(t.problemRetryMs, t.problemRetryJitter, this.#o.random);
+    if (needsHumanAttention(err)) return jittered(t.problemRetryMs, t.problemRetryJitter, this.#options.random);
     const delay = this.#backoff.next();
     const retryAfter = err instanceof ApiStatusError ? err.retryAfterMs : undefined;
     return retryAfter === undefined ? delay : Math.max(delay, Math.min(retryAfter, t.maxRetryAfterMs));
@@ -234,14 +234,14 @@ export class Reflector {
     const early = (reason: string): WatchClosedEarlyError => new WatchClosedEarlyError(reason, { resource: this.name });
     if (initial && !initial.done) throw early('streaming list ended before its initial-events-end bookmark');
     if (events === 0) throw early('watch closed by the server without a single event');
-    const lastedMs = this.#o.clock.now() - this.#watchOpenedAt;
-    if (lastedMs < this.#o.tuning.minWatchMs) throw early(`watch closed by the server after ${lastedMs} ms`);
+    const lastedMs = this.#options.clock.now() - this.#watchOpenedAt;
+    if (lastedMs < this.#options.tuning.minWatchMs) throw early(`watch closed by the server after ${lastedMs} ms`);
   }
 
   /** A random watch duration in [min, max] seconds, as client-go does. */
   #watchTimeoutSeconds(): number {
-    const { watchTimeoutMinSeconds: min, watchTimeoutMaxSeconds: max } = this.#o.tuning;
-    return Math.floor(min + this.#o.random() * (max - min + 1));
+    const { watchTimeoutMinSeconds: min, watchTimeoutMaxSeconds: max } = this.#options.tuning;
+    return Math.floor(min + this.#options.random() * (max - min + 1));
   }
 
   // ── Events ─────────────────────────────────────────────────────────────────────────
@@ -249,7 +249,7 @@ export class Reflector {
   #handle(event: WatchEvent, target: ResolvedResource, initial: InitialEvents | undefined): void {
     if (this.#stopping) return;
     this.#stats.events[event.type]++;
-    this.#stats.lastEventAt = this.#o.clock.now();
+    this.#stats.lastEventAt = this.#options.clock.now();
     if (event.type === 'ERROR') throw streamError(event.object as ApiStatus, this.#context('watch'));
     const obj = event.type === 'BOOKMARK' ? event.object : this.#typed(event.object, target);
     const rv = obj.metadata.resourceVersion ?? this.#rv;
@@ -263,16 +263,16 @@ export class Reflector {
 
   /** The object with the resource's apiVersion and kind (metadata-only ones come as PartialObjectMetadata). */
   #typed(obj: KubeObject, target: ResolvedResource): KubeObject {
-    if (!this.#o.metadataOnly) return withTypeMeta(obj, target.apiVersion, target.kind);
+    if (!this.#options.metadataOnly) return withTypeMeta(obj, target.apiVersion, target.kind);
     return { ...obj, apiVersion: target.apiVersion, kind: target.kind };
   }
 
   #deliver(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void {
     const id = objectId(obj);
     try {
-      if (type === 'ADDED') this.#o.sink.add(obj);
-      else if (type === 'MODIFIED') this.#o.sink.update(obj);
-      else this.#o.sink.delete(obj);
+      if (type === 'ADDED') this.#options.sink.add(obj);
+      else if (type === 'MODIFIED') this.#options.sink.update(obj);
+      else this.#options.sink.delete(obj);
     } catch (err) {
       throw new SinkError(`sink failed on ${type} ${id}: ${describeError(err)}`, { resource: this.name, cause: err });
     }
@@ -284,7 +284,7 @@ export class Reflector {
   /** Makes the sink's contents exactly `items` (a complete list at `rv`) and marks sync. */
   #replace(items: KubeObject[], rv: string): void {
     try {
-      this.#o.sink.replace(items);
+      this.#options.sink.replace(items);
     } catch (err) {
       throw new SinkError(`sink failed on replace: ${describeError(err)}`, { resource: this.name, cause: err });
     }
@@ -304,7 +304,7 @@ export class Reflector {
     this.#syncedThisStart = true;
     this.#stats.synced = true;
     try {
-      this.#o.sink.synced();
+      this.#options.sink.synced();
     } catch (err) {
       // The contents are delivered; a failing synced() is the sink's bug, not a reason to relist.
       this.#log.error({ err }, 'sink failed on synced()');
@@ -328,10 +328,10 @@ export class Reflector {
       query.set('resourceVersion', this.#rv);
     }
     query.set('timeoutSeconds', String(this.#watchTimeoutSeconds()));
-    addSelectors(query, this.#o.resource);
-    const path = resourcePath(target, this.#o.resource.namespace);
+    addSelectors(query, this.#options.resource);
+    const path = resourcePath(target, this.#options.resource.namespace);
     try {
-      return await this.#open('watch', path, query, this.#o.metadataOnly ? ACCEPT.metadata : ACCEPT.json);
+      return await this.#open('watch', path, query, this.#options.metadataOnly ? ACCEPT.metadata : ACCEPT.json);
     } catch (err) {
       if (streamingList && err instanceof ApiStatusError && isStreamingRejection(err.status ?? 0)) this.#fallBackToList(err);
       throw err;
@@ -349,7 +349,7 @@ export class Reflector {
 
   /** GETs `path` and parses the body as JSON; a body that is not JSON is an InvalidResponseError. */
   async #getJson(verb: Verb, path: string, query: URLSearchParams): Promise<unknown> {
-    const accept = verb === 'list' && this.#o.metadataOnly ? ACCEPT.metadataList : ACCEPT.json;
+    const accept = verb === 'list' && this.#options.metadataOnly ? ACCEPT.metadataList : ACCEPT.json;
     const { call, response } = await this.#open(verb, path, query, accept);
     try {
       const text = (await readBody(response.body, () => call.touch())).toString('utf8');
@@ -364,10 +364,10 @@ export class Reflector {
   /** Sends one request under a fresh Call; non-2xx answers become ApiStatusErrors. */
   async #open(verb: Verb, path: string, query: URLSearchParams, accept: string): Promise<{ call: Call; response: OpenResponse }> {
     if (this.#stopping) throw new WatchError('stopping', { resource: this.name });
-    const call = new Call(this.#timers, this.#o.clock, this.#o.tuning.idleTimeoutMs, `${verb} ${path}`);
+    const call = new Call(this.#timers, this.#options.clock, this.#options.tuning.idleTimeoutMs, `${verb} ${path}`);
     this.#call = call;
     try {
-      const response = await this.#o.client.request(path, query, { signal: call.signal, accept });
+      const response = await this.#options.client.request(path, query, { signal: call.signal, accept });
       call.touch();
       if (response.status >= 200 && response.status < 300) return { call, response };
       const body = (await readJsonOrUndefined(response, () => call.touch())) as ApiStatus | undefined;
@@ -380,7 +380,7 @@ export class Reflector {
 
   #watchOpened(): void {
     this.#watchesOpened++;
-    this.#watchOpenedAt = this.#o.clock.now();
+    this.#watchOpenedAt = this.#options.clock.now();
     this.#stats.watching = true;
     this.#stats.watchRestarts = Math.max(0, this.#watchesOpened - 1);
     this.#recovered();
@@ -388,8 +388,8 @@ export class Reflector {
 
   #context(verb: Verb, path?: string): RequestContext {
     const what = this.#target
-      ? describeTarget(this.#target, this.#o.resource.namespace)
-      : `API discovery of ${this.#o.resource.apiVersion}${path ? ` (${path})` : ''}`;
+      ? describeTarget(this.#target, this.#options.resource.namespace)
+      : `API discovery of ${this.#options.resource.apiVersion}${path ? ` (${path})` : ''}`;
     return { verb, resource: this.name, what };
   }
 
@@ -404,7 +404,7 @@ export class Reflector {
     }
     const repeated = this.#problem?.message === message;
     const status = err instanceof WatchError ? err.status : undefined;
-    this.#problem = { message, at: new Date(this.#o.clock.now()), ...(status !== undefined ? { status } : {}) };
+    this.#problem = { message, at: new Date(this.#options.clock.now()), ...(status !== undefined ? { status } : {}) };
     const line = err instanceof InvalidWatchLineError ? { line: this.#loggable(err.excerpt) } : {};
     const fields = { attempt: this.#backoff.attempt, ...line };
     if (repeated) this.#log.debug(fields, message);
@@ -413,7 +413,7 @@ export class Reflector {
 
   /** A watch line as it may be logged: never the content of a Secret. */
   #loggable(excerpt: string): string {
-    const kind = this.#target?.kind ?? this.#o.resource.kind;
+    const kind = this.#target?.kind ?? this.#options.resource.kind;
     return kind === 'Secret' ? `[${excerpt.length} characters of a Secret watch stream, not logged]` : excerpt;
   }
 
@@ -424,8 +424,8 @@ export class Reflector {
   }
 
   #warnIfNamespaceIgnored(target: ResolvedResource): void {
-    if (!target.namespaced && this.#o.resource.namespace !== '') {
-      this.#log.warn(`namespace "${this.#o.resource.namespace}" ignored: ${target.resource} is cluster-scoped`);
+    if (!target.namespaced && this.#options.resource.namespace !== '') {
+      this.#log.warn(`namespace "${this.#options.resource.namespace}" ignored: ${target.resource} is cluster-scoped`);
     }
   }
 }

@@ -51,7 +51,7 @@ export const DEFAULTS: Readonly<Tuning> = Object.freeze({
    * (which gets a bookmark every minute) never trips it, while a half-open connection is
    * replaced within two minutes. Also bounds how long connecting and list pages may stall. */
   idleTimeoutMs: 120_000,
-  /** 5–10 min: client-go's randomised watch duration; spreads reconnects across a fleet. */
+  /** 5–10 min: client-go's randomized watch duration; spreads reconnects across a fleet. */
   watchTimeoutMinSeconds: 300,
   watchTimeoutMaxSeconds: 600,
   /** 1 s: client-go's "very short watch" rule; a server or proxy that closes watches at

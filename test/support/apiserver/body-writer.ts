@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 
 /** Sizes of the pieces written. */
 export const BODY_DEFAULTS = Object.freeze({
-  /** Bytes per write of a large body: big enough to amortise syscalls, small enough to pool. */
+  /** Bytes per write of a large body: big enough to amortize syscalls, small enough to pool. */
   pieceBytes: 256 * 1024,
   /** Pieces kept for reuse per writer (a piece is reusable once the socket has taken it). */
   poolSize: 4,

@@ -11,7 +11,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   maxBodyBytes: 8 * 1024 * 1024,
 });
 
-/** Answers with a JSON body (an object, or JSON text already serialised). */
+/** Answers with a JSON body (an object, or JSON text already serialized). */
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(code, {

@@ -13,7 +13,7 @@
  * await server.close();
  * ```
  *
- * Wire behaviour follows the real server (see /work/shared/reference/informers.md §3.3):
+ * Wire behaviour follows the real Kubernetes API server:
  * list items carry no kind/apiVersion, watch objects do; a watch without resourceVersion
  * (or "0") starts with synthetic ADDED events for the current state; continue tokens are
  * opaque. Deliberate simplifications, each documented where it lives: a list with

@@ -1,6 +1,6 @@
 /**
  * One version of one object as the test server keeps it: its identity, labels and its
- * JSON text serialised once, so lists and watches of 100k objects only concatenate
+ * JSON text serialized once, so lists and watches of 100k objects only concatenate
  * strings.
  */
 import type { KubeObject } from '../../../src/k8s.ts';

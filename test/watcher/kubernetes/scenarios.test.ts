@@ -1,6 +1,8 @@
 /**
- * The scenarios of informers.md §3.4, each against the test API server over real HTTP,
- * each ending with the sink's state equal to the server's (objects and resourceVersions).
+ * The Kubernetes watch protocol's scenarios (list and watch, bookmarks, 410 Expired and
+ * relists, pagination, backoff, stalls, selectors, streaming lists, stop), each against the
+ * test API server over real HTTP, each ending with the sink's state equal to the server's
+ * (objects and resourceVersions).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,7 +36,7 @@ function offline(c: Cluster): { online: () => void } {
   return { online: () => c.server.faults.permanentStatus(undefined, { resource: 'configmaps', verb: 'watch' }) };
 }
 
-describe('Kubernetes source scenarios (informers.md §3.4)', () => {
+describe('Kubernetes source scenarios', () => {
   test('1: list then watch applies ADDED, MODIFIED and DELETED to the sink', async () => {
     await withCluster({ seed: { configmaps: [cm('a'), cm('b')] } }, async (c) => {
       await eventually(() => synced(c), 'synced');

@@ -1,5 +1,5 @@
 /**
- * Randomised soak: thousands of creates, updates and deletes across three resources,
+ * Randomized soak: thousands of creates, updates and deletes across three resources,
  * interleaved with every fault the test API server offers, watched by two sources (one
  * list+watch, one streaming lists). After quiescence every sink must equal the server
  * exactly: nothing lost, no ghosts, nothing stale. The seed is printed; replay a failure

@@ -1,6 +1,7 @@
 /**
- * The source against the test API server beyond the §3.4 scenarios: per-resource problems
- * (401, 403, unknown kind) reported and recovered from, metadata-only watches.
+ * The source against the test API server beyond the protocol scenarios (scenarios.test.ts):
+ * per-resource problems (401, 403, unknown kind) reported and recovered from, metadata-only
+ * watches.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

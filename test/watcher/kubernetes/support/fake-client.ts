@@ -51,7 +51,7 @@ export class FakeStream {
 export interface FakeReply {
   status?: number;
   headers?: Record<string, string>;
-  /** A JSON body (serialised) or raw chunks. */
+  /** A JSON body (serialized) or raw chunks. */
   json?: unknown;
   chunks?: string[];
   /** A body fed by the test. */

@@ -1,12 +1,12 @@
 /**
- * normaliseConfig: the validated file (snake_case, paths as written) becomes the Config
+ * normalizeConfig: the validated file (snake_case, paths as written) becomes the Config
  * every stage reads: camelCase, relative paths resolved against the config's folder,
  * on-demand cache defaults filled in, remove_fields merged, positions attached.
  */
 import { resolve } from 'node:path';
 import { canonicalPath, parsePath } from '../path/index.ts';
 import { DEFAULTS } from './defaults.ts';
-import { etcdPublish, etcdSource } from './etcd-normalise.ts';
+import { etcdPublish, etcdSource } from './etcd-normalize.ts';
 import type { RawConfig } from './schema.ts';
 import type { StoreBackendConfig } from './store-backends.ts';
 import type {
@@ -24,7 +24,7 @@ type RawResource = RawConfig['watched_resources'][string];
 type RawTemplate = RawConfig['templates'][string];
 
 /** Where the config came from, for paths and positions. */
-export interface NormaliseContext {
+export interface NormalizeContext {
   /** Absolute path of the config file ("<inline>" for a string). */
   readonly file: string;
   /** Folder relative paths are resolved against. */
@@ -35,8 +35,8 @@ export interface NormaliseContext {
   readonly storeBackends: readonly StoreBackendConfig[];
 }
 
-/** Builds the normalised Config from a successfully validated file. */
-export function normaliseConfig(raw: RawConfig, context: NormaliseContext): Config {
+/** Builds the normalized Config from a successfully validated file. */
+export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Config {
   const removeFields = dedupePaths(raw.remove_fields);
   return {
     file: context.file,
@@ -64,7 +64,7 @@ function watchedResource(
   name: string,
   raw: RawResource,
   globalRemoveFields: readonly string[],
-  context: NormaliseContext,
+  context: NormalizeContext,
 ): WatchedResourceConfig {
   const resource: WatchedResourceConfig = {
     name,
@@ -80,10 +80,10 @@ function watchedResource(
   if (raw.kind !== undefined) resource.kind = raw.kind;
   if (raw.resource !== undefined) resource.resource = raw.resource;
   const backend = context.storeBackends.find((b) => b.name === raw.store);
-  return { ...resource, ...backend?.normalise?.(raw as Record<string, unknown>) };
+  return { ...resource, ...backend?.normalize?.(raw as Record<string, unknown>) };
 }
 
-function template(name: string, raw: RawTemplate, context: NormaliseContext): TemplateConfig {
+function template(name: string, raw: RawTemplate, context: NormalizeContext): TemplateConfig {
   const result: TemplateConfig = {
     name,
     output: resolve(context.baseDir, raw.output),

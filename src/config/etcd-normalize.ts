@@ -15,7 +15,7 @@ interface RawConnection {
   auth?: { username: string; password_file: string } | undefined;
 }
 
-/** The normalised connection; relative file paths are resolved against `baseDir`. */
+/** The normalized connection; relative file paths are resolved against `baseDir`. */
 export function etcdConnection(raw: RawConnection, baseDir: string): EtcdConnectionConfig {
   const connection: EtcdConnectionConfig = { endpoints: [...raw.endpoints], prefix: raw.prefix, dialTimeoutMs: raw.dial_timeout };
   if (raw.tls !== undefined) {
@@ -29,12 +29,12 @@ export function etcdConnection(raw: RawConnection, baseDir: string): EtcdConnect
   return connection;
 }
 
-/** publish.etcd, normalised. */
+/** publish.etcd, normalized. */
 export function etcdPublish(raw: RawConnection & { cluster: string }, baseDir: string): EtcdPublishConfig {
   return { ...etcdConnection(raw, baseDir), cluster: raw.cluster };
 }
 
-/** source.etcd, normalised. */
+/** source.etcd, normalized. */
 export function etcdSource(raw: RawConnection & { clusters: 'all' | string[] }, baseDir: string): EtcdSourceConfig {
   return { ...etcdConnection(raw, baseDir), clusters: raw.clusters === 'all' ? 'all' : [...raw.clusters] };
 }
