@@ -24,14 +24,56 @@ describe('Debouncer', () => {
     assert.deepEqual(fired, [350], 'no second fire without a new trigger');
   });
 
-  test('fires at max wait under constant churn', () => {
+  test('is pending from the first trigger of a burst until it fires, and leaves no timer behind', () => {
+    const { clock, fired, debouncer } = setup(100, 1000);
+    debouncer.trigger();
+    clock.advance(50);
+    debouncer.trigger();
+    clock.advance(50);
+    debouncer.trigger();
+    assert.equal(debouncer.pending, true);
+    clock.advance(99);
+    assert.deepEqual(fired, []);
+    clock.advance(1);
+    assert.deepEqual(fired, [200]);
+    assert.equal(debouncer.pending, false);
+    assert.equal(clock.pending, 0, 'no timer is left behind');
+  });
+
+  test('fires at max wait under constant churn, once per max wait', () => {
     const { clock, fired, debouncer } = setup(200, 1000);
     for (let t = 0; t < 1500; t += 100) {
       debouncer.trigger();
       clock.advance(100);
     }
-    assert.equal(fired[0], 1000);
-    assert.equal(fired.length, 1);
+    assert.deepEqual(fired, [1000]);
+  });
+
+  test('fires at max wait when triggers keep coming at less than the quiet period', () => {
+    const { clock, fired, debouncer } = setup(100, 300);
+    for (let i = 0; i < 10; i++) {
+      debouncer.trigger();
+      clock.advance(50);
+    }
+    assert.deepEqual(fired, [300]);
+  });
+
+  test('fires a max wait equal to the quiet period after the first trigger, however many follow', () => {
+    const { clock, fired, debouncer } = setup(100, 100);
+    for (let i = 0; i < 10; i++) {
+      debouncer.trigger();
+      clock.advance(30);
+    }
+    assert.deepEqual(fired, [100, 220], 'bursts began at 0 and 120');
+  });
+
+  test('starts a new burst with the first trigger after firing', () => {
+    const { clock, fired, debouncer } = setup(100, 1000);
+    debouncer.trigger();
+    clock.advance(100);
+    debouncer.trigger();
+    clock.advance(100);
+    assert.deepEqual(fired, [100, 200]);
   });
 
   test('coalesces triggers within one tick when the quiet period is zero', () => {
@@ -47,6 +89,7 @@ describe('Debouncer', () => {
     const { clock, fired, debouncer } = setup(200, 1000);
     debouncer.trigger();
     debouncer.cancel();
+    assert.equal(debouncer.pending, false);
     assert.equal(clock.pending, 0);
     clock.advance(5000);
     assert.deepEqual(fired, []);
