@@ -9,7 +9,7 @@ import type { CommandResult } from '../output/command.ts';
 import { readiness } from './health.ts';
 import type { ControllerStatus } from './status.ts';
 import type { PublishStage } from '../output/template-output.ts';
-import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { WatchStats } from '../watcher/index.ts';
 
 /** Histogram buckets (seconds): from a tiny template (1 ms) to a huge one or a slow command (30 s). */
 const DURATION_BUCKETS = Object.freeze([0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
@@ -223,12 +223,12 @@ function defineResourceMetrics(gauge: Define, counter: Define, now: () => number
   );
   // Watch series are per cluster when the source watches several: the `cluster` label is
   // set only then, so single-cluster series (and queries by resource) stay as they were.
-  const watches = (s: ControllerStatus, value: (w: ReflectorStats) => number | undefined): Samples =>
+  const watches = (s: ControllerStatus, value: (w: WatchStats) => number | undefined): Samples =>
     s.resources.flatMap((r) => watchesOf(r).flatMap((w) => {
       const v = value(w);
       return v === undefined ? [] : [[watchLabels(r.resource, w), v] as [Labels, number]];
     }));
-  const byKey = (s: ControllerStatus, label: string, counts: (w: ReflectorStats) => Record<string, number>): Samples =>
+  const byKey = (s: ControllerStatus, label: string, counts: (w: WatchStats) => Record<string, number>): Samples =>
     s.resources.flatMap((r) => watchesOf(r).flatMap((w) => Object.entries(counts(w)).map(([key, n]) => [{ ...watchLabels(r.resource, w), [label]: key }, n] as [Labels, number])));
   counter('informant_watch_events_total', 'Watch events received, by type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).', ['resource', 'cluster', 'type'], (s) =>
     byKey(s, 'type', (w) => w.events),
@@ -247,12 +247,12 @@ function defineResourceMetrics(gauge: Define, counter: Define, now: () => number
 }
 
 /** The watch counters of a resource: one per cluster, or the single cluster's. */
-function watchesOf(r: ControllerStatus['resources'][number]): ReflectorStats[] {
+function watchesOf(r: ControllerStatus['resources'][number]): WatchStats[] {
   return r.watchByCluster ?? (r.watch ? [r.watch] : []);
 }
 
 /** `resource`, and `cluster` when the counters are of one of several clusters. */
-function watchLabels(resource: string, w: ReflectorStats): Labels {
+function watchLabels(resource: string, w: WatchStats): Labels {
   return w.cluster === undefined ? { resource } : { resource, cluster: w.cluster };
 }
 

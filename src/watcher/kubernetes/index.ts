@@ -12,5 +12,4 @@ export { fetchObject } from './fetch.ts';
 export { Discovery, describeTarget, resourcePath, type ResolvedResource } from './discovery.ts';
 export { DEFAULTS, resolveTuning, type Tuning } from './tuning.ts';
 export { systemClock, type Clock } from '../../time/clock.ts';
-export type { ReflectorStats } from './stats.ts';
 export { ApiStatusError, UnknownResourceError } from './errors.ts';

@@ -16,7 +16,7 @@ import { fetchObject, getJson } from './fetch.ts';
 import { createApiClient } from './kubeconfig.ts';
 import { Reflector } from './reflector.ts';
 import { combineStatus } from './cluster-status.ts';
-import type { ReflectorStats } from './stats.ts';
+import type { WatchStats } from '../stats.ts';
 import { resolveTuning, type Tuning } from './tuning.ts';
 
 /** How to build a KubernetesSource. */
@@ -117,7 +117,7 @@ export class KubernetesSource implements Source {
   }
 
   /** Counters per watched resource (and cluster, each naming it), for the metrics endpoint. */
-  stats(): ReflectorStats[] {
+  stats(): WatchStats[] {
     return this.#reflectors.map((reflector) => reflector.stats());
   }
 
