@@ -14,7 +14,7 @@ import type { ResourceWatchStatus, WatchProblem, WatchSink } from '../index.ts';
 import { WatchError } from '../index.ts';
 import { Backoff, jittered } from '../../time/backoff.ts';
 import { Call } from './call.ts';
-import { readBody, readJsonOrUndefined, type ApiClient } from './client.ts';
+import { readBody, readJsonOrUndefined, type ApiClient } from '../../kube/index.ts';
 import type { Clock } from '../../time/clock.ts';
 import { Timers } from '../../time/timers.ts';
 import { describeTarget, resourcePath, type Discovery, type ResolvedResource } from './discovery.ts';
