@@ -38,29 +38,23 @@ describe('RetryTimer', () => {
     assert.deepEqual(fired, [1_000, 3_000], 'the second retry waited 2 s');
   });
 
-  test('a success drops the pending retry and starts the backoff over', () => {
-    const { clock, fired, retry } = setup();
-    retry.failed();
-    clock.advance(1_000);
-    retry.failed();
-    retry.succeeded();
-    assert.equal(clock.pending, 0);
-    retry.failed();
-    clock.advance(1_000);
-    assert.deepEqual(fired, [1_000, 2_000]);
-  });
-
-  test('cancel drops the pending retry and keeps the backoff where it was', () => {
-    const { clock, fired, retry } = setup();
-    retry.failed();
-    clock.advance(1_000);
-    retry.failed();
-    retry.cancel();
-    assert.equal(clock.pending, 0);
-    clock.advance(10_000);
-    assert.deepEqual(fired, [1_000]);
-    retry.failed();
-    clock.advance(4_000);
-    assert.deepEqual(fired, [1_000, 15_000], 'the third retry waited 4 s');
-  });
+  const endings = [
+    { ending: 'succeeded', does: 'starts the backoff over', nextDelayMs: 1_000 },
+    { ending: 'cancel', does: 'keeps the backoff where it was', nextDelayMs: 4_000 },
+  ] as const;
+  for (const { ending, does, nextDelayMs } of endings) {
+    test(`${ending}() drops the pending retry and ${does}`, () => {
+      const { clock, fired, retry } = setup();
+      retry.failed();
+      clock.advance(1_000);
+      retry.failed();
+      retry[ending]();
+      assert.equal(clock.pending, 0);
+      clock.advance(10_000);
+      assert.deepEqual(fired, [1_000], 'the dropped retry never fires');
+      retry.failed();
+      clock.advance(nextDelayMs);
+      assert.deepEqual(fired, [1_000, 11_000 + nextDelayMs]);
+    });
+  }
 });

@@ -1,6 +1,5 @@
 import type { KubeObject } from '../../../src/k8s.ts';
-import type { ResourceWatchStatus, WatchProblem } from '../../../src/watcher/index.ts';
-import type { WatchStats } from '../../../src/watcher/index.ts';
+import { emptyWatchStats, type ResourceWatchStatus, type WatchProblem, type WatchStats } from '../../../src/watcher/index.ts';
 import { FakeSource } from '../../support/fake-source.ts';
 
 /**
@@ -26,7 +25,7 @@ export class ScriptedSource extends FakeSource {
 /** Watch counters of a watch that has been running a while. */
 export function watchStats(resource: string, overrides: Partial<WatchStats> = {}): WatchStats {
   return {
-    resource,
+    ...emptyWatchStats(resource, false),
     events: { ADDED: 3, MODIFIED: 2, DELETED: 1, BOOKMARK: 4, ERROR: 0 },
     lists: 2,
     relists: 1,
@@ -37,7 +36,6 @@ export function watchStats(resource: string, overrides: Partial<WatchStats> = {}
     objects: 1,
     synced: true,
     watching: true,
-    streamingList: false,
     ...overrides,
   };
 }
