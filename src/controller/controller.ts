@@ -16,6 +16,7 @@ import type { StoreRegistry } from '../store/registry.ts';
 import { checkTemplates, createRenderer, type Renderer } from '../templates/index.ts';
 import type { WatchError } from '../watcher/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
+import { Backoff } from '../time/backoff.ts';
 import { Debouncer } from '../time/debouncer.ts';
 import { ControllerMetrics } from './metrics.ts';
 import { checksum, fileChecksum, writeFileAtomic } from '../output/atomic-file.ts';
@@ -120,7 +121,8 @@ export class Controller {
     this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger });
     this.metrics = new ControllerMetrics(() => this.status());
     this.#history = new RenderHistory(this.#log, this.metrics);
-    this.#retry = new RetryTimer({ clock: this.#clock, initialMs: DEFAULTS.retryInitialMs, maxMs: DEFAULTS.retryMaxMs }, () => {
+    const backoff = new Backoff({ initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, jitter: 'none' }, this.#clock);
+    this.#retry = new RetryTimer({ backoff, clock: this.#clock }, () => {
       this.#force = true;
       void this.#renderLoop();
     });

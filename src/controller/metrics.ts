@@ -10,7 +10,7 @@ import { registerMetrics, type Labels, type MetricOf, type MetricRow, type Sampl
 import type { CommandResult } from '../output/command.ts';
 import { readiness } from './health.ts';
 import type { ControllerStatus, RenderOutcome, ResourceState } from './status.ts';
-import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { WatchStats } from '../watcher/index.ts';
 
 /** Histogram buckets (seconds): from a tiny template (1 ms) to a huge one or a slow command (30 s). */
 const DURATION_BUCKETS = Object.freeze([0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
@@ -238,12 +238,12 @@ function resourceMetrics(status: () => ControllerStatus) {
  * queries by resource) stay as they were.
  */
 function watchMetrics(status: () => ControllerStatus, now: () => number) {
-  const watches = (value: (w: ReflectorStats) => number | undefined) => (): Samples =>
+  const watches = (value: (w: WatchStats) => number | undefined) => (): Samples =>
     status().resources.flatMap((r) => watchesOf(r).flatMap((w) => {
       const v = value(w);
       return v === undefined ? [] : [[watchLabels(r.resource, w), v] as [Labels, number]];
     }));
-  const byKey = (label: string, counts: (w: ReflectorStats) => Record<string, number>) => (): Samples =>
+  const byKey = (label: string, counts: (w: WatchStats) => Record<string, number>) => (): Samples =>
     status().resources.flatMap((r) => watchesOf(r).flatMap((w) => Object.entries(counts(w)).map(([key, n]) => [{ ...watchLabels(r.resource, w), [label]: key }, n] as [Labels, number])));
   const labels = ['resource', 'cluster'] as const;
   return {
@@ -277,12 +277,12 @@ function watchMetrics(status: () => ControllerStatus, now: () => number) {
 }
 
 /** The watch counters of a resource: one per cluster, or the single cluster's. */
-function watchesOf(r: ControllerStatus['resources'][number]): ReflectorStats[] {
+function watchesOf(r: ControllerStatus['resources'][number]): WatchStats[] {
   return r.watchByCluster ?? (r.watch ? [r.watch] : []);
 }
 
 /** `resource`, and `cluster` when the counters are of one of several clusters. */
-function watchLabels(resource: string, w: ReflectorStats): Labels {
+function watchLabels(resource: string, w: WatchStats): Labels {
   return w.cluster === undefined ? { resource } : { resource, cluster: w.cluster };
 }
 

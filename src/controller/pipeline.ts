@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, WatchSink } from '../watcher/index.ts';
-import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { WatchStats } from '../watcher/index.ts';
 import type { WatchUnit } from './watch-unit.ts';
 
 /** The stores of one config version and the state of the watches that fill them. */
@@ -26,7 +26,7 @@ export interface Pipeline {
   /** The sources' state per resource. */
   status(): ResourceWatchStatus[];
   /** Per-watcher counters of the sources that keep them. */
-  stats(): ReflectorStats[];
+  stats(): WatchStats[];
 }
 
 /** The pipeline over `units`, stores ordered as `order` (the config's watched resources). */

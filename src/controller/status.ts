@@ -5,7 +5,7 @@
 import type { MissingKey } from '../indexer/index.ts';
 import type { OnDemandStats } from '../store/index.ts';
 import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
-import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { WatchStats } from '../watcher/index.ts';
 import type { PublisherState } from '../publish/publisher.ts';
 import type { StuckReason } from './sync-barrier.ts';
 import type { WriteResult } from '../output/template-output.ts';
@@ -39,9 +39,9 @@ export interface ResourceState {
   /** Cache counters of stores that fetch on demand. */
   cache?: StoreCacheStats;
   /** Watch counters, when the source keeps them (Kubernetes, a single cluster). */
-  watch?: ReflectorStats;
+  watch?: WatchStats;
   /** Watch counters per cluster (each naming it), when the source watches several clusters. */
-  watchByCluster?: ReflectorStats[];
+  watchByCluster?: WatchStats[];
   /** The source's state per cluster, when it watches several (synced, problem). */
   clusters?: ClusterWatchStatus[];
 }

@@ -18,7 +18,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, Source, WatchError } from '../watcher/index.ts';
-import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import type { WatchStats } from '../watcher/index.ts';
 import { sourceFetcher } from './on-demand.ts';
 import type { SourceSettings } from './source.ts';
 
@@ -27,7 +27,7 @@ export type SourceFactory = (config: Config, logger: Logger, settings: SourceSet
 
 /** A source that reports per-watcher counters (the Kubernetes source does). */
 interface SourceWithStats extends Source {
-  stats(): ReflectorStats[];
+  stats(): WatchStats[];
 }
 
 /** What building a unit needs from the controller. */
@@ -126,7 +126,7 @@ export class WatchUnit {
   }
 
   /** Per-watcher counters, when the source keeps them. */
-  stats(): ReflectorStats[] {
+  stats(): WatchStats[] {
     return hasStats(this.source) ? this.source.stats() : [];
   }
 }

@@ -15,7 +15,7 @@ import type { Config } from '../config/types.ts';
 import { resolveLogLevel, type Logger } from '../log.ts';
 import { StatusServer } from '../server/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
-import { createApiClient } from '../watcher/kubernetes/kubeconfig.ts';
+import { createApiClient } from '../kube/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { ConfigWatcher } from './config-watcher.ts';
 import { Controller } from '../controller/controller.ts';

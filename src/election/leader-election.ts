@@ -13,6 +13,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { Clock } from '../time/clock.ts';
+import { Timers } from '../time/timers.ts';
 import type { Lease, LeaseClient, LeaseSpec } from './lease-client.ts';
 
 /** How to elect. */
@@ -50,8 +51,8 @@ export class LeaderElector {
   #leading = false;
   #running: Promise<void> | undefined;
   #stopping = false;
-  #wake: (() => void) | undefined;
-  #sleepTimer: unknown;
+  /** The wait between tries; stop() cuts it short. */
+  readonly #timers: Timers;
   #observed: LeaseSpec | undefined;
   #observedAt = 0;
   #lastRenewAt = 0;
@@ -62,6 +63,7 @@ export class LeaderElector {
 
   constructor(options: LeaderElectorOptions) {
     this.#options = options;
+    this.#timers = new Timers(options.clock);
     this.#log = options.logger.child({ component: 'leader-election', lease: options.client.description, identity: options.identity });
   }
 
@@ -104,8 +106,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#stopping = true;
-    this.#options.clock.clearTimeout(this.#sleepTimer);
-    this.#wake?.();
+    this.#timers.cancelAll();
     await this.#running;
     this.#running = undefined;
     if (this.#leading) {
@@ -126,7 +127,7 @@ export class LeaderElector {
         this.#log.error(`could not renew for ${this.#options.renewDeadlineMs / 1000} s; stepping down`);
         this.#setLeading(false);
       }
-      await this.#sleep(this.#options.retryPeriodMs);
+      await this.#timers.sleep(this.#options.retryPeriodMs);
     }
   }
 
@@ -227,13 +228,6 @@ export class LeaderElector {
 
   #durationSeconds(): number {
     return Math.max(1, Math.ceil(this.#options.leaseDurationMs / 1000));
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#sleepTimer = this.#options.clock.setTimeout(resolve, ms);
-    });
   }
 }
 

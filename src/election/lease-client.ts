@@ -3,7 +3,7 @@
  * optimistic concurrency the API gives (an update carrying a stale resourceVersion is
  * refused with 409, so two replicas can never both think they won).
  */
-import { readBody, readJsonOrUndefined, type ApiResponse, type ApiSendOptions } from '../watcher/kubernetes/client.ts';
+import { readBody, readJsonOrUndefined, type ApiResponse, type ApiSendOptions } from '../kube/index.ts';
 
 /** Defaults of ApiLeaseClient. */
 export const DEFAULTS = Object.freeze({

@@ -1,43 +1,37 @@
 /**
- * RetryTimer: schedules another render cycle after a failed one, backing off (doubling)
- * from `initialMs` to `maxMs`, and forgets the backoff after a cycle that went well.
+ * RetryTimer: schedules a retry after a failure, each one a Backoff's next delay later,
+ * and starts the backoff over after a success.
  */
+import type { Backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
+import { Timers } from './timers.ts';
 
-/** One pending retry at most; the delay doubles per failure up to maxMs. */
+/** One pending retry at most, `backoff.next()` after the failure that scheduled it. */
 export class RetryTimer {
-  readonly #clock: Clock;
-  readonly #initialMs: number;
-  readonly #maxMs: number;
+  readonly #backoff: Backoff;
+  readonly #timers: Timers;
   readonly #fire: () => void;
-  #timer: unknown;
-  #delayMs = 0;
 
-  constructor(options: { clock: Clock; initialMs: number; maxMs: number }, fire: () => void) {
-    this.#clock = options.clock;
-    this.#initialMs = options.initialMs;
-    this.#maxMs = options.maxMs;
+  constructor(options: { backoff: Backoff; clock: Clock }, fire: () => void) {
+    this.#backoff = options.backoff;
+    this.#timers = new Timers(options.clock);
     this.#fire = fire;
   }
 
-  /** A cycle failed: schedule a retry (unless one is scheduled already), each one waiting twice as long. */
+  /** Something failed: schedule a retry, unless one is scheduled already. */
   failed(): void {
-    if (this.#timer !== undefined) return;
-    this.#delayMs = this.#delayMs === 0 ? this.#initialMs : Math.min(this.#maxMs, this.#delayMs * 2);
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#fire();
-    }, this.#delayMs);
+    if (this.#timers.size > 0) return;
+    this.#timers.after(this.#backoff.next(), this.#fire);
   }
 
-  /** A cycle succeeded: drop a scheduled retry and start the backoff over. */
+  /** Something succeeded: drop a scheduled retry and start the backoff over. */
   succeeded(): void {
     this.cancel();
-    this.#delayMs = 0;
+    this.#backoff.reset();
   }
 
+  /** Drops a scheduled retry; the backoff goes on from where it was. */
   cancel(): void {
-    this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timers.cancelAll();
   }
 }

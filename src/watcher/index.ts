@@ -5,6 +5,8 @@
  */
 import type { KubeObject, ObjectIdentity } from '../k8s.ts';
 
+export { WATCH_EVENT_TYPES, copyWatchStats, emptyWatchStats, type WatchEventType, type WatchStats } from './stats.ts';
+
 /**
  * What a source delivers objects into, for one watched resource. Calls are synchronous
  * and in order. Ownership: an object handed to the sink belongs to the sink from then on;

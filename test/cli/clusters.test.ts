@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { runCli } from '../support/cli.ts';
-import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const TOKEN = 'e2e-token';
 const dirs: string[] = [];

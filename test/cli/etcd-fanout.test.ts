@@ -13,7 +13,7 @@ import type { KubeObject } from '../../src/k8s.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { startCli, waitFor, type RunningCli } from '../support/cli.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
-import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 /** Services in east: enough that listing, publishing and rendering are not a toy. */
 const EAST_SERVICES = 1_000;

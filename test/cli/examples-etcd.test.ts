@@ -15,7 +15,7 @@ import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
-import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const ETCD_EXAMPLE = join(EXAMPLES, 'etcd');

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../src/k8s.ts';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
-import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { HealthCheck, readiness } from '../../src/controller/health.ts';
 import type { ControllerStatus, ResourceState } from '../../src/controller/status.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { reflectorStats } from './support/scripted-source.ts';
+import { watchStats } from './support/scripted-source.ts';
 
 function resource(overrides: Partial<ResourceState> = {}): ResourceState {
   return { resource: 'ingresses', store: 'full', synced: true, size: 1, missingKeys: { total: 0, current: [] }, ...overrides };
@@ -48,13 +48,13 @@ describe('HealthCheck', () => {
   test('reports a watcher whose counters stood still longer than the stall limit', () => {
     const clock = new FakeClock();
     const health = new HealthCheck({ clock, stallMs: 10 * MINUTE });
-    const frozen = status({ resources: [resource({ watch: reflectorStats('ingresses') })] });
+    const frozen = status({ resources: [resource({ watch: watchStats('ingresses') })] });
     assert.deepEqual(health.check(frozen), { healthy: true, problems: [] });
     clock.advance(10 * MINUTE);
     assert.equal(health.check(frozen).healthy, true, 'exactly at the limit is still fine');
     clock.advance(1);
     assert.deepEqual(health.check(frozen), { healthy: false, problems: ['watcher of "ingresses" has made no progress for 600 s'] });
-    const bookmark = reflectorStats('ingresses', { events: { ADDED: 3, MODIFIED: 2, DELETED: 1, BOOKMARK: 5, ERROR: 0 } });
+    const bookmark = watchStats('ingresses', { events: { ADDED: 3, MODIFIED: 2, DELETED: 1, BOOKMARK: 5, ERROR: 0 } });
     assert.equal(health.check(status({ resources: [resource({ watch: bookmark })] })).healthy, true, 'a bookmark is progress');
   });
 

@@ -17,7 +17,7 @@ import { createDefaultRegistry } from '../../src/controller/registry.ts';
 import { silentLogger } from '../../src/log.ts';
 import { CachedStore } from '../../src/store/cached-store.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const dirs: string[] = [];
 after(async () => {

@@ -11,7 +11,7 @@ import { ReloadError } from '../../src/controller/reload.ts';
 import type { KubeObject } from '../../src/k8s.ts';
 import { createLogger } from '../../src/log.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { reflectorStats, ScriptedSource, service } from './support/scripted-source.ts';
+import { watchStats, ScriptedSource, service } from './support/scripted-source.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -131,7 +131,7 @@ describe('sync barrier', () => {
   test('exposes the watch counters of sources that keep them as metrics', async () => {
     const t = await setup();
     await t.controller.start();
-    t.sourceOf('services').stats = () => [reflectorStats('services', { lastEventAt: t.clock.now() })];
+    t.sourceOf('services').stats = () => [watchStats('services', { lastEventAt: t.clock.now() })];
     const body = (await t.controller.metrics.scrape()).body;
     assert.match(body, /informant_watch_events_total\{resource="services",type="BOOKMARK"\} 4/);
     assert.match(body, /informant_watch_relists_total\{resource="services"\} 1/);

@@ -7,11 +7,11 @@ import { loadConfig } from '../../src/config/index.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
 import { ApiLeaseClient } from '../../src/election/lease-client.ts';
 import { createLogger, silentLogger } from '../../src/log.ts';
-import { createApiClient } from '../../src/watcher/kubernetes/index.ts';
+import { createApiClient } from '../../src/kube/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { waitFor } from '../support/cli.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const dirs: string[] = [];
 const daemons: Daemon[] = [];

@@ -3,11 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { LeaderElector, microTime } from '../../src/election/leader-election.ts';
 import { ApiLeaseClient, LeaseError, type LeaseClient } from '../../src/election/lease-client.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createApiClient, type HttpApiClient } from '../../src/watcher/kubernetes/index.ts';
+import { createApiClient, type HttpApiClient } from '../../src/kube/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { waitFor } from '../support/cli.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { tempDir, writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { tempDir, writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 /** Small durations on a fake clock: 3 s lease, 2 s renew deadline, 1 s retry period. */
 const TIMING = Object.freeze({ leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 1_000 });

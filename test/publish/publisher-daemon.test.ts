@@ -19,7 +19,7 @@ import { silentLogger } from '../../src/log.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { runCli, waitFor } from '../support/cli.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
-import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 import { contents, publishConfig } from './support/publishing.ts';
 
 const layout = new KeyLayout('informant');

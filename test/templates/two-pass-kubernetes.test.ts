@@ -15,13 +15,12 @@ import { CachedStore } from '../../src/store/cached-store.ts';
 import type { Store } from '../../src/store/index.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { RenderError, createRenderer, type Renderer } from '../../src/templates/index.ts';
-import type { ApiClient } from '../../src/watcher/kubernetes/client.ts';
-import { createApiClient } from '../../src/watcher/kubernetes/kubeconfig.ts';
-import { KubernetesSource } from '../../src/watcher/kubernetes/source.ts';
+import { createApiClient, type ApiClient } from '../../src/kube/index.ts';
+import { KubernetesSource } from '../../src/watcher/kubernetes/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { FAST, eventually } from '../watcher/kubernetes/support/cluster.ts';
 import { watched } from '../watcher/kubernetes/support/drive.ts';
-import { tempDir, writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
+import { tempDir, writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 import { TemplateDir } from './fixtures.ts';
 
 const dirs: TemplateDir[] = [];

@@ -23,7 +23,7 @@ import { KeyLayout, storageResourceOf } from '../../kv/layout.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchSink } from '../index.ts';
 import type { BackoffSettings } from '../../time/backoff.ts';
 import { systemClock, type Clock } from '../../time/clock.ts';
-import type { ReflectorStats } from '../kubernetes/stats.ts';
+import type { WatchStats } from '../stats.ts';
 import { compileFilter, type ResourceFilter } from './resource-filter.ts';
 import { Subscription } from './subscription.ts';
 
@@ -113,7 +113,7 @@ export class EtcdSource implements ObjectSource {
   }
 
   /** Per-resource counters, in the Kubernetes reflector's shape (the controller exports them as watch metrics). */
-  stats(): ReflectorStats[] {
+  stats(): WatchStats[] {
     return this.#subscriptions.map((subscription) => subscription.stats());
   }
 

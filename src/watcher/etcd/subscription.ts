@@ -21,7 +21,7 @@ import { WatchError, type ResourceWatchStatus, type WatchProblem, type WatchSink
 import { Backoff, type BackoffSettings } from '../../time/backoff.ts';
 import type { Clock } from '../../time/clock.ts';
 import { Timers } from '../../time/timers.ts';
-import { emptyStats, type ReflectorStats } from '../kubernetes/stats.ts';
+import { copyWatchStats, emptyWatchStats, type WatchStats } from '../stats.ts';
 import { decodeRecord, type Decoded } from './record-decoder.ts';
 import type { ResourceFilter } from './resource-filter.ts';
 
@@ -66,12 +66,12 @@ export class Subscription {
   #watch: KvWatch | undefined;
   #endWatch: ((end: WatchEnd) => void) | undefined;
   #running: Promise<void> = Promise.resolve();
-  /** The same counters a Kubernetes reflector keeps, so /metrics reads both alike. */
-  readonly #stats: ReflectorStats;
+  /** The counters every watching source keeps, so /metrics reads them alike. */
+  readonly #stats: WatchStats;
 
   constructor(options: SubscriptionOptions) {
     this.#options = options;
-    this.#stats = emptyStats(options.resource.name, false);
+    this.#stats = emptyWatchStats(options.resource.name, false);
     this.#log = options.logger.child({ resource: options.resource.name });
     this.#timers = new Timers(options.clock);
     this.#backoff = new Backoff(options.backoff, options.clock, options.random);
@@ -100,8 +100,8 @@ export class Subscription {
    * watch restarts (re-watches and reconnects), errors by KvError code (or "decode"), the
    * etcd revision delivered up to (as resourceVersion), objects delivered, synced, watching.
    */
-  stats(): ReflectorStats {
-    return { ...this.#stats, events: { ...this.#stats.events }, errors: { ...this.#stats.errors }, objects: this.#delivered.size };
+  stats(): WatchStats {
+    return { ...copyWatchStats(this.#stats), objects: this.#delivered.size };
   }
 
   status(): ResourceWatchStatus {

@@ -30,7 +30,8 @@ import { describeObject, formatIdentity, type KubeObject, type ObjectIdentity } 
 import type { Logger } from '../../log.ts';
 import type { FilesSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchProblem, type WatchSink } from '../index.ts';
-import { Debouncer, type Timers } from './debouncer.ts';
+import { systemClock, type Clock } from '../../time/clock.ts';
+import { Debouncer } from '../../time/debouncer.ts';
 import { ManifestError, formatPosition } from './manifest-error.ts';
 import { listManifestFiles, type ManifestFile, type ManifestListing } from './manifest-files.ts';
 import { parseManifest, type ManifestObject, type ParsedManifest } from './manifest-parser.ts';
@@ -73,8 +74,8 @@ export interface FilesSourceOptions extends FilesSourceConfig {
   onError?: (err: WatchError) => void;
   /** Hears the end of the initial load and of every batch of changes (for tests and tooling). */
   onBatchApplied?: (batch: AppliedBatch) => void;
-  /** Timers for the debounce; the process's by default. */
-  timers?: Timers;
+  /** The clock of the debounce; the system clock by default. */
+  clock?: Clock;
   /** Overrides DEFAULTS.maxWaitMs (never below debounceMs). */
   maxWaitMs?: number;
 }
@@ -128,16 +129,11 @@ export class FilesSource implements ObjectSource {
     this.#root = resolve(options.path);
     this.#log = options.logger.child({ component: 'files-source' });
     this.#routes = options.resources.map(compileRoute);
-    const timers = options.timers ? { timers: options.timers } : {};
+    const clock = options.clock ?? systemClock;
     const quietMs = Math.max(options.debounceMs, DEFAULTS.watcherBlindMs);
     const maxWaitMs = Math.max(options.maxWaitMs ?? DEFAULTS.maxWaitMs, quietMs);
-    this.#debouncer = new Debouncer({ quietMs, maxWaitMs, action: () => this.#applyPending(), ...timers });
-    this.#settleCheck = new Debouncer({
-      quietMs: DEFAULTS.watcherBlindMs,
-      maxWaitMs,
-      action: () => this.#debouncer.poke(),
-      ...timers,
-    });
+    this.#debouncer = new Debouncer({ quietMs, maxWaitMs, clock }, () => this.#applyPending());
+    this.#settleCheck = new Debouncer({ quietMs: DEFAULTS.watcherBlindMs, maxWaitMs, clock }, () => this.#debouncer.trigger());
   }
 
   /**
@@ -261,8 +257,8 @@ export class FilesSource implements ObjectSource {
   #noteChange(path: string): void {
     if (this.#phase === 'stopped') return;
     this.#pendingPaths.add(path);
-    this.#debouncer.poke();
-    this.#settleCheck.poke();
+    this.#debouncer.trigger();
+    this.#settleCheck.trigger();
   }
 
   #applyPending(): void {

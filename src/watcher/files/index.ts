@@ -7,4 +7,3 @@ export { parseManifest, type ManifestObject, type ParsedManifest } from './manif
 export { MANIFEST_EXTENSIONS, listManifestFiles, type ManifestFile, type ManifestListing } from './manifest-files.ts';
 export { compileRoute, type ResourceRoute } from './resource-route.ts';
 export { canonicalJson, contentVersion, syntheticUid } from './synthetic-metadata.ts';
-export { Debouncer, SYSTEM_TIMERS, type DebouncerOptions, type Timers } from './debouncer.ts';

@@ -3,7 +3,7 @@
  * (`store: on-demand`). The answer has the same shape as listed and watched objects.
  */
 import { isKubeObject, type KubeObject } from '../../k8s.ts';
-import { readBody, readJsonOrUndefined, type ApiClient } from './client.ts';
+import { readBody, readJsonOrUndefined, type ApiClient } from '../../kube/index.ts';
 import { resourcePath, type ResolvedResource } from './discovery.ts';
 import { InvalidResponseError, statusError, type RequestContext } from './errors.ts';
 import type { ApiStatus } from './lines.ts';

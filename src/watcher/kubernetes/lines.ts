@@ -4,10 +4,7 @@
  * `parseWatchEvent` turns one line into a typed event or throws InvalidWatchLineError.
  */
 import { isKubeObject, type KubeObject } from '../../k8s.ts';
-
-/** The event types the API server writes on a watch stream. */
-export const WATCH_EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'] as const;
-export type WatchEventType = (typeof WATCH_EVENT_TYPES)[number];
+import { WATCH_EVENT_TYPES, type WatchEventType } from '../stats.ts';
 
 /** A Kubernetes Status object, as sent in ERROR events and error response bodies. */
 export interface ApiStatus {

@@ -14,7 +14,7 @@ import type { ResourceWatchStatus, WatchProblem, WatchSink } from '../index.ts';
 import { WatchError } from '../index.ts';
 import { Backoff, jittered } from '../../time/backoff.ts';
 import { Call } from './call.ts';
-import { readBody, readJsonOrUndefined, type ApiClient } from './client.ts';
+import { readBody, readJsonOrUndefined, type ApiClient } from '../../kube/index.ts';
 import type { Clock } from '../../time/clock.ts';
 import { Timers } from '../../time/timers.ts';
 import { describeTarget, resourcePath, type Discovery, type ResolvedResource } from './discovery.ts';
@@ -25,7 +25,7 @@ import {
 } from './errors.ts';
 import { InvalidWatchLineError, type ApiStatus, type WatchEvent } from './lines.ts';
 import { addSelectors, listAll, withTypeMeta } from './list.ts';
-import { copyStats, emptyStats, type ReflectorStats } from './stats.ts';
+import { copyWatchStats, emptyWatchStats, type WatchStats } from '../stats.ts';
 import { InitialEvents, readEvents } from './stream.ts';
 import type { Tuning } from './tuning.ts';
 
@@ -71,7 +71,7 @@ export class Reflector {
   readonly #timers: Timers;
   readonly #backoff: Backoff;
   readonly #ids = new Set<string>();
-  #stats: ReflectorStats;
+  #stats: WatchStats;
   #target: ResolvedResource | undefined;
   /** The resourceVersion the next watch resumes from. */
   #rv = '';
@@ -99,7 +99,7 @@ export class Reflector {
       options.random,
     );
     this.#streaming = options.streamingList;
-    this.#stats = emptyStats(options.resource.name, this.#streaming);
+    this.#stats = emptyWatchStats(options.resource.name, this.#streaming);
     if (cluster !== undefined) this.#stats.cluster = cluster;
   }
 
@@ -142,8 +142,8 @@ export class Reflector {
   }
 
   /** A snapshot of the counters. */
-  stats(): ReflectorStats {
-    return copyStats(this.#stats);
+  stats(): WatchStats {
+    return copyWatchStats(this.#stats);
   }
 
   // ── The story ──────────────────────────────────────────────────────────────────────

@@ -9,14 +9,13 @@ import type { Logger } from '../../log.ts';
 import { clusterSinks } from '../cluster-sinks.ts';
 import { WatchError, type ResourceWatchStatus, type Source, type WatchSink } from '../index.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
-import type { ApiClient } from './client.ts';
+import { createApiClient, type ApiClient } from '../../kube/index.ts';
 import { systemClock, type Clock } from '../../time/clock.ts';
 import { Discovery } from './discovery.ts';
 import { fetchObject, getJson } from './fetch.ts';
-import { createApiClient } from './kubeconfig.ts';
 import { Reflector } from './reflector.ts';
 import { combineStatus } from './cluster-status.ts';
-import type { ReflectorStats } from './stats.ts';
+import type { WatchStats } from '../stats.ts';
 import { resolveTuning, type Tuning } from './tuning.ts';
 
 /** How to build a KubernetesSource. */
@@ -117,7 +116,7 @@ export class KubernetesSource implements Source {
   }
 
   /** Counters per watched resource (and cluster, each naming it), for the metrics endpoint. */
-  stats(): ReflectorStats[] {
+  stats(): WatchStats[] {
     return this.#reflectors.map((reflector) => reflector.stats());
   }
 
@@ -177,8 +176,8 @@ export class KubernetesSource implements Source {
     try {
       return { name, client: createApiClient(options), discovery: new Discovery(), owned: true };
     } catch (err) {
-      if (name === undefined || !(err instanceof Error)) throw err;
-      throw new WatchError(`cluster "${name}": ${err.message}`, { cause: err });
+      if (!(err instanceof Error)) throw err;
+      throw new WatchError(name === undefined ? err.message : `cluster "${name}": ${err.message}`, { cause: err });
     }
   }
 

@@ -1,6 +1,5 @@
 import type { KubeObject } from '../../../src/k8s.ts';
-import type { ResourceWatchStatus, WatchProblem } from '../../../src/watcher/index.ts';
-import type { ReflectorStats } from '../../../src/watcher/kubernetes/index.ts';
+import { emptyWatchStats, type ResourceWatchStatus, type WatchProblem, type WatchStats } from '../../../src/watcher/index.ts';
 import { FakeSource } from '../../support/fake-source.ts';
 
 /**
@@ -9,7 +8,7 @@ import { FakeSource } from '../../support/fake-source.ts';
  */
 export class ScriptedSource extends FakeSource {
   readonly problems = new Map<string, WatchProblem>();
-  stats: (() => ReflectorStats[]) | undefined;
+  stats: (() => WatchStats[]) | undefined;
 
   constructor(initial: Record<string, KubeObject[]> = {}, options: { holdSync?: string[] } = {}) {
     super(initial, options);
@@ -23,10 +22,10 @@ export class ScriptedSource extends FakeSource {
   }
 }
 
-/** Watch counters shaped like a reflector's. */
-export function reflectorStats(resource: string, overrides: Partial<ReflectorStats> = {}): ReflectorStats {
+/** Watch counters of a watch that has been running a while. */
+export function watchStats(resource: string, overrides: Partial<WatchStats> = {}): WatchStats {
   return {
-    resource,
+    ...emptyWatchStats(resource, false),
     events: { ADDED: 3, MODIFIED: 2, DELETED: 1, BOOKMARK: 4, ERROR: 0 },
     lists: 2,
     relists: 1,
@@ -37,7 +36,6 @@ export function reflectorStats(resource: string, overrides: Partial<ReflectorSta
     objects: 1,
     synced: true,
     watching: true,
-    streamingList: false,
     ...overrides,
   };
 }

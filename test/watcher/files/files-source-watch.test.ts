@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import type { WatchError } from '../../../src/watcher/index.ts';
 import { FilesSource, type AppliedBatch } from '../../../src/watcher/files/index.ts';
+import type { Clock } from '../../../src/time/clock.ts';
 import { captureLogger, configMap, eventually, RecordingSink, resource, tempFolder, Waiters } from './helpers.ts';
 
 const CMS = [resource('cms', { kind: 'ConfigMap' })];
@@ -208,10 +209,13 @@ describe('FilesSource watching a folder', () => {
   });
 });
 
-/** Real timers that count how many are live, to prove none is left behind. */
-class CountingTimers {
+/** The system clock, counting its live timers to prove none is left behind. */
+class CountingClock implements Clock {
   readonly live = new Set<unknown>();
   readonly waiters = new Waiters();
+  now(): number {
+    return Date.now();
+  }
   setTimeout(callback: () => void, ms: number): unknown {
     const handle = setTimeout(() => {
       this.live.delete(handle);
@@ -234,15 +238,15 @@ describe('FilesSource.stop', () => {
     await dir.write('a.yaml', configMap('a', 'ns'));
     const watchers = fileWatchers;
     const baseline = watchers();
-    const timers = new CountingTimers();
+    const clock = new CountingClock();
     const sink = new RecordingSink();
-    const source = new FilesSource({ path: dir.root, watch: true, debounceMs: 10_000, resources: CMS, logger: captureLogger().logger, timers });
+    const source = new FilesSource({ path: dir.root, watch: true, debounceMs: 10_000, resources: CMS, logger: captureLogger().logger, clock });
     await source.start(new Map([['cms', sink]]));
     assert.ok(watchers() > baseline, 'watching holds file watchers');
     await dir.write('a.yaml', configMap('a', 'ns', { v: 'pending' }));
-    await timers.waiters.until(() => timers.live.size > 0, 'the change to be noticed');
+    await clock.waiters.until(() => clock.live.size > 0, 'the change to be noticed');
     await source.stop();
-    assert.equal(timers.live.size, 0, 'no debounce timer is left');
+    assert.equal(clock.live.size, 0, 'no debounce timer is left');
     // fs.watch handles finish closing on a later tick of the event loop.
     await eventually(() => watchers() === baseline, 'file watchers to close');
     assert.deepEqual(sink.summary(), ['replace', 'synced'], 'the pending change is never delivered');

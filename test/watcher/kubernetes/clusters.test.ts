@@ -11,7 +11,7 @@ import { KubernetesSource } from '../../../src/watcher/kubernetes/source.ts';
 import { TestApiServer } from '../../support/apiserver/index.ts';
 import { cm, eventually, FAST, RESOURCES } from './support/cluster.ts';
 import { watched } from './support/drive.ts';
-import { tempDir, writeKubeconfig } from './support/kubeconfig-file.ts';
+import { tempDir, writeKubeconfig } from '../../kube/support/kubeconfig-file.ts';
 import { RecordingSink } from './support/recording-sink.ts';
 
 const TOKEN = 'test-token';

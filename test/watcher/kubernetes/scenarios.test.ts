@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiClient } from '../../../src/watcher/kubernetes/client.ts';
+import type { ApiClient } from '../../../src/kube/index.ts';
 import {
   cm, converged, eventually, requestsFor, startCluster, type Cluster,
 } from './support/cluster.ts';

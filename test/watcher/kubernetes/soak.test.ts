@@ -9,12 +9,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/k8s.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { createApiClient } from '../../../src/watcher/kubernetes/kubeconfig.ts';
+import { createApiClient } from '../../../src/kube/index.ts';
 import { KubernetesSource } from '../../../src/watcher/kubernetes/source.ts';
 import { TestApiServer } from '../../support/apiserver/index.ts';
 import { watched } from './support/drive.ts';
 import { FAST, RESOURCES, assertSameState, eventually, serverVersions } from './support/cluster.ts';
-import { tempDir, writeKubeconfig } from './support/kubeconfig-file.ts';
+import { tempDir, writeKubeconfig } from '../../kube/support/kubeconfig-file.ts';
 import { seededRandom } from '../../support/apiserver/random.ts';
 import { RecordingSink } from './support/recording-sink.ts';
 

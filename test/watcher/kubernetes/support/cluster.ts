@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import type { WatchedResourceConfig } from '../../../../src/config/types.ts';
 import type { KubeObject } from '../../../../src/k8s.ts';
 import { silentLogger, type Logger } from '../../../../src/log.ts';
-import type { ApiClient } from '../../../../src/watcher/kubernetes/client.ts';
-import { createApiClient } from '../../../../src/watcher/kubernetes/kubeconfig.ts';
+import { createApiClient, type ApiClient } from '../../../../src/kube/index.ts';
 import { KubernetesSource } from '../../../../src/watcher/kubernetes/source.ts';
 import type { Tuning } from '../../../../src/watcher/kubernetes/tuning.ts';
 import { TestApiServer, type TestApiServerOptions } from '../../../support/apiserver/index.ts';
 import { watched } from './drive.ts';
-import { tempDir, writeKubeconfig } from './kubeconfig-file.ts';
+import { tempDir, writeKubeconfig } from '../../../kube/support/kubeconfig-file.ts';
 import { RecordingSink } from './recording-sink.ts';
 
 /** Small timings so integration tests run fast; passed as options, not through a fake clock. */

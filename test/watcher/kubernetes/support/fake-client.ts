@@ -1,4 +1,4 @@
-import type { ApiClient, ApiRequestOptions, ApiResponse } from '../../../../src/watcher/kubernetes/client.ts';
+import type { ApiClient, ApiRequestOptions, ApiResponse } from '../../../../src/kube/index.ts';
 
 /** A body the test feeds by hand: push text, then end or fail it. */
 export class FakeStream {

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WatchError } from '../index.ts';
 import { HttpApiClient } from './client.ts';
+import { KubeconfigError } from './errors.ts';
 
 /** Where the kubeconfig comes from. */
 export interface KubeconfigOptions {
@@ -51,9 +51,9 @@ function kubeConfigClass(): typeof KubeConfig {
 let kubeConfigConstructor: typeof KubeConfig | undefined;
 
 /**
- * Loads the kubeconfig and selects the context. Throws a WatchError naming the file and
- * what is wrong with it (unreadable, unknown context, no cluster), or saying that none of
- * the places a kubeconfig can come from has one.
+ * Loads the kubeconfig and selects the context. Throws a KubeconfigError naming the file
+ * and what is wrong with it (unreadable, unknown context, no cluster), or saying that none
+ * of the places a kubeconfig can come from has one.
  */
 export function loadKubeConfig(
   options: KubeconfigOptions = {},
@@ -64,7 +64,7 @@ export function loadKubeConfig(
   if (options.context) selectContext(kc, options.context, origin);
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
-    throw new WatchError(`kubeconfig ${origin}: context "${kc.getCurrentContext()}" has no cluster`);
+    throw new KubeconfigError(`kubeconfig ${origin}: context "${kc.getCurrentContext()}" has no cluster`);
   }
   if (options.server) overrideServer(kc, cluster.name, options.server);
   return kc;
@@ -90,7 +90,7 @@ function loadInto(kc: KubeConfig, options: KubeconfigOptions, environment: Kubec
     kc.loadFromCluster();
     return '(in-cluster service account)';
   }
-  throw new WatchError(
+  throw new KubeconfigError(
     'no kubeconfig found: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a cluster with a service account',
   );
 }
@@ -105,7 +105,7 @@ function loadFiles(kc: KubeConfig, files: string[]): string {
       // kubectl's rule: the first file that sets current-context wins.
       kc.mergeConfig(other, Boolean(kc.getCurrentContext()));
     } catch (err) {
-      throw new WatchError(`cannot merge kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
+      throw new KubeconfigError(`cannot merge kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
   return files.join(path.delimiter);
@@ -115,7 +115,7 @@ function loadFile(kc: KubeConfig, file: string): string {
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new WatchError(`cannot load kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
+    throw new KubeconfigError(`cannot load kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
   }
   return file;
 }
@@ -123,7 +123,7 @@ function loadFile(kc: KubeConfig, file: string): string {
 function selectContext(kc: KubeConfig, context: string, origin: string): void {
   if (!kc.getContextObject(context)) {
     const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
-    throw new WatchError(`kubeconfig ${origin}: no context "${context}" (known: ${known})`);
+    throw new KubeconfigError(`kubeconfig ${origin}: no context "${context}" (known: ${known})`);
   }
   kc.setCurrentContext(context);
 }

@@ -2,8 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WatchError } from '../../../src/watcher/index.ts';
-import { loadKubeConfig, type KubeconfigEnvironment } from '../../../src/watcher/kubernetes/kubeconfig.ts';
+import { KubeconfigError, loadKubeConfig, type KubeconfigEnvironment } from '../../src/kube/index.ts';
 import { tempDir, writeKubeconfig } from './support/kubeconfig-file.ts';
 
 function environment(dir: string, env: Record<string, string> = {}): KubeconfigEnvironment {
@@ -50,7 +49,7 @@ describe('loadKubeConfig', () => {
     const { dir, cleanup } = tempDir();
     t.after(cleanup);
     assert.throws(() => loadKubeConfig({}, environment(dir)), (err: unknown) => {
-      assert.ok(err instanceof WatchError);
+      assert.ok(err instanceof KubeconfigError);
       assert.match(err.message, /^no kubeconfig found: pass --kubeconfig, set KUBECONFIG/);
       return true;
     });
@@ -61,7 +60,7 @@ describe('loadKubeConfig', () => {
     t.after(cleanup);
     const missing = path.join(dir, 'missing.yaml');
     assert.throws(() => loadKubeConfig({ kubeconfig: missing }, environment(dir)), (err: unknown) => {
-      assert.ok(err instanceof WatchError);
+      assert.ok(err instanceof KubeconfigError);
       assert.ok(err.message.startsWith(`cannot load kubeconfig ${missing}: `));
       return true;
     });
@@ -73,7 +72,7 @@ describe('loadKubeConfig', () => {
     const file = writeKubeconfig(dir, 'http://127.0.0.1:1', { context: 'dev' });
     assert.throws(
       () => loadKubeConfig({ kubeconfig: file, context: 'prod' }, environment(dir)),
-      (err: unknown) => err instanceof WatchError && err.message === `kubeconfig ${file}: no context "prod" (known: dev)`,
+      (err: unknown) => err instanceof KubeconfigError && err.message === `kubeconfig ${file}: no context "prod" (known: dev)`,
     );
   });
 });

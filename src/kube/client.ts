@@ -1,13 +1,14 @@
 /**
- * The HTTP seam between the reflector and an API server. `ApiClient` is all the reflector
- * needs (one GET with a query, an abort signal and an Accept header, answered with a status
- * and a byte stream); `HttpApiClient` implements it with node:http/https, taking the server
- * URL, credentials and TLS settings from a kubeconfig through @kubernetes/client-node.
+ * The HTTP seam to an API server. `ApiClient` is all the reflector needs (one GET with a
+ * query, an abort signal and an Accept header, answered with a status and a byte stream);
+ * `HttpApiClient` implements it with node:http/https, taking the server URL, credentials
+ * and TLS settings from a kubeconfig through @kubernetes/client-node, and also sends other
+ * methods with a JSON body (the Lease client's create and update).
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WatchError } from '../index.ts';
+import { KubeconfigError } from './errors.ts';
 
 /** An answer whose body has not been read yet. */
 export interface ApiResponse {
@@ -68,7 +69,7 @@ export class HttpApiClient implements ApiClient {
 
   constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new WatchError(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
+    if (!cluster) throw new KubeconfigError(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
     this.#kc = kc;
     this.#server = cluster.server.replace(/\/+$/, '');
     if (this.#server.startsWith('http:')) allowPlainHttp(kc, cluster.name);
@@ -105,7 +106,7 @@ export class HttpApiClient implements ApiClient {
     try {
       await this.#kc.applyToHTTPSOptions(settings);
     } catch (err) {
-      throw new WatchError(`cannot apply kubeconfig credentials for ${this.#server}: ${(err as Error).message}`, { cause: err });
+      throw new KubeconfigError(`cannot apply kubeconfig credentials for ${this.#server}: ${(err as Error).message}`, { cause: err });
     }
     if (settings.agent instanceof http.Agent) this.#agents.add(settings.agent);
     return settings;

@@ -1,11 +1,16 @@
 /**
- * Per-reflector counters, read by the metrics endpoint. Plain numbers that only grow
- * (except the gauges: resourceVersion, objects, lastEventAt, watching).
+ * The counters of one watch (a watched resource in one cluster), kept alike by every
+ * source that watches (the Kubernetes reflector, the etcd subscription) and read by the
+ * status and metrics endpoints. Plain numbers that only grow (except the gauges:
+ * resourceVersion, objects, lastEventAt, watching).
  */
-import type { WatchEventType } from './lines.ts';
 
-/** A snapshot of one reflector's counters. */
-export interface ReflectorStats {
+/** The event types of a Kubernetes watch stream; every source counts its events by them. */
+export const WATCH_EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'] as const;
+export type WatchEventType = (typeof WATCH_EVENT_TYPES)[number];
+
+/** A snapshot of one watch's counters. */
+export interface WatchStats {
   /** The watched resource (watched_resources key). */
   resource: string;
   /** The cluster watched, when the source watches several (source.kubernetes.clusters). */
@@ -35,7 +40,7 @@ export interface ReflectorStats {
 }
 
 /** Fresh, zeroed counters for `resource`. */
-export function emptyStats(resource: string, streamingList: boolean): ReflectorStats {
+export function emptyWatchStats(resource: string, streamingList: boolean): WatchStats {
   return {
     resource,
     events: { ADDED: 0, MODIFIED: 0, DELETED: 0, BOOKMARK: 0, ERROR: 0 },
@@ -53,6 +58,6 @@ export function emptyStats(resource: string, streamingList: boolean): ReflectorS
 }
 
 /** A deep copy, so callers cannot change the live counters. */
-export function copyStats(stats: ReflectorStats): ReflectorStats {
+export function copyWatchStats(stats: WatchStats): WatchStats {
   return { ...stats, events: { ...stats.events }, errors: { ...stats.errors } };
 }

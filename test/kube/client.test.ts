@@ -7,8 +7,7 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createApiClient } from '../../../src/watcher/kubernetes/kubeconfig.ts';
-import { readBody } from '../../../src/watcher/kubernetes/client.ts';
+import { createApiClient, readBody } from '../../src/kube/index.ts';
 import { tempDir, writeKubeconfig } from './support/kubeconfig-file.ts';
 import { haveOpenssl, makeCerts, type TestCerts } from './support/certs.ts';
 

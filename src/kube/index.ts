@@ -1,0 +1,17 @@
+/**
+ * The connection to a Kubernetes API server, shared by the Kubernetes source, the Lease
+ * client and the daemon: finding and loading the kubeconfig (kubectl's rules), and an
+ * authenticated HTTP client speaking raw JSON, with @kubernetes/client-node used only for
+ * kubeconfig parsing and authentication.
+ */
+export {
+  HttpApiClient,
+  readBody,
+  readJsonOrUndefined,
+  type ApiClient,
+  type ApiRequestOptions,
+  type ApiResponse,
+  type ApiSendOptions,
+} from './client.ts';
+export { createApiClient, loadKubeConfig, type KubeconfigEnvironment, type KubeconfigOptions } from './kubeconfig.ts';
+export { KubeconfigError } from './errors.ts';
