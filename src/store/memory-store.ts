@@ -6,6 +6,7 @@ import { objectId, type KubeObject } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
 import { StoreError, type IndexKey, type Store, type StoreOperation } from './index.ts';
 import { KeyTrie, type TrieEntry, type TrieNode } from './key-trie.ts';
+import { isSameVersion } from './reference.ts';
 import { FULL_STORE_CONFIG } from '../config/store-backends.ts';
 import type { StoreBackend } from './registry.ts';
 
@@ -281,16 +282,6 @@ function keyProblem(key: IndexKey, keyCount: number): string | undefined {
     if (typeof key[i] !== 'string') return `index key ${i} is a ${typeof key[i]}, not a string`;
   }
   return undefined;
-}
-
-/** True when both objects are the same incarnation at the same, known resourceVersion. */
-function isSameVersion(stored: KubeObject, incoming: KubeObject): boolean {
-  const rv = incoming.metadata.resourceVersion;
-  return (
-    rv !== undefined &&
-    rv === stored.metadata.resourceVersion &&
-    incoming.metadata.uid === stored.metadata.uid
-  );
 }
 
 /**
