@@ -4,9 +4,10 @@
  * (the cluster published under, the clusters subscribed to).
  */
 import { z } from 'zod';
+import { describeValue } from '../text/describe-value.ts';
 import { DEFAULTS } from './defaults.ts';
 import { durationField } from './duration.ts';
-import { describeValue, mapping, text } from './fields.ts';
+import { mapping, text } from './fields.ts';
 
 /** A cluster name: one key segment (no "/"), starting with a letter or digit. */
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
