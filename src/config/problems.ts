@@ -26,16 +26,16 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], context: I
 function issueProblems(issue: z.core.$ZodIssue, context: IssueContext): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeys(context.schema, issue.path);
-    return issue.keys.map((key) => problem(context, [...issue.path, key], 'key', unknownKeyMessage(key, allowed)));
+    return issue.keys.map((key) => problemAt(context, [...issue.path, key], 'key', unknownKeyMessage(key, allowed)));
   }
-  if (isMissing(context.data, issue.path)) return [problem(context, issue.path, 'value', 'is required')];
+  if (isMissing(context.data, issue.path)) return [problemAt(context, issue.path, 'value', 'is required')];
   const at = issue.code === 'custom' && issue.params?.['at'] === 'key' ? 'key' : 'value';
-  return [problem(context, issue.path, at, issue.message)];
+  return [problemAt(context, issue.path, at, issue.message)];
 }
 
-/** A problem at `path`. */
-function problem(
-  context: Pick<IssueContext, 'file' | 'source'>,
+/** A problem at `path` of a document: at its key or at its value. */
+export function problemAt(
+  context: { readonly file: string; readonly source: YamlSource },
   path: readonly PropertyKey[],
   at: 'key' | 'value',
   message: string,
