@@ -6,7 +6,7 @@
 import { objectId, type KubeObject } from '../k8s.ts';
 import type { Logger } from '../log.ts';
 import type { KeyProblem } from './index-key.ts';
-import type { IndexerStats, MissingKey } from './index.ts';
+import type { IndexerStats, MissingKey } from './types.ts';
 
 /**
  * Tracks which identities (namespace/name) currently lack an index key. An identity is
