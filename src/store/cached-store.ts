@@ -17,7 +17,7 @@ import {
   type IndexKey,
   type OnDemandStats,
   type OnDemandStore,
-} from './index.ts';
+} from './types.ts';
 import { MemoryStore } from './memory-store.ts';
 import { identityKey, isSameVersion, parseIdentityKey, toReference } from './reference.ts';
 import { ON_DEMAND_STORE_CONFIG } from '../config/store-backends.ts';

@@ -4,7 +4,7 @@
  */
 import { objectId, type KubeObject } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
-import { StoreError, type IndexKey, type Store, type StoreOperation } from './index.ts';
+import { StoreError, type IndexKey, type Store, type StoreOperation } from './types.ts';
 import { KeyTrie, type TrieEntry, type TrieNode } from './key-trie.ts';
 import { isSameVersion } from './reference.ts';
 import { FULL_STORE_CONFIG } from '../config/store-backends.ts';

@@ -9,7 +9,7 @@ import type { KubeObject } from '../k8s.ts';
 import { ChangeJournal } from './change-journal.ts';
 import { deepFreeze } from './freeze.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
-import type { Store } from './index.ts';
+import type { Store } from './types.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** The `etcd` store backend for the StoreRegistry: a PublishedStore keyed by index_by. */

@@ -7,7 +7,7 @@
  */
 import type { StoreBackendConfig } from '../config/store-backends.ts';
 import type { WatchedResourceConfig } from '../config/types.ts';
-import type { Fetcher, Store } from './index.ts';
+import type { Fetcher, Store } from './types.ts';
 
 /** What a backend needs to build a store for one watched resource. */
 export interface StoreBuildContext {

@@ -6,7 +6,7 @@
  * room left for them.
  */
 import { objectId, type KubeObject } from '../k8s.ts';
-import type { FetchError, OnDemandStore } from '../store/index.ts';
+import type { FetchError, OnDemandReader } from '../store/index.ts';
 
 /** What a template gets for one reference in the current pass. */
 export type Resolution =
@@ -31,9 +31,9 @@ export class FetchSession {
   /** Fetches that failed in this render, by reference: reading one fails the render. */
   readonly #failed = new Map<KubeObject, FetchError>();
   /** The current pass's misses: store → resource name and references. */
-  #missing = new Map<OnDemandStore, { resource: string; refs: Set<KubeObject> }>();
+  #missing = new Map<OnDemandReader, { resource: string; refs: Set<KubeObject> }>();
   /** Stores a template read whole in this render. */
-  readonly #fullReads = new Map<OnDemandStore, string>();
+  readonly #fullReads = new Map<OnDemandReader, string>();
   #fetchFailed = false;
   #fetched = 0;
 
@@ -48,7 +48,7 @@ export class FetchSession {
    * the cached one, else a miss (recorded, to fetch before the next pass). A reference
    * whose fetch failed in this render throws its FetchError (marking the pass as failed).
    */
-  resolve(resource: string, store: OnDemandStore, ref: KubeObject): Resolution {
+  resolve(resource: string, store: OnDemandReader, ref: KubeObject): Resolution {
     const known = this.#known.get(ref);
     if (known !== undefined) return known;
     const error = this.#failed.get(ref);
@@ -69,7 +69,7 @@ export class FetchSession {
   }
 
   /** Counts a read of a whole on-demand store, once per render and store. */
-  noteFullRead(resource: string, store: OnDemandStore): void {
+  noteFullRead(resource: string, store: OnDemandReader): void {
     if (this.#fullReads.has(store)) return;
     this.#fullReads.set(store, resource);
     store.noteFullRead();
@@ -118,7 +118,7 @@ export class FetchSession {
     await Promise.all(work);
   }
 
-  async #fetch(store: OnDemandStore, ref: KubeObject): Promise<void> {
+  async #fetch(store: OnDemandReader, ref: KubeObject): Promise<void> {
     const outcome = await store.fetch(ref);
     this.#fetched++;
     if (outcome.state === 'failed') this.#failed.set(ref, outcome.error);
