@@ -9,7 +9,7 @@ import type { KubeObject } from '../k8s.ts';
 import { ChangeJournal } from './change-journal.ts';
 import { deepFreeze } from './freeze.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
-import type { Store } from './types.ts';
+import type { StoreReader } from './types.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** The `etcd` store backend for the StoreRegistry: a PublishedStore keyed by index_by. */
@@ -56,6 +56,6 @@ export class PublishedStore extends MemoryStore {
 }
 
 /** True when `store` publishes its changes (store: etcd). */
-export function isPublishedStore(store: Store): store is PublishedStore {
+export function isPublishedStore(store: StoreReader): store is PublishedStore {
   return store instanceof PublishedStore;
 }
