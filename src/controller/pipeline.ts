@@ -9,6 +9,7 @@ import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, WatchSink } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
+import { buildStore } from './registry.ts';
 import type { WatchUnit } from './watch-unit.ts';
 
 /** The stores of one config version and the state of the watches that fill them. */
@@ -73,7 +74,7 @@ export function buildPipeline(config: Config, registry: StoreRegistry, logger: L
   const stores = new Map<string, Store>();
   const indexers = new Map<string, Indexer>();
   for (const resource of config.watchedResources) {
-    const store = registry.build(resource);
+    const store = buildStore(registry, resource);
     stores.set(resource.name, store);
     const log = logger.child({ component: 'indexer', resource: resource.name });
     indexers.set(resource.name, new Indexer({ resource, store, logger: log, onChange }));

@@ -20,6 +20,7 @@ import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, Source, WatchError } from '../watcher/index.ts';
 import type { ReflectorStats } from '../watcher/kubernetes/index.ts';
 import { sourceFetcher } from './on-demand.ts';
+import { buildStore } from './registry.ts';
 import type { SourceSettings } from './source.ts';
 
 /** Builds the source of a config restricted to one unit's watched resources. */
@@ -87,7 +88,7 @@ export class WatchUnit {
     const onChange = (): void => context.onChange(this);
     for (const resource of resources) {
       const fetcher = sourceFetcher(source, resource);
-      const store = context.registry.build(resource, fetcher ? { fetcher } : {});
+      const store = buildStore(context.registry, resource, fetcher);
       stores.set(resource.name, store);
       const logger = context.logger.child({ component: 'indexer', resource: resource.name });
       indexers.set(resource.name, new Indexer({ resource, store, logger, onChange }));

@@ -7,13 +7,12 @@ import { deepFreeze } from './freeze.ts';
 import { StoreError, type IndexKey, type Store, type StoreOperation } from './types.ts';
 import { KeyTrie, type TrieEntry, type TrieNode } from './key-trie.ts';
 import { isSameVersion } from './reference.ts';
-import { FULL_STORE_CONFIG } from '../config/store-backends.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** The `full` store backend for the StoreRegistry: a MemoryStore keyed by index_by. */
 export const fullStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
-  ...FULL_STORE_CONFIG,
-  build: ({ resource }) => new MemoryStore({ name: resource.name, keyCount: resource.indexBy.length }),
+  name: 'full',
+  build: ({ name, keyCount }) => new MemoryStore({ name, keyCount }),
 });
 
 /** A held object: its trie entry plus the last replace() generation that listed it. */
