@@ -3,20 +3,4 @@
  * with strict semantics (the contract is in types.ts), its etcd adapter
  * (etcd-repository.ts), an in-memory one for tests, and the key layout (layout.ts).
  */
-export {
-  isKvError,
-  isPermanentKvError,
-  KV_MAX_OPERATIONS,
-  KvError,
-  type KvBatch,
-  type KvChange,
-  type KvErrorCode,
-  type KvGuard,
-  type KvListing,
-  type KvOperation,
-  type KvRecord,
-  type KvWatch,
-  type KvWatchHandlers,
-  type Repository,
-  type Revision,
-} from './types.ts';
+export * from './types.ts';
