@@ -10,6 +10,8 @@
  * swapped and kept as one; changing source.kubernetes (clusters included) rebuilds every
  * unit. A files source is one unit for all resources: reading a folder
  * again is cheap, and one folder watcher serves them all.
+ *
+ * A unit's stores and indexers come from indexedStores, which template tests use too.
  */
 import type { Config, WatchedResourceConfig } from '../config/types.ts';
 import { Indexer } from '../indexer/index.ts';
