@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from '../k8s.ts';
 import { isOnDemandStore, type OnDemandReader, type OnDemandReads, type StoreReader } from '../store/index.ts';
+import { compareStrings } from '../text/compare-strings.ts';
 
 /**
  * A reader over `store` that sees only the objects whose metadata.cluster is `cluster`:
@@ -46,5 +47,5 @@ export function clusterNames(objects: readonly KubeObject[]): readonly string[] 
     const cluster = obj.metadata.cluster;
     if (typeof cluster === 'string') names.add(cluster);
   }
-  return Object.freeze([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.freeze([...names].sort(compareStrings));
 }

@@ -7,6 +7,7 @@
  */
 import { objectId, type KubeObject } from '../k8s.ts';
 import type { FetchError, OnDemandReader } from '../store/index.ts';
+import { compareStrings } from '../text/compare-strings.ts';
 
 /** What a template gets for one reference in the current pass. */
 export type Resolution =
@@ -101,7 +102,7 @@ export class FetchSession {
     for (const { resource, refs } of this.#missing.values()) {
       for (const ref of refs) out.push({ resource, id: objectId(ref) });
     }
-    return out.sort((a, b) => (a.resource === b.resource ? compare(a.id, b.id) : compare(a.resource, b.resource)));
+    return out.sort((a, b) => (a.resource === b.resource ? compareStrings(a.id, b.id) : compareStrings(a.resource, b.resource)));
   }
 
   /**
@@ -124,8 +125,4 @@ export class FetchSession {
     if (outcome.state === 'failed') this.#failed.set(ref, outcome.error);
     else if (outcome.state !== 'superseded') this.#known.set(ref, outcome);
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
