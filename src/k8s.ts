@@ -36,12 +36,6 @@ export interface ObjectIdentity {
   readonly name: string;
 }
 
-/** The identity of `obj`: its metadata.cluster, namespace ("" when cluster-scoped) and name. */
-export function identityOf(obj: KubeObject): ObjectIdentity {
-  const { cluster, namespace, name } = obj.metadata;
-  return cluster === undefined ? { namespace: namespace ?? '', name } : { cluster, namespace: namespace ?? '', name };
-}
-
 /**
  * The identity of an object inside one watched resource, as a string: "namespace/name",
  * "name" when cluster-scoped, prefixed with "cluster|" when the object has a

@@ -4,9 +4,10 @@
  * (the cluster published under, the clusters subscribed to).
  */
 import { z } from 'zod';
+import { describeValue } from '../text/describe-value.ts';
 import { DEFAULTS } from './defaults.ts';
 import { durationField } from './duration.ts';
-import { describeValue, mapping, text } from './fields.ts';
+import { mapping, text } from './fields.ts';
 
 /** A cluster name: one key segment (no "/"), starting with a letter or digit. */
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -15,8 +16,8 @@ const ENDPOINT = /^https?:\/\/[^/\s]+\/?$/;
 /** A key prefix: one or more non-empty segments, with optional leading and trailing "/". */
 const PREFIX = /^\/?[^/\s]+(\/[^/\s]+)*\/?$/;
 
-/** A cluster name as it appears in keys. */
-export function clusterName(description: string) {
+/** A cluster name in etcd: one key segment (publish.etcd.cluster, source.etcd.clusters); see fields.ts clusterName for watched clusters. */
+export function etcdClusterName(description: string) {
   return text(description)
     .regex(CLUSTER_NAME, {
       error: (issue) =>
@@ -96,7 +97,7 @@ export function etcdPublishSchema() {
   return mapping(
     {
       ...etcdConnectionShape(),
-      cluster: clusterName('The cluster this informant publishes as: objects go under /<prefix>/<group>/<resource>/<cluster>/.'),
+      cluster: etcdClusterName('The cluster this informant publishes as: objects go under /<prefix>/<group>/<resource>/<cluster>/.'),
     },
     'Publish the watched resources with store: etcd into etcd, for renderers with source: etcd.',
   ).superRefine(checkConnection, ON_MAPPINGS);
@@ -105,7 +106,7 @@ export function etcdPublishSchema() {
 /** `source.etcd`: a connection and the clusters to read. */
 export function etcdSourceSchema() {
   const names = z
-    .array(clusterName('A cluster name.'), {
+    .array(etcdClusterName('A cluster name.'), {
       error: (issue) => `expected all or a list of cluster names, got ${describeValue(issue.input)}`,
     })
     .min(1, { error: 'needs at least one cluster (or write all)' });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PathError, compileRemoval, parsePath } from '../path/index.ts';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from '../selector/index.ts';
+import { describeValue } from '../text/describe-value.ts';
 
 /** Names of properties every JavaScript object has; as names they would shadow them. */
 const RESERVED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
@@ -25,16 +26,6 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
 const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** `v1`, `apps/v1`, `networking.k8s.io/v1beta1`. */
 const API_VERSION = /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** What a YAML value is, for messages: "a string", "a list", "null". */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
-  return `a ${typeof value} (${String(value)})`;
-}
 
 function expectedMapping(input: unknown): string {
   const hint = input === null ? '; write {} for an empty mapping' : '';

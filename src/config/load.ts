@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { normalizeConfig } from './normalize.ts';
-import { locate } from './positions.ts';
+import { positionOf } from './positions.ts';
 import { issuesToProblems } from './problems.ts';
 import { buildConfigSchema, configSchema, storeBackendsOf, type SchemaOptions } from './schema.ts';
 import { loadTests } from './tests.ts';
@@ -49,7 +49,7 @@ export function parseConfig(text: string, file: string = INLINE_FILE, options: C
   const config = normalizeConfig(result.data, {
     file: absolute,
     baseDir,
-    positionOf: (path) => ({ file, ...locate(source, path, 'key') }),
+    positionOf: (path) => positionOf({ file, source }, path),
     storeBackends: storeBackendsOf(options),
   });
   const templates = config.templates.map((t) => t.name);

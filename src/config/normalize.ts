@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { canonicalPath, parsePath } from '../path/index.ts';
 import { DEFAULTS } from './defaults.ts';
 import { etcdPublish, etcdSource } from './etcd-normalize.ts';
+import { inFileOrder } from './positions.ts';
 import type { RawConfig } from './schema.ts';
 import type { StoreBackendConfig } from './store-backends.ts';
 import type {
@@ -150,10 +151,4 @@ function dedupePaths(paths: readonly string[]): string[] {
     seen.add(canonical);
     return true;
   });
-}
-
-/** Sorted by where they are defined (object key order puts numeric names first). */
-function inFileOrder<T extends { position?: SourcePosition }>(items: T[]): T[] {
-  const at = (item: T) => [item.position?.line ?? 0, item.position?.col ?? 0] as const;
-  return items.sort((a, b) => at(a)[0] - at(b)[0] || at(a)[1] - at(b)[1]);
 }

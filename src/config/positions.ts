@@ -1,8 +1,10 @@
 /**
  * Where things are in the YAML source. `locate` is the one place that maps a key path
- * (as zod reports it) to a line and column.
+ * (as zod reports it) to a line and column; definitions are listed in the order they
+ * are written (`inFileOrder`).
  */
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { SourcePosition } from './types.ts';
 
 /** A parsed config document and its line index. */
 export interface YamlSource {
@@ -56,4 +58,14 @@ function child(node: unknown, segment: PropertyKey): { key: Node; value: unknown
 function hasRange(node: unknown): node is Node {
   if (isScalar(node) && node.range != null && node.range[0] === node.range[1]) return false;
   return (isMap(node) || isSeq(node) || isScalar(node)) && node.range != null;
+}
+
+/** Where the key at `path` of a document is written: its file, line and column. */
+export function positionOf(document: { readonly file: string; readonly source: YamlSource }, path: readonly PropertyKey[]): SourcePosition {
+  return { file: document.file, ...locate(document.source, path, 'key') };
+}
+
+/** `items` sorted (in place) by where they are defined (object key order puts numeric names first). */
+export function inFileOrder<T extends { position?: SourcePosition }>(items: T[]): T[] {
+  return items.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
 }

@@ -3,6 +3,7 @@
  * message in the user's terms (unknown keys get a "did you mean" or the allowed keys).
  */
 import type { z } from 'zod';
+import { editDistance } from '../text/edit-distance.ts';
 import type { ConfigProblem } from './errors.ts';
 import { locate, type YamlSource } from './positions.ts';
 
@@ -25,16 +26,16 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], context: I
 function issueProblems(issue: z.core.$ZodIssue, context: IssueContext): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeys(context.schema, issue.path);
-    return issue.keys.map((key) => problem(context, [...issue.path, key], 'key', unknownKeyMessage(key, allowed)));
+    return issue.keys.map((key) => problemAt(context, [...issue.path, key], 'key', unknownKeyMessage(key, allowed)));
   }
-  if (isMissing(context.data, issue.path)) return [problem(context, issue.path, 'value', 'is required')];
+  if (isMissing(context.data, issue.path)) return [problemAt(context, issue.path, 'value', 'is required')];
   const at = issue.code === 'custom' && issue.params?.['at'] === 'key' ? 'key' : 'value';
-  return [problem(context, issue.path, at, issue.message)];
+  return [problemAt(context, issue.path, at, issue.message)];
 }
 
-/** A problem at `path`. */
-function problem(
-  context: Pick<IssueContext, 'file' | 'source'>,
+/** A problem at `path` of a document: at its key or at its value. */
+export function problemAt(
+  context: { readonly file: string; readonly source: YamlSource },
   path: readonly PropertyKey[],
   at: 'key' | 'value',
   message: string,
@@ -83,19 +84,6 @@ function closest(key: string, allowed: readonly string[]): string | undefined {
   }
   const limit = Math.max(1, Math.floor(key.length / 4));
   return best !== undefined && best.distance <= limit ? best.key : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }
 
 /** The keys the schema allows in the mapping at `path` (names of a record are free, so none). */

@@ -6,13 +6,13 @@
  */
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { describeValue } from '../text/describe-value.ts';
 import { DEFAULTS, LOG_LEVELS } from './defaults.ts';
 import { durationField } from './duration.ts';
 import {
   apiVersion,
   clusterName,
   command,
-  describeValue,
   dnsLabel,
   dnsSubdomain,
   fileMode,

@@ -1,9 +1,10 @@
 /**
  * What config validation knows about a store backend: its name, the keys a watched
  * resource may set only with it (its own schema), the cross-checks it needs against the
- * rest of the config, and how its keys become WatchedResourceConfig fields. The store
- * registry's backends carry one of these; the built-in ones are defined here so the
- * config schema (and docs/config.schema.json) knows them without a registry.
+ * rest of the config, and how its keys become WatchedResourceConfig fields. The controller
+ * pairs each with the store stage's builder of the same name (controller/registry.ts); the
+ * built-in ones are defined here so the config schema (and docs/config.schema.json) knows
+ * them without a registry.
  */
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.ts';

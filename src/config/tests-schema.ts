@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { PathError, parsePath } from '../path/index.ts';
+import { describeValue } from '../text/describe-value.ts';
 import { DEFAULTS } from './defaults.ts';
-import { apiVersion, describeValue, mapping, namedMap, oneOf, text } from './fields.ts';
+import { apiVersion, mapping, namedMap, oneOf, text } from './fields.ts';
 
 /** The longest test name, in characters: names appear in one-line reports. */
 const MAX_TEST_NAME = 200;

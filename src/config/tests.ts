@@ -9,8 +9,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { KubeObject } from '../k8s.ts';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { parseFixtureText } from './fixture-text.ts';
-import { locate, type YamlSource } from './positions.ts';
-import { formatKeyPath, issuesToProblems } from './problems.ts';
+import { inFileOrder, positionOf, type YamlSource } from './positions.ts';
+import { formatKeyPath, issuesToProblems, problemAt } from './problems.ts';
 import type { RawConfig } from './schema.ts';
 import { testFileSchema } from './tests-schema.ts';
 import type { ObjectReference, SourcePosition, TemplateExpectation, TemplateTestConfig } from './types.ts';
@@ -215,20 +215,3 @@ function expectation(document: TestDocument, name: string, template: string, raw
   return result;
 }
 
-function positionOf(document: Pick<TestDocument, 'file' | 'source'>, path: readonly PropertyKey[]): SourcePosition {
-  return { file: document.file, ...locate(document.source, path, 'key') };
-}
-
-function problemAt(
-  document: Pick<TestDocument, 'file' | 'source'>,
-  path: readonly PropertyKey[],
-  at: 'key' | 'value',
-  message: string,
-): ConfigProblem {
-  return { file: document.file, ...locate(document.source, path, at), path: formatKeyPath(path), message };
-}
-
-/** Sorted by where they are defined (object key order puts numeric names first). */
-function inFileOrder<T extends { position?: SourcePosition }>(items: T[]): T[] {
-  return items.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
-}

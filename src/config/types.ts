@@ -5,7 +5,6 @@
  * Nothing downstream ever sees raw YAML.
  */
 import type { KubeObject } from '../k8s.ts';
-import type { EtcdConnectionConfig } from '../kv/connection.ts';
 
 /** Where a value came from in the config file, for messages. */
 export interface SourcePosition {
@@ -84,8 +83,22 @@ export interface KubernetesSourceConfig {
   streamingList: boolean;
 }
 
-/** How to reach etcd (publish.etcd and source.etcd share it); paths are absolute. One definition: the kv stage's. */
-export type { EtcdConnectionConfig };
+/**
+ * How to reach etcd: the settings publish.etcd and source.etcd share, paths absolute. The
+ * kv stage connects with exactly these (kv/connection.ts turns them into client options).
+ */
+export interface EtcdConnectionConfig {
+  /** Client URLs, e.g. `http://127.0.0.1:23790` (`https://` with TLS). */
+  endpoints: string[];
+  /** The key prefix informant's records live under, e.g. `informant` (see KeyLayout). */
+  prefix: string;
+  /** How long to wait for a connection (and a watch to be established), in ms. */
+  dialTimeoutMs: number;
+  /** Client TLS: the CA that signed etcd's certificate, and a client certificate and key. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** etcd user authentication; the password is read from a file (a mounted Secret). */
+  auth?: { username: string; passwordFile: string };
+}
 
 /** publish.etcd: where the watched resources with store: etcd are published. */
 export interface EtcdPublishConfig extends EtcdConnectionConfig {

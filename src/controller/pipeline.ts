@@ -3,26 +3,32 @@
  * controller renders from exactly one pipeline at a time and swaps it on reload.
  */
 import type { Config } from '../config/types.ts';
-import { Indexer } from '../indexer/index.ts';
+import type { Indexer } from '../indexer/index.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, WatchSink } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
-import type { WatchUnit } from './watch-unit.ts';
+import { indexedStores, type IndexedStores, type WatchUnit } from './watch-unit.ts';
 
-/** The stores of one config version and the state of the watches that fill them. */
-export interface Pipeline {
-  readonly units: readonly WatchUnit[];
+/** Stores and the indexers that feed them, seen as one set. */
+export interface StorePipeline {
   /** The store of each watched resource, in config order. */
   readonly stores: ReadonlyMap<string, Store>;
   readonly indexers: ReadonlyMap<string, Indexer>;
+  /** The indexers as the sinks a source delivers into. */
+  readonly sinks: ReadonlyMap<string, WatchSink>;
   /** The sum of every store's modCount: changes whenever any store changed. */
   generation(): number;
   /** True once every watched resource has delivered its initial list. */
   allSynced(): boolean;
   /** The watched resources that have not synced yet. */
   unsynced(): string[];
+}
+
+/** The stores of one config version and the state of the watches that fill them. */
+export interface Pipeline extends StorePipeline {
+  readonly units: readonly WatchUnit[];
   /** The sources' state per resource. */
   status(): ResourceWatchStatus[];
   /** Per-watcher counters of the sources that keep them. */
@@ -39,29 +45,12 @@ export function pipelineOf(units: readonly WatchUnit[], order: readonly string[]
     stores.set(name, unit.stores.get(name)!);
     indexers.set(name, unit.indexers.get(name)!);
   }
-  const storeList = [...stores.values()];
   return {
+    ...storePipeline({ stores, indexers }),
     units,
-    stores,
-    indexers,
-    generation: () => storeList.reduce((sum, store) => sum + store.modCount, 0),
-    allSynced: () => units.every((unit) => unit.allSynced()),
-    unsynced: () => [...indexers].filter(([, indexer]) => !indexer.isSynced).map(([name]) => name),
     status: () => units.flatMap((unit) => unit.source.status()),
     stats: () => units.flatMap((unit) => unit.stats()),
   };
-}
-
-/** Stores and indexers for every watched resource of a config, without sources. */
-export interface StorePipeline {
-  stores: ReadonlyMap<string, Store>;
-  indexers: ReadonlyMap<string, Indexer>;
-  /** The indexers as the sinks a source delivers into. */
-  sinks: ReadonlyMap<string, WatchSink>;
-  /** The sum of every store's modCount. */
-  generation(): number;
-  allSynced(): boolean;
-  unsynced(): string[];
 }
 
 /**
@@ -70,20 +59,16 @@ export interface StorePipeline {
  * `onChange` is called after every store change and every sync.
  */
 export function buildPipeline(config: Config, registry: StoreRegistry, logger: Logger, onChange: () => void): StorePipeline {
-  const stores = new Map<string, Store>();
-  const indexers = new Map<string, Indexer>();
-  for (const resource of config.watchedResources) {
-    const store = registry.build(resource);
-    stores.set(resource.name, store);
-    const log = logger.child({ component: 'indexer', resource: resource.name });
-    indexers.set(resource.name, new Indexer({ resource, store, logger: log, onChange }));
-  }
-  const list = [...stores.values()];
+  return storePipeline(indexedStores(config.watchedResources, { registry, logger, onChange }));
+}
+
+function storePipeline({ stores, indexers }: IndexedStores): StorePipeline {
+  const storeList = [...stores.values()];
   return {
     stores,
     indexers,
     sinks: indexers,
-    generation: () => list.reduce((sum, store) => sum + store.modCount, 0),
+    generation: () => storeList.reduce((sum, store) => sum + store.modCount, 0),
     allSynced: () => [...indexers.values()].every((indexer) => indexer.isSynced),
     unsynced: () => [...indexers].filter(([, indexer]) => !indexer.isSynced).map(([name]) => name),
   };

@@ -10,17 +10,53 @@
  * swapped and kept as one; changing source.kubernetes (clusters included) rebuilds every
  * unit. A files source is one unit for all resources: reading a folder
  * again is cheap, and one folder watcher serves them all.
+ *
+ * A unit's stores and indexers come from indexedStores, which template tests use too.
  */
 import type { Config, WatchedResourceConfig } from '../config/types.ts';
 import { Indexer } from '../indexer/index.ts';
 import type { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/index.ts';
+import type { Fetcher, Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, Source, WatchError } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import { sourceFetcher } from './on-demand.ts';
+import { buildStore } from './registry.ts';
 import type { SourceSettings } from './source.ts';
+
+/** The stores of some watched resources, by name, and the indexers that feed them. */
+export interface IndexedStores {
+  readonly stores: ReadonlyMap<string, Store>;
+  readonly indexers: ReadonlyMap<string, Indexer>;
+}
+
+/** What building stores and their indexers needs. */
+export interface IndexedStoresContext {
+  registry: StoreRegistry;
+  logger: Logger;
+  /** Called after every store change and every sync. */
+  onChange: () => void;
+  /** Reads single objects of a resource from its source, when it can (on-demand stores need it). */
+  fetcherOf?: (resource: WatchedResourceConfig) => Fetcher | undefined;
+}
+
+/**
+ * For every resource, its store (through the registry, with the backend its config
+ * names) and the indexer that feeds it: the one place a store and its indexer are made,
+ * for watch units and for callers with a source of their own (template tests).
+ */
+export function indexedStores(resources: readonly WatchedResourceConfig[], context: IndexedStoresContext): IndexedStores {
+  const stores = new Map<string, Store>();
+  const indexers = new Map<string, Indexer>();
+  for (const resource of resources) {
+    const store = buildStore(context.registry, resource, context.fetcherOf?.(resource));
+    stores.set(resource.name, store);
+    const logger = context.logger.child({ component: 'indexer', resource: resource.name });
+    indexers.set(resource.name, new Indexer({ resource, store, logger, onChange: context.onChange }));
+  }
+  return { stores, indexers };
+}
 
 /** Builds the source of a config restricted to one unit's watched resources. */
 export type SourceFactory = (config: Config, logger: Logger, settings: SourceSettings) => Source;
@@ -82,16 +118,12 @@ export class WatchUnit {
       ...(context.etcdConnections ? { etcdConnections: context.etcdConnections } : {}),
     };
     const source = context.createSource({ ...config, watchedResources: resources }, context.logger, settings);
-    const stores = new Map<string, Store>();
-    const indexers = new Map<string, Indexer>();
-    const onChange = (): void => context.onChange(this);
-    for (const resource of resources) {
-      const fetcher = sourceFetcher(source, resource);
-      const store = context.registry.build(resource, fetcher ? { fetcher } : {});
-      stores.set(resource.name, store);
-      const logger = context.logger.child({ component: 'indexer', resource: resource.name });
-      indexers.set(resource.name, new Indexer({ resource, store, logger, onChange }));
-    }
+    const { stores, indexers } = indexedStores(resources, {
+      registry: context.registry,
+      logger: context.logger,
+      onChange: () => context.onChange(this),
+      fetcherOf: (resource) => sourceFetcher(source, resource),
+    });
     this.source = source;
     this.stores = stores;
     this.indexers = indexers;

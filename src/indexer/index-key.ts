@@ -2,7 +2,7 @@
  * KeyExtractor: turns an object into its index key, one string per index_by expression.
  */
 import { compilePath, type PathAccessor } from '../path/index.ts';
-import type { IndexKey } from '../store/index.ts';
+import type { IndexKey } from './types.ts';
 
 /** Why an object has no usable index key: the first expression that failed, and how. */
 export interface KeyProblem {

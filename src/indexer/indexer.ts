@@ -1,23 +1,22 @@
 /**
  * Indexer: the WatchSink of one watched resource. Strips remove_fields, extracts the index
- * key and writes into the resource's store.
+ * key and writes into the resource's store through the IndexSink it declares.
  */
 import type { WatchedResourceConfig } from '../config/types.ts';
 import type { KubeObject } from '../k8s.ts';
 import type { Logger } from '../log.ts';
-import type { IndexKey, Store } from '../store/index.ts';
 import type { WatchSink } from '../watcher/index.ts';
 import { IndexerError } from './error.ts';
 import { KeyExtractor, isKeyProblem, type KeyProblem } from './index-key.ts';
-import type { IndexerStats } from './index.ts';
 import { MissingKeys } from './missing-keys.ts';
 import { FieldStripper } from './strip.ts';
+import type { IndexKey, IndexerStats, IndexSink } from './types.ts';
 
 export interface IndexerOptions {
   /** The watched resource: its name, index_by and effective remove_fields. */
   resource: WatchedResourceConfig;
-  /** Where objects go; its keyCount must equal index_by's length. */
-  store: Store;
+  /** Where objects go (the resource's store); its keyCount must equal index_by's length. */
+  store: IndexSink;
   /**
    * The indexer logs through a child with `component: 'indexer'` and `resource` bound (a
    * logger that already has exactly those bindings is used as it is).
@@ -50,7 +49,7 @@ export interface IndexerOptions {
 export class Indexer implements WatchSink {
   /** The watched resource's name. */
   readonly name: string;
-  readonly #store: Store;
+  readonly #store: IndexSink;
   readonly #logger: Logger;
   readonly #onChange: (() => void) | undefined;
   readonly #stripper: FieldStripper;

@@ -5,8 +5,9 @@
  */
 import { objectId, type KubeObject } from '../k8s.ts';
 import type { Logger } from '../log.ts';
+import { compareStrings } from '../text/compare-strings.ts';
 import type { KeyProblem } from './index-key.ts';
-import type { IndexerStats, MissingKey } from './index.ts';
+import type { IndexerStats, MissingKey } from './types.ts';
 
 /**
  * Tracks which identities (namespace/name) currently lack an index key. An identity is
@@ -51,7 +52,7 @@ export class MissingKeys {
 
   /** The running count and the current set, sorted by identity. */
   stats(): IndexerStats {
-    const missing = [...this.#current.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const missing = [...this.#current.values()].sort((a, b) => compareStrings(a.id, b.id));
     return { missingKeys: this.#total, missing };
   }
 

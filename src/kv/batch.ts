@@ -2,7 +2,7 @@
  * Checks every backend applies to a batch before it reaches the engine, so that a batch
  * the engine would refuse fails the same way (Invalid) on every backend.
  */
-import { KV_MAX_OPERATIONS, KvError, type KvBatch } from './index.ts';
+import { KV_MAX_OPERATIONS, KvError, type KvBatch } from './types.ts';
 
 /**
  * Throws an Invalid KvError when the batch carries more than KV_MAX_OPERATIONS

@@ -1,25 +1,12 @@
 /**
  * How informant connects to etcd: the settings `publish.etcd` and `source.etcd` share
- * (normalized, camelCase), and their translation into `etcd3` client options, with the
- * TLS and password files read at connect time.
+ * (EtcdConnectionConfig, declared with the rest of the normalized config) translated
+ * into `etcd3` client options, with the TLS and password files read at connect time.
  */
 import { readFileSync } from 'node:fs';
 import type { IOptions } from 'etcd3';
-import { KvError } from './index.ts';
-
-/** Connection settings of one etcd cluster. */
-export interface EtcdConnectionConfig {
-  /** Client URLs, e.g. `http://127.0.0.1:23790` (`https://` with TLS). */
-  endpoints: string[];
-  /** The key prefix informant's records live under, e.g. `informant` (see KeyLayout). */
-  prefix: string;
-  /** How long to wait for a connection (and a watch to be established), in ms. */
-  dialTimeoutMs: number;
-  /** Client TLS: the CA that signed etcd's certificate, and a client certificate and key. */
-  tls?: { caFile?: string; certFile?: string; keyFile?: string };
-  /** etcd user authentication; the password is read from a file (a mounted Secret). */
-  auth?: { username: string; passwordFile: string };
-}
+import type { EtcdConnectionConfig } from '../config/types.ts';
+import { KvError } from './types.ts';
 
 /**
  * Client defaults. Keepalive pings detect a dead connection that TCP alone would notice

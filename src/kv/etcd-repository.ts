@@ -11,10 +11,11 @@
 import { createRequire } from 'node:module';
 import type { Etcd3, IOptions, IRequestOp, ICompare } from 'etcd3';
 import { etcd3 } from './etcd3-module.ts';
+import type { EtcdConnectionConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { validateBatch, validateKey } from './batch.ts';
-import { etcdClientOptions, type EtcdConnectionConfig } from './connection.ts';
+import { etcdClientOptions } from './connection.ts';
 import { toKvError } from './etcd-errors.ts';
 import { keyAfter, prefixRange } from './etcd-range.ts';
 import { recordOf } from './etcd-record.ts';
@@ -29,9 +30,7 @@ import {
   type KvWatchHandlers,
   type Repository,
   type Revision,
-} from './index.ts';
-
-export type { EtcdConnectionConfig } from './connection.ts';
+} from './types.ts';
 
 /** Adapter defaults. */
 export const ETCD_REPOSITORY_DEFAULTS = Object.freeze({

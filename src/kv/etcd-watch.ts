@@ -16,7 +16,7 @@ import type { Logger } from '../log.ts';
 import type { Clock } from '../time/clock.ts';
 import { isCompactedError, toKvError } from './etcd-errors.ts';
 import { prefixRange } from './etcd-range.ts';
-import { KvError, type KvChange, type KvWatch, type KvWatchHandlers, type Revision } from './index.ts';
+import { KvError, type KvChange, type KvWatch, type KvWatchHandlers, type Revision } from './types.ts';
 import { recordOf } from './etcd-record.ts';
 
 /** What an EtcdWatch needs besides its prefix and handlers. */

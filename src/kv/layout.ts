@@ -16,7 +16,7 @@
  * - Bookkeeping keys live under `/<prefix>/-/`; "-" is never a group name.
  */
 import { groupOf, pluralOf } from '../k8s-names.ts';
-import { KvError } from './index.ts';
+import { KvError } from './types.ts';
 
 /** Where one object is stored. `namespace` is "" for cluster-scoped objects. */
 export interface ObjectAddress {

@@ -18,7 +18,7 @@ import {
   type KvWatchHandlers,
   type Repository,
   type Revision,
-} from './index.ts';
+} from './types.ts';
 import { MemoryWatch } from './memory-watch.ts';
 
 /** The changes one transaction made, at its revision. */

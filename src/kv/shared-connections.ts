@@ -5,9 +5,9 @@
  * the last one is closed. A unit kept on a reload keeps its handle, and so the connection.
  */
 import type { Logger } from '../log.ts';
-import type { EtcdConnectionConfig } from './connection.ts';
+import type { EtcdConnectionConfig } from '../config/types.ts';
 import { connectEtcd } from './etcd-repository.ts';
-import type { KvBatch, KvWatchHandlers, Repository, Revision } from './index.ts';
+import type { KvBatch, KvWatchHandlers, Repository, Revision } from './types.ts';
 
 /** Opens one connection (production: connectEtcd). */
 export type ConnectRepository = (config: EtcdConnectionConfig, logger: Logger) => Repository;

@@ -4,7 +4,7 @@
  * jsonpath-plus in canonical form with `eval: false` and `wrap: true`.
  */
 import { JSONPath } from 'jsonpath-plus';
-import type { ParsedPath, PathAccessor, RemovalStep } from './index.ts';
+import type { ParsedPath, PathAccessor, RemovalStep } from './types.ts';
 import { parsePath } from './parse.ts';
 import { canonicalPath } from './format.ts';
 import { MISSING, childOf, compileStep, type Step } from './step.ts';

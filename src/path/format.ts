@@ -3,7 +3,7 @@
  * and `metadata["labels"].app` all become `$['metadata']['labels']['app']`. It is the
  * string handed to jsonpath-plus and the key used to tell two expressions apart.
  */
-import type { ParsedPath, PathSegment } from './index.ts';
+import type { ParsedPath, PathSegment } from './types.ts';
 
 /**
  * The canonical bracket form of a parsed path: `$` followed by `['key']`, `[0]`, `[*]`,

@@ -3,7 +3,7 @@
  * offending character. Filter and script expressions are refused here, so nothing that
  * parses can ever ask for code evaluation.
  */
-import type { ParsedPath, PathSegment } from './index.ts';
+import type { ParsedPath, PathSegment } from './types.ts';
 import { PathError } from './error.ts';
 
 const NO_SCRIPT = 'filter and script expressions are not allowed: no script evaluation';

@@ -3,7 +3,7 @@
  * and indices only) and yields its steps; removePath deletes in place, withoutPath returns
  * a copy-on-write result that shares every untouched branch with the input.
  */
-import type { PathRemoval } from './index.ts';
+import type { PathRemoval } from './types.ts';
 import { PathError } from './error.ts';
 import { parsePath } from './parse.ts';
 import { simpleSteps } from './accessor.ts';

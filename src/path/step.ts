@@ -4,7 +4,7 @@
  * object (never an inherited one such as `constructor` or `__proto__`), or an existing
  * element of an array addressed by a non-negative integer.
  */
-import type { RemovalStep } from './index.ts';
+import type { RemovalStep } from './types.ts';
 
 /** Marks "no such field" (distinct from a present `null`). */
 export const MISSING: unique symbol = Symbol('missing');

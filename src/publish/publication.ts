@@ -10,7 +10,7 @@
  */
 import type { Config, EtcdPublishConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/index.ts';
+import type { StoreReader } from '../store/index.ts';
 import { isPublishedStore } from '../store/published-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { publishedResource, type PublishedResource } from './objects.ts';
@@ -40,7 +40,7 @@ interface Target {
   /** The clusters published, each fenced by its own publisher key. */
   readonly clusters: readonly string[];
   readonly resources: readonly PublishedResource[];
-  readonly stores: readonly Store[];
+  readonly stores: readonly StoreReader[];
 }
 
 /** The publisher of the running config, started and stopped by leadership (see the module comment). */
@@ -84,7 +84,7 @@ export class Publication {
   }
 
   /** Applies a config version and its stores: restarts the publisher when what it publishes changed. */
-  apply(config: Config, stores: ReadonlyMap<string, Store>): Promise<void> {
+  apply(config: Config, stores: ReadonlyMap<string, StoreReader>): Promise<void> {
     return this.#serialized(async () => {
       const target = targetOf(config, stores);
       const elected = config.leaderElection.enabled;
@@ -149,7 +149,7 @@ function iso(ms: number): string {
 }
 
 /** What `config` publishes, or undefined when it publishes nothing. */
-function targetOf(config: Config, stores: ReadonlyMap<string, Store>): Target | undefined {
+function targetOf(config: Config, stores: ReadonlyMap<string, StoreReader>): Target | undefined {
   const publish = config.publish?.etcd;
   if (publish === undefined) return undefined;
   const resources: PublishedResource[] = [];

@@ -25,7 +25,7 @@ import { Backoff } from '../time/backoff.ts';
 import type { Clock } from '../time/clock.ts';
 import { BATCH_LIMITS, chunkWrites, operationBytes, type BatchLimits } from './batches.ts';
 import { planReconcile, type ReconcileWrite } from './reconcile.ts';
-import { identityOf, ObjectRejectedError, Rejections, targetOf, type PublishTarget, type RejectedObject } from './rejections.ts';
+import { publishedIdentity, ObjectRejectedError, Rejections, targetOf, type PublishTarget, type RejectedObject } from './rejections.ts';
 import { commitSplitting } from './split.ts';
 import { assertOwnedCluster, clusterOf, keyOfObject, valueOfObject, type PublishedResource } from './objects.ts';
 import {
@@ -352,7 +352,7 @@ export class Publisher {
   #identities(resource: PublishedResource): Set<string> {
     const cluster = this.#options.config.cluster;
     return new Set(
-      resource.store.list().map((obj) => identityOf({ resource: resource.name, cluster: clusterOf(obj, cluster), namespace: obj.metadata.namespace ?? '', name: obj.metadata.name })),
+      resource.store.list().map((obj) => publishedIdentity({ resource: resource.name, cluster: clusterOf(obj, cluster), namespace: obj.metadata.namespace ?? '', name: obj.metadata.name })),
     );
   }
 

@@ -66,13 +66,13 @@ export class Rejections {
 
   /** True when this very version of the object was refused already: skip it without trying. */
   refused(target: PublishTarget): boolean {
-    const known = this.#byObject.get(identityOf(target));
+    const known = this.#byObject.get(publishedIdentity(target));
     return known !== undefined && target.digest !== undefined && known.digest === target.digest;
   }
 
   /** Records a refusal at clock time `now`; true when this version was not refused before (report it). */
   add(target: PublishTarget, reason: string, now: number): boolean {
-    const id = identityOf(target);
+    const id = publishedIdentity(target);
     const known = this.#byObject.get(id);
     if (known !== undefined && known.digest === target.digest) return false;
     const rejected: RejectedObject = { resource: target.resource, cluster: target.cluster, namespace: target.namespace, name: target.name, reason, since: now };
@@ -84,7 +84,7 @@ export class Rejections {
 
   /** The object was written or deleted: it is refused no more. */
   clear(target: PublishTarget): void {
-    this.#byObject.delete(identityOf(target));
+    this.#byObject.delete(publishedIdentity(target));
   }
 
   /** Forgets the refusals of `resource` whose objects are not in `present` (identities of targets). */
@@ -104,7 +104,7 @@ export class Rejections {
   }
 }
 
-/** What tells one object from another across versions. */
-export function identityOf(target: Pick<PublishTarget, 'resource' | 'cluster' | 'namespace' | 'name'>): string {
+/** What tells one published object from another across versions, as a string: resource, cluster, namespace, name. */
+export function publishedIdentity(target: Pick<PublishTarget, 'resource' | 'cluster' | 'namespace' | 'name'>): string {
   return JSON.stringify([target.resource, target.cluster, target.namespace, target.name]);
 }

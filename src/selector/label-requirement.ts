@@ -3,6 +3,7 @@
  * matches a label set and how it is written back as text. Semantics are those of
  * k8s.io/apimachinery/pkg/labels Requirement.Matches.
  */
+import { compareStrings } from '../text/compare-strings.ts';
 
 /**
  * The operators, named as Kubernetes names them (selection.Operator). `==` is parsed as
@@ -86,8 +87,4 @@ export function formatRequirement(req: LabelRequirement): string {
 export function compareRequirements(a: LabelRequirement, b: LabelRequirement): number {
   return compareStrings(a.key, b.key) || compareStrings(a.operator, b.operator) ||
     compareStrings(a.values.join(','), b.values.join(','));
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

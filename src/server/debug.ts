@@ -6,7 +6,7 @@
 import { isKubeObject, objectId, type KubeObject } from '../k8s.ts';
 import { compilePath, PathError } from '../path/index.ts';
 import { StoreError } from '../store/index.ts';
-import type { DebugBackend, DebugStore } from './index.ts';
+import type { DebugBackend, DebugStore } from './types.ts';
 import { maskSecretValues, redactObject } from './redact.ts';
 
 /** Defaults of the debug endpoints. */

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.ts';
 import { debugAnswer, type DebugAnswer } from './debug.ts';
-import type { ServerBackend } from './index.ts';
+import type { ServerBackend } from './types.ts';
 import { parseListen } from './listen.ts';
 
 /** How to start a StatusServer. */

@@ -5,8 +5,6 @@
  */
 import { LRUCache } from 'lru-cache';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { DEFAULTS as CONFIG_DEFAULTS } from '../config/defaults.ts';
-import { parseDuration } from '../config/duration.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
 import {
@@ -17,10 +15,9 @@ import {
   type IndexKey,
   type OnDemandStats,
   type OnDemandStore,
-} from './index.ts';
+} from './types.ts';
 import { MemoryStore } from './memory-store.ts';
 import { identityKey, isSameVersion, parseIdentityKey, toReference } from './reference.ts';
-import { ON_DEMAND_STORE_CONFIG } from '../config/store-backends.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** Defaults of a CachedStore; cache_ttl and max_cache_size come from the config. */
@@ -48,18 +45,12 @@ export const DEFAULTS = Object.freeze({
 
 /** The `on-demand` store backend: a CachedStore over the fetcher the controller supplies. */
 export const onDemandStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
-  ...ON_DEMAND_STORE_CONFIG,
-  build: ({ resource, fetcher }) => {
+  name: 'on-demand',
+  build: ({ name, keyCount, fetcher, maxCacheSize, cacheTtlMs }) => {
     if (fetcher === undefined) {
-      throw new Error(`watched resource "${resource.name}": store on-demand needs a source that can read single objects`);
+      throw new Error(`watched resource "${name}": store on-demand needs a source that can read single objects`);
     }
-    return new CachedStore({
-      name: resource.name,
-      keyCount: resource.indexBy.length,
-      fetcher,
-      maxEntries: resource.maxCacheSize ?? CONFIG_DEFAULTS.maxCacheSize,
-      ttlMs: resource.cacheTtlMs ?? parseDuration(CONFIG_DEFAULTS.cacheTtl)!,
-    });
+    return new CachedStore({ name, keyCount, fetcher, maxEntries: maxCacheSize, ttlMs: cacheTtlMs });
   },
 });
 

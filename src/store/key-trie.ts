@@ -17,7 +17,7 @@
  */
 import { compareByNamespaceName, type KubeObject } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
-import type { IndexKey } from './index.ts';
+import type { IndexKey } from './types.ts';
 
 const DEFAULTS = Object.freeze({
   /**

@@ -4,15 +4,15 @@
  */
 import { objectId, type KubeObject } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
-import { StoreError, type IndexKey, type Store, type StoreOperation } from './index.ts';
+import { StoreError, type IndexKey, type Store, type StoreOperation } from './types.ts';
 import { KeyTrie, type TrieEntry, type TrieNode } from './key-trie.ts';
-import { FULL_STORE_CONFIG } from '../config/store-backends.ts';
+import { isSameVersion } from './reference.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** The `full` store backend for the StoreRegistry: a MemoryStore keyed by index_by. */
 export const fullStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
-  ...FULL_STORE_CONFIG,
-  build: ({ resource }) => new MemoryStore({ name: resource.name, keyCount: resource.indexBy.length }),
+  name: 'full',
+  build: ({ name, keyCount }) => new MemoryStore({ name, keyCount }),
 });
 
 /** A held object: its trie entry plus the last replace() generation that listed it. */
@@ -281,16 +281,6 @@ function keyProblem(key: IndexKey, keyCount: number): string | undefined {
     if (typeof key[i] !== 'string') return `index key ${i} is a ${typeof key[i]}, not a string`;
   }
   return undefined;
-}
-
-/** True when both objects are the same incarnation at the same, known resourceVersion. */
-function isSameVersion(stored: KubeObject, incoming: KubeObject): boolean {
-  const rv = incoming.metadata.resourceVersion;
-  return (
-    rv !== undefined &&
-    rv === stored.metadata.resourceVersion &&
-    incoming.metadata.uid === stored.metadata.uid
-  );
 }
 
 /**

@@ -4,18 +4,17 @@
  * contents in a ChangeJournal for the publisher to mirror into etcd. With no journal open
  * (a follower replica, `informant render`) it costs one undefined check per change.
  */
-import { ETCD_STORE_CONFIG } from '../config/store-backends.ts';
 import type { KubeObject } from '../k8s.ts';
 import { ChangeJournal } from './change-journal.ts';
 import { deepFreeze } from './freeze.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
-import type { Store } from './index.ts';
+import type { StoreReader } from './types.ts';
 import type { StoreBackend } from './registry.ts';
 
 /** The `etcd` store backend for the StoreRegistry: a PublishedStore keyed by index_by. */
 export const etcdStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
-  ...ETCD_STORE_CONFIG,
-  build: ({ resource }) => new PublishedStore({ name: resource.name, keyCount: resource.indexBy.length }),
+  name: 'etcd',
+  build: ({ name, keyCount }) => new PublishedStore({ name, keyCount }),
 });
 
 /**
@@ -56,6 +55,6 @@ export class PublishedStore extends MemoryStore {
 }
 
 /** True when `store` publishes its changes (store: etcd). */
-export function isPublishedStore(store: Store): store is PublishedStore {
+export function isPublishedStore(store: StoreReader): store is PublishedStore {
   return store instanceof PublishedStore;
 }

@@ -1,5 +1,6 @@
 /**
- * References: what an on-demand store keeps of an object instead of the object itself.
+ * References (what an on-demand store keeps of an object instead of the object itself),
+ * identity keys, and the version check every store uses to keep an unchanged object.
  */
 import type { KubeObject, ObjectIdentity, ObjectMeta } from '../k8s.ts';
 
@@ -37,7 +38,10 @@ export function parseIdentityKey(key: string): ObjectIdentity {
   return { cluster: parts[0]!, namespace: parts[1]!, name: parts[2]! };
 }
 
-/** True when both carry the same uid and resourceVersion (an unknown version never matches). */
+/**
+ * True when both are the same incarnation (uid) at the same, known resourceVersion (an
+ * unknown version never matches): a store keeps what it holds instead of taking the other.
+ */
 export function isSameVersion(a: KubeObject, b: KubeObject): boolean {
   const rv = a.metadata.resourceVersion;
   return rv !== undefined && rv === b.metadata.resourceVersion && a.metadata.uid === b.metadata.uid;

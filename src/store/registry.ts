@@ -1,36 +1,47 @@
 /**
- * A registry of named store backends (kplane's pattern): each backend brings its name, a
- * description, its own config keys and cross-checks (a StoreBackendConfig, which config
- * validation reads) and how it builds a store. One registry instance per controller: the
- * config validator asks it which backends exist, and the controller asks it to build a
- * store for each watched resource.
+ * A registry of named store backends (kplane's pattern): each backend is a name and a
+ * builder that takes plain StoreOptions. One registry instance per controller: the
+ * controller asks it to build a store for each watched resource. The store stage knows
+ * nothing of the config: a backend's config keys and cross-checks are declared by the
+ * config stage (config/store-backends.ts), paired with the builder by name where the
+ * controller's registry is made (controller/registry.ts).
  */
-import type { StoreBackendConfig } from '../config/store-backends.ts';
-import type { WatchedResourceConfig } from '../config/types.ts';
-import type { Fetcher, Store } from './index.ts';
+import type { Fetcher, Store } from './types.ts';
 
-/** What a backend needs to build a store for one watched resource. */
-export interface StoreBuildContext {
-  resource: WatchedResourceConfig;
+/** What a backend builds the store of one watched resource from. */
+export interface StoreOptions {
+  /** The watched resource the store holds (for errors and metrics). */
+  readonly name: string;
+  /** How many index keys each object has (index_by length). */
+  readonly keyCount: number;
+  /** How long a fetched object stays cached, in ms (cache_ttl); for backends that fetch on demand. */
+  readonly cacheTtlMs: number;
+  /** How many fetched objects are cached at most (max_cache_size); for backends that fetch on demand. */
+  readonly maxCacheSize: number;
   /**
    * Reads single objects of this resource from its source, when the source can (both the
    * Kubernetes and the files source can); backends that fetch on demand need it.
    */
-  fetcher?: Fetcher;
+  readonly fetcher?: Fetcher;
 }
 
-/** A store backend: its config side (name, description, keys, checks) and its builder. */
-export interface StoreBackend extends StoreBackendConfig {
-  /** Builds the store of one validated watched resource. */
-  build(context: StoreBuildContext): Store;
+/** A store backend: the name config gives it (`store: <name>`) and how it builds a store. */
+export interface StoreBackend {
+  readonly name: string;
+  /** Builds the store of one watched resource. */
+  build(options: StoreOptions): Store;
 }
 
-/** Backend names are unique within a registry; an unknown name lists the available ones. */
-export class StoreRegistry {
-  readonly #backends = new Map<string, StoreBackend>();
+/**
+ * Backend names are unique within a registry; an unknown name lists the available ones.
+ * `B` is what a registry keeps per backend: a StoreBackend, or one with more (the
+ * controller's carry their config descriptors too).
+ */
+export class StoreRegistry<B extends StoreBackend = StoreBackend> {
+  readonly #backends = new Map<string, B>();
 
   /** Adds a backend; a name already taken is a programming error and throws. */
-  register(backend: StoreBackend): this {
+  register(backend: B): this {
     if (this.#backends.has(backend.name)) {
       throw new Error(`store backend "${backend.name}" is already registered`);
     }
@@ -39,7 +50,7 @@ export class StoreRegistry {
   }
 
   /** The backend registered under `name`, or undefined. */
-  get(name: string): StoreBackend | undefined {
+  get(name: string): B | undefined {
     return this.#backends.get(name);
   }
 
@@ -48,22 +59,17 @@ export class StoreRegistry {
     return [...this.#backends.keys()];
   }
 
-  /** Every backend, in registration order: what config validation takes as `storeBackends`. */
-  backends(): StoreBackend[] {
+  /** Every backend, in registration order. */
+  backends(): B[] {
     return [...this.#backends.values()];
   }
 
-  /**
-   * Builds the store of a watched resource with the backend its config names; `extras`
-   * hands the backend what the source offers (a fetcher).
-   */
-  build(resource: WatchedResourceConfig, extras: Omit<StoreBuildContext, 'resource'> = {}): Store {
-    const backend = this.#backends.get(resource.store);
-    if (!backend) {
-      throw new Error(
-        `watched resource "${resource.name}": unknown store "${resource.store}"; available: ${this.names().join(', ')}`,
-      );
+  /** Builds the store `options` describe with the backend named `backend`. */
+  build(backend: string, options: StoreOptions): Store {
+    const found = this.#backends.get(backend);
+    if (!found) {
+      throw new Error(`watched resource "${options.name}": unknown store "${backend}"; available: ${this.names().join(', ')}`);
     }
-    return backend.build({ ...extras, resource });
+    return found.build(options);
   }
 }

@@ -3,25 +3,21 @@
  * cluster (metadata.cluster), and the cluster names a store holds, for `Clusters()`.
  */
 import type { KubeObject } from '../k8s.ts';
-import { isOnDemandStore, StoreError, type OnDemandStore, type Store } from '../store/index.ts';
+import { isOnDemandStore, type OnDemandReader, type OnDemandReads, type StoreReader } from '../store/index.ts';
+import { compareStrings } from '../text/compare-strings.ts';
 
 /**
- * A read-only store over `store` that holds only the objects whose metadata.cluster is
- * `cluster`: get and list filter the underlying results (same order, frozen); an
- * on-demand store's bodies are read and fetched through the underlying store. Mutations
- * throw a StoreError: templates never write.
+ * A reader over `store` that sees only the objects whose metadata.cluster is `cluster`:
+ * get and list filter the underlying results (same order, frozen). Over an on-demand
+ * store it reads on demand too: bodies are read and fetched through the underlying store.
  */
-export function scopeToCluster(store: Store, cluster: string): Store {
+export function scopeToCluster(store: OnDemandReader, cluster: string): OnDemandReader;
+export function scopeToCluster(store: StoreReader, cluster: string): StoreReader;
+export function scopeToCluster(store: StoreReader, cluster: string): StoreReader {
   const keep = (objects: readonly KubeObject[]): readonly KubeObject[] =>
     Object.freeze(objects.filter((obj) => obj.metadata.cluster === cluster));
   let listed: { modCount: number; objects: readonly KubeObject[] } | undefined;
-  const readOnly = (operation: 'add' | 'update' | 'delete' | 'replace' | 'clear') => (): never => {
-    throw new StoreError(`store "${store.name}": ${operation} through InCluster("${cluster}") is not allowed`, {
-      store: store.name,
-      operation,
-    });
-  };
-  const scoped: Store = {
+  const scoped: StoreReader = {
     name: store.name,
     keyCount: store.keyCount,
     get modCount() {
@@ -33,20 +29,15 @@ export function scopeToCluster(store: Store, cluster: string): Store {
       return listed.objects;
     },
     size: () => scoped.list().length,
-    add: readOnly('add'),
-    update: readOnly('update'),
-    delete: readOnly('delete'),
-    replace: readOnly('replace'),
-    clear: readOnly('clear'),
   };
   if (!isOnDemandStore(store)) return scoped;
-  const onDemand: OnDemandStore = Object.assign(scoped, {
-    cached: (ref: KubeObject) => store.cached(ref),
-    fetch: (ref: KubeObject) => store.fetch(ref),
+  const reads: OnDemandReads = {
+    cached: (ref) => store.cached(ref),
+    fetch: (ref) => store.fetch(ref),
     noteFullRead: () => store.noteFullRead(),
     stats: () => store.stats(),
-  });
-  return onDemand;
+  };
+  return Object.assign(scoped, reads);
 }
 
 /** The distinct metadata.cluster values of `objects`, sorted; objects without one are left out. */
@@ -56,5 +47,5 @@ export function clusterNames(objects: readonly KubeObject[]): readonly string[] 
     const cluster = obj.metadata.cluster;
     if (typeof cluster === 'string') names.add(cluster);
   }
-  return Object.freeze([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.freeze([...names].sort(compareStrings));
 }

@@ -6,7 +6,8 @@
  * room left for them.
  */
 import { objectId, type KubeObject } from '../k8s.ts';
-import type { FetchError, OnDemandStore } from '../store/index.ts';
+import type { FetchError, OnDemandReader } from '../store/index.ts';
+import { compareStrings } from '../text/compare-strings.ts';
 
 /** What a template gets for one reference in the current pass. */
 export type Resolution =
@@ -31,9 +32,9 @@ export class FetchSession {
   /** Fetches that failed in this render, by reference: reading one fails the render. */
   readonly #failed = new Map<KubeObject, FetchError>();
   /** The current pass's misses: store → resource name and references. */
-  #missing = new Map<OnDemandStore, { resource: string; refs: Set<KubeObject> }>();
+  #missing = new Map<OnDemandReader, { resource: string; refs: Set<KubeObject> }>();
   /** Stores a template read whole in this render. */
-  readonly #fullReads = new Map<OnDemandStore, string>();
+  readonly #fullReads = new Map<OnDemandReader, string>();
   #fetchFailed = false;
   #fetched = 0;
 
@@ -48,7 +49,7 @@ export class FetchSession {
    * the cached one, else a miss (recorded, to fetch before the next pass). A reference
    * whose fetch failed in this render throws its FetchError (marking the pass as failed).
    */
-  resolve(resource: string, store: OnDemandStore, ref: KubeObject): Resolution {
+  resolve(resource: string, store: OnDemandReader, ref: KubeObject): Resolution {
     const known = this.#known.get(ref);
     if (known !== undefined) return known;
     const error = this.#failed.get(ref);
@@ -69,7 +70,7 @@ export class FetchSession {
   }
 
   /** Counts a read of a whole on-demand store, once per render and store. */
-  noteFullRead(resource: string, store: OnDemandStore): void {
+  noteFullRead(resource: string, store: OnDemandReader): void {
     if (this.#fullReads.has(store)) return;
     this.#fullReads.set(store, resource);
     store.noteFullRead();
@@ -101,7 +102,7 @@ export class FetchSession {
     for (const { resource, refs } of this.#missing.values()) {
       for (const ref of refs) out.push({ resource, id: objectId(ref) });
     }
-    return out.sort((a, b) => (a.resource === b.resource ? compare(a.id, b.id) : compare(a.resource, b.resource)));
+    return out.sort((a, b) => (a.resource === b.resource ? compareStrings(a.id, b.id) : compareStrings(a.resource, b.resource)));
   }
 
   /**
@@ -118,14 +119,10 @@ export class FetchSession {
     await Promise.all(work);
   }
 
-  async #fetch(store: OnDemandStore, ref: KubeObject): Promise<void> {
+  async #fetch(store: OnDemandReader, ref: KubeObject): Promise<void> {
     const outcome = await store.fetch(ref);
     this.#fetched++;
     if (outcome.state === 'failed') this.#failed.set(ref, outcome.error);
     else if (outcome.state !== 'superseded') this.#known.set(ref, outcome);
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -6,7 +6,7 @@
  * before the next pass.
  */
 import type { KubeObject } from '../k8s.ts';
-import { FetchError, type OnDemandStore } from '../store/index.ts';
+import { FetchError, type OnDemandReader } from '../store/index.ts';
 import { ResourceError } from './errors.ts';
 import type { FetchSession } from './fetch-session.ts';
 import { isPlaceholder, LIST_PLACEHOLDER, PLACEHOLDER } from './placeholder.ts';
@@ -26,7 +26,7 @@ const METHODS: ReadonlySet<PropertyKey> = new Set(['List', 'Get', 'Fetch', 'GetS
  * of view over the objects of one cluster (a placeholder name gives an empty one: the next
  * pass knows the name).
  */
-export function onDemandView(name: string, store: OnDemandStore, session: FetchSession): ResourceView {
+export function onDemandView(name: string, store: OnDemandReader, session: FetchSession): ResourceView {
   const target: KubeObject[] = [];
   const clusters = new Map<string, ResourceView>();
   let materialized = false;
@@ -69,7 +69,7 @@ export function onDemandView(name: string, store: OnDemandStore, session: FetchS
     InCluster: (cluster) => {
       const key = toCluster(name, cluster);
       let scoped = clusters.get(key);
-      if (scoped === undefined) clusters.set(key, (scoped = onDemandView(name, scopeToCluster(store, key) as OnDemandStore, session)));
+      if (scoped === undefined) clusters.set(key, (scoped = onDemandView(name, scopeToCluster(store, key), session)));
       return scoped;
     },
     // References carry metadata.cluster: naming the clusters fetches nothing.
@@ -107,7 +107,7 @@ export function onDemandView(name: string, store: OnDemandStore, session: FetchS
 function resolveOne(
   session: FetchSession,
   name: string,
-  store: OnDemandStore,
+  store: OnDemandReader,
   ref: KubeObject,
   context: () => string,
 ): KubeObject | null {

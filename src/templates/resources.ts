@@ -3,7 +3,7 @@
  * `resources.<name>`, over that resource's store.
  */
 import { objectId, type KubeObject } from '../k8s.ts';
-import type { Store } from '../store/index.ts';
+import type { StoreReader } from '../store/index.ts';
 import { clusterNames, scopeToCluster } from './cluster-scope.ts';
 import { ResourceError } from './errors.ts';
 import { isKeywordArgs } from './nunjucks/index.ts';
@@ -56,7 +56,7 @@ const DEFAULTS = Object.freeze({
 const PROBES: ReadonlySet<string> = new Set(['then', 'toJSON']);
 
 /** Gives the view of one watched resource, `resources.<name>`, over its store. */
-export type ViewSource = (name: string, store: Store) => ResourceView;
+export type ViewSource = (name: string, store: StoreReader) => ResourceView;
 
 /**
  * Views over stores that hold whole objects: a view is built on first use and rebuilt only
@@ -80,7 +80,7 @@ export function fullViews(): ViewSource {
  * ResourceError listing the watched ones; `"x" in resources` is a safe test. The object
  * and its views are read-only.
  */
-export function createResources(stores: ReadonlyMap<string, Store>, viewOf: ViewSource = fullViews()): Resources {
+export function createResources(stores: ReadonlyMap<string, StoreReader>, viewOf: ViewSource = fullViews()): Resources {
   const target: Record<string, null> = {};
   for (const name of stores.keys()) target[name] = null;
   return new Proxy(target, {
@@ -104,7 +104,7 @@ function unknownResource(name: string, known: string[]): ResourceError {
   return new ResourceError(message, { resource: name });
 }
 
-function buildView(name: string, store: Store): ResourceView {
+function buildView(name: string, store: StoreReader): ResourceView {
   const clusters = new Map<string, ResourceView>();
   const methods: ResourceMethods = {
     List: () => store.list(),
@@ -127,7 +127,7 @@ function buildView(name: string, store: Store): ResourceView {
   return Object.freeze(view) as unknown as ResourceView;
 }
 
-function single(name: string, store: Store, keys: unknown[]): KubeObject | null {
+function single(name: string, store: StoreReader, keys: unknown[]): KubeObject | null {
   return pickSingle(name, keys, store.get(...toKeys(name, store, 'GetSingle', keys)));
 }
 
@@ -157,7 +157,7 @@ export function toCluster(name: string, cluster: unknown): string {
 }
 
 /** Checks and converts template arguments into index keys; a ResourceError names the call. */
-export function toKeys(name: string, store: Store, method: string, args: unknown[]): string[] {
+export function toKeys(name: string, store: StoreReader, method: string, args: unknown[]): string[] {
   if (args.length > store.keyCount) {
     const indexed = `${store.keyCount} index key${store.keyCount === 1 ? '' : 's'}`;
     const problem = `${args.length} keys given, but ${name} has ${indexed}`;

@@ -7,8 +7,7 @@
  * Each level of a data-dependent chain (a name read from a fetched object) costs one pass;
  * with a warm cache a render is a single pass.
  */
-import type { Store } from '../store/index.ts';
-import { isOnDemandStore } from '../store/index.ts';
+import { isOnDemandStore, type StoreReader } from '../store/index.ts';
 import { FetchSession, type MissingObject } from './fetch-session.ts';
 import { onDemandView } from './on-demand-view.ts';
 import { createResources, type Resources, type ResourceView, type ViewSource } from './resources.ts';
@@ -27,7 +26,7 @@ export const DEFAULTS = Object.freeze({
 /** What one two-pass render needs. */
 export interface TwoPassOptions {
   /** The stores, by watched resource name. */
-  stores: ReadonlyMap<string, Store>;
+  stores: ReadonlyMap<string, StoreReader>;
   /** The views of full stores (cached across renders). */
   fullViews: ViewSource;
   /** One synchronous render over `resources`; throws what the template throws. */

@@ -4,7 +4,7 @@
  */
 import type { TemplateConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/index.ts';
+import type { StoreReader } from '../store/index.ts';
 
 /** What compiling the configured templates needs. */
 export interface TemplateCheckOptions {
@@ -20,7 +20,7 @@ export interface TemplateCheckOptions {
 /** What createRenderer needs: the templates, and the stores they render from. */
 export interface RendererOptions extends TemplateCheckOptions {
   /** The store of each watched resource, by name: `resources.<name>` in templates. */
-  stores: ReadonlyMap<string, Store>;
+  stores: ReadonlyMap<string, StoreReader>;
   /** Default: silent. */
   logger?: Logger;
   /**

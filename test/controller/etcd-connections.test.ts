@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseConfig } from '../../src/config/index.ts';
 import { Controller } from '../../src/controller/controller.ts';
-import type { EtcdConnectionConfig } from '../../src/kv/connection.ts';
+import type { EtcdConnectionConfig } from '../../src/config/types.ts';
 import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
 import { silentLogger } from '../../src/log.ts';

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import type { WatchedResourceConfig } from '../../src/config/types.ts';
 import type { KubeObject } from '../../src/k8s.ts';
-import { Indexer, IndexerError } from '../../src/indexer/index.ts';
+import { Indexer, IndexerError, type IndexKey, type IndexSink } from '../../src/indexer/index.ts';
 import { PathError } from '../../src/path/index.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
-import type { Store } from '../../src/store/index.ts';
 
 const LAST_APPLIED = "metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']";
 const APP_LABEL = "metadata.labels['app.kubernetes.io/name']";
@@ -282,10 +281,32 @@ describe('Indexer', () => {
   });
 
   test('a store whose keyCount differs from index_by is refused', () => {
-    const store: Store = new MemoryStore({ name: 'services', keyCount: 1 });
+    const store: IndexSink = new MemoryStore({ name: 'services', keyCount: 1 });
     assert.throws(
       () => new Indexer({ resource: resource(), store, logger: capturingLogger().logger }),
       (err: unknown) => err instanceof IndexerError && /1 index keys but index_by has 2/.test(err.message),
     );
+  });
+
+  test('writes through its IndexSink only: a sink with nothing but keyCount, modCount, update, delete and replace is enough', () => {
+    const calls: string[] = [];
+    const record = (call: string): void => void calls.push(call);
+    const sink: IndexSink = {
+      keyCount: 2,
+      get modCount() {
+        return calls.length;
+      },
+      update: (obj: KubeObject, key: IndexKey) => record(`update ${obj.metadata.name} [${key.join(',')}]`),
+      delete: (obj: KubeObject) => record(`delete ${obj.metadata.name}`),
+      replace: (entries) => record(`replace ${entries.map(({ obj }) => obj.metadata.name).join(',')}`),
+    };
+    let changes = 0;
+    const indexer = new Indexer({ resource: resource(), store: sink, logger: capturingLogger().logger, onChange: () => void changes++ });
+    indexer.add(service('web'));
+    indexer.update(service('web', { resourceVersion: '2' }));
+    indexer.delete(service('web'));
+    indexer.replace([service('api'), service('db')]);
+    assert.deepEqual(calls, ['update web [shop,web]', 'update web [shop,web]', 'delete web', 'replace api,db']);
+    assert.equal(changes, 4, 'a change is reported whenever the sink says its contents moved');
   });
 });

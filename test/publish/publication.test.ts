@@ -4,7 +4,7 @@ import { parseConfig, type Config } from '../../src/config/index.ts';
 import { encodeClaim } from '../../src/publish/claim.ts';
 import { Publication } from '../../src/publish/publication.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
-import { createDefaultRegistry } from '../../src/controller/registry.ts';
+import { buildStore, createDefaultRegistry } from '../../src/controller/registry.ts';
 import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -21,7 +21,7 @@ function config(options: { cluster?: string; election?: boolean; publish?: boole
 
 function storesOf(c: Config): Map<string, Store> {
   const registry = createDefaultRegistry();
-  return new Map(c.watchedResources.map((r) => [r.name, registry.build(r)]));
+  return new Map(c.watchedResources.map((r) => [r.name, buildStore(registry, r)]));
 }
 
 function publication(repository = new MemoryRepository()): { publication: Publication; connects: string[] } {

@@ -1,10 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WatchedResourceConfig } from '../../src/config/types.ts';
 import type { KubeObject } from '../../src/k8s.ts';
 import { CachedStore, DEFAULTS, onDemandStoreBackend, type CachedStoreOptions } from '../../src/store/cached-store.ts';
 import { FetchError, isOnDemandStore, type FetchOutcome } from '../../src/store/index.ts';
-import { StoreRegistry } from '../../src/store/registry.ts';
+import { StoreRegistry, type StoreOptions } from '../../src/store/registry.ts';
 import { runStoreContract } from './contract.ts';
 import { FakeFetcher, secret } from './fake-fetcher.ts';
 
@@ -310,24 +309,12 @@ describe('CachedStore', () => {
 });
 
 describe('the on-demand store backend', () => {
-  const resource: WatchedResourceConfig = {
-    name: 'secrets',
-    apiVersion: 'v1',
-    kind: 'Secret',
-    namespace: '',
-    labelSelector: '',
-    fieldSelector: '',
-    indexBy: ['metadata.namespace', 'metadata.name'],
-    removeFields: [],
-    store: 'on-demand',
-    cacheTtlMs: 5_000,
-    maxCacheSize: 3,
-  };
+  const options: StoreOptions = { name: 'secrets', keyCount: 2, cacheTtlMs: 5_000, maxCacheSize: 3 };
 
   test('builds a CachedStore with max_cache_size and cache_ttl over the fetcher it is given', async () => {
     const registry = new StoreRegistry().register(onDemandStoreBackend);
     const fetcher = new FakeFetcher();
-    const store = registry.build(resource, { fetcher });
+    const store = registry.build('on-demand', { ...options, fetcher });
     assert.ok(store instanceof CachedStore);
     assert.equal(store.name, 'secrets');
     assert.equal(store.keyCount, 2);
@@ -341,7 +328,7 @@ describe('the on-demand store backend', () => {
 
   test('refuses to build without a fetcher, naming the resource', () => {
     const registry = new StoreRegistry().register(onDemandStoreBackend);
-    assert.throws(() => registry.build(resource), /watched resource "secrets": store on-demand needs a source that can read single objects/);
+    assert.throws(() => registry.build('on-demand', options), /watched resource "secrets": store on-demand needs a source that can read single objects/);
   });
 });
 

@@ -53,18 +53,9 @@ describe('MemoryStore', () => {
     assert.throws(() => new MemoryStore({ name: 'things', keyCount: 1.5 }), RangeError);
   });
 
-  test('the full backend builds a MemoryStore named after the resource with one key per index_by entry', () => {
-    const resource = {
-      name: 'ingresses',
-      apiVersion: 'networking.k8s.io/v1',
-      namespace: '',
-      labelSelector: '',
-      fieldSelector: '',
-      indexBy: ['metadata.namespace', 'metadata.name', 'spec.ingressClassName'],
-      removeFields: [],
-      store: 'full',
-    };
-    const store = new StoreRegistry().register(fullStoreBackend).build(resource);
+  test('the full backend builds a MemoryStore named after the resource with its keyCount', () => {
+    const options = { name: 'ingresses', keyCount: 3, cacheTtlMs: 600_000, maxCacheSize: 256 };
+    const store = new StoreRegistry().register(fullStoreBackend).build('full', options);
     assert.ok(store instanceof MemoryStore);
     assert.equal(store.name, 'ingresses');
     assert.equal(store.keyCount, 3);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/k8s.ts';
-import { createDefaultRegistry } from '../../src/controller/registry.ts';
+import { buildStore, createDefaultRegistry } from '../../src/controller/registry.ts';
 import type { JournalEntry } from '../../src/store/change-journal.ts';
 import { PublishedStore, isPublishedStore } from '../../src/store/published-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
@@ -25,7 +25,7 @@ function states(entries: readonly JournalEntry[]): string[] {
 
 describe('PublishedStore', () => {
   test('the etcd backend builds a PublishedStore, a full store templates read as usual', () => {
-    const store = createDefaultRegistry().build({
+    const store = buildStore(createDefaultRegistry(), {
       name: 'services', apiVersion: 'v1', kind: 'Service', namespace: '', labelSelector: '', fieldSelector: '',
       indexBy: ['metadata.namespace', 'metadata.name'], removeFields: [], store: 'etcd',
     });

@@ -1,12 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseConfig } from '../../src/config/index.ts';
-import { createDefaultRegistry } from '../../src/controller/registry.ts';
+import type { WatchedResourceConfig } from '../../src/config/types.ts';
+import { buildStore, createDefaultRegistry, storeOptionsOf, type ConfiguredStoreBackend } from '../../src/controller/registry.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
-import { StoreRegistry, type StoreBackend } from '../../src/store/registry.ts';
+import type { StoreRegistry } from '../../src/store/registry.ts';
 import { positiveIntForTests } from './registry-fixtures.ts';
 
-const resource = {
+const resource: WatchedResourceConfig = {
   name: 'pods',
   apiVersion: 'v1',
   namespace: '',
@@ -18,17 +19,17 @@ const resource = {
 };
 
 /** A backend of its own, with one key and one cross-check, the way an out-of-tree backend would be. */
-const sharded: StoreBackend = {
+const sharded: ConfiguredStoreBackend = {
   name: 'sharded',
   description: 'Spreads objects over shards.',
   options: { shards: positiveIntForTests('sharded only: how many shards') },
   validate: (r, config) =>
     config['publish'] === undefined ? [{ path: ['watched_resources', r.name, 'store'], message: 'store: sharded needs publish' }] : [],
   normalize: (raw) => ({ maxCacheSize: (raw['shards'] as number | undefined) ?? 1 }),
-  build: ({ resource: r }) => new MemoryStore({ name: r.name, keyCount: r.indexBy.length }),
+  build: ({ name, keyCount }) => new MemoryStore({ name, keyCount }),
 };
 
-function messages(text: string, registry: StoreRegistry): string[] {
+function messages(text: string, registry: StoreRegistry<ConfiguredStoreBackend>): string[] {
   try {
     parseConfig(text, 'config.yaml', { storeBackends: registry.backends() });
   } catch (err) {
@@ -54,9 +55,9 @@ describe('StoreRegistry', () => {
 
   test('builds with the backend a resource names, and lists the available ones for an unknown name', () => {
     const registry = createDefaultRegistry().register(sharded);
-    assert.ok(registry.build(resource) instanceof MemoryStore);
+    assert.ok(buildStore(registry, resource) instanceof MemoryStore);
     assert.throws(
-      () => createDefaultRegistry().build(resource),
+      () => buildStore(createDefaultRegistry(), resource),
       /watched resource "pods": unknown store "sharded"; available: full, on-demand, etcd/,
     );
   });
@@ -87,5 +88,15 @@ describe('StoreRegistry', () => {
     assert.deepEqual(messages('watched_resources:\n  pods: {api_version: v1, kind: Pod, store: memory}\n', registry), [
       '2:45 watched_resources.pods.store: unknown store type "memory"; available: full, on-demand, etcd, sharded',
     ]);
+  });
+
+  test('a store is built from its resource\'s name, index_by length and cache settings, with the config defaults for those it has none of', () => {
+    assert.deepEqual(storeOptionsOf({ ...resource, store: 'on-demand', cacheTtlMs: 5_000, maxCacheSize: 3 }), {
+      name: 'pods',
+      keyCount: 2,
+      cacheTtlMs: 5_000,
+      maxCacheSize: 3,
+    });
+    assert.deepEqual(storeOptionsOf({ ...resource, store: 'full' }), { name: 'pods', keyCount: 2, cacheTtlMs: 600_000, maxCacheSize: 256 });
   });
 });

@@ -153,7 +153,7 @@ export class Subscription {
       const decoded = this.#decode(record);
       if (!decoded?.ok || !this.#options.filter(decoded.obj, decoded.address)) continue;
       objects.push(decoded.obj);
-      delivered.set(record.key, identityOf(decoded.obj));
+      delivered.set(record.key, deliveredOf(decoded.obj));
     }
     this.#delivered = delivered;
     this.#counted(listing.revision, undefined);
@@ -227,7 +227,7 @@ export class Subscription {
     if (!decoded?.ok) return; // a foreign key, or a bad value: the last good object stays
     if (!this.#options.filter(decoded.obj, decoded.address)) return this.#remove(record.key);
     const known = this.#delivered.has(record.key);
-    this.#delivered.set(record.key, identityOf(decoded.obj));
+    this.#delivered.set(record.key, deliveredOf(decoded.obj));
     this.#stats.events[known ? 'MODIFIED' : 'ADDED']++;
     if (known) this.#options.sink.update(decoded.obj);
     else this.#options.sink.add(decoded.obj);
@@ -282,7 +282,8 @@ export class Subscription {
   }
 }
 
-function identityOf(obj: KubeObject): Delivered {
+/** What is kept of a delivered object: its identity and version, to build its delete later. */
+function deliveredOf(obj: KubeObject): Delivered {
   const { name, namespace, uid, resourceVersion } = obj.metadata;
   return {
     ...(obj.apiVersion === undefined ? {} : { apiVersion: obj.apiVersion }),

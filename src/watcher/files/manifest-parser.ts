@@ -6,6 +6,7 @@
  */
 import { LineCounter, isMap, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { KubeObject } from '../../k8s.ts';
+import { describeValue } from '../../text/describe-value.ts';
 import { ManifestError } from './manifest-error.ts';
 
 /** Parser limits; they keep a hostile or broken file from exhausting memory. */
@@ -153,11 +154,4 @@ function labelsProblem(named: string, labels: unknown): string | undefined {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a sequence';
-  if (typeof value === 'object') return 'a mapping';
-  return `a ${typeof value} ${JSON.stringify(value)}`;
 }

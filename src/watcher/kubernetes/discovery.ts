@@ -4,6 +4,7 @@
  * (`/api/v1`, `/apis/<group>/<version>`). Results are cached per group/version.
  */
 import type { WatchedResourceConfig } from '../../config/types.ts';
+import { editDistance } from '../../text/edit-distance.ts';
 import { ApiStatusError, UnknownResourceError } from './errors.ts';
 
 /** A watched resource as the API server knows it. */
@@ -163,17 +164,4 @@ export function closeMatches(wanted: string, names: readonly string[]): string[]
   let close = scored.filter((s) => s.distance <= limit);
   if (close.length === 0 && lower.length >= 3) close = scored.filter((s) => s.name.toLowerCase().startsWith(lower));
   return close.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name)).slice(0, 3).map((s) => s.name);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -111,8 +111,8 @@ describe('parseManifest', () => {
 
   // [document, expected reason, line]
   const invalid: Array<[string, RegExp, number]> = [
-    ['- a\n- b\n', /not a mapping \(found a sequence\)/, 1],
-    ['just text\n', /not a mapping \(found a string "just text"\)/, 1],
+    ['- a\n- b\n', /not a mapping \(found a list\)/, 1],
+    ['just text\n', /not a mapping \(found a string \("just text"\)\)/, 1],
     ['kind: Service\nmetadata: {name: a}\n', /Service object has no apiVersion/, 1],
     ['apiVersion: v1\nmetadata: {name: a}\n', /object has no kind/, 1],
     ['apiVersion: v1\nkind: Service\n', /Service object has no metadata$/, 1],

@@ -1,0 +1,55 @@
+/**
+ * The server stage's contract types: the probes' answers and the narrow backend the
+ * server serves from (whoever runs the server implements ServerBackend).
+ */
+import type { StoreReader } from '../store/index.ts';
+
+/** The answer of a probe: ok, or the reasons it is not. */
+export interface ProbeResult {
+  ok: boolean;
+  /** Why not, one sentence each (empty when ok). */
+  reasons: string[];
+}
+
+/** A store as the debug endpoints see it. */
+export interface DebugStore {
+  /** The watched resource's name. */
+  name: string;
+  store: StoreReader;
+  /** The index_by expressions, in key order (what `?keys=` matches). */
+  indexBy: readonly string[];
+  /** Its objects are Secrets: data and stringData are redacted unless allowed. */
+  secret: boolean;
+}
+
+/** What the /debug/ endpoints read. Every answer must be JSON-serializable. */
+export interface DebugBackend {
+  /** Show Secret data instead of redacting it (server.allow_secrets). */
+  readonly allowSecrets: boolean;
+  /** Per watched resource: store type, size, sync state, missing keys (GET /debug/stores). */
+  storeSummaries(): unknown[];
+  /** One store for queries; undefined when there is none by that name. */
+  store(name: string): DebugStore | undefined;
+  /** Every store (for masking Secret values that ended up in rendered outputs). */
+  stores(): DebugStore[];
+  /** Per template: output path, checksum, last result (GET /debug/outputs). */
+  outputSummaries(): unknown[];
+  /** The current and the last rejected rendering of one template; undefined when there is no such template. */
+  output(template: string): { current?: string; rejected?: string } | undefined;
+  /** The running config (GET /debug/config). */
+  config(): unknown;
+  /** Sync and watch state per resource, leadership, reload state (GET /debug/sync). */
+  sync(): unknown;
+}
+
+/** What the server serves from. */
+export interface ServerBackend {
+  /** Liveness: the process makes progress. */
+  health(): ProbeResult;
+  /** Readiness: synced and the last render succeeded. */
+  readiness(): ProbeResult;
+  /** The Prometheus text exposition. */
+  metrics(): Promise<{ contentType: string; body: string }>;
+  /** The debug endpoints, or undefined when they are turned off (server.debug: false). */
+  debug(): DebugBackend | undefined;
+}
