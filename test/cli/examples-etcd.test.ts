@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
+import { runCli, startCli, type RunningCli } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
 import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
 
@@ -100,7 +101,7 @@ describe('the etcd example, run', { skip: etcdSkipReason(), timeout: 120_000 }, 
     for (const name of ['haproxy.cfg', 'crt-list.txt']) {
       const expected = await readFile(join(expectedDir, name), 'utf8');
       const output = join(rendererDir, 'out', name);
-      await waitFor(async () => (await readFile(output, 'utf8').catch(() => undefined)) === expected, `${name} is rendered as from the manifests`, 60_000).catch((err: Error) => {
+      await eventually(async () => (await readFile(output, 'utf8').catch(() => undefined)) === expected, `${name} is rendered as from the manifests`, { timeoutMs: 60_000 }).catch((err: Error) => {
         throw new Error(`${err.message}\n--- publisher ---\n${publisher.output().slice(-3000)}\n--- renderer ---\n${renderer.output().slice(-3000)}`);
       });
     }

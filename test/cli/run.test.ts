@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../../src/k8s.ts';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
+import { runCli, startCli, type RunningCli } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,13 +83,13 @@ describe('informant run', () => {
     const cli = startCli(['run', '--config', config]);
     running.push(cli);
     const output = join(dir, 'out', 'haproxy.cfg');
-    const first = await waitFor(() => readOutput(output), 'haproxy.cfg is written');
+    const first = await eventually(() => readOutput(output), 'haproxy.cfg is written');
     assert.match(first, /backend shop_storefront_http/);
     assert.match(cli.output(), /watching for changes/);
 
     const services = join(dir, 'manifests', 'shop', 'services.yaml');
     await writeFile(services, (await readFile(services, 'utf8')).replaceAll('storefront', 'storefront2'));
-    const second = await waitFor(async () => {
+    const second = await eventually(async () => {
       const text = await readOutput(output);
       return text !== first ? text : undefined;
     }, 'haproxy.cfg changes after the manifest edit');
@@ -103,7 +104,7 @@ describe('informant run', () => {
       const cli = startCli(['run', '--config', config]);
       running.push(cli);
       const output = join(dir, 'out', 'haproxy.cfg');
-      const first = await waitFor(() => readOutput(output), 'haproxy.cfg is written');
+      const first = await eventually(() => readOutput(output), 'haproxy.cfg is written');
       assert.match(first, /backend shop_storefront_http/);
       assert.doesNotMatch(first, /backend shop_checkout_http\n(?: {4}.*\n)*? {4}server /, 'checkout starts without ready endpoints');
 
@@ -114,7 +115,7 @@ describe('informant run', () => {
         conditions: { ...e.conditions, ready: true },
       }));
       server.update('endpointslices', { ...slice, endpoints });
-      const second = await waitFor(async () => {
+      const second = await eventually(async () => {
         const text = await readOutput(output);
         return text !== first ? text : undefined;
       }, 'haproxy.cfg changes after the server-side update');

@@ -79,14 +79,3 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
     },
   };
 }
-
-/** Polls `check` until it holds; throws naming `what` after `timeoutMs` (a safety net, not a timing assertion). */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

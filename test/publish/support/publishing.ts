@@ -61,15 +61,6 @@ export function publisherOf(
   return { publisher, clock, errors };
 }
 
-/** Resolves once `check` holds, polling every few ms; fails after a generous deadline (a hang, not a timing assertion). */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, turns = 6_000): Promise<void> {
-  for (let turn = 0; turn < turns; turn++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
 /** key → parsed value of every record under `prefix`. */
 export async function contents(repository: Repository, prefix: string): Promise<Map<string, unknown>> {
   const listing = await repository.list(prefix);

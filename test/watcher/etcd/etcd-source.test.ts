@@ -11,6 +11,7 @@ import { WatchError } from '../../../src/watcher/index.ts';
 import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { eventually } from '../../support/waiters.ts';
 import { publish, RecordingSink, resource, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
 
 const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
@@ -182,11 +183,11 @@ describe('EtcdSource', () => {
     const { clock, source, sinks, sink } = setup({ repository: flaky });
     await publish(memory, 'east', service('web', 'a'));
     await source.start(sinks);
-    await waitUntil(() => clock.pending === 1);
+    await eventually(() => clock.pending === 1, 'the retry after the first failure is scheduled', { intervalMs: 0 });
     assert.equal(source.status()[0]?.synced, false);
     assert.match(source.status()[0]?.lastProblem?.message ?? '', /etcd is down in a test; retrying in 400 ms/);
     clock.advance(400);
-    await waitUntil(() => clock.pending === 1 && failures === 0);
+    await eventually(() => clock.pending === 1 && failures === 0, 'the retry after the second failure is scheduled', { intervalMs: 0 });
     assert.match(source.status()[0]?.lastProblem?.message ?? '', /retrying in 800 ms/);
     clock.advance(800);
     await sink.waitFor((s) => s.events.length === 2, 'synced');
@@ -204,7 +205,7 @@ describe('EtcdSource', () => {
     });
     const { clock, source, sinks, sink } = setup({ repository: down });
     await source.start(sinks);
-    await waitUntil(() => clock.pending === 1);
+    await eventually(() => clock.pending === 1, 'a retry is scheduled', { intervalMs: 0 });
     await source.stop();
     assert.equal(clock.pending, 0);
     assert.deepEqual(sink.events, []);
@@ -262,9 +263,3 @@ describe('EtcdSource', () => {
     assert.throws(() => setup({ resources: [broken] }), (err) => err instanceof WatchError && /services: label_selector/.test(err.message));
   });
 });
-
-/** Lets the source's promise chains run until `condition` holds (no time passes on the fake clock). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
-  assert.ok(condition(), 'condition never held');
-}

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import type { WatchError } from '../../../src/watcher/index.ts';
 import { FilesSource, type AppliedBatch } from '../../../src/watcher/files/index.ts';
-import { captureLogger, configMap, eventually, RecordingSink, resource, tempFolder, Waiters } from './helpers.ts';
+import { eventually } from '../../support/waiters.ts';
+import { captureLogger, configMap, RecordingSink, resource, tempFolder, Waiters } from './helpers.ts';
 
 const CMS = [resource('cms', { kind: 'ConfigMap' })];
 

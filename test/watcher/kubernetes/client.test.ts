@@ -11,6 +11,7 @@ import { createApiClient } from '../../../src/watcher/kubernetes/kubeconfig.ts';
 import { readBody } from '../../../src/watcher/kubernetes/client.ts';
 import { tempDir, writeKubeconfig } from './support/kubeconfig-file.ts';
 import { haveOpenssl, makeCerts, type TestCerts } from './support/certs.ts';
+import { eventually } from '../../support/waiters.ts';
 
 const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
 
@@ -104,7 +105,7 @@ describe('HttpApiClient', () => {
     const reading = readBody(response.body);
     controller.abort();
     await assert.rejects(reading);
-    for (let turn = 0; turn < 1000 && srv.openSockets() > 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await eventually(() => srv.openSockets() === 0, 'the server saw the connection close', { intervalMs: 0 });
     assert.equal(srv.openSockets(), 0, 'the server saw the connection close');
     client.close();
   });

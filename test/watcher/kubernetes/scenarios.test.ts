@@ -5,8 +5,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiClient } from '../../../src/watcher/kubernetes/client.ts';
+import { eventually } from '../../support/waiters.ts';
 import {
-  cm, converged, eventually, requestsFor, startCluster, type Cluster,
+  cm, converged, requestsFor, startCluster, type Cluster,
 } from './support/cluster.ts';
 import { capturingLogger } from './support/harness.ts';
 
