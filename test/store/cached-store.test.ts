@@ -1,12 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WatchedResourceConfig } from '../../src/config/types.ts';
 import type { KubeObject } from '../../src/k8s.ts';
 import { CachedStore, DEFAULTS, onDemandStoreBackend, type CachedStoreOptions } from '../../src/store/cached-store.ts';
 import { FetchError, isOnDemandStore, type FetchOutcome } from '../../src/store/index.ts';
 import { StoreRegistry } from '../../src/store/registry.ts';
 import { runStoreContract } from './contract.ts';
 import { FakeFetcher, secret } from './fake-fetcher.ts';
+import { watchedResource } from '../support/builders.ts';
 import { eventually } from '../support/waiters.ts';
 
 runStoreContract(
@@ -311,19 +311,7 @@ describe('CachedStore', () => {
 });
 
 describe('the on-demand store backend', () => {
-  const resource: WatchedResourceConfig = {
-    name: 'secrets',
-    apiVersion: 'v1',
-    kind: 'Secret',
-    namespace: '',
-    labelSelector: '',
-    fieldSelector: '',
-    indexBy: ['metadata.namespace', 'metadata.name'],
-    removeFields: [],
-    store: 'on-demand',
-    cacheTtlMs: 5_000,
-    maxCacheSize: 3,
-  };
+  const resource = watchedResource('secrets', { kind: 'Secret', store: 'on-demand', cacheTtlMs: 5_000, maxCacheSize: 3 });
 
   test('builds a CachedStore with max_cache_size and cache_ttl over the fetcher it is given', async () => {
     const registry = new StoreRegistry().register(onDemandStoreBackend);

@@ -6,6 +6,7 @@ import { MemoryStore, fullStoreBackend } from '../../src/store/memory-store.ts';
 import { StoreRegistry } from '../../src/store/registry.ts';
 import { runStoreContract } from './contract.ts';
 import { seededRandom } from '../support/apiserver/random.ts';
+import { watchedResource } from '../support/builders.ts';
 
 runStoreContract('MemoryStore', (options) => new MemoryStore(options));
 
@@ -54,16 +55,10 @@ describe('MemoryStore', () => {
   });
 
   test('the full backend builds a MemoryStore named after the resource with one key per index_by entry', () => {
-    const resource = {
-      name: 'ingresses',
+    const resource = watchedResource('ingresses', {
       apiVersion: 'networking.k8s.io/v1',
-      namespace: '',
-      labelSelector: '',
-      fieldSelector: '',
       indexBy: ['metadata.namespace', 'metadata.name', 'spec.ingressClassName'],
-      removeFields: [],
-      store: 'full',
-    };
+    });
     const store = new StoreRegistry().register(fullStoreBackend).build(resource);
     assert.ok(store instanceof MemoryStore);
     assert.equal(store.name, 'ingresses');

@@ -5,17 +5,9 @@ import { createDefaultRegistry } from '../../src/controller/registry.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { StoreRegistry, type StoreBackend } from '../../src/store/registry.ts';
 import { positiveIntForTests } from './registry-fixtures.ts';
+import { watchedResource } from '../support/builders.ts';
 
-const resource = {
-  name: 'pods',
-  apiVersion: 'v1',
-  namespace: '',
-  labelSelector: '',
-  fieldSelector: '',
-  indexBy: ['metadata.namespace', 'metadata.name'],
-  removeFields: [],
-  store: 'sharded',
-};
+const resource = watchedResource('pods', { store: 'sharded' });
 
 /** A backend of its own, with one key and one cross-check, the way an out-of-tree backend would be. */
 const sharded: StoreBackend = {

@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/log.ts';
 import { publishedResource, type PublishedResource } from '../../../src/publish/objects.ts';
 import { Publisher, type PublisherOptions } from '../../../src/publish/publisher.ts';
 import { PublishedStore } from '../../../src/store/published-store.ts';
+import { watchedResource } from '../../support/builders.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { FlakyRepository } from './flaky-repository.ts';
 
@@ -27,7 +28,7 @@ export function servicesResource(objects: KubeObject[] = []): PublishedResource 
   const store = new PublishedStore({ name: 'services', keyCount: 2 });
   for (const obj of objects) store.add(obj, [obj.metadata.namespace ?? '', obj.metadata.name]);
   return publishedResource(
-    { name: 'services', apiVersion: 'v1', kind: 'Service', namespace: '', labelSelector: '', fieldSelector: '', indexBy: [], removeFields: [], store: 'etcd' },
+    watchedResource('services', { kind: 'Service', indexBy: [], store: 'etcd' }),
     store,
   );
 }

@@ -19,9 +19,10 @@ import type { WatchSink } from '../../../src/watcher/index.ts';
 import { runCli } from '../../support/cli.ts';
 import { etcdSkipReason, TestEtcd, whenReachable } from '../../support/etcd.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
-import { publish, RecordingSink, resource, service, sourceConfig, unpublish, where } from './helpers.ts';
+import { watchedResource } from '../../support/builders.ts';
+import { publish, RecordingSink, service, sourceConfig, unpublish, where } from './helpers.ts';
 
-const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
+const SERVICES = watchedResource('services', { apiVersion: 'v1', kind: 'Service' });
 /** Small retry delays: etcd restarts in these tests, and nothing asserts how long a retry takes. */
 const QUICK_BACKOFF = { initialMs: 50, capMs: 500 };
 

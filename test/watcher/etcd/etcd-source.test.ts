@@ -12,9 +12,10 @@ import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { eventually } from '../../support/waiters.ts';
-import { publish, RecordingSink, resource, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
+import { watchedResource } from '../../support/builders.ts';
+import { publish, RecordingSink, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
 
-const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
+const SERVICES = watchedResource('services', { apiVersion: 'v1', kind: 'Service' });
 
 function setup(options: { resources?: WatchedResourceConfig[]; clusters?: 'all' | string[]; repository?: Repository; watch?: boolean } = {}) {
   const repository = options.repository ?? new MemoryRepository();
@@ -66,7 +67,7 @@ describe('EtcdSource', () => {
   });
 
   test('applies namespace and label selectors, and an object that stops matching is deleted', async () => {
-    const selective = resource('services', { apiVersion: 'v1', kind: 'Service', namespace: 'web', labelSelector: 'app in (shop)' });
+    const selective = watchedResource('services', { apiVersion: 'v1', kind: 'Service', namespace: 'web', labelSelector: 'app in (shop)' });
     const { repository, source, sinks, sink } = setup({ resources: [selective] });
     await publish(repository, 'east', service('web', 'shop', { labels: { app: 'shop' } }));
     await publish(repository, 'east', service('web', 'blog', { labels: { app: 'blog' } }));
@@ -82,7 +83,7 @@ describe('EtcdSource', () => {
   });
 
   test('a field selector can name the cluster an object came from', async () => {
-    const fromEast = resource('services', { apiVersion: 'v1', kind: 'Service', fieldSelector: 'metadata.cluster=east' });
+    const fromEast = watchedResource('services', { apiVersion: 'v1', kind: 'Service', fieldSelector: 'metadata.cluster=east' });
     const { repository, source, sinks, sink } = setup({ resources: [fromEast] });
     await publish(repository, 'east', service('web', 'a'));
     await publish(repository, 'west', service('web', 'b'));
@@ -259,7 +260,7 @@ describe('EtcdSource', () => {
   });
 
   test('a selector that does not parse is a WatchError naming the resource', () => {
-    const broken = resource('services', { apiVersion: 'v1', kind: 'Service', labelSelector: 'app in (' });
+    const broken = watchedResource('services', { apiVersion: 'v1', kind: 'Service', labelSelector: 'app in (' });
     assert.throws(() => setup({ resources: [broken] }), (err) => err instanceof WatchError && /services: label_selector/.test(err.message));
   });
 });

@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path';
 import { objectId, type KubeObject } from '../../../src/k8s.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import type { WatchSink } from '../../../src/watcher/index.ts';
-import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 
 export { WAIT_TIMEOUT_MS, Waiters } from '../../support/waiters.ts';
 import { Waiters } from '../../support/waiters.ts';
@@ -88,21 +87,6 @@ export async function tempFolder(): Promise<{
       return path;
     },
     remove: () => rm(root, { recursive: true, force: true }),
-  };
-}
-
-/** A watched resource config with defaults for everything but what a test sets. */
-export function resource(name: string, overrides: Partial<WatchedResourceConfig>): WatchedResourceConfig {
-  return {
-    name,
-    apiVersion: 'v1',
-    namespace: '',
-    labelSelector: '',
-    fieldSelector: '',
-    indexBy: ['metadata.namespace', 'metadata.name'],
-    removeFields: [],
-    store: 'full',
-    ...overrides,
   };
 }
 
