@@ -302,6 +302,9 @@ describe('Kubernetes source scenarios (informers.md §3.4)', () => {
   });
 
   test('14: stop() during connect, mid-stream and during backoff leaves no callbacks and no open sockets', async () => {
+    const sockets = (): string[] => process.getActiveResourcesInfo().filter((h) => /^(TCPSocketWrap|TCPServerWrap|ConnectWrap)$/.test(h));
+    // Sockets of other tests sharing the process (npm run test:unit runs every file in one).
+    const before = sockets().length;
     // During connect: stop right after start, while discovery is in flight.
     const connecting = await startCluster({ seed: { configmaps: [cm('a')] } });
     await connecting.close();
@@ -328,7 +331,6 @@ describe('Kubernetes source scenarios (informers.md §3.4)', () => {
     await streaming.close();
     await failing.close();
     // Destroyed sockets and closed servers release their handles within a few ticks.
-    const sockets = (): string[] => process.getActiveResourcesInfo().filter((h) => /^(TCPSocketWrap|TCPServerWrap|ConnectWrap)$/.test(h));
-    await eventually(() => sockets().length === 0, `no sockets left open (${sockets().join(', ')})`);
+    await eventually(() => sockets().length <= before, `no sockets left open (${sockets().join(', ')})`);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The publisher against a real etcd (test/support/etcd.ts): restart, two clusters in one
  * prefix, a deposed leader, batching and an outage. Objects come from published stores
- * filled by the test; publisher-daemon.test.ts feeds them from a Kubernetes API server.
+ * filled by the test; publisher-daemon.e2e.test.ts feeds them from a Kubernetes API server.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
