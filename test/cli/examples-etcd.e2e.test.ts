@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli, startCli, type RunningCli } from '../support/cli.ts';
+import { runCliInProcess, startCli, type RunningCli } from '../support/cli.ts';
 import { eventually } from '../support/waiters.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
 import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
@@ -25,7 +25,7 @@ const PLURALS: Record<string, string> = { Ingress: 'ingresses', Service: 'servic
 describe('the etcd example configs', () => {
   for (const name of ['publisher.yaml', 'renderer.yaml']) {
     test(`check-config accepts examples/etcd/${name}`, async () => {
-      const result = await runCli(['check-config', '--config', join(ETCD_EXAMPLE, name)]);
+      const result = await runCliInProcess(['check-config', '--config', join(ETCD_EXAMPLE, name)]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /: ok \(4 watched resources, /);
     });
@@ -85,7 +85,7 @@ describe('the etcd example, run', { skip: etcdSkipReason(), timeout: 120_000 }, 
   test('the renderer writes what rendering the manifests writes, fetching the TLS Secrets from etcd', async () => {
     await loadExampleManifests(join(EXAMPLES, 'manifests'));
     const expectedDir = await tempDir();
-    const rendered = await runCli(['render', '--config', join(EXAMPLES, 'config.yaml'), '--out', expectedDir]);
+    const rendered = await runCliInProcess(['render', '--config', join(EXAMPLES, 'config.yaml'), '--out', expectedDir]);
     assert.equal(rendered.code, 0, rendered.stderr);
 
     const publisherDir = await tempDir();

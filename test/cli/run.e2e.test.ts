@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../../src/k8s.ts';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli, startCli, type RunningCli } from '../support/cli.ts';
+import { runCliInProcess, startCli, type RunningCli } from '../support/cli.ts';
 import { eventually } from '../support/waiters.ts';
 import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
 
@@ -132,7 +132,7 @@ describe('informant run', () => {
     try {
       const { dir, config } = await clusterProject(server);
       assert.match(await readFile(config, 'utf8'), /store: on-demand/, 'the example keeps Secrets on demand');
-      const result = await runCli(['render', '--config', config, '--out', '-']);
+      const result = await runCliInProcess(['render', '--config', config, '--out', '-']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /\/etc\/haproxy\/certs\/blog_blog-tls\.pem blog\.example\.com/);
       const gets = server.requests.filter((r) => r.method === 'GET' && /\/secrets\/[^/]+$/.test(r.path));

@@ -17,7 +17,7 @@ import type { Repository } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { silentLogger } from '../../src/log.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli } from '../support/cli.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { eventually } from '../support/waiters.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
 import { writeKubeconfig } from '../watcher/kubernetes/support/kubeconfig-file.ts';
@@ -141,7 +141,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
           '  names: {inline: "{% for s in resources.services %}{{ s.metadata.name }}{% endfor %}", output: out/names.txt}',
         ].join('\n'),
       );
-      const result = await runCli(['render', '--config', join(project, 'config.yaml'), '--out', '-']);
+      const result = await runCliInProcess(['render', '--config', join(project, 'config.yaml'), '--out', '-']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /web/);
       assert.equal((await reader.list(layout.clusterPrefix('', 'services', 'render-only'))).records.length, 0);
