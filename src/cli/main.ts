@@ -1,9 +1,10 @@
 /**
  * The `informant` command line: run (the controller), render (once), check-config, test
  * (the template tests).
- * Messages for people go to stderr/stdout directly; logs go through pino.
+ * Messages for people go to the given stderr/stdout (the process's by default); logs go
+ * through pino.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { loadConfig, parseDuration } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
@@ -20,18 +21,51 @@ import { stringify } from 'yaml';
 /** Exit codes: 0 ok, 1 a problem with inputs (config, template, manifest), 2 usage. */
 const EXIT = Object.freeze({ ok: 0, failed: 1 });
 
-
-function fail(message: string): never {
-  process.stderr.write(`${message.trimEnd()}\n`);
-  process.exit(EXIT.failed);
+/**
+ * Where the commands write and what relative paths start from. The process's by default;
+ * tests hand in their own to run a command in process.
+ */
+export interface CliIo {
+  /** Results: rendered output (`--out -`), YAML, reports. */
+  stdout: NodeJS.WritableStream;
+  /** Messages for people and (render, test) the log. */
+  stderr: NodeJS.WritableStream;
+  /** The folder relative paths (--config, --out, --kubeconfig) are resolved against. */
+  cwd: string;
 }
 
-async function readConfig(file: string, options: { tests?: boolean } = {}): Promise<Config> {
-  try {
-    return await loadConfig(resolve(file), { storeBackends: createDefaultRegistry().backends(), ...options });
-  } catch (err) {
-    return fail((err as Error).message);
+/** The process's streams and working directory. */
+function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+}
+
+/** Ends a command with an exit code; main() turns it into its result. */
+class CommandExit extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.code = code;
   }
+}
+
+/** Writes `message` to stderr and ends the command with exit code 1. */
+function fail(io: CliIo, message: string): never {
+  io.stderr.write(`${message.trimEnd()}\n`);
+  throw new CommandExit(EXIT.failed);
+}
+
+async function readConfig(io: CliIo, file: string, options: { tests?: boolean } = {}): Promise<Config> {
+  try {
+    return await loadConfig(resolve(io.cwd, file), { storeBackends: createDefaultRegistry().backends(), ...options });
+  } catch (err) {
+    return fail(io, (err as Error).message);
+  }
+}
+
+/** A logger for the one-shot commands: onto stderr, warnings and worse unless the config asks for more. */
+function commandLogger(io: CliIo, config: Config): Logger {
+  const level = config.logging.level === 'info' ? 'warn' : config.logging.level;
+  return createLogger({ level, destination: io.stderr, pretty: false });
 }
 
 /**
@@ -39,12 +73,12 @@ async function readConfig(file: string, options: { tests?: boolean } = {}): Prom
  * context, which with `clusters` are the defaults of the clusters that set none of their
  * own. Throws when the config's source is not kubernetes.
  */
-function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?: string }): Config {
+function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?: string }, cwd: string): Config {
   if (!flags.kubeconfig && !flags.context) return config;
   if (config.source.kind !== 'kubernetes' || !config.source.kubernetes) {
     throw new Error('--kubeconfig and --context apply to `source: kubernetes` only');
   }
-  if (flags.kubeconfig) config.source.kubernetes.kubeconfig = resolve(flags.kubeconfig);
+  if (flags.kubeconfig) config.source.kubernetes.kubeconfig = resolve(cwd, flags.kubeconfig);
   if (flags.context) config.source.kubernetes.context = flags.context;
   return config;
 }
@@ -56,23 +90,23 @@ type RunFlags = { config: string; kubeconfig?: string; context?: string; watchCo
  * signal exits at once with 1). SIGHUP reloads the config, as does a change of the config
  * or template files unless --no-watch-config.
  */
-async function runCommand(flags: RunFlags): Promise<void> {
+async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
   const load = async (): Promise<Config> =>
-    applySourceFlags(await loadConfig(resolve(flags.config), { storeBackends: createDefaultRegistry().backends() }), flags);
+    applySourceFlags(await loadConfig(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends() }), flags, io.cwd);
   let config: Config;
   try {
     config = await load();
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(io, (err as Error).message);
   }
   const shutdownTimeoutMs = parseDuration(flags.shutdownTimeout);
-  if (shutdownTimeoutMs === undefined) return fail(`--shutdown-timeout: invalid duration ${JSON.stringify(flags.shutdownTimeout)}; use e.g. 20s`);
+  if (shutdownTimeoutMs === undefined) return fail(io, `--shutdown-timeout: invalid duration ${JSON.stringify(flags.shutdownTimeout)}; use e.g. 20s`);
   const logger = createLogger({ level: config.logging.level });
   let daemon: Daemon;
   try {
     daemon = new Daemon({ config, logger, loadConfig: load, watchConfig: flags.watchConfig, shutdownTimeoutMs });
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(io, (err as Error).message);
   }
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -91,16 +125,16 @@ async function runCommand(flags: RunFlags): Promise<void> {
     await daemon.start();
   } catch (err) {
     logger.fatal({ err }, 'could not start');
-    return fail((err as Error).message);
+    return fail(io, (err as Error).message);
   }
   await daemon.controller.waitForSync();
   logger.info({ config: config.file }, 'all resources synced; watching for changes');
 }
 
 /** `informant rbac`: the least-privilege RBAC of the config, as YAML documents on stdout. */
-async function rbacCommand(flags: { config: string; name: string; namespace?: string }): Promise<void> {
+async function rbacCommand(io: CliIo, flags: { config: string; name: string; namespace?: string }): Promise<void> {
   // Every store type the config language knows (on-demand included), whether or not this build runs it.
-  const config = await loadConfig(resolve(flags.config)).catch((err: Error) => fail(err.message));
+  const config = await loadConfig(resolve(io.cwd, flags.config)).catch((err: Error) => fail(io, err.message));
   const namespace = flags.namespace ?? config.leaderElection.namespace;
   const { manifests, guessed, notes } = rbacManifests(config, { name: flags.name, namespace });
   const header = [`# RBAC for ${config.file} (informant rbac)`, ...notes.map((note) => `# ${note}`)];
@@ -109,58 +143,57 @@ async function rbacCommand(flags: { config: string; name: string; namespace?: st
   if (guessed.length > 0) {
     header.push(`# Plural resource names guessed from kind for: ${guessed.join(', ')}; set \`resource:\` in the config if one is wrong.`);
   }
-  process.stdout.write(`${header.join('\n')}\n${manifests.map((m) => stringify(m)).join('---\n')}`);
+  io.stdout.write(`${header.join('\n')}\n${manifests.map((m) => stringify(m)).join('---\n')}`);
 }
 
-function buildController(config: Config, logger: Logger, watch: boolean): Controller {
+function buildController(io: CliIo, config: Config, logger: Logger, watch: boolean): Controller {
   try {
     return new Controller({ config, logger, watch });
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(io, (err as Error).message);
   }
 }
 
-async function renderCommand(flags: { config: string; out?: string }): Promise<void> {
-  const config = await readConfig(flags.config);
-  const logger = createLogger({ level: config.logging.level === 'info' ? 'warn' : config.logging.level, destination: process.stderr, pretty: false });
-  const controller = buildController(config, logger, false);
+async function renderCommand(io: CliIo, flags: { config: string; out?: string }): Promise<void> {
+  const config = await readConfig(io, flags.config);
+  const controller = buildController(io, config, commandLogger(io, config), false);
   await controller.start();
   const timeoutMs = config.render.syncTimeoutMs;
   const synced = await syncWithin(controller, timeoutMs);
   const unsynced = controller.unsynced();
   const problems = controller.problems;
   // The source stays up while rendering: on-demand stores fetch through it.
-  const outcomes = synced && problems.length === 0 ? await controller.renderAll(renderTarget(flags.out, config)) : [];
+  const outcomes = synced && problems.length === 0 ? await controller.renderAll(renderTarget(io, flags.out, config)) : [];
   await controller.stop();
-  if (!synced) fail(`not synced after ${timeoutMs / 1000}s (render.sync_timeout): ${unsynced.join(', ')}`);
-  if (problems.length > 0) fail(`${problems.map((err) => err.message).join('\n')}\nnothing was written`);
-  reportOutcomes(outcomes);
+  if (!synced) fail(io, `not synced after ${timeoutMs / 1000}s (render.sync_timeout): ${unsynced.join(', ')}`);
+  if (problems.length > 0) fail(io, `${problems.map((err) => err.message).join('\n')}\nnothing was written`);
+  reportOutcomes(io, outcomes);
 }
 
-function renderTarget(out: string | undefined, config: Config): Parameters<Controller['renderAll']>[0] {
+function renderTarget(io: CliIo, out: string | undefined, config: Config): Parameters<Controller['renderAll']>[0] {
   if (out === undefined) return { kind: 'configured' };
-  if (out !== '-') return { kind: 'directory', dir: resolve(out) };
+  if (out !== '-') return { kind: 'directory', dir: resolve(io.cwd, out) };
   const many = config.templates.length > 1;
   return {
     kind: 'callback',
     write: (template, content) => {
-      if (many) process.stdout.write(`==> ${template.name} <==\n`);
-      process.stdout.write(content);
+      if (many) io.stdout.write(`==> ${template.name} <==\n`);
+      io.stdout.write(content);
     },
   };
 }
 
-function reportOutcomes(outcomes: RenderOutcome[]): void {
+function reportOutcomes(io: CliIo, outcomes: RenderOutcome[]): void {
   const failed = outcomes.filter((o) => o.status === 'failed');
   for (const outcome of outcomes) {
     if (outcome.status === 'failed') {
-      process.stderr.write(`error: template "${outcome.template}": ${outcome.error?.message}\n`);
+      io.stderr.write(`error: template "${outcome.template}": ${outcome.error?.message}\n`);
     } else if (outcome.output !== '-') {
-      process.stderr.write(`${outcome.status}: ${outcome.output}\n`);
+      io.stderr.write(`${outcome.status}: ${outcome.output}\n`);
     }
   }
   if (failed.length > 0) {
-    fail(`${failed.length} of ${outcomes.length} template(s) failed; their previous outputs were kept`);
+    fail(io, `${failed.length} of ${outcomes.length} template(s) failed; their previous outputs were kept`);
   }
 }
 
@@ -174,32 +207,36 @@ async function syncWithin(controller: Controller, ms: number): Promise<boolean> 
   return result;
 }
 
-async function checkConfigCommand(flags: { config: string }): Promise<void> {
-  const config = await readConfig(flags.config, { tests: true });
+async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise<void> {
+  const config = await readConfig(io, flags.config, { tests: true });
   const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
-  if (problems.length > 0) fail(problems.map((err) => err.message).join('\n'));
-  process.stdout.write(
+  if (problems.length > 0) fail(io, problems.map((err) => err.message).join('\n'));
+  io.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );
 }
 
-async function testCommand(flags: { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {
-  const config = await readConfig(flags.config, { tests: true });
-  const level = config.logging.level === 'info' ? 'warn' : config.logging.level;
-  const logger = createLogger({ level, destination: process.stderr, pretty: false });
-  const code = await runTestCommand({ ...flags, config, logger, out: process.stdout, err: process.stderr });
-  process.exitCode = code;
+async function testCommand(io: CliIo, flags: { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {
+  const config = await readConfig(io, flags.config, { tests: true });
+  const logger = commandLogger(io, config);
+  const code = await runTestCommand({ ...flags, config, logger, out: io.stdout, err: io.stderr, cwd: io.cwd });
+  if (code !== EXIT.ok) throw new CommandExit(code);
 }
 
 function configOption(): Option {
   return new Option('-c, --config <file>', 'config file').default('config.yaml');
 }
 
-/** Builds the command line program (exported for tests). */
-export function program(): Command {
+/**
+ * Builds the command line program (exported for tests). Commander's own messages (usage
+ * errors, help) go to `io`; instead of exiting, it throws a CommanderError with the exit code.
+ */
+export function program(io: CliIo = processIo()): Command {
   const cli = new Command('informant')
     .description('Watch Kubernetes resources, index them, and render templates from them')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .exitOverride();
   cli
     .command('run')
     .description('run the controller: watch, render on change, keep running')
@@ -208,25 +245,25 @@ export function program(): Command {
     .option('--context <name>', 'kubeconfig context (default: the current context); with clusters, for those that set none')
     .option('--no-watch-config', 'do not reload when the config or template files change (SIGHUP still reloads)')
     .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`)
-    .action(runCommand);
+    .action((flags) => runCommand(io, flags));
   cli
     .command('rbac')
     .description('print the least-privilege RBAC (ServiceAccount, roles, bindings) the config needs, as YAML')
     .addOption(configOption())
     .option('--name <name>', 'name of the ServiceAccount, roles and bindings', 'informant')
     .option('--namespace <namespace>', 'namespace informant runs in (default: leader_election.namespace)')
-    .action(rbacCommand);
+    .action((flags) => rbacCommand(io, flags));
   cli
     .command('render')
     .description('render every template once and exit; non-zero on any error')
     .addOption(configOption())
     .option('-o, --out <dir|->', 'write outputs into this folder, or "-" for stdout (default: the configured outputs)')
-    .action(renderCommand);
+    .action((flags) => renderCommand(io, flags));
   cli
     .command('check-config')
     .description('validate the config and compile the templates')
     .addOption(configOption())
-    .action(checkConfigCommand);
+    .action((flags) => checkConfigCommand(io, flags));
   cli
     .command('test')
     .description('run the template tests of the config: fixtures in, assertions on the outputs; no cluster, nothing written')
@@ -234,13 +271,31 @@ export function program(): Command {
     .option('--filter <pattern>', 'run only the tests whose name matches this regular expression')
     .option('--update-golden', 'rewrite the golden files (equals) of the selected tests with what they render')
     .addOption(new Option('--reporter <format>', 'output format').choices(REPORTERS).default('pretty'))
-    .action(testCommand);
+    .action((flags) => testCommand(io, flags));
   return cli;
 }
 
-/** Runs the command line with `argv` (process.argv shape). */
-export async function main(argv: string[]): Promise<void> {
-  await program().parseAsync(argv);
+/**
+ * Runs the command line with `argv` (process.argv shape) and resolves with its exit code
+ * (`run` resolves once synced and keeps running). Without `io` it is the process: its
+ * streams and working directory, and a non-zero exit code ends the process at once.
+ */
+export async function main(argv: string[], io?: CliIo): Promise<number> {
+  const code = await exitCodeOf(() => program(io).parseAsync(argv));
+  if (io === undefined && code !== EXIT.ok) process.exit(code);
+  return code;
+}
+
+/** The exit code of running `command`: 0, or the code it ended with; other errors propagate. */
+async function exitCodeOf(command: () => Promise<unknown>): Promise<number> {
+  try {
+    await command();
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommandExit) return err.code;
+    if (err instanceof CommanderError) return err.exitCode;
+    throw err;
+  }
 }
 
 if (import.meta.main) await main(process.argv);

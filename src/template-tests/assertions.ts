@@ -5,7 +5,7 @@
 import type { TemplateConfig, TemplateExpectation } from '../config/types.ts';
 import { splitLines } from './diff.ts';
 import { checkGolden } from './golden.ts';
-import type { TestFailure } from './index.ts';
+import type { TestFailure } from './types.ts';
 import { jsonPathProblem, parseStructured } from './json-path.ts';
 import type { TemplateOutcome } from './render.ts';
 import { sourceExcerpt } from './source-excerpt.ts';

@@ -5,7 +5,8 @@
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { displayPath } from './display.ts';
-import { createReporter, type ReporterName, type TextSink } from './reporters/index.ts';
+import { createReporter, type ReporterName } from './reporters/index.ts';
+import type { TextSink } from './types.ts';
 import { runTemplateTests, selectTests } from './runner.ts';
 
 /** Exit codes: every test passed; a test failed or none was selected; the command line is wrong. */

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../output/atomic-file.ts';
 import { unifiedDiff } from './diff.ts';
-import type { TestFailure } from './index.ts';
+import type { TestFailure } from './types.ts';
 
 /** File mode of golden files written by --update-golden: ordinary source files. */
 const GOLDEN_MODE = 0o644;

@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { displayPath } from './display.ts';
 import { checkExpectation, type CheckContext, type CheckResult } from './assertions.ts';
 import { BaseManifests, testObjects } from './fixtures.ts';
-import type { TestFailure, TestResult, TestRunSummary } from './index.ts';
+import type { TestFailure, TestResult, TestRunSummary } from './types.ts';
 import { renderFromObjects } from './render.ts';
 
 /** What runTemplateTests runs, and how. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli } from '../support/cli.ts';
+import { runCliInProcess } from '../support/cli.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const TOKEN = 'e2e-token';
@@ -73,7 +73,7 @@ describe('informant over several clusters', () => {
       eu.create('secrets', { metadata: { namespace: 'shop', name: 'tls' }, data: { c: Buffer.from('EU').toString('base64') } });
       ws.create('secrets', { metadata: { namespace: 'shop', name: 'tls' }, data: { c: Buffer.from('WS').toString('base64') } });
       const config = await project(eu, ws);
-      const result = await runCli(['render', '--config', config, '--out', '-']);
+      const result = await runCliInProcess(['render', '--config', config, '--out', '-']);
       assert.equal(result.code, 0, result.stderr);
       // trim_blocks drops the newline after each block tag.
       assert.equal(result.stdout, 'eu: api=9000 web=8080root:ws: web=8443exact=8443\nall=eu|api eu|web root:ws|web tls=WS\n');
@@ -89,7 +89,7 @@ describe('informant over several clusters', () => {
     const eu = await TestApiServer.start({ token: TOKEN });
     const ws = await TestApiServer.start({ token: TOKEN, pathPrefix: '/clusters/root:ws' });
     try {
-      const result = await runCli(['rbac', '--config', await project(eu, ws)]);
+      const result = await runCliInProcess(['rbac', '--config', await project(eu, ws)]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^# Apply these in every watched cluster \(eu, root:ws\): each cluster's credentials need the same rules there\.$/m);
     } finally {

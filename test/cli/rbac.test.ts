@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { parseConfig } from '../../src/config/index.ts';
 import { rbacManifests } from '../../src/cli/rbac.ts';
-import { runCli } from '../support/cli.ts';
+import { runCliInProcess } from '../support/cli.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -31,7 +31,7 @@ describe('informant rbac', () => {
     dirs.push(dir);
     const file = join(dir, 'config.yaml');
     await writeFile(file, CONFIG);
-    const result = await runCli(['rbac', '--config', file, '--namespace', 'proxy', '--name', 'edge']);
+    const result = await runCliInProcess(['rbac', '--config', file, '--namespace', 'proxy', '--name', 'edge']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^# RBAC for .*config\.yaml \(informant rbac\)\n# Plural resource names guessed from kind for: widgets;/);
     const docs = parseAllDocuments(result.stdout).map((doc) => doc.toJS());

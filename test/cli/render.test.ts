@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../support/cli.ts';
+import { runCliInProcess } from '../support/cli.ts';
 
 const CONFIG = `watched_resources:
   services:
@@ -56,7 +56,7 @@ async function project(): Promise<{ dir: string; output: string; good: Buffer }>
   await cp(join(base, 'config.yaml'), join(dir, 'config.yaml'));
   await cp(join(base, 'list.njk'), join(dir, 'list.njk'));
   await cp(join(base, 'services.yaml'), join(dir, 'manifests', 'services.yaml'));
-  const result = await runCli(['render', '--config', join(dir, 'config.yaml')]);
+  const result = await runCliInProcess(['render', '--config', join(dir, 'config.yaml')]);
   assert.equal(result.code, 0, result.stderr);
   const output = join(dir, 'out', 'list.txt');
   return { dir, output, good: await readFile(output) };
@@ -74,11 +74,11 @@ describe('informant render', () => {
 
   test('prints to stdout with --out - and writes into a folder with --out DIR', async () => {
     const { dir } = await project();
-    const printed = await runCli(['render', '--config', join(dir, 'config.yaml'), '--out', '-']);
+    const printed = await runCliInProcess(['render', '--config', join(dir, 'config.yaml'), '--out', '-']);
     assert.equal(printed.code, 0, printed.stderr);
     assert.equal(printed.stdout, 'shop/api 8080\nshop/web 80\n');
     const elsewhere = join(dir, 'elsewhere');
-    const written = await runCli(['render', '--config', join(dir, 'config.yaml'), '--out', elsewhere]);
+    const written = await runCliInProcess(['render', '--config', join(dir, 'config.yaml'), '--out', elsewhere]);
     assert.equal(written.code, 0, written.stderr);
     assert.equal(await readFile(join(elsewhere, 'list.txt'), 'utf8'), 'shop/api 8080\nshop/web 80\n');
   });
@@ -132,7 +132,7 @@ describe('informant render', () => {
     test(`exits non-zero naming the file and line for ${failure.name}, keeping the output`, async () => {
       const { dir, output, good } = await project();
       await edit(join(dir, failure.file), failure.change);
-      const result = await runCli(['render', '--config', join(dir, 'config.yaml')]);
+      const result = await runCliInProcess(['render', '--config', join(dir, 'config.yaml')]);
       assert.equal(result.code, 1, `exit code; stderr: ${result.stderr}`);
       assert.match(result.stderr, failure.expect);
       assert.deepEqual(await readFile(output), good, 'the previous output is byte-identical');
@@ -143,7 +143,7 @@ describe('informant render', () => {
 describe('informant check-config', () => {
   test('accepts a valid config and compiles its templates', async () => {
     const { dir } = await project();
-    const result = await runCli(['check-config', '--config', join(dir, 'config.yaml')]);
+    const result = await runCliInProcess(['check-config', '--config', join(dir, 'config.yaml')]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /ok \(1 watched resources, 1 templates, 0 tests\)/);
   });
@@ -151,7 +151,7 @@ describe('informant check-config', () => {
   test('reports every config problem at once', async () => {
     const { dir } = await project();
     await edit(join(dir, 'config.yaml'), (t) => `${t.replace('kind: Service', 'kind: Service\n    store: memory')}render:\n  debounce: 5x\n`);
-    const result = await runCli(['check-config', '--config', join(dir, 'config.yaml')]);
+    const result = await runCliInProcess(['check-config', '--config', join(dir, 'config.yaml')]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /config\.yaml:5:\d+: watched_resources\.services\.store: .*available: full/);
     assert.match(result.stderr, /render\.debounce: invalid duration "5x"/);
@@ -161,7 +161,7 @@ describe('informant check-config', () => {
     const { dir } = await project();
     await edit(join(dir, 'list.njk'), (t) => t.replace('{% endfor %}', ''));
     await edit(join(dir, 'config.yaml'), (t) => `${t}  other:\n    inline: "{{ x "\n    output: out/other.txt\n`);
-    const result = await runCli(['check-config', '--config', join(dir, 'config.yaml')]);
+    const result = await runCliInProcess(['check-config', '--config', join(dir, 'config.yaml')]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /list\.njk:\d+/);
     assert.match(result.stderr, /<inline:other>:1:\d+/);

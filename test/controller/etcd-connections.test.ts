@@ -14,7 +14,7 @@ import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
 import { silentLogger } from '../../src/log.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { eventually } from '../publish/support/publishing.ts';
+import { eventually } from '../support/waiters.ts';
 
 const dirs: string[] = [];
 after(async () => {

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config/index.ts';
 import { rbacManifests } from '../../src/cli/rbac.ts';
 import { parseListen } from '../../src/server/index.ts';
 import { checkTemplates } from '../../src/templates/index.ts';
-import { runCli } from '../support/cli.ts';
+import { runCliInProcess } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy');
@@ -85,7 +85,7 @@ describe('deploy/', () => {
       `source:\n  files: {path: ${join(ROOT, 'examples', 'manifests')}}\n`,
     );
     await writeFile(join(dir, 'offline.yaml'), offline);
-    const result = await runCli(['render', '--config', join(dir, 'offline.yaml'), '--out', '-']);
+    const result = await runCliInProcess(['render', '--config', join(dir, 'offline.yaml'), '--out', '-']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^frontend http\n {4}bind :8000$/m);
     assert.match(result.stdout, /^backend shop_storefront_http\n {4}balance roundrobin\n {4}server /m);

@@ -5,7 +5,7 @@ import { ApiLeaseClient, LeaseError, type LeaseClient } from '../../src/election
 import { silentLogger } from '../../src/log.ts';
 import { createApiClient, type HttpApiClient } from '../../src/kube/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { waitFor } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { tempDir, writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
@@ -76,7 +76,7 @@ function replica(name: string, lease: string, clock: FakeClock) {
 async function step(clock: FakeClock, electors: LeaderElector[]): Promise<void> {
   const before = electors.map((e) => e.attempts);
   clock.advance(TIMING.retryPeriodMs);
-  await waitFor(() => electors.every((e, i) => e.attempts > before[i]!), 'every elector tried again');
+  await eventually(() => electors.every((e, i) => e.attempts > before[i]!), 'every elector tried again');
 }
 
 function holder(lease: string): string | undefined {
@@ -90,7 +90,7 @@ describe('LeaderElector against the test API server', () => {
     const b = replica('b', 'together', clock);
     a.elector.start();
     b.elector.start();
-    await waitFor(() => a.elector.attempts > 0 && b.elector.attempts > 0, 'both tried');
+    await eventually(() => a.elector.attempts > 0 && b.elector.attempts > 0, 'both tried');
     for (let i = 0; i < 3; i++) await step(clock, [a.elector, b.elector]);
     assert.equal([a.elector.isLeader, b.elector.isLeader].filter(Boolean).length, 1);
     const leader = a.elector.isLeader ? 'a' : 'b';
@@ -104,9 +104,9 @@ describe('LeaderElector against the test API server', () => {
     const a = replica('a', 'crash', clock);
     const b = replica('b', 'crash', clock);
     a.elector.start();
-    await waitFor(() => a.elector.isLeader, 'a leads');
+    await eventually(() => a.elector.isLeader, 'a leads');
     b.elector.start();
-    await waitFor(() => b.elector.attempts > 0, 'b tried');
+    await eventually(() => b.elector.attempts > 0, 'b tried');
     for (let i = 0; i < 3; i++) await step(clock, [a.elector, b.elector]);
     assert.equal(b.elector.isLeader, false, 'b follows while a renews');
     const lease = server.get('leases', NAMESPACE, 'crash')!.spec as Record<string, unknown>;
@@ -136,9 +136,9 @@ describe('LeaderElector against the test API server', () => {
     const a = replica('a', 'release', clock);
     const b = replica('b', 'release', clock);
     a.elector.start();
-    await waitFor(() => a.elector.isLeader, 'a leads');
+    await eventually(() => a.elector.isLeader, 'a leads');
     b.elector.start();
-    await waitFor(() => b.elector.attempts > 0, 'b tried');
+    await eventually(() => b.elector.attempts > 0, 'b tried');
     await step(clock, [a.elector, b.elector]);
     await a.elector.stop();
     assert.deepEqual(a.changes.map((c) => c.leading), [true, false]);
@@ -153,7 +153,7 @@ describe('LeaderElector against the test API server', () => {
     const clock = new FakeClock();
     const a = replica('a', 'flaky', clock);
     a.elector.start();
-    await waitFor(() => a.elector.isLeader, 'a leads');
+    await eventually(() => a.elector.isLeader, 'a leads');
     a.client.severed = true;
     await step(clock, [a.elector]);
     assert.equal(a.elector.isLeader, true, 'one failed renewal is tolerated');

@@ -6,23 +6,13 @@ import type { KubeObject } from '../../src/k8s.ts';
 import { Indexer, IndexerError, type IndexKey, type IndexSink } from '../../src/indexer/index.ts';
 import { PathError } from '../../src/path/index.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
+import { watchedResource } from '../support/builders.ts';
 
 const LAST_APPLIED = "metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']";
 const APP_LABEL = "metadata.labels['app.kubernetes.io/name']";
 
 function resource(overrides: Partial<WatchedResourceConfig> = {}): WatchedResourceConfig {
-  return {
-    name: 'services',
-    apiVersion: 'v1',
-    kind: 'Service',
-    namespace: '',
-    labelSelector: '',
-    fieldSelector: '',
-    indexBy: ['metadata.namespace', 'metadata.name'],
-    removeFields: ['metadata.managedFields', LAST_APPLIED],
-    store: 'full',
-    ...overrides,
-  };
+  return watchedResource('services', { kind: 'Service', removeFields: ['metadata.managedFields', LAST_APPLIED], ...overrides });
 }
 
 function service(name: string, meta: Partial<KubeObject['metadata']> = {}): KubeObject {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createApiClient, readBody } from '../../src/kube/index.ts';
 import { tempDir, writeKubeconfig } from './support/kubeconfig-file.ts';
 import { haveOpenssl, makeCerts, type TestCerts } from './support/certs.ts';
+import { eventually } from '../support/waiters.ts';
 
 const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
 
@@ -103,7 +104,7 @@ describe('HttpApiClient', () => {
     const reading = readBody(response.body);
     controller.abort();
     await assert.rejects(reading);
-    for (let turn = 0; turn < 1000 && srv.openSockets() > 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await eventually(() => srv.openSockets() === 0, 'the server saw the connection close', { intervalMs: 0 });
     assert.equal(srv.openSockets(), 0, 'the server saw the connection close');
     client.close();
   });

@@ -4,6 +4,7 @@ import type { EtcdConnectionConfig } from '../../src/config/types.ts';
 import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
 import { silentLogger } from '../../src/log.ts';
+import { ETCD_DEFAULT_MAX_REQUEST_BYTES, runRepositoryContract } from './repository-contract.ts';
 
 /** SharedConnections over memory repositories, recording every connect and close. */
 function counting() {
@@ -23,6 +24,12 @@ function counting() {
 }
 
 const config = (endpoint: string, prefix = 'informant'): EtcdConnectionConfig => ({ endpoints: [endpoint], prefix, dialTimeoutMs: 2000 });
+
+runRepositoryContract('a SharedConnections handle', async () => {
+  const repository = new MemoryRepository({ maxRequestBytes: ETCD_DEFAULT_MAX_REQUEST_BYTES });
+  const handle = new SharedConnections(() => repository).acquire(config('http://127.0.0.1:1'), silentLogger());
+  return { repository: handle, compact: async (revision) => repository.compact(revision) };
+});
 
 describe('SharedConnections', () => {
   test('handles with the same connection settings share one connection, whatever their prefix', async () => {

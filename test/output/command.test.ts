@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CommandError, formatArgv, runCommand, substituteFile } from '../../src/output/command.ts';
-import { waitFor } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
 const dirs: string[] = [];
@@ -65,9 +65,9 @@ describe('runCommand', () => {
     const marker = join(await tempDir(), 'trapped');
     const clock = new FakeClock();
     const running = runCommand(['sh', '-c', `trap "" TERM; touch ${marker}; sleep 30`], { timeoutMs: 1000, killAfterMs: 500, clock });
-    await waitFor(() => readFile(marker).then(() => true, () => false), 'the command ignores SIGTERM');
+    await eventually(() => readFile(marker).then(() => true, () => false), 'the command ignores SIGTERM');
     clock.advance(1000);
-    await waitFor(() => clock.pending >= 1, 'the kill timer is armed');
+    await eventually(() => clock.pending >= 1, 'the kill timer is armed');
     clock.advance(500);
     const result = await running;
     assert.equal(result.timedOut, true);
@@ -79,11 +79,11 @@ describe('runCommand', () => {
     const pidFile = join(await tempDir(), 'pid');
     const clock = new FakeClock();
     const running = runCommand(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], { timeoutMs: 1000, clock });
-    const pid = Number(await waitFor(() => readFile(pidFile, 'utf8').catch(() => undefined), 'the grandchild started'));
+    const pid = Number(await eventually(() => readFile(pidFile, 'utf8').catch(() => undefined), 'the grandchild started'));
     clock.advance(1000);
     const result = await running;
     assert.equal(result.timedOut, true);
-    await waitFor(async () => !(await alive(pid)), 'the grandchild is gone');
+    await eventually(async () => !(await alive(pid)), 'the grandchild is gone');
   });
 
   test('stops a running command when the caller aborts', async () => {

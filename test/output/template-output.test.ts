@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import type { TemplateConfig } from '../../src/config/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import { TemplateOutput } from '../../src/output/template-output.ts';
-import { waitFor } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
 const dirs: string[] = [];
@@ -149,9 +149,9 @@ describe('TemplateOutput', () => {
     await mkdir(join(output, '..'), { recursive: true });
     await writeFile(output, 'old\n');
     const replacing = target.replace('new\n', true);
-    await waitFor(() => clock.pending >= 1, 'validate is running');
+    await eventually(() => clock.pending >= 1, 'validate is running');
     clock.advance(10_000);
-    await waitFor(() => clock.pending >= 1, 'the kill timer is armed');
+    await eventually(() => clock.pending >= 1, 'the kill timer is armed');
     clock.advance(5_000);
     const result = await replacing;
     assert.equal(result.stage, 'validate');

@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/index.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
-import { eventually } from './support/publishing.ts';
+import { eventually } from '../support/waiters.ts';
 
 function config(options: { cluster?: string; election?: boolean; publish?: boolean } = {}): Config {
   const lines = ['watched_resources:', `  services: {api_version: v1, kind: Service, store: ${options.publish === false ? 'full' : 'etcd'}}`];

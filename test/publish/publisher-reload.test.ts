@@ -15,7 +15,8 @@ import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { silentLogger } from '../../src/log.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
-import { contents, eventually } from './support/publishing.ts';
+import { contents } from './support/publishing.ts';
+import { eventually } from '../support/waiters.ts';
 
 const layout = new KeyLayout('informant');
 const dirs: string[] = [];

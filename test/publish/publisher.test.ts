@@ -5,7 +5,8 @@ import { KeyLayout } from '../../src/kv/layout.ts';
 import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { decodeClaim, encodeClaim } from '../../src/publish/claim.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
-import { contents, eventually, publisherOf, put, service, servicesResource } from './support/publishing.ts';
+import { contents, publisherOf, put, service, servicesResource } from './support/publishing.ts';
+import { eventually } from '../support/waiters.ts';
 
 const layout = new KeyLayout('informant');
 const EAST = layout.clusterPrefix('', 'services', 'east');

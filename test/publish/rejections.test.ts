@@ -11,7 +11,8 @@ import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { ObjectRejectedError } from '../../src/publish/rejections.ts';
 import type { PublisherMetrics } from '../../src/publish/publisher.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
-import { contents, eventually, publisherOf, put, service, servicesResource } from './support/publishing.ts';
+import { contents, publisherOf, put, service, servicesResource } from './support/publishing.ts';
+import { eventually } from '../support/waiters.ts';
 
 const layout = new KeyLayout('informant');
 const EAST = layout.clusterPrefix('', 'services', 'east');

@@ -6,6 +6,8 @@ import { FetchError, isOnDemandStore, type FetchOutcome } from '../../src/store/
 import { StoreRegistry, type StoreOptions } from '../../src/store/registry.ts';
 import { runStoreContract } from './contract.ts';
 import { FakeFetcher, secret } from './fake-fetcher.ts';
+import { watchedResource } from '../support/builders.ts';
+import { eventually } from '../support/waiters.ts';
 
 runStoreContract(
   'CachedStore',
@@ -97,7 +99,7 @@ describe('CachedStore', () => {
     const ref = watch(secret('web', 'tls', '7'));
     fetcher.hold();
     const all = Promise.all([store.fetch(ref), store.fetch(ref), store.fetch(ref)]);
-    await waitFor(() => fetcher.waiting === 1);
+    await eventually(() => fetcher.waiting === 1, 'the GET is in flight', { intervalMs: 0 });
     fetcher.release();
     const outcomes = await all;
     assert.equal(fetcher.count('web/tls'), 1);
@@ -156,7 +158,7 @@ describe('CachedStore', () => {
     const ref = watch(secret('web', 'tls', '7'));
     fetcher.hold();
     const pending = store.fetch(ref);
-    await waitFor(() => fetcher.waiting === 1);
+    await eventually(() => fetcher.waiting === 1, 'the GET is in flight', { intervalMs: 0 });
     const changed = watch(secret('web', 'tls', '8'));
     assert.ok(fetcher.gets[0]!.signal.aborted);
     assert.equal((await pending).state, 'superseded');
@@ -212,11 +214,11 @@ describe('CachedStore', () => {
     const refs = Array.from({ length: 10 }, (_, i) => watch(secret('web', `s${i}`, '1')));
     fetcher.hold();
     const all = Promise.all(refs.map((ref) => store.fetch(ref)));
-    await waitFor(() => fetcher.waiting === 3);
+    await eventually(() => fetcher.waiting === 3, 'three GETs are in flight', { intervalMs: 0 });
     while (fetcher.count() < 10 || fetcher.waiting > 0) {
       fetcher.release();
       fetcher.hold();
-      await waitFor(() => fetcher.waiting > 0 || fetcher.count() === 10);
+      await eventually(() => fetcher.waiting > 0 || fetcher.count() === 10, 'the next GETs are in flight, or all ten were sent', { intervalMs: 0 });
     }
     fetcher.release();
     assert.ok((await all).every((o) => o.state === 'hit'));
@@ -258,7 +260,7 @@ describe('CachedStore', () => {
     const ref = watch(secret('web', 'slow', '1'));
     fetcher.hold();
     const pending = store.fetch(ref);
-    await waitFor(() => fetcher.waiting === 1);
+    await eventually(() => fetcher.waiting === 1, 'the GET is in flight', { intervalMs: 0 });
     assert.equal(timeouts[0]!.ms, DEFAULTS.fetchTimeoutMs);
     timeouts[0]!.controller.abort(new DOMException('timed out', 'TimeoutError'));
     const outcome = await pending;
@@ -331,9 +333,3 @@ describe('the on-demand store backend', () => {
     assert.throws(() => registry.build('on-demand', options), /watched resource "secrets": store on-demand needs a source that can read single objects/);
   });
 });
-
-/** Yields to the event loop until `check` holds (the fake answers GETs asynchronously). */
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !check(); i++) await new Promise((resolve) => setImmediate(resolve));
-  assert.ok(check(), 'condition never held');
-}

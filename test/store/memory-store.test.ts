@@ -6,6 +6,7 @@ import { MemoryStore, fullStoreBackend } from '../../src/store/memory-store.ts';
 import { StoreRegistry } from '../../src/store/registry.ts';
 import { runStoreContract } from './contract.ts';
 import { seededRandom } from '../support/apiserver/random.ts';
+import { watchedResource } from '../support/builders.ts';
 
 runStoreContract('MemoryStore', (options) => new MemoryStore(options));
 

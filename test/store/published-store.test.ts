@@ -6,6 +6,7 @@ import type { JournalEntry } from '../../src/store/change-journal.ts';
 import { PublishedStore, isPublishedStore } from '../../src/store/published-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { runStoreContract } from './contract.ts';
+import { watchedResource } from '../support/builders.ts';
 
 runStoreContract('PublishedStore', (options) => new PublishedStore(options));
 runStoreContract('PublishedStore with an open journal', (options) => {
@@ -25,10 +26,7 @@ function states(entries: readonly JournalEntry[]): string[] {
 
 describe('PublishedStore', () => {
   test('the etcd backend builds a PublishedStore, a full store templates read as usual', () => {
-    const store = buildStore(createDefaultRegistry(), {
-      name: 'services', apiVersion: 'v1', kind: 'Service', namespace: '', labelSelector: '', fieldSelector: '',
-      indexBy: ['metadata.namespace', 'metadata.name'], removeFields: [], store: 'etcd',
-    });
+    const store = buildStore(createDefaultRegistry(), watchedResource('services', { kind: 'Service', store: 'etcd' }));
     assert.ok(isPublishedStore(store));
     assert.ok(store instanceof MemoryStore);
     assert.equal(isPublishedStore(new MemoryStore({ name: 'x', keyCount: 1 })), false);

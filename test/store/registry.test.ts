@@ -6,17 +6,9 @@ import { buildStore, createDefaultRegistry, storeOptionsOf, type ConfiguredStore
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { StoreRegistry } from '../../src/store/registry.ts';
 import { positiveIntForTests } from './registry-fixtures.ts';
+import { watchedResource } from '../support/builders.ts';
 
-const resource: WatchedResourceConfig = {
-  name: 'pods',
-  apiVersion: 'v1',
-  namespace: '',
-  labelSelector: '',
-  fieldSelector: '',
-  indexBy: ['metadata.namespace', 'metadata.name'],
-  removeFields: [],
-  store: 'sharded',
-};
+const resource = watchedResource('pods', { store: 'sharded' });
 
 /** A backend of its own, with one key and one cross-check, the way an out-of-tree backend would be. */
 const sharded: ConfiguredStoreBackend = {

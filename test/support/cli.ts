@@ -1,5 +1,12 @@
+/**
+ * Running `informant` in tests: in process (main() with captured streams, fast; the
+ * default for what needs no process of its own) or as a child process (for signals, the
+ * exit code of the real binary, a long-running `run`).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.ts';
 
 /** The CLI entry, run with the same Node as the tests. */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -8,6 +15,23 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** Runs `informant <args>` in this process through main(), with its output captured; relative paths start at `cwd`. */
+export async function runCliInProcess(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  const stdout = new TextCollector();
+  const stderr = new TextCollector();
+  const code = await main([process.execPath, CLI, ...args], { stdout, stderr, cwd: options.cwd ?? process.cwd() });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A stream that keeps what is written to it, as text. */
+class TextCollector extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.text += chunk.toString();
+    done();
+  }
 }
 
 /** Runs `informant <args>` as a child process to completion. */
@@ -54,15 +78,4 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
       return exited;
     },
   };
-}
-
-/** Polls `check` until it holds; throws naming `what` after `timeoutMs` (a safety net, not a timing assertion). */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

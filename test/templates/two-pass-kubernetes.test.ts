@@ -18,7 +18,8 @@ import { RenderError, createRenderer, type Renderer } from '../../src/templates/
 import { createApiClient, type ApiClient } from '../../src/kube/index.ts';
 import { KubernetesSource } from '../../src/watcher/kubernetes/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { FAST, eventually } from '../watcher/kubernetes/support/cluster.ts';
+import { eventually } from '../support/waiters.ts';
+import { FAST } from '../watcher/kubernetes/support/cluster.ts';
 import { watched } from '../watcher/kubernetes/support/drive.ts';
 import { tempDir, writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 import { TemplateDir } from './fixtures.ts';

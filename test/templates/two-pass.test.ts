@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/index.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { RenderError, ResourceError, UnresolvedFetchError, createRenderer } from '../../src/templates/index.ts';
 import { FakeFetcher, secret } from '../store/fake-fetcher.ts';
+import { eventually } from '../support/waiters.ts';
 import { TemplateDir, inlineRenderer } from './fixtures.ts';
 
 const dirs: TemplateDir[] = [];
@@ -102,7 +103,7 @@ describe('two-pass render of on-demand objects', () => {
     c.fetcher.hold();
     const renderer = inlineRenderer({ a: CERT_LIST, b: CERT_LIST }, { stores: c.stores });
     const both = Promise.all([renderer.render('a'), renderer.render('b')]);
-    for (let i = 0; i < 50 && c.fetcher.waiting < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    await eventually(() => c.fetcher.waiting >= 2, 'both GETs are in flight', { intervalMs: 0 });
     c.fetcher.release();
     assert.deepEqual(await both, [EXPECTED, EXPECTED]);
     assert.equal(c.fetcher.count(), 2);
@@ -252,7 +253,7 @@ describe('two-pass render of on-demand objects', () => {
 |{{ resources.secrets.GetSingle("web", "other").data.v | b64decode }}`;
     c.fetcher.hold();
     const rendering = inlineRenderer({ t: text }, { stores: c.stores }).render('t');
-    for (let i = 0; i < 50 && c.fetcher.waiting < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    await eventually(() => c.fetcher.waiting >= 2, 'both GETs are in flight', { intervalMs: 0 });
     assert.equal(c.fetcher.waiting, 2, 'the first pass found both Secrets');
     c.fetcher.release();
     assert.equal(await rendering, 'A:81,B:81,|present|x');

@@ -2,7 +2,7 @@
  * Text every reporter shares: the summary line and a failure as lines of text.
  */
 import { formatExcerpt } from '../source-excerpt.ts';
-import type { TestFailure, TestRunSummary } from '../index.ts';
+import type { TestFailure, TestRunSummary } from '../types.ts';
 
 /** `N passed, N failed`: the last line of every run. */
 export function summaryLine(summary: Pick<TestRunSummary, 'passed' | 'failed'>): string {

@@ -3,7 +3,7 @@
  * junit (JUnit XML for CI). tap and junit keep their output a valid document, so the
  * summary line goes to `err` for them; pretty ends its own output with it.
  */
-import type { Reporter, TestRunSummary } from '../index.ts';
+import type { Reporter, ReportStreams, TestRunSummary, TextSink } from '../types.ts';
 import { summaryLine } from './format.ts';
 import { junitReporter } from './junit.ts';
 import { prettyReporter } from './pretty.ts';
@@ -14,19 +14,6 @@ export const REPORTERS = Object.freeze(['pretty', 'tap', 'junit'] as const);
 
 /** A report format: pretty, tap or junit. */
 export type ReporterName = (typeof REPORTERS)[number];
-
-/** Something text is written to (process.stdout, a test's buffer). */
-export interface TextSink {
-  write(text: string): unknown;
-}
-
-/** Where a report goes. */
-export interface ReportStreams {
-  /** The report itself (stdout). */
-  out: TextSink;
-  /** Where tap and junit write the summary line, outside their document (stderr). */
-  err: TextSink;
-}
 
 /** Where a reporter writes, and what the run is called. */
 export interface ReporterOptions extends ReportStreams {

@@ -4,9 +4,8 @@
  * check of a failing test, notes in <system-out>. Written in one piece at the end, since
  * the counts come first.
  */
-import type { Reporter, TestResult, TestRunSummary } from '../index.ts';
+import type { Reporter, ReportStreams, TestResult, TestRunSummary } from '../types.ts';
 import { failureHeadline, failureLines } from './format.ts';
-import type { ReportStreams } from './index.ts';
 
 /** Characters XML 1.0 does not allow anywhere (controls other than tab, LF and CR; lone surrogates; U+FFFE/U+FFFF). */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

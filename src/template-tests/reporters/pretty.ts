@@ -2,9 +2,8 @@
  * The default report, for people: one line per test (PASS or FAIL), under a failing test
  * what failed (with the diff or the template line), and the summary line last.
  */
-import type { Reporter, TestResult, TestRunSummary } from '../index.ts';
+import type { Reporter, ReportStreams, TestResult, TestRunSummary } from '../types.ts';
 import { failureLines, summaryLine } from './format.ts';
-import type { ReportStreams } from './index.ts';
 
 /** Indentation of the details under a test's line. */
 const DETAIL = '      ';

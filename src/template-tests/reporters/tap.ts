@@ -4,9 +4,8 @@
  */
 import { stringify } from 'yaml';
 import { formatExcerpt } from '../source-excerpt.ts';
-import type { Reporter, TestFailure, TestResult, TestRunSummary } from '../index.ts';
+import type { Reporter, ReportStreams, TestFailure, TestResult, TestRunSummary } from '../types.ts';
 import { summaryLine } from './format.ts';
-import type { ReportStreams } from './index.ts';
 
 /** Writes TAP to `streams.out`. */
 export function tapReporter(streams: ReportStreams): Reporter {

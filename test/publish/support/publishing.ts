@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/log.ts';
 import { publishedResource, type PublishedResource } from '../../../src/publish/objects.ts';
 import { Publisher, type PublisherOptions } from '../../../src/publish/publisher.ts';
 import { PublishedStore } from '../../../src/store/published-store.ts';
+import { watchedResource } from '../../support/builders.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { FlakyRepository } from './flaky-repository.ts';
 
@@ -27,7 +28,7 @@ export function servicesResource(objects: KubeObject[] = []): PublishedResource 
   const store = new PublishedStore({ name: 'services', keyCount: 2 });
   for (const obj of objects) store.add(obj, [obj.metadata.namespace ?? '', obj.metadata.name]);
   return publishedResource(
-    { name: 'services', apiVersion: 'v1', kind: 'Service', namespace: '', labelSelector: '', fieldSelector: '', indexBy: [], removeFields: [], store: 'etcd' },
+    watchedResource('services', { kind: 'Service', indexBy: [], store: 'etcd' }),
     store,
   );
 }
@@ -59,15 +60,6 @@ export function publisherOf(
     ...overrides,
   });
   return { publisher, clock, errors };
-}
-
-/** Resolves once `check` holds, polling every few ms; fails after a generous deadline (a hang, not a timing assertion). */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, turns = 6_000): Promise<void> {
-  for (let turn = 0; turn < turns; turn++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 /** key → parsed value of every record under `prefix`. */

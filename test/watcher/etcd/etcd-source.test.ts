@@ -11,9 +11,11 @@ import { WatchError } from '../../../src/watcher/index.ts';
 import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
-import { publish, RecordingSink, resource, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
+import { eventually } from '../../support/waiters.ts';
+import { watchedResource } from '../../support/builders.ts';
+import { publish, RecordingSink, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
 
-const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
+const SERVICES = watchedResource('services', { apiVersion: 'v1', kind: 'Service' });
 
 function setup(options: { resources?: WatchedResourceConfig[]; clusters?: 'all' | string[]; repository?: Repository; watch?: boolean } = {}) {
   const repository = options.repository ?? new MemoryRepository();
@@ -65,7 +67,7 @@ describe('EtcdSource', () => {
   });
 
   test('applies namespace and label selectors, and an object that stops matching is deleted', async () => {
-    const selective = resource('services', { apiVersion: 'v1', kind: 'Service', namespace: 'web', labelSelector: 'app in (shop)' });
+    const selective = watchedResource('services', { apiVersion: 'v1', kind: 'Service', namespace: 'web', labelSelector: 'app in (shop)' });
     const { repository, source, sinks, sink } = setup({ resources: [selective] });
     await publish(repository, 'east', service('web', 'shop', { labels: { app: 'shop' } }));
     await publish(repository, 'east', service('web', 'blog', { labels: { app: 'blog' } }));
@@ -81,7 +83,7 @@ describe('EtcdSource', () => {
   });
 
   test('a field selector can name the cluster an object came from', async () => {
-    const fromEast = resource('services', { apiVersion: 'v1', kind: 'Service', fieldSelector: 'metadata.cluster=east' });
+    const fromEast = watchedResource('services', { apiVersion: 'v1', kind: 'Service', fieldSelector: 'metadata.cluster=east' });
     const { repository, source, sinks, sink } = setup({ resources: [fromEast] });
     await publish(repository, 'east', service('web', 'a'));
     await publish(repository, 'west', service('web', 'b'));
@@ -182,11 +184,11 @@ describe('EtcdSource', () => {
     const { clock, source, sinks, sink } = setup({ repository: flaky });
     await publish(memory, 'east', service('web', 'a'));
     await source.start(sinks);
-    await waitUntil(() => clock.pending === 1);
+    await eventually(() => clock.pending === 1, 'the retry after the first failure is scheduled', { intervalMs: 0 });
     assert.equal(source.status()[0]?.synced, false);
     assert.match(source.status()[0]?.lastProblem?.message ?? '', /etcd is down in a test; retrying in 400 ms/);
     clock.advance(400);
-    await waitUntil(() => clock.pending === 1 && failures === 0);
+    await eventually(() => clock.pending === 1 && failures === 0, 'the retry after the second failure is scheduled', { intervalMs: 0 });
     assert.match(source.status()[0]?.lastProblem?.message ?? '', /retrying in 800 ms/);
     clock.advance(800);
     await sink.waitFor((s) => s.events.length === 2, 'synced');
@@ -204,7 +206,7 @@ describe('EtcdSource', () => {
     });
     const { clock, source, sinks, sink } = setup({ repository: down });
     await source.start(sinks);
-    await waitUntil(() => clock.pending === 1);
+    await eventually(() => clock.pending === 1, 'a retry is scheduled', { intervalMs: 0 });
     await source.stop();
     assert.equal(clock.pending, 0);
     assert.deepEqual(sink.events, []);
@@ -258,13 +260,7 @@ describe('EtcdSource', () => {
   });
 
   test('a selector that does not parse is a WatchError naming the resource', () => {
-    const broken = resource('services', { apiVersion: 'v1', kind: 'Service', labelSelector: 'app in (' });
+    const broken = watchedResource('services', { apiVersion: 'v1', kind: 'Service', labelSelector: 'app in (' });
     assert.throws(() => setup({ resources: [broken] }), (err) => err instanceof WatchError && /services: label_selector/.test(err.message));
   });
 });
-
-/** Lets the source's promise chains run until `condition` holds (no time passes on the fake clock). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
-  assert.ok(condition(), 'condition never held');
-}

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../../src/k8s.ts';
 import type { Repository, Revision } from '../../../src/kv/index.ts';
 import { KeyLayout } from '../../../src/kv/layout.ts';
 
-export { RecordingSink, resource } from '../files/helpers.ts';
+export { RecordingSink } from '../files/helpers.ts';
 
 /** The prefix the tests publish under. */
 export const PREFIX = 'informant';

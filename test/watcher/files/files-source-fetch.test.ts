@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import { FilesSource, type AppliedBatch } from '../../../src/watcher/files/index.ts';
 import { WatchError, canFetch } from '../../../src/watcher/index.ts';
-import { captureLogger, configMap, RecordingSink, resource, tempFolder, Waiters } from './helpers.ts';
+import { watchedResource } from '../../support/builders.ts';
+import { captureLogger, configMap, RecordingSink, tempFolder, Waiters } from './helpers.ts';
 
-const RESOURCES = [resource('cms', { kind: 'ConfigMap' }), resource('secrets', { kind: 'Secret', store: 'on-demand' })];
+const RESOURCES = [watchedResource('cms', { kind: 'ConfigMap' }), watchedResource('secrets', { kind: 'Secret', store: 'on-demand' })];
 
 async function started(t: TestContext, files: Record<string, string>, options: { watch?: boolean; resources?: WatchedResourceConfig[] } = {}) {
   const dir = await tempFolder();

@@ -4,7 +4,8 @@ import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/k8s.ts';
 import { WatchError } from '../../../src/watcher/index.ts';
 import { FilesSource, ManifestError } from '../../../src/watcher/files/index.ts';
-import { captureLogger, configMap, RecordingSink, resource, tempFolder } from './helpers.ts';
+import { watchedResource } from '../../support/builders.ts';
+import { captureLogger, configMap, RecordingSink, tempFolder } from './helpers.ts';
 
 async function load(t: TestContext, files: Record<string, string>, resources: WatchedResourceConfig[], path?: (root: string) => string) {
   const dir = await tempFolder();
@@ -32,8 +33,8 @@ const ids = (objs: KubeObject[]) => objs.map((o) => `${o.metadata.namespace ?? '
 describe('FilesSource loading a folder', () => {
   test('delivers each resource its objects with one replace, then synced for every resource, also empty ones', async (t) => {
     const { sink, source } = await load(t, { 'cms.yaml': configMap('b', 'ns') + '---\n' + configMap('a', 'ns') }, [
-      resource('cms', { kind: 'ConfigMap' }),
-      resource('secrets', { kind: 'Secret' }),
+      watchedResource('cms', { kind: 'ConfigMap' }),
+      watchedResource('secrets', { kind: 'Secret' }),
     ]);
     assert.deepEqual(sink('cms').summary(), ['replace', 'synced']);
     assert.deepEqual(ids(replaced(sink('cms'))), ['ns/a', 'ns/b'], 'sorted by namespace then name');
@@ -53,7 +54,7 @@ describe('FilesSource loading a folder', () => {
       'data.json': json,
       '.hidden/ignored.yaml': configMap('hidden', 'ns'),
       'notes.txt': configMap('not-a-manifest', 'ns'),
-    }, [resource('cms', { kind: 'ConfigMap' })]);
+    }, [watchedResource('cms', { kind: 'ConfigMap' })]);
     assert.deepEqual(ids(replaced(sink('cms'))), ['ns/doc-1', 'ns/doc-2', 'ns/from-json', 'ns/from-list', 'ns/from-typed-list']);
   });
 
@@ -66,10 +67,10 @@ describe('FilesSource loading a folder', () => {
         configMap('kube-root-ca.crt', 'dev'),
       ].join('---\n'),
     }, [
-      resource('all', { kind: 'ConfigMap' }),
-      resource('prod', { kind: 'ConfigMap', namespace: 'prod' }),
-      resource('stable', { kind: 'ConfigMap', labelSelector: 'app in (web,api),!canary' }),
-      resource('named', { resource: 'configmaps', fieldSelector: 'metadata.name!=kube-root-ca.crt,metadata.namespace=dev' }),
+      watchedResource('all', { kind: 'ConfigMap' }),
+      watchedResource('prod', { kind: 'ConfigMap', namespace: 'prod' }),
+      watchedResource('stable', { kind: 'ConfigMap', labelSelector: 'app in (web,api),!canary' }),
+      watchedResource('named', { resource: 'configmaps', fieldSelector: 'metadata.name!=kube-root-ca.crt,metadata.namespace=dev' }),
     ]);
     assert.deepEqual(ids(replaced(sink('all'))), ['dev/kube-root-ca.crt', 'dev/web', 'prod/api', 'prod/web']);
     assert.deepEqual(ids(replaced(sink('prod'))), ['prod/api', 'prod/web']);
@@ -85,14 +86,14 @@ describe('FilesSource loading a folder', () => {
   test('ignores objects of no watched resource, with a debug log', async (t) => {
     const { sink, records } = await load(t, {
       'a.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\n---\n' + configMap('c', 'ns'),
-    }, [resource('cms', { kind: 'ConfigMap' })]);
+    }, [watchedResource('cms', { kind: 'ConfigMap' })]);
     assert.deepEqual(ids(replaced(sink('cms'))), ['ns/c']);
     assert.ok(records.some((r) => r.level === 20 && r.object === 'Pod ns/p' && /no watched resource/.test(String(r.msg))));
   });
 
   test('gives objects a stable synthetic uid and a content resourceVersion, keeping those the file sets', async (t) => {
     const given = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: given, namespace: ns, uid: u-1, resourceVersion: "7"}\n';
-    const { sink } = await load(t, { 'a.yaml': configMap('a', 'ns', { k: 'v' }) + '---\n' + given }, [resource('cms', { kind: 'ConfigMap' })]);
+    const { sink } = await load(t, { 'a.yaml': configMap('a', 'ns', { k: 'v' }) + '---\n' + given }, [watchedResource('cms', { kind: 'ConfigMap' })]);
     const [a, kept] = replaced(sink('cms'));
     assert.match(a!.metadata.uid!, /^[0-9a-f-]{36}$/);
     assert.match(a!.metadata.resourceVersion!, /^[0-9a-f]{16}$/);
@@ -105,7 +106,7 @@ describe('FilesSource loading a folder', () => {
       'good.yaml': configMap('good', 'ns'),
       'sub/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: bad\n',
       'noname.yaml': configMap('x', 'ns').replace('  name: x\n', ''),
-    }, [resource('cms', { kind: 'ConfigMap' })]);
+    }, [watchedResource('cms', { kind: 'ConfigMap' })]);
     assert.deepEqual(ids(replaced(sink('cms'))), ['ns/good']);
     const bad = `${dir.root}/sub/bad.yaml`;
     const noname = `${dir.root}/noname.yaml`;
@@ -122,7 +123,7 @@ describe('FilesSource loading a folder', () => {
     const { dir, sink, records } = await load(t, {
       'a.yaml': configMap('dup', 'ns', { from: 'a' }),
       'b.yaml': configMap('dup', 'ns', { from: 'b' }),
-    }, [resource('cms', { kind: 'ConfigMap' })]);
+    }, [watchedResource('cms', { kind: 'ConfigMap' })]);
     assert.deepEqual(replaced(sink('cms')).map((o) => o.data), [{ from: 'b' }]);
     const warning = records.find((r) => r.level === 40);
     assert.ok(warning, 'a warning is logged');
@@ -131,7 +132,7 @@ describe('FilesSource loading a folder', () => {
 
   test('loads a single file given as the path', async (t) => {
     const { sink } = await load(t, { 'one.yaml': configMap('one', 'ns'), 'other.yaml': configMap('other', 'ns') },
-      [resource('cms', { kind: 'ConfigMap' })], (root) => `${root}/one.yaml`);
+      [watchedResource('cms', { kind: 'ConfigMap' })], (root) => `${root}/one.yaml`);
     assert.deepEqual(ids(replaced(sink('cms'))), ['ns/one']);
   });
 });
@@ -139,7 +140,7 @@ describe('FilesSource loading a folder', () => {
 describe('FilesSource refusing to start', () => {
   test('rejects with a WatchError when the path does not exist', async () => {
     const source = new FilesSource({
-      path: '/nonexistent/informant/manifests', watch: true, debounceMs: 20, resources: [resource('cms', { kind: 'ConfigMap' })],
+      path: '/nonexistent/informant/manifests', watch: true, debounceMs: 20, resources: [watchedResource('cms', { kind: 'ConfigMap' })],
       logger: captureLogger().logger,
     });
     await assert.rejects(source.start(new Map([['cms', new RecordingSink()]])), (err: unknown) =>
@@ -149,13 +150,13 @@ describe('FilesSource refusing to start', () => {
   test('rejects a sink for a resource that is not configured', async (t) => {
     const dir = await tempFolder();
     t.after(dir.remove);
-    const source = new FilesSource({ path: dir.root, watch: false, debounceMs: 20, resources: [resource('cms', { kind: 'ConfigMap' })], logger: captureLogger().logger });
+    const source = new FilesSource({ path: dir.root, watch: false, debounceMs: 20, resources: [watchedResource('cms', { kind: 'ConfigMap' })], logger: captureLogger().logger });
     await assert.rejects(source.start(new Map([['ingresses', new RecordingSink()]])), /no watched resource named ingresses \(configured: cms\)/);
   });
 
   test('refuses a watched resource whose selector does not parse, naming it', () => {
     assert.throws(
-      () => new FilesSource({ path: '/tmp', watch: false, debounceMs: 20, resources: [resource('cms', { kind: 'ConfigMap', labelSelector: 'a in' })], logger: captureLogger().logger }),
+      () => new FilesSource({ path: '/tmp', watch: false, debounceMs: 20, resources: [watchedResource('cms', { kind: 'ConfigMap', labelSelector: 'a in' })], logger: captureLogger().logger }),
       (err: unknown) => err instanceof WatchError && err.resource === 'cms',
     );
   });

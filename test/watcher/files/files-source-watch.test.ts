@@ -6,9 +6,11 @@ import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import type { WatchError } from '../../../src/watcher/index.ts';
 import { FilesSource, type AppliedBatch } from '../../../src/watcher/files/index.ts';
 import type { Clock } from '../../../src/time/clock.ts';
-import { captureLogger, configMap, eventually, RecordingSink, resource, tempFolder, Waiters } from './helpers.ts';
+import { eventually } from '../../support/waiters.ts';
+import { watchedResource } from '../../support/builders.ts';
+import { captureLogger, configMap, RecordingSink, tempFolder, Waiters } from './helpers.ts';
 
-const CMS = [resource('cms', { kind: 'ConfigMap' })];
+const CMS = [watchedResource('cms', { kind: 'ConfigMap' })];
 
 /** How many file system watchers the process holds. */
 const fileWatchers = (): number =>
@@ -141,7 +143,7 @@ describe('FilesSource watching a folder', () => {
   });
 
   test('routes changes through the selectors: an object leaving a selector is deleted from that resource only', async (t) => {
-    const resources = [resource('web', { kind: 'ConfigMap', labelSelector: 'app=web' }), resource('all', { kind: 'ConfigMap' })];
+    const resources = [watchedResource('web', { kind: 'ConfigMap', labelSelector: 'app=web' }), watchedResource('all', { kind: 'ConfigMap' })];
     const { dir, sinks } = await watching(t, { 'a.yaml': configMap('a', 'ns', {}, { app: 'web' }) }, resources);
     const web = sinks.get('web')!;
     const all = sinks.get('all')!;

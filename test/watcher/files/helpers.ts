@@ -9,24 +9,14 @@ import { dirname, join } from 'node:path';
 import { objectId, type KubeObject } from '../../../src/k8s.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import type { WatchSink } from '../../../src/watcher/index.ts';
-import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 
 export { WAIT_TIMEOUT_MS, Waiters } from '../../support/waiters.ts';
-import { WAIT_TIMEOUT_MS, Waiters } from '../../support/waiters.ts';
+import { Waiters } from '../../support/waiters.ts';
 
 export type SinkEvent =
   | { type: 'add' | 'update' | 'delete'; obj: KubeObject }
   | { type: 'replace'; objs: KubeObject[] }
   | { type: 'synced' };
-
-/** Resolves once `condition` holds, checking every few ms; rejects after WAIT_TIMEOUT_MS. */
-export async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_TIMEOUT_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A WatchSink that records every call and keeps the contents those calls imply. */
 export class RecordingSink implements WatchSink {
@@ -97,21 +87,6 @@ export async function tempFolder(): Promise<{
       return path;
     },
     remove: () => rm(root, { recursive: true, force: true }),
-  };
-}
-
-/** A watched resource config with defaults for everything but what a test sets. */
-export function resource(name: string, overrides: Partial<WatchedResourceConfig>): WatchedResourceConfig {
-  return {
-    name,
-    apiVersion: 'v1',
-    namespace: '',
-    labelSelector: '',
-    fieldSelector: '',
-    indexBy: ['metadata.namespace', 'metadata.name'],
-    removeFields: [],
-    store: 'full',
-    ...overrides,
   };
 }
 

@@ -7,8 +7,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiClient } from '../../../src/kube/index.ts';
+import { eventually } from '../../support/waiters.ts';
 import {
-  cm, converged, eventually, requestsFor, startCluster, type Cluster,
+  cm, converged, requestsFor, startCluster, type Cluster,
 } from './support/cluster.ts';
 import { capturingLogger } from './support/harness.ts';
 
@@ -303,6 +304,9 @@ describe('Kubernetes source scenarios', () => {
   });
 
   test('14: stop() during connect, mid-stream and during backoff leaves no callbacks and no open sockets', async () => {
+    const sockets = (): string[] => process.getActiveResourcesInfo().filter((h) => /^(TCPSocketWrap|TCPServerWrap|ConnectWrap)$/.test(h));
+    // Sockets of other tests sharing the process (npm run test:unit runs every file in one).
+    const before = sockets().length;
     // During connect: stop right after start, while discovery is in flight.
     const connecting = await startCluster({ seed: { configmaps: [cm('a')] } });
     await connecting.close();
@@ -329,7 +333,6 @@ describe('Kubernetes source scenarios', () => {
     await streaming.close();
     await failing.close();
     // Destroyed sockets and closed servers release their handles within a few ticks.
-    const sockets = (): string[] => process.getActiveResourcesInfo().filter((h) => /^(TCPSocketWrap|TCPServerWrap|ConnectWrap)$/.test(h));
-    await eventually(() => sockets().length === 0, `no sockets left open (${sockets().join(', ')})`);
+    await eventually(() => sockets().length <= before, `no sockets left open (${sockets().join(', ')})`);
   });
 });

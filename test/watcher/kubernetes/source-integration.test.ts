@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/k8s.ts';
 import { WatchError } from '../../../src/watcher/index.ts';
-import { cm, converged, eventually, assertSameState, startCluster } from './support/cluster.ts';
+import { eventually } from '../../support/waiters.ts';
+import { cm, converged, assertSameState, startCluster } from './support/cluster.ts';
 
 describe('KubernetesSource against the test API server', () => {
   test('report 403 per resource with the RBAC hint, keep the other resources going, and recover once granted', async () => {

@@ -6,6 +6,7 @@ import { createApiClient, type ApiClient } from '../../../../src/kube/index.ts';
 import { KubernetesSource } from '../../../../src/watcher/kubernetes/source.ts';
 import type { Tuning } from '../../../../src/watcher/kubernetes/tuning.ts';
 import { TestApiServer, type TestApiServerOptions } from '../../../support/apiserver/index.ts';
+import { eventually } from '../../../support/waiters.ts';
 import { watched } from './drive.ts';
 import { tempDir, writeKubeconfig } from '../../../kube/support/kubeconfig-file.ts';
 import { RecordingSink } from './recording-sink.ts';
@@ -93,15 +94,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
     },
   };
-}
-
-/** Polls `check` until it holds; fails naming `what` after `timeoutMs` (a safety net, not a timing assertion). */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** namespace/name → resourceVersion of the server's current objects (optionally filtered). */

@@ -1,5 +1,6 @@
 import type { FakeClock } from '../../../support/fake-clock.ts';
 import type { WatchedResourceConfig } from '../../../../src/config/types.ts';
+import { watchedResource } from '../../../support/builders.ts';
 
 /** Lets pending promise callbacks and I/O callbacks run (several macrotask turns). */
 export async function settle(turns = 10): Promise<void> {
@@ -16,15 +17,5 @@ export async function advance(clock: FakeClock, ms: number, step = 50): Promise<
 
 /** A watched resource config with defaults filled in. */
 export function watched(overrides: Partial<WatchedResourceConfig> & { name: string }): WatchedResourceConfig {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    namespace: '',
-    labelSelector: '',
-    fieldSelector: '',
-    indexBy: ['metadata.namespace', 'metadata.name'],
-    removeFields: [],
-    store: 'full',
-    ...overrides,
-  };
+  return watchedResource(overrides.name, { kind: 'ConfigMap', ...overrides });
 }

@@ -17,7 +17,8 @@ import type { Repository } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { silentLogger } from '../../src/log.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli, waitFor } from '../support/cli.ts';
+import { runCliInProcess } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 import { contents, publishConfig } from './support/publishing.ts';
@@ -87,22 +88,22 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     await writeFile(file, configYaml(kubeconfig, etcd.endpoint));
     const start = (identity: string): Promise<Daemon> => startDaemon(file, identity);
     const a = await start('replica-a');
-    await waitFor(async () => (await contents(reader, EAST)).size === 2 || undefined, 'the leader published both Services');
+    await eventually(async () => (await contents(reader, EAST)).size === 2 || undefined, 'the leader published both Services');
     const b = await start('replica-b');
-    await waitFor(() => b.controller.status().synced || undefined, 'b synced');
+    await eventually(() => b.controller.status().synced || undefined, 'b synced');
     assert.equal(a.publisherState()?.phase, 'publishing');
     assert.equal(b.publisherState(), undefined, 'the follower does not publish');
     api.delete('services', 'shop', 'web');
-    await waitFor(async () => ((await contents(reader, EAST)).size === 1 ? true : undefined), 'the delete reached etcd');
+    await eventually(async () => ((await contents(reader, EAST)).size === 1 ? true : undefined), 'the delete reached etcd');
     const first = decodeClaim((await reader.get(layout.publisherKey('east')))?.value ?? '');
     assert.equal(first?.identity, 'replica-a');
 
     await a.stop(); // releases the Lease
     api.create('services', { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'shop', name: 'new' }, spec: {} });
-    await waitFor(async () => (decodeClaim((await reader.get(layout.publisherKey('east')))?.value ?? '')?.identity === 'replica-b' ? true : undefined), 'b claimed');
+    await eventually(async () => (decodeClaim((await reader.get(layout.publisherKey('east')))?.value ?? '')?.identity === 'replica-b' ? true : undefined), 'b claimed');
     const second = decodeClaim((await reader.get(layout.publisherKey('east')))?.value ?? '');
     assert.ok(second !== undefined && first !== undefined && second.epoch > first.epoch, 'a newer epoch');
-    await waitFor(async () => ([...(await contents(reader, EAST)).keys()].join() === `${EAST}shop/api,${EAST}shop/new` ? true : undefined), 'b published');
+    await eventually(async () => ([...(await contents(reader, EAST)).keys()].join() === `${EAST}shop/api,${EAST}shop/new` ? true : undefined), 'b published');
     await b.stop();
   });
 
@@ -115,11 +116,11 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     await writeFile(withElection, text);
     await writeFile(withoutElection, text.replace(/^leader_election: .*$/m, ''));
     const single = await startDaemon(withoutElection, 'single');
-    await waitFor(async () => ((await contents(reader, north)).size > 0 ? true : undefined), 'the single replica published');
+    await eventually(async () => ((await contents(reader, north)).size > 0 ? true : undefined), 'the single replica published');
     await single.stop();
     const elected = await startDaemon(withElection, 'elected');
-    await waitFor(async () => (decodeClaim((await reader.get(layout.publisherKey('north')))?.value ?? '')?.identity === 'elected' ? true : undefined), 'the elected leader claimed');
-    await waitFor(() => (elected.publisherState()?.phase === 'publishing' ? true : undefined), 'the elected leader publishes');
+    await eventually(async () => (decodeClaim((await reader.get(layout.publisherKey('north')))?.value ?? '')?.identity === 'elected' ? true : undefined), 'the elected leader claimed');
+    await eventually(() => (elected.publisherState()?.phase === 'publishing' ? true : undefined), 'the elected leader publishes');
     await elected.stop();
   });
 
@@ -140,7 +141,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
           '  names: {inline: "{% for s in resources.services %}{{ s.metadata.name }}{% endfor %}", output: out/names.txt}',
         ].join('\n'),
       );
-      const result = await runCli(['render', '--config', join(project, 'config.yaml'), '--out', '-']);
+      const result = await runCliInProcess(['render', '--config', join(project, 'config.yaml'), '--out', '-']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /web/);
       assert.equal((await reader.list(layout.clusterPrefix('', 'services', 'render-only'))).records.length, 0);

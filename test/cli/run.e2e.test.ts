@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../../src/k8s.ts';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
+import { runCliInProcess, startCli, type RunningCli } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,13 +83,13 @@ describe('informant run', () => {
     const cli = startCli(['run', '--config', config]);
     running.push(cli);
     const output = join(dir, 'out', 'haproxy.cfg');
-    const first = await waitFor(() => readOutput(output), 'haproxy.cfg is written');
+    const first = await eventually(() => readOutput(output), 'haproxy.cfg is written');
     assert.match(first, /backend shop_storefront_http/);
     assert.match(cli.output(), /watching for changes/);
 
     const services = join(dir, 'manifests', 'shop', 'services.yaml');
     await writeFile(services, (await readFile(services, 'utf8')).replaceAll('storefront', 'storefront2'));
-    const second = await waitFor(async () => {
+    const second = await eventually(async () => {
       const text = await readOutput(output);
       return text !== first ? text : undefined;
     }, 'haproxy.cfg changes after the manifest edit');
@@ -103,7 +104,7 @@ describe('informant run', () => {
       const cli = startCli(['run', '--config', config]);
       running.push(cli);
       const output = join(dir, 'out', 'haproxy.cfg');
-      const first = await waitFor(() => readOutput(output), 'haproxy.cfg is written');
+      const first = await eventually(() => readOutput(output), 'haproxy.cfg is written');
       assert.match(first, /backend shop_storefront_http/);
       assert.doesNotMatch(first, /backend shop_checkout_http\n(?: {4}.*\n)*? {4}server /, 'checkout starts without ready endpoints');
 
@@ -114,7 +115,7 @@ describe('informant run', () => {
         conditions: { ...e.conditions, ready: true },
       }));
       server.update('endpointslices', { ...slice, endpoints });
-      const second = await waitFor(async () => {
+      const second = await eventually(async () => {
         const text = await readOutput(output);
         return text !== first ? text : undefined;
       }, 'haproxy.cfg changes after the server-side update');
@@ -131,7 +132,7 @@ describe('informant run', () => {
     try {
       const { dir, config } = await clusterProject(server);
       assert.match(await readFile(config, 'utf8'), /store: on-demand/, 'the example keeps Secrets on demand');
-      const result = await runCli(['render', '--config', config, '--out', '-']);
+      const result = await runCliInProcess(['render', '--config', config, '--out', '-']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /\/etc\/haproxy\/certs\/blog_blog-tls\.pem blog\.example\.com/);
       const gets = server.requests.filter((r) => r.method === 'GET' && /\/secrets\/[^/]+$/.test(r.path));

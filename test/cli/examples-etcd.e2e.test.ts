@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
+import { runCliInProcess, startCli, type RunningCli } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
@@ -24,7 +25,7 @@ const PLURALS: Record<string, string> = { Ingress: 'ingresses', Service: 'servic
 describe('the etcd example configs', () => {
   for (const name of ['publisher.yaml', 'renderer.yaml']) {
     test(`check-config accepts examples/etcd/${name}`, async () => {
-      const result = await runCli(['check-config', '--config', join(ETCD_EXAMPLE, name)]);
+      const result = await runCliInProcess(['check-config', '--config', join(ETCD_EXAMPLE, name)]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /: ok \(4 watched resources, /);
     });
@@ -84,7 +85,7 @@ describe('the etcd example, run', { skip: etcdSkipReason(), timeout: 120_000 }, 
   test('the renderer writes what rendering the manifests writes, fetching the TLS Secrets from etcd', async () => {
     await loadExampleManifests(join(EXAMPLES, 'manifests'));
     const expectedDir = await tempDir();
-    const rendered = await runCli(['render', '--config', join(EXAMPLES, 'config.yaml'), '--out', expectedDir]);
+    const rendered = await runCliInProcess(['render', '--config', join(EXAMPLES, 'config.yaml'), '--out', expectedDir]);
     assert.equal(rendered.code, 0, rendered.stderr);
 
     const publisherDir = await tempDir();
@@ -100,7 +101,7 @@ describe('the etcd example, run', { skip: etcdSkipReason(), timeout: 120_000 }, 
     for (const name of ['haproxy.cfg', 'crt-list.txt']) {
       const expected = await readFile(join(expectedDir, name), 'utf8');
       const output = join(rendererDir, 'out', name);
-      await waitFor(async () => (await readFile(output, 'utf8').catch(() => undefined)) === expected, `${name} is rendered as from the manifests`, 60_000).catch((err: Error) => {
+      await eventually(async () => (await readFile(output, 'utf8').catch(() => undefined)) === expected, `${name} is rendered as from the manifests`, { timeoutMs: 60_000 }).catch((err: Error) => {
         throw new Error(`${err.message}\n--- publisher ---\n${publisher.output().slice(-3000)}\n--- renderer ---\n${renderer.output().slice(-3000)}`);
       });
     }

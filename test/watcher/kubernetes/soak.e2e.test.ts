@@ -13,7 +13,8 @@ import { createApiClient } from '../../../src/kube/index.ts';
 import { KubernetesSource } from '../../../src/watcher/kubernetes/source.ts';
 import { TestApiServer } from '../../support/apiserver/index.ts';
 import { watched } from './support/drive.ts';
-import { FAST, RESOURCES, assertSameState, eventually, serverVersions } from './support/cluster.ts';
+import { eventually } from '../../support/waiters.ts';
+import { FAST, RESOURCES, assertSameState, serverVersions } from './support/cluster.ts';
 import { tempDir, writeKubeconfig } from '../../kube/support/kubeconfig-file.ts';
 import { seededRandom } from '../../support/apiserver/random.ts';
 import { RecordingSink } from './support/recording-sink.ts';
@@ -137,7 +138,7 @@ async function quiescence(server: TestApiServer, watchers: Array<ReturnType<type
         return want.size === have.size && [...want].every(([k, v]) => have.get(k) === v);
       }),
     );
-  await eventually(settled, 'every sink matches the server', 60_000);
+  await eventually(settled, 'every sink matches the server', { timeoutMs: 60_000 });
 }
 
 function reportStats(t: { diagnostic(message: string): void }, watchers: Array<ReturnType<typeof watcher>>): void {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { TestApiServer } from './apiserver/index.ts';
+import { eventually } from './waiters.ts';
 
 /** The path of an executable on PATH, or undefined. */
 function findOnPath(command: string): string | undefined {
@@ -97,11 +98,11 @@ describe('kubectl against TestApiServer', { skip, timeout: 60_000 }, () => {
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
       const exited = () => child.exitCode !== null || child.signalCode !== null;
-      await until(() => (output.includes('pod/b\n') && server.openWatches('pods') === 1) || exited());
+      await eventually(() => (output.includes('pod/b\n') && server.openWatches('pods') === 1) || exited(), 'kubectl listed pod/b and watches', { intervalMs: POLL_MS });
       assert.equal(exited(), false, `kubectl exited early: ${errors}`);
       server.create('pods', { metadata: { name: 'new', namespace: 'x' }, spec: {} });
       server.create('pods', { metadata: { name: 'unseen', namespace: 'y' }, spec: {} });
-      await until(() => output.includes('pod/new\n') || exited());
+      await eventually(() => output.includes('pod/new\n') || exited(), 'kubectl printed pod/new', { intervalMs: POLL_MS });
       assert.equal(output, 'pod/a\npod/b\npod/new\n', errors);
       const watchRequest = server.requests.find((r) => r.query.get('watch') === 'true');
       assert.equal(watchRequest?.path, '/api/v1/namespaces/x/pods');
@@ -110,8 +111,3 @@ describe('kubectl against TestApiServer', { skip, timeout: 60_000 }, () => {
     }
   });
 });
-
-/** Resolves once `condition` holds, checking every POLL_MS (the suite timeout bounds it). */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-}

@@ -1,7 +1,7 @@
 /**
  * The publisher against a real etcd (test/support/etcd.ts): restart, two clusters in one
  * prefix, a deposed leader, batching and an outage. Objects come from published stores
- * filled by the test; publisher-daemon.test.ts feeds them from a Kubernetes API server.
+ * filled by the test; publisher-daemon.e2e.test.ts feeds them from a Kubernetes API server.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,8 @@ import { KeyLayout } from '../../src/kv/layout.ts';
 import { silentLogger } from '../../src/log.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
-import { contents, eventually, publishConfig, publisherOf, put, service, servicesResource } from './support/publishing.ts';
+import { contents, publishConfig, publisherOf, put, service, servicesResource } from './support/publishing.ts';
+import { eventually } from '../support/waiters.ts';
 
 const layout = new KeyLayout('informant');
 const prefixOf = (cluster: string) => layout.clusterPrefix('', 'services', cluster);
@@ -143,7 +144,7 @@ describe('Publisher against etcd', { skip: etcdSkipReason(), timeout: 120_000 },
     await eventually(() => built.errors.length > 0, 'the outage is reported');
     errors.push(...built.errors);
     await etcd.resume();
-    await eventually(async () => (await contents(reader, prefixOf('outage'))).size === 20 && built.publisher.state().pending === 0, 'caught up', 12_000);
+    await eventually(async () => (await contents(reader, prefixOf('outage'))).size === 20 && built.publisher.state().pending === 0, 'caught up', { timeoutMs: 60_000 });
     assert.equal(await reader.get(`${prefixOf('outage')}shop/before`), undefined);
     assert.equal(errors[0]?.name, 'KvError');
     await built.publisher.stop();

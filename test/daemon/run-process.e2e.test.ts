@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { startCli, waitFor, type RunningCli } from '../support/cli.ts';
+import { startCli, type RunningCli } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 
 const dirs: string[] = [];
 const running: RunningCli[] = [];
@@ -57,15 +58,15 @@ describe('informant run as a process', () => {
     const { file, output } = await setup('{% for s in resources.services %}{{ s.metadata.name }}{% endfor %}');
     const cli = startCli(['run', '--config', file, '--no-watch-config']);
     running.push(cli);
-    await waitFor(async () => (await readOutput(output)) === 'web', 'the first render');
-    const url = await waitFor(() => serverUrl(cli), 'the server listens');
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, '/readyz is ready');
+    await eventually(async () => (await readOutput(output)) === 'web', 'the first render');
+    const url = await eventually(() => serverUrl(cli), 'the server listens');
+    await eventually(async () => (await fetch(`${url}/readyz`)).status === 200, '/readyz is ready');
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     assert.match(await (await fetch(`${url}/metrics`)).text(), /process_cpu_user_seconds_total/);
 
     await writeFile(file, configYaml('v2 {{ resources.services | length }}'));
     cli.child.kill('SIGHUP');
-    await waitFor(async () => (await readOutput(output)) === 'v2 1', 'the reloaded template renders');
+    await eventually(async () => (await readOutput(output)) === 'v2 1', 'the reloaded template renders');
     assert.match(cli.output(), /"trigger":"SIGHUP"/);
 
     assert.equal(await cli.stop(), 0);
@@ -77,10 +78,10 @@ describe('informant run as a process', () => {
     const { dir, file } = await setup('x', '    on_change: ["sh", "-c", "echo $$ > hang.pid; exec sleep 60"]');
     const cli = startCli(['run', '--config', file, '--shutdown-timeout', '500ms']);
     running.push(cli);
-    const pid = Number(await waitFor(() => readOutput(join(dir, 'hang.pid')), 'on_change is running'));
+    const pid = Number(await eventually(() => readOutput(join(dir, 'hang.pid')), 'on_change is running'));
     assert.equal(await cli.stop(), 0);
     assert.match(cli.output(), /shutdown took longer than 0\.5 s; abandoning the render in progress/);
-    await waitFor(async () => {
+    await eventually(async () => {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
       return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
     }, 'the hanging command was killed');

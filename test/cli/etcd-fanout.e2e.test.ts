@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../src/k8s.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
-import { startCli, waitFor, type RunningCli } from '../support/cli.ts';
+import { startCli, type RunningCli } from '../support/cli.ts';
+import { eventually } from '../support/waiters.ts';
 import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
@@ -123,7 +124,7 @@ describe('publishers and a renderer sharing one etcd', { skip: etcdSkipReason(),
     const expected = expectedOutput(clusters);
     let last: string | undefined;
     try {
-      await waitFor(async () => (last = await readFile(output, 'utf8').catch(() => undefined)) === expected, what, STEP_MS);
+      await eventually(async () => (last = await readFile(output, 'utf8').catch(() => undefined)) === expected, what, { timeoutMs: STEP_MS });
     } catch (err) {
       const got = last === undefined ? 'no output' : `${last.split('\n').length - 1} lines, first difference at line ${firstDifference(last, expected)}`;
       const logs = running.map((cli, i) => `--- process ${i} ---\n${cli.output().slice(-3000)}`).join('\n');

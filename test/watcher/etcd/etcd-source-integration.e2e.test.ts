@@ -16,12 +16,13 @@ import { silentLogger } from '../../../src/log.ts';
 import { MemoryStore } from '../../../src/store/memory-store.ts';
 import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
 import type { WatchSink } from '../../../src/watcher/index.ts';
-import { runCli } from '../../support/cli.ts';
+import { runCliInProcess } from '../../support/cli.ts';
 import { etcdSkipReason, TestEtcd, whenReachable } from '../../support/etcd.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
-import { publish, RecordingSink, resource, service, sourceConfig, unpublish, where } from './helpers.ts';
+import { watchedResource } from '../../support/builders.ts';
+import { publish, RecordingSink, service, sourceConfig, unpublish, where } from './helpers.ts';
 
-const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
+const SERVICES = watchedResource('services', { apiVersion: 'v1', kind: 'Service' });
 /** Small retry delays: etcd restarts in these tests, and nothing asserts how long a retry takes. */
 const QUICK_BACKOFF = { initialMs: 50, capMs: 500 };
 
@@ -167,7 +168,7 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
         '',
       ].join('\n');
       await writeFile(join(dir, 'config.yaml'), config);
-      const result = await runCli(['render', '--config', join(dir, 'config.yaml'), '--out', '-']);
+      const result = await runCliInProcess(['render', '--config', join(dir, 'config.yaml'), '--out', '-']);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, 'west blog/api 8080\neast shop/web 80\n');
     });
