@@ -6,7 +6,7 @@ import type { MissingKey } from '../indexer/index.ts';
 import type { OnDemandStats } from '../store/index.ts';
 import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
-import type { PublisherState } from '../publish/publisher.ts';
+import type { PublicationStatus } from '../publish/publication.ts';
 import type { StuckReason } from './sync-barrier.ts';
 import type { WriteResult } from '../output/template-output.ts';
 
@@ -61,21 +61,6 @@ export interface TemplateState {
   checksum?: string;
   /** on_change still has to run for the current output. */
   onChangePending: boolean;
-}
-
-/** Whether this replica publishes into etcd (publish.etcd), and what is wrong if it should but cannot. */
-export interface PublicationStatus {
-  /** This replica is the one that should publish (it leads, or leader election is off) and is not deposed. */
-  publishing: boolean;
-  /** Why it does not publish, or how it is failing; absent when all is well. */
-  reason?: string;
-  /**
-   * How long this replica has not been publishing although it should (retrying failures,
-   * or deposed while leading), in ms; absent when it publishes or should not.
-   */
-  failingForMs?: number;
-  /** The running publisher's state, when there is one. */
-  publisher?: PublisherState;
 }
 
 /** A snapshot of the whole controller. */

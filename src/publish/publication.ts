@@ -15,7 +15,21 @@ import { isPublishedStore } from '../store/published-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { publishedResource, type PublishedResource } from './objects.ts';
 import { Publisher, type PublisherMetrics, type PublisherState, type RepositoryFactory } from './publisher.ts';
-import type { PublicationStatus } from '../controller/status.ts';
+
+/** Whether this replica publishes into etcd (publish.etcd), and what is wrong if it should but cannot. */
+export interface PublicationStatus {
+  /** This replica is the one that should publish (it leads, or leader election is off) and is not deposed. */
+  publishing: boolean;
+  /** Why it does not publish, or how it is failing; absent when all is well. */
+  reason?: string;
+  /**
+   * How long this replica has not been publishing although it should (retrying failures,
+   * or deposed while leading), in ms; absent when it publishes or should not.
+   */
+  failingForMs?: number;
+  /** The running publisher's state, when there is one. */
+  publisher?: PublisherState;
+}
 
 /** How to build a Publication. */
 export interface PublicationOptions {
