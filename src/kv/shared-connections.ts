@@ -7,7 +7,7 @@
 import type { Logger } from '../log.ts';
 import type { EtcdConnectionConfig } from '../config/types.ts';
 import { connectEtcd } from './etcd-repository.ts';
-import type { KvBatch, KvWatchHandlers, Repository, Revision } from './types.ts';
+import { KvError, type KvBatch, type KvWatch, type KvWatchHandlers, type Repository, type Revision } from './types.ts';
 
 /** Opens one connection (production: connectEtcd). */
 export type ConnectRepository = (config: EtcdConnectionConfig, logger: Logger) => Repository;
@@ -63,9 +63,15 @@ function connectionKey(config: EtcdConnectionConfig): string {
   return JSON.stringify({ endpoints, dialTimeoutMs, tls: tls ?? null, auth: auth ?? null });
 }
 
-/** A Repository over a shared connection whose close() releases the handle instead of closing it. */
+/**
+ * A Repository over a shared connection whose close() releases the handle instead of
+ * closing the connection: it closes the watches opened through this handle, and every
+ * later call rejects as a closed repository's would (Unavailable), while other handles of
+ * the connection go on.
+ */
 class ConnectionHandle implements Repository {
   readonly #inner: Repository;
+  readonly #watches = new Set<KvWatch>();
   #release: (() => Promise<void>) | undefined;
 
   constructor(inner: Repository, release: () => Promise<void>) {
@@ -73,31 +79,55 @@ class ConnectionHandle implements Repository {
     this.#release = release;
   }
 
-  get(key: string) {
-    return this.#inner.get(key);
+  async get(key: string) {
+    return this.#open().get(key);
   }
-  list(prefix: string) {
-    return this.#inner.list(prefix);
+  async list(prefix: string) {
+    return this.#open().list(prefix);
   }
-  create(key: string, value: string) {
-    return this.#inner.create(key, value);
+  async create(key: string, value: string) {
+    return this.#open().create(key, value);
   }
-  update(key: string, value: string, options?: { expectedRevision?: Revision }) {
-    return this.#inner.update(key, value, options);
+  async update(key: string, value: string, options?: { expectedRevision?: Revision }) {
+    return this.#open().update(key, value, options);
   }
-  delete(key: string, options?: { expectedRevision?: Revision }) {
-    return this.#inner.delete(key, options);
+  async delete(key: string, options?: { expectedRevision?: Revision }) {
+    return this.#open().delete(key, options);
   }
-  commit(batch: KvBatch) {
-    return this.#inner.commit(batch);
+  async commit(batch: KvBatch) {
+    return this.#open().commit(batch);
   }
-  watch(prefix: string, afterRevision: Revision, handlers: KvWatchHandlers) {
-    return this.#inner.watch(prefix, afterRevision, handlers);
+  async watch(prefix: string, afterRevision: Revision, handlers: KvWatchHandlers): Promise<KvWatch> {
+    const watch = await this.#open().watch(prefix, afterRevision, handlers);
+    if (this.#release === undefined) {
+      // The handle was closed while the watch was being established.
+      await watch.close();
+      throw closedError();
+    }
+    const tracked: KvWatch = {
+      close: async () => {
+        this.#watches.delete(tracked);
+        await watch.close();
+      },
+    };
+    this.#watches.add(tracked);
+    return tracked;
   }
-  /** Releases this handle (once); the last handle closes the connection. */
+  /** Closes this handle's watches and releases the handle (once); the last handle closes the connection. */
   async close(): Promise<void> {
     const release = this.#release;
     this.#release = undefined;
+    await Promise.all([...this.#watches].map((watch) => watch.close()));
     await release?.();
   }
+
+  /** The connection, while this handle is open; a closed handle's calls reject. */
+  #open(): Repository {
+    if (this.#release === undefined) throw closedError();
+    return this.#inner;
+  }
+}
+
+function closedError(): KvError {
+  return new KvError('Unavailable', 'the repository is closed');
 }

@@ -4,6 +4,9 @@ import type { EtcdConnectionConfig } from '../../src/config/types.ts';
 import { MemoryRepository } from '../../src/kv/memory-repository.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
 import { silentLogger } from '../../src/log.ts';
+import { isKvError } from '../../src/kv/index.ts';
+import { eventually } from '../support/waiters.ts';
+import { WatchRecorder } from './watch-recorder.ts';
 import { ETCD_DEFAULT_MAX_REQUEST_BYTES, runRepositoryContract } from './repository-contract.ts';
 
 /** SharedConnections over memory repositories, recording every connect and close. */
@@ -58,5 +61,29 @@ describe('SharedConnections', () => {
     const again = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
     assert.equal(opened.length, 2);
     await again.close();
+  });
+});
+
+describe('a closed SharedConnections handle', () => {
+  test('closes its own watches and refuses calls, while another handle of the connection goes on', async () => {
+    const { connections, closed } = counting();
+    const staying = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
+    const leaving = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
+    const { revision } = await staying.list('/x/');
+    const stayingWatch = new WatchRecorder();
+    const leavingWatch = new WatchRecorder();
+    await staying.watch('/x/', revision, stayingWatch);
+    await leaving.watch('/x/', revision, leavingWatch);
+    await leaving.close();
+    const unavailable = (err: unknown): boolean => isKvError(err, 'Unavailable');
+    await assert.rejects(leaving.get('/x/a'), unavailable);
+    await assert.rejects(leaving.watch('/x/', revision, new WatchRecorder()), unavailable);
+    await staying.create('/x/a', '1');
+    await eventually(() => stayingWatch.described.length === 1, 'the staying handle sees the change');
+    assert.deepEqual(stayingWatch.described, ['put /x/a=1']);
+    assert.deepEqual(leavingWatch.calls, []);
+    assert.equal(closed.length, 0);
+    await staying.close();
+    assert.equal(closed.length, 1);
   });
 });
