@@ -43,7 +43,7 @@ source:
   files: {path: manifests}
 templates:
   site:
-    inline: "{% for s in resources.services %}{{ s.metadata.name }}:{{ s.spec.ports[0].port }}{% if s.metadata.name == 'broken' %}{{ s.spec.nope.deeper }}{% endif %}\\n{% endfor %}{% for t in resources.secrets %}{{ t.data['tls.crt'] | b64decode }}{{ t.data['tls.key'] }}\\n{% endfor %}"
+    inline: "{% for s in resources.services %}{{ s.metadata.name }}:{{ s.spec.ports[0].port }}{% if s.metadata.name == 'broken' %}{{ s.spec.nope.deeper }}{% endif %}\\n{% endfor %}{% for t in resources.secrets %}{{ t.data['tls.crt'] | b64decode | safe }}{{ t.data['tls.key'] }}\\n{% endfor %}"
     output: out/site.txt
 render: {debounce: 100ms, max_wait: 1s}
 server: {listen: "127.0.0.1:0"${server}}
@@ -96,15 +96,30 @@ describe('StatusServer over a controller', () => {
     t.source.add('services', service('shop', 'broken', 1));
     await t.render();
     ready = await t.get('/readyz');
-    assert.equal(ready.status, 503);
-    assert.match(ready.json.reasons[0], /^template "site": render failed: <inline:site>:1:\d+: /);
+    assert.equal(ready.status, 200, 'the last good output stays in place: still ready');
+    assert.match(ready.json.warnings[0], /^template "site": render failed: <inline:site>:1:\d+: .*\(its last good output stays in place\)$/);
     assert.equal((await t.get('/healthz')).status, 200, 'a failing render does not make the process unhealthy');
 
     t.source.delete('services', service('shop', 'broken', 1));
     await t.render();
-    assert.equal((await t.get('/readyz')).status, 200);
+    ready = await t.get('/readyz');
+    assert.deepEqual([ready.status, ready.json], [200, { status: 'ready' }]);
     const health = await t.get('/healthz');
     assert.deepEqual([health.status, health.json], [200, { status: 'healthy' }]);
+    await t.controller.stop();
+  });
+
+  test('with server.readiness strict, /readyz answers 503 while the last render of a template failed', async () => {
+    const t = await setup({ server: ', readiness: strict' });
+    await t.controller.start();
+    await t.render();
+    assert.equal((await t.get('/readyz')).status, 200);
+    t.source.add('services', service('shop', 'broken', 1));
+    await t.render();
+    const ready = await t.get('/readyz');
+    assert.equal(ready.status, 503);
+    assert.match(ready.json.reasons[0], /^template "site": render failed: <inline:site>:1:\d+: /);
+    assert.match((await t.get('/metrics')).text, /^informant_ready 0$/m);
     await t.controller.stop();
   });
 
