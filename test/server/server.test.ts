@@ -123,6 +123,34 @@ describe('StatusServer over a controller', () => {
     await t.controller.stop();
   });
 
+  test('an object left out shows in /debug/outputs and the metrics, counted once while it lasts, and keeps the replica ready', async () => {
+    const t = await setup();
+    await t.controller.start();
+    await t.render();
+    const evil = service('shop', 'evil', 81);
+    t.source.add('services', { ...evil, spec: { ports: [{ port: '81\nlisten pwned' }] } });
+    await t.render();
+    const outputs = await t.get('/debug/outputs');
+    assert.equal(outputs.json[0].last.status, 'unchanged', 'the rendering without the object is the one already written');
+    assert.deepEqual(
+      outputs.json[0].leftOut.map((r: { resource: string; namespace: string; name: string; reason: string }) => [r.resource, r.namespace, r.name, r.reason]),
+      [['services', 'shop', 'evil', 'the value printed at <inline:site>:1:59 holds a line break (U+000A) at character 3 (escape: line)']],
+    );
+    assert.doesNotMatch((await t.get('/debug/outputs/site')).text, /pwned|evil/);
+    assert.deepEqual([(await t.get('/readyz')).status, (await t.get('/readyz')).json], [200, { status: 'ready' }]);
+    t.source.add('services', service('shop', 'more', 82));
+    await t.render();
+    let metrics = (await t.get('/metrics')).text;
+    assert.match(metrics, /^informant_template_rejected_objects_total\{template="site",resource="services"\} 1$/m);
+    assert.match(metrics, /^informant_template_left_out_objects\{template="site",resource="services"\} 1$/m);
+    t.source.delete('services', evil);
+    await t.render();
+    metrics = (await t.get('/metrics')).text;
+    assert.doesNotMatch(metrics, /^informant_template_left_out_objects\{/m);
+    assert.match(metrics, /^informant_template_rejected_objects_total\{template="site",resource="services"\} 1$/m);
+    await t.controller.stop();
+  });
+
   test('/metrics serves the Prometheus text format with render and store metrics', async () => {
     const t = await setup();
     await t.controller.start();
