@@ -186,6 +186,18 @@ route {{ i.metadata.name }}@{{ i.metadata.namespace }} {{ i.spec.path }}
     assert.equal(rendered?.passes, 2);
   });
 
+  test('leaves out a fetched on-demand object, matched by its reference in the store', async () => {
+    const fetcher = new FakeFetcher();
+    const secrets = new CachedStore({ name: 'secrets', keyCount: 2, fetcher, maxEntries: 16, ttlMs: 60_000, now: () => 0 });
+    for (const obj of [secret('alpha', 'tls', '1', { 'tls.crt': 'Y2VydA==' }), secret('beta', 'tls', '1', {})]) {
+      fetcher.put(obj);
+      secrets.update(structuredClone(obj), [obj.metadata.namespace!, obj.metadata.name]);
+    }
+    const text = `{% for ns in ["alpha", "beta"] %}{% set s = resources.secrets.GetSingle(ns, "tls") %}{% if s and not s.data["tls.crt"] %}{{ fail_object(s, "no tls.crt") }}{% endif %}{% endfor %}{{ resources.secrets | length }}{% for r in rejected_objects() %} {{ r.text }}{% endfor %}`;
+    const t = setup(text, new Map<string, Store>([['secrets', secrets]]));
+    assert.equal(await t.render(), '1 Secret beta/tls: no tls.crt');
+  });
+
   test('makes the reason one line and never fails on it', async () => {
     const t = setup('{% for i in resources.ingresses %}{% if i.metadata.name == "web" %}{{ fail_object(i, "bad\\npath " ~ i.spec.path) }}{% endif %}{% endfor %}{% for r in rejected_objects() %}{{ r.reason }};{% endfor %}', tenants());
     assert.equal(await t.render(), 'bad\\u000apath /a;bad\\u000apath /b;');

@@ -31,6 +31,8 @@ export class Isolation {
   readonly #leftOut: ObjectReport[] = [];
   /** Full stores' objects → the resources holding them; built on the first lookup. */
   #byReference: Map<KubeObject, string[]> | undefined;
+  /** On-demand stores' references by identity → the resources and references; built on the first lookup that needs it. */
+  #byIdentity: Map<string, Array<{ resource: string; ref: KubeObject }>> | undefined;
 
   constructor(stores: ReadonlyMap<string, Store>) {
     this.#stores = stores;
@@ -98,15 +100,11 @@ export class Isolation {
     const owners = this.#byReference.get(obj);
     if (owners !== undefined) return owners;
     if (obj.metadata === null || typeof obj.metadata !== 'object') return [];
-    const id = objectId(obj);
-    const uid = obj.metadata.uid;
-    const found: string[] = [];
-    for (const [resource, store] of this.#stores) {
-      if (!isOnDemandStore(store)) continue;
-      const same = (ref: KubeObject) => objectId(ref) === id && (uid === undefined || ref.metadata.uid === uid) && (ref.kind === undefined || obj.kind === undefined || ref.kind === obj.kind);
-      if (store.list().some(same)) found.push(resource);
-    }
-    return found;
+    this.#byIdentity ??= identityIndex(this.#stores);
+    const { uid } = obj.metadata;
+    return (this.#byIdentity.get(objectId(obj)) ?? [])
+      .filter(({ ref }) => (uid === undefined || ref.metadata.uid === uid) && (ref.kind === undefined || obj.kind === undefined || ref.kind === obj.kind))
+      .map(({ resource }) => resource);
   }
 
   /** Every visible object whose body is at hand: full stores' objects, on-demand stores' cached bodies. */
@@ -133,6 +131,20 @@ function referenceIndex(stores: ReadonlyMap<string, Store>): Map<KubeObject, str
       const owners = index.get(obj);
       if (owners === undefined) index.set(obj, [resource]);
       else owners.push(resource);
+    }
+  }
+  return index;
+}
+
+function identityIndex(stores: ReadonlyMap<string, Store>): Map<string, Array<{ resource: string; ref: KubeObject }>> {
+  const index = new Map<string, Array<{ resource: string; ref: KubeObject }>>();
+  for (const [resource, store] of stores) {
+    if (!isOnDemandStore(store)) continue;
+    for (const ref of store.list()) {
+      const id = objectId(ref);
+      const entries = index.get(id);
+      if (entries === undefined) index.set(id, [{ resource, ref }]);
+      else entries.push({ resource, ref });
     }
   }
   return index;

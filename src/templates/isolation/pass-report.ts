@@ -60,7 +60,8 @@ export class PassReport {
     if (obj !== null && typeof obj === 'object' && this.#owners(obj as KubeObject).length > 0) {
       return { obj: obj as KubeObject, reason: text };
     }
-    throw new NotAWatchedObjectError(`${helper}: the object is not one of the watched objects (pass an object read from resources, e.g. the Ingress of a loop)`);
+    const what = obj === null || obj === undefined ? `got ${obj}` : 'the object is not one of the watched objects';
+    throw new NotAWatchedObjectError(`${helper}: ${what} (pass an object read from resources, e.g. the Ingress of a loop)`);
   }
 }
 
