@@ -152,6 +152,16 @@ export const HOSTILE_ROWS: readonly HostileRow[] = Object.freeze([
     caughtBy: EXAMPLE_MODEL,
   },
   {
+    title: 'a namespace that walks out of the certificate folder (a manifest; the API server would refuse it)',
+    objects: [
+      {
+        ...ingress('tls-ns', 'ns.mallory.example', [{}], { tls: [{ hosts: ['ns.mallory.example'], secretName: 'web-tls' }] }),
+        metadata: { name: 'tls-ns', namespace: `${TENANT}/../../../etc` },
+      },
+    ],
+    caughtBy: HAPROXY_TEMPLATES,
+  },
+  {
     title: 'a TLS host with a line break',
     objects: [ingress('tls-host', 'tls.mallory.example', [{}], { tls: [{ hosts: ['tls.mallory.example\nlisten pwned'], secretName: 'web-tls' }] })],
     caughtBy: EXAMPLE_MODEL,
