@@ -119,20 +119,9 @@ export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassRes
   let missPasses = 0;
   let rounds = 0;
   for (let pass = 1; ; pass++) {
-    session.startPass();
-    const report = isolation.startPass(options.lineMode === true);
-    const resources = createResources(options.stores, passViews(session, options.fullViews, isolation));
-    let output = '';
-    let error: unknown;
-    let failed = false;
-    try {
-      output = runPass(report, () => options.renderPass(resources));
-    } catch (err) {
-      error = err;
-      failed = true;
-    }
+    const { output, error, report } = renderPass(options, session, isolation);
     if (!session.fetchFailed && session.hasMisses()) {
-      if (++missPasses >= maxPasses) throw new UnresolvedFetchError(pass, session.missing(), error);
+      if (++missPasses >= maxPasses) throw new UnresolvedFetchError(pass, session.missing(), error?.cause);
       await session.fetchMissing();
       continue;
     }
@@ -142,10 +131,22 @@ export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassRes
         if (++rounds > maxRounds) throw new IsolationLimitError(`objects were still being left out after ${maxRounds} rounds: ${isolation.report(report).leftOut.length} left out so far`);
         continue;
       }
-      if (decision.unattributed !== undefined && !failed) throw new UnsafeOutputError(decision.unattributed);
+      if (decision.unattributed !== undefined && error === undefined) throw new UnsafeOutputError(decision.unattributed);
     }
-    if (failed) throw error;
+    if (error !== undefined) throw error.cause;
     return { output, passes: pass, fetched: session.fetched, fullReads: session.fullReads(), report: isolation.report(report) };
+  }
+}
+
+/** One synchronous pass over the stores as they are now, minus what is left out; what it threw is `error.cause`. */
+function renderPass(options: TwoPassOptions, session: FetchSession, isolation: Isolation) {
+  session.startPass();
+  const report = isolation.startPass(options.lineMode === true);
+  const resources = createResources(options.stores, passViews(session, options.fullViews, isolation));
+  try {
+    return { output: runPass(report, () => options.renderPass(resources)), error: undefined, report };
+  } catch (cause) {
+    return { output: '', error: { cause }, report };
   }
 }
 
