@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Benchmark, RunContext, Scale } from './support/benchmark.ts';
 import { Child } from './support/child.ts';
 import { generate, startCluster } from './support/cluster.ts';
-import { endpointSlice, ingress, ipOf, service } from './support/objects.ts';
+import { endpointSlice, ingress, ipOf, secret, service } from './support/objects.ts';
 import { percentile } from './support/stats.ts';
 import { ratio, row, type Row, type Section } from './support/report.ts';
 import type { EndToEndParams, EndToEndResult, RenderTiming } from './contenders/controller.ts';
@@ -59,6 +59,7 @@ async function runOnce(ctx: RunContext, count: number, changes: number, warmup: 
     ingresses: generate(count, ingress),
     services: generate(count, service),
     endpointslices: generate(count, endpointSlice),
+    secrets: generate(count, secret),
   });
   const params: EndToEndParams = { kubeconfig: cluster.kubeconfig, dir: cluster.dir };
   const child = Child.start({ module: 'contenders/controller.ts', task: 'endToEnd', params, nodeFlags: ctx.nodeFlags });
@@ -205,7 +206,7 @@ function section(changes: Change[], renders: RenderTiming[], count: number): Sec
       { label: 'p99 over changes of (end to end ÷ its own render)', size: count, value: percentile(perChange, 99) },
     ],
     notes: [
-      `${count} Ingresses with their Services and EndpointSlices, rendered by examples/templates/haproxy.cfg.njk; the render time is the median of the ${renders.length} renders the controller logged during the run. The first changes warm the process up and are not counted.`,
+      `${count} Ingresses with their Services, EndpointSlices and TLS Secrets (on demand, all cached), rendered by examples/templates/haproxy.cfg.njk; the render time is the median of the ${renders.length} renders the controller logged during the run. The first changes warm the process up and are not counted.`,
       'The goal is checked strictly (p99 end to end against the median render); the last two ratios show how much of the tail is the render’s own tail (GC pauses and CPU contention hit renders too).',
       'The "split" rows split each latency at the render that showed the change: before it (server write, reflector, indexer, store, debounce timer), the render, and after it (checksum, fsynced write and rename, inotify, the runner\'s read); clocks of both processes are performance.timeOrigin based.',
     ],

@@ -1,6 +1,7 @@
 /**
  * The end-to-end contender: informant's Controller, configured like examples/config.yaml
- * (haproxy.cfg over Ingresses, Services, EndpointSlices) but against the benchmark's API
+ * (haproxy.cfg over Ingresses, Services, EndpointSlices, and the TLS Secrets its model
+ * checks, on demand with a cache that holds them all) but against the benchmark's API
  * server with `render.debounce: 0s`, writing into a folder the runner watches. It reports
  * the duration and end time of every render the controller ran (from the renderer's debug
  * log line), so the runner can set its end-to-end latencies against the render time of the
@@ -87,6 +88,13 @@ watched_resources:
     api_version: discovery.k8s.io/v1
     kind: EndpointSlice
     index_by: [metadata.namespace, "metadata.labels['kubernetes.io/service-name']"]
+  secrets:
+    api_version: v1
+    kind: Secret
+    index_by: [metadata.namespace, metadata.name]
+    store: on-demand
+    cache_ttl: 10m
+    max_cache_size: 1024
 source:
   kubernetes:
     kubeconfig: ${JSON.stringify(kubeconfig)}

@@ -1,13 +1,16 @@
 /**
  * The render contenders: the example haproxy.cfg template (examples/templates) over N
- * Ingresses, each with its Service and EndpointSlice.
+ * Ingresses, each with its Service, EndpointSlice and TLS Secret.
  * - `informant`: the objects go through Indexers (remove_fields, index_by from
  *   examples/config.yaml) into MemoryStores; createRenderer renders from them (the
- *   `resources` view, error locations, the render loop), as the controller does.
- * - `bare`: stock nunjucks with the same options and plain implementations of the three
- *   filters the template uses, over plain arrays of the same (equally stripped, unfrozen)
- *   objects with Map-backed Get/GetSingle. The nunjucks patch of src/templates is never
- *   loaded in this process.
+ *   `resources` view, error locations, the line check of escape: line, the render loop),
+ *   as the controller does. `informantUnchecked` is the same with `escape: none`, to show
+ *   what the line check costs.
+ * - `bare`: stock nunjucks with the same options and plain implementations of the filters
+ *   and functions the template uses (the validators as the same character checks, without
+ *   leaving objects out), over plain arrays of the same (equally stripped, unfrozen)
+ *   objects with Map-backed Get/GetSingle/Fetch. The nunjucks patch of src/templates is
+ *   never loaded in this process.
  * Before each timed render one EndpointSlice changes (on both sides alike), because the
  * controller renders only after a change; the outputs must be identical.
  */
@@ -15,7 +18,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '../../src/k8s.ts';
-import { endpointSlice, ingress, service } from '../support/objects.ts';
+import { endpointSlice, ingress, secret, service } from '../support/objects.ts';
 
 export interface RenderParams {
   /** Ingresses (and as many Services and EndpointSlices). */
@@ -38,6 +41,15 @@ const TEMPLATE = 'haproxy.cfg';
 
 /** informant: Indexers → MemoryStores → createRenderer. */
 export async function informant(params: RenderParams): Promise<RenderResult> {
+  return informantWith(params, 'line');
+}
+
+/** informant with `escape: none`: no line check of printed values. */
+export async function informantUnchecked(params: RenderParams): Promise<RenderResult> {
+  return informantWith(params, 'none');
+}
+
+async function informantWith(params: RenderParams, escape: 'line' | 'none'): Promise<RenderResult> {
   const { loadConfig } = await import('../../src/config/index.ts');
   const { Indexer } = await import('../../src/indexer/index.ts');
   const { MemoryStore } = await import('../../src/store/memory-store.ts');
@@ -53,8 +65,7 @@ export async function informant(params: RenderParams): Promise<RenderResult> {
   }
   const data = dataset(params.count);
   for (const [name, objects] of Object.entries(data)) indexers.get(name)!.replace(objects);
-  indexers.get('secrets')?.replace([]);
-  const templates = config.templates.filter((t) => t.name === TEMPLATE);
+  const templates = config.templates.filter((t) => t.name === TEMPLATE).map((t) => ({ ...t, escape }));
   const renderer = createRenderer({ templates, stores, baseDir: config.baseDir });
   return timeRenders(params, () => renderer.render(TEMPLATE), (slice) => indexers.get('endpointslices')!.update(slice));
 }
@@ -69,6 +80,10 @@ export async function bare(params: RenderParams): Promise<RenderResult> {
   env.addFilter('group_by', groupBy);
   env.addFilter('regex_replace', (text: string, pattern: string, replacement: string, flags = '') =>
     String(text).replace(new RegExp(pattern, flags.includes('g') ? flags : `g${flags}`), replacement));
+  for (const [name, check] of Object.entries(PLAIN_CHECKS)) env.addFilter(name, (value: unknown) => checked(name, check, value));
+  env.addGlobal('fail_object', () => '');
+  env.addGlobal('warn_object', () => '');
+  env.addGlobal('rejected_objects', () => []);
   const template = env.getTemplate(`${TEMPLATE}.njk`, true);
   const data = dataset(params.count);
   for (const objects of Object.values(data)) for (const obj of objects) stripLikeTheExample(obj);
@@ -77,7 +92,7 @@ export async function bare(params: RenderParams): Promise<RenderResult> {
     ingresses: new PlainView(data.ingresses, (o) => `${o.metadata.namespace}/${o.metadata.name}`),
     services: new PlainView(data.services, (o) => `${o.metadata.namespace}/${o.metadata.name}`),
     endpointslices: new PlainView(data.endpointslices, sliceKey),
-    secrets: new PlainView([], (o) => o.metadata.name),
+    secrets: new PlainView(data.secrets, (o) => `${o.metadata.namespace}/${o.metadata.name}`),
   };
   const context = {
     resources: Object.fromEntries(Object.entries(resources).map(([name, view]) => [name, view.asArray()])),
@@ -115,16 +130,37 @@ async function timeRenders(
 }
 
 /** The objects of both contenders, by watched resource name. */
-function dataset(count: number): Record<'ingresses' | 'services' | 'endpointslices', KubeObject[]> {
+function dataset(count: number): Record<'ingresses' | 'services' | 'endpointslices' | 'secrets', KubeObject[]> {
   const ingresses: KubeObject[] = [];
   const services: KubeObject[] = [];
   const endpointslices: KubeObject[] = [];
+  const secrets: KubeObject[] = [];
   for (let i = 0; i < count; i++) {
     ingresses.push(ingress(i));
     services.push(service(i));
     endpointslices.push(endpointSlice(i));
+    secrets.push(secret(i));
   }
-  return { ingresses, services, endpointslices };
+  return { ingresses, services, endpointslices, secrets };
+}
+
+/**
+ * The validators a template author would write for stock nunjucks: the same character
+ * checks as src/templates/validators.ts, failing the render instead of leaving an object
+ * out (the benchmark's objects are all valid).
+ */
+const PLAIN_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = Object.freeze({
+  dns_name: (v) => typeof v === 'string' && v.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v),
+  ingress_host: (v) => typeof v === 'string' && v.length <= 255 && /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v),
+  http_path: (v) => typeof v === 'string' && v.length <= 1024 && /^\/[A-Za-z0-9._~/-]*$/.test(v) && !v.includes('//') && !/\/\.\.?(\/|$)/.test(v),
+  safe_id: (v) => (typeof v === 'string' || typeof v === 'number') && /^[A-Za-z0-9.:][A-Za-z0-9.:-]*$/.test(String(v)),
+  port: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535,
+  ip_address: (v) => typeof v === 'string' && /^[0-9A-Fa-f:.]+$/.test(v),
+});
+
+function checked(name: string, check: (value: unknown) => boolean, value: unknown): unknown {
+  if (!check(value)) throw new Error(`${name}: invalid value`);
+  return typeof value === 'number' && name === 'safe_id' ? String(value) : value;
 }
 
 /**

@@ -48,10 +48,23 @@ export const DEFAULTS = Object.freeze({
   commandTimeout: '30s',
   /** Keep a copy of the previous output (<output>.bak) when replacing it: off, outputs are regenerated anyway. */
   backup: false,
+  /**
+   * Printed values are checked for line breaks and other control characters (`line`): the
+   * outputs are line-oriented config files, and the objects printed come from tenants. An
+   * object holding such a value is left out of the render; `none` turns the check off.
+   */
+  escape: 'line',
   /** The /debug/ endpoints are served (with Secret data redacted): they are what operators reach for first. */
   serverDebug: true,
   /** /debug/ never shows Secret data unless this is turned on. */
   serverAllowSecrets: false,
+  /**
+   * /readyz answers ready while every template has a good output in place (`serving`), so a
+   * failing render (one tenant's bad object, a Secret not issued yet) never takes every
+   * replica out of a Service; `strict` also answers not ready while a template's last
+   * render cycle failed.
+   */
+  serverReadiness: 'serving',
   /** Leader election is off: a single replica needs none. */
   leaderElectionEnabled: false,
   /** Name of the coordination.k8s.io Lease replicas compete for. */
@@ -93,3 +106,9 @@ export const DEFAULTS = Object.freeze({
 
 /** pino's levels, in order of severity; `silent` turns logging off. */
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
+
+/** templates.<name>.escape: what printed values are checked for (see DEFAULTS.escape). */
+export const ESCAPE_MODES = Object.freeze(['line', 'none'] as const);
+
+/** server.readiness: when /readyz answers ready (see DEFAULTS.serverReadiness). */
+export const READINESS_MODES = Object.freeze(['serving', 'strict'] as const);

@@ -89,6 +89,7 @@ function template(name: string, raw: RawTemplate, context: NormalizeContext): Te
     name,
     output: resolve(context.baseDir, raw.output),
     mode: raw.mode,
+    escape: raw.escape,
     position: context.positionOf(['templates', name]),
   };
   if (raw.path !== undefined) result.path = resolve(context.baseDir, raw.path);
@@ -100,7 +101,7 @@ function template(name: string, raw: RawTemplate, context: NormalizeContext): Te
 }
 
 function serverConfig(raw: RawConfig['server']): ServerConfig {
-  const server: ServerConfig = { debug: raw.debug, allowSecrets: raw.allow_secrets };
+  const server: ServerConfig = { debug: raw.debug, allowSecrets: raw.allow_secrets, readiness: raw.readiness };
   if (raw.listen !== undefined) server.listen = raw.listen;
   return server;
 }

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeValue } from '../text/describe-value.ts';
-import { DEFAULTS, LOG_LEVELS } from './defaults.ts';
+import { DEFAULTS, ESCAPE_MODES, LOG_LEVELS, READINESS_MODES } from './defaults.ts';
 import { durationField } from './duration.ts';
 import {
   apiVersion,
@@ -275,6 +275,11 @@ function templateSchema() {
       validate: command('Runs on the candidate file before it replaces the output; "{{ file }}" is its path.').optional(),
       on_change: command('Runs after the output was replaced; "{{ file }}" is the output\'s path.').optional(),
       backup: flag('Keep the previous output as <output>.bak when replacing it.').default(DEFAULTS.backup),
+      escape: oneOf(
+        ESCAPE_MODES,
+        'escape mode',
+        'line: a printed value holding a line break or another control character is refused and the object holding it left out of the render (mark text meant to span lines with | safe); none: values are printed as they are.',
+      ).default(DEFAULTS.escape),
     },
     'A template and where its output goes.',
   ).superRefine((template, ctx) => {
@@ -314,6 +319,11 @@ function serverSchema() {
       allow_secrets: flag('Show Secret data (data, stringData) in /debug/ answers; redacted when false.').default(
         DEFAULTS.serverAllowSecrets,
       ),
+      readiness: oneOf(
+        READINESS_MODES,
+        'readiness mode',
+        'serving: /readyz is ready while every template has a good output in place, failing renders are reported but keep the replica in service; strict: also not ready while the last render cycle of a template failed.',
+      ).default(DEFAULTS.serverReadiness),
     },
     'The HTTP server for health, metrics and debugging.',
   );

@@ -141,6 +141,12 @@ export interface TemplateConfig {
   onChange?: string[];
   /** Keep the previous output as `<output>.bak` when replacing it (default false). */
   backup?: boolean;
+  /**
+   * What printed values are checked for: `line` (the config's default; also what an absent
+   * value means) refuses line breaks and control characters, leaving out the object that
+   * holds such a value; `none` prints values as they are.
+   */
+  escape?: 'line' | 'none';
   position?: SourcePosition;
 }
 
@@ -162,6 +168,12 @@ export interface ServerConfig {
   debug: boolean;
   /** Show Secret data (data, stringData) in /debug/ answers (default false: redacted). */
   allowSecrets: boolean;
+  /**
+   * When /readyz answers ready: `serving` (default; also what an absent value means) while
+   * every template has a good output in place; `strict` also requires that the last render
+   * cycle of every template succeeded.
+   */
+  readiness?: 'serving' | 'strict';
 }
 
 export interface LeaderElectionConfig {

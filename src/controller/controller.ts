@@ -297,6 +297,7 @@ export class Controller {
       templates: this.#config.templates.map((t) => this.#templateState(t)),
       renders: { count: this.#renderCount, ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}) },
       runsOnChange: this.#mayRunOnChange(),
+      readiness: this.#config.server.readiness ?? 'serving',
       reload: {
         pending: pending !== undefined,
         ...(pending ? { pendingSince: pending.since } : {}),
@@ -496,6 +497,7 @@ export class Controller {
       stores: pipeline.stores,
       logger: this.#rootLogger.child({ component: 'templates' }),
       baseDir: config.baseDir,
+      onReport: (report) => this.#history.objects(report),
     });
   }
 

@@ -1,9 +1,16 @@
 /**
  * Readiness and liveness, decided from one ControllerStatus snapshot.
  *
- * - Ready: every watched resource has synced, the first render finished, and the last
- *   render cycle of every template succeeded (render, validate, write and on_change). A
- *   rejected config reload does not count: the running config still serves, and taking
+ * - Ready (`server.readiness: serving`, the default): every watched resource has synced, the
+ *   first render finished, and every template has a good output in place (a cycle of this
+ *   process wrote it or found it unchanged). A template whose later cycles fail keeps its
+ *   last good output, which the proxy goes on serving: the failure is reported (status,
+ *   metrics, log, /debug/ and the `warnings` of /readyz) but the replica stays ready. Every
+ *   replica renders the same objects, so pulling the Pod for a failure that one tenant's
+ *   object (or a Secret not issued yet) causes would pull every replica at once.
+ * - Ready with `server.readiness: strict`: as above, and the last render cycle of every
+ *   template succeeded (render, validate, write and on_change).
+ * - A rejected config reload never counts: the running config still serves, and taking
  *   every replica out of service for a bad push would turn it into an outage.
  * - Not ready either: a replica that should publish into etcd (it leads, or leader
  *   election is off) but has not published for longer than `publishFailureMs`: its
@@ -36,10 +43,12 @@ export const DEFAULTS = Object.freeze({
   publishFailureMs: 5 * 60_000,
 });
 
-/** Whether the controller should receive traffic, and why not. */
+/** Whether the controller should receive traffic, why not, and what fails while it stays ready. */
 export interface Readiness {
   ready: boolean;
   reasons: string[];
+  /** Failing render cycles that keep the replica ready (their last good output stays in place). */
+  warnings: string[];
 }
 
 /** Whether the process is alive and making progress, and what is wedged. */
@@ -51,6 +60,7 @@ export interface Health {
 /** Readiness of a status snapshot (see the module comment); `publishFailureMs` defaults to DEFAULTS'. */
 export function readiness(status: ControllerStatus, options: { publishFailureMs?: number } = {}): Readiness {
   const reasons: string[] = [];
+  const warnings: string[] = [];
   const publishFailureMs = options.publishFailureMs ?? DEFAULTS.publishFailureMs;
   for (const resource of status.resources) {
     if (resource.synced) continue;
@@ -64,15 +74,17 @@ export function readiness(status: ControllerStatus, options: { publishFailureMs?
     reasons.push('the first render has not finished yet');
   }
   for (const template of status.templates) {
-    if (template.last?.error !== undefined) {
-      reasons.push(`template "${template.template}": ${template.last.stage ?? 'render'} failed: ${template.last.error}`);
-    }
+    if (template.last?.error === undefined) continue;
+    const failure = `template "${template.template}": ${template.last.stage ?? 'render'} failed: ${template.last.error}`;
+    if (status.readiness === 'strict') reasons.push(failure);
+    else if (template.lastOutputAt === undefined) reasons.push(`${failure} (and it has no good output yet)`);
+    else warnings.push(`${failure} (its last good output stays in place)`);
   }
   const failingForMs = status.publication?.failingForMs;
   if (failingForMs !== undefined && failingForMs > publishFailureMs) {
     reasons.push(`publisher: not publishing for ${Math.round(failingForMs / 1000)} s: ${status.publication?.reason ?? 'failing'}`);
   }
-  return { ready: reasons.length === 0, reasons };
+  return { ready: reasons.length === 0, reasons, warnings };
 }
 
 /** Watches status snapshots over time for watchers and renders that stopped moving. */

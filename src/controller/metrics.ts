@@ -10,6 +10,7 @@ import { registerMetrics, type Labels, type MetricOf, type MetricRow, type Sampl
 import type { CommandResult } from '../output/command.ts';
 import { readiness } from './health.ts';
 import type { ControllerStatus, RenderOutcome, ResourceState } from './status.ts';
+import type { ObjectReport, TemplateReport } from '../templates/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 
 /** Histogram buckets (seconds): from a tiny template (1 ms) to a huge one or a slow command (30 s). */
@@ -63,6 +64,18 @@ const RECORDED = {
     labels: ['result'],
   },
   lastReload: { type: 'gauge', name: 'informant_config_last_reload_success_timestamp_seconds', help: 'When the config was last loaded successfully (Unix time).' },
+  rejectedObjects: {
+    type: 'counter',
+    name: 'informant_template_rejected_objects_total',
+    help: 'Objects a template left out of its output (fail_object, a validating filter, a value the line check refused), once per object version and reason.',
+    labels: ['template', 'resource'],
+  },
+  objectWarnings: {
+    type: 'counter',
+    name: 'informant_template_object_warnings_total',
+    help: 'Problems a template reported about an object it kept (warn_object), once per object version and reason.',
+    labels: ['template', 'resource'],
+  },
 } as const satisfies Record<string, MetricRow>;
 
 type Recorded = { [K in keyof typeof RECORDED]: MetricOf<(typeof RECORDED)[K]> };
@@ -114,6 +127,12 @@ export class ControllerMetrics {
     this.#election = state;
   }
 
+  /** Counts the findings of a render that its template's previous render did not have. */
+  objectReport(report: TemplateReport): void {
+    for (const entry of report.newlyLeftOut) this.#recorded.rejectedObjects.inc({ template: report.template, resource: entry.resource });
+    for (const entry of report.newWarnings) this.#recorded.objectWarnings.inc({ template: report.template, resource: entry.resource });
+  }
+
   reload(ok: boolean): void {
     this.#recorded.reloads.inc({ result: ok ? 'success' : 'failure' });
     if (ok) this.#recorded.lastReload.set(this.#now() / 1000);
@@ -143,6 +162,13 @@ function scrapedMetrics(status: () => ControllerStatus, now: () => number, elect
     },
     ...resourceMetrics(status),
     ...watchMetrics(status, now),
+    leftOutObjects: {
+      type: 'gauge',
+      name: 'informant_template_left_out_objects',
+      help: 'Objects the last successful render of the template left out.',
+      labels: ['template', 'resource'],
+      read: () => status().templates.flatMap((t) => countByResource(t.leftOut ?? []).map(([resource, n]) => [{ template: t.template, resource }, n] as [Labels, number])),
+    },
     onChangePending: {
       type: 'gauge',
       name: 'informant_output_on_change_pending',
@@ -284,6 +310,12 @@ function watchesOf(r: ControllerStatus['resources'][number]): WatchStats[] {
 /** `resource`, and `cluster` when the counters are of one of several clusters. */
 function watchLabels(resource: string, w: WatchStats): Labels {
   return w.cluster === undefined ? { resource } : { resource, cluster: w.cluster };
+}
+
+function countByResource(reports: readonly ObjectReport[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const report of reports) counts.set(report.resource, (counts.get(report.resource) ?? 0) + 1);
+  return [...counts];
 }
 
 function failureReason(result: CommandResult): string {

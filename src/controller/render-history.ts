@@ -4,16 +4,19 @@
  * failure so a template that keeps failing the same way does not flood the log.
  */
 import type { Logger } from '../log.ts';
+import type { TemplateReport } from '../templates/index.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import type { RenderOutcome, TemplateState } from './status.ts';
 
-type History = Pick<TemplateState, 'last' | 'lastSuccessAt'>;
+type History = Pick<TemplateState, 'last' | 'lastSuccessAt' | 'lastOutputAt'>;
+type Objects = Pick<TemplateState, 'leftOut' | 'warnings'>;
 
 /** Per-template results of render cycles, recorded in metrics and logged (see the module comment). */
 export class RenderHistory {
   readonly #log: Logger;
   readonly #metrics: ControllerMetrics;
   readonly #states = new Map<string, History>();
+  readonly #objects = new Map<string, Objects>();
   readonly #loggedFailures = new Map<string, string>();
 
   constructor(logger: Logger, metrics: ControllerMetrics) {
@@ -32,8 +35,19 @@ export class RenderHistory {
         last.error = outcome.error.message;
       }
       const lastSuccessAt = outcome.error ? previous?.lastSuccessAt : at;
-      this.#states.set(outcome.template, lastSuccessAt === undefined ? { last } : { last, lastSuccessAt });
+      const lastOutputAt = outcome.status === 'failed' ? previous?.lastOutputAt : at;
+      this.#states.set(outcome.template, {
+        last,
+        ...(lastSuccessAt !== undefined ? { lastSuccessAt } : {}),
+        ...(lastOutputAt !== undefined ? { lastOutputAt } : {}),
+      });
     }
+  }
+
+  /** Records what a successful render left out and warned about (the latest per template); counts new findings. */
+  objects(report: TemplateReport): void {
+    this.#objects.set(report.template, { leftOut: report.leftOut, warnings: report.warnings });
+    this.#metrics.objectReport(report);
   }
 
   /** Logs a cycle: writes at info, failures at error (repeats of the same failure at debug). */
@@ -41,9 +55,9 @@ export class RenderHistory {
     for (const outcome of outcomes) this.#logOne(outcome);
   }
 
-  /** The last result and last success of a template (empty before its first cycle). */
-  of(template: string): History {
-    return this.#states.get(template) ?? {};
+  /** The last result and last success of a template, and what its last render left out (empty before its first cycle). */
+  of(template: string): History & Objects {
+    return { ...this.#states.get(template), ...this.#objects.get(template) };
   }
 
   #logOne(outcome: RenderOutcome): void {

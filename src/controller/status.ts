@@ -9,6 +9,7 @@ import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { StuckReason } from './sync-barrier.ts';
 import type { WriteResult } from '../output/template-output.ts';
+import type { ObjectReport } from '../templates/index.ts';
 
 /**
  * What happened to one template in one render cycle: the result of writing its output
@@ -57,6 +58,15 @@ export interface TemplateState {
   last?: Pick<RenderOutcome, 'status' | 'stage'> & { at: number; error?: string };
   /** Clock time of the last cycle in which this template succeeded completely. */
   lastSuccessAt?: number;
+  /**
+   * Clock time of the last cycle that left a good output in place (written, or found
+   * unchanged; on_change may have failed after it); undefined until one did.
+   */
+  lastOutputAt?: number;
+  /** The objects the last successful render left out (see templates/isolation), sorted. */
+  leftOut?: readonly ObjectReport[];
+  /** The problems the last successful render reported with warn_object. */
+  warnings?: readonly ObjectReport[];
   /** sha256 of the output as last written or found. */
   checksum?: string;
   /** on_change still has to run for the current output. */
@@ -75,6 +85,8 @@ export interface ControllerStatus {
   renders: { count: number; inProgressSince?: number };
   /** This replica may run on_change (leader, or leader election off). */
   runsOnChange: boolean;
+  /** When /readyz answers ready (server.readiness; see health.ts). */
+  readiness: 'serving' | 'strict';
   /** A reload waiting for its new watches to sync, and the last reload's failure. */
   reload: { pending: boolean; pendingSince?: number; lastError?: string };
   /** The publisher's status, when the controller runs as a daemon that can publish. */

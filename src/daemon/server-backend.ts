@@ -26,7 +26,7 @@ export function controllerBackend(controller: Controller, deps: ServerBackendDep
     },
     readiness: () => {
       const ready = readiness(controller.status());
-      return { ok: ready.ready, reasons: ready.reasons };
+      return { ok: ready.ready, reasons: ready.reasons, warnings: ready.warnings };
     },
     metrics: () => controller.metrics.scrape(),
     debug: () => (controller.config.server.debug ? debug : undefined),

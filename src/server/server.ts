@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.ts';
 import { debugAnswer, type DebugAnswer } from './debug.ts';
-import type { ServerBackend } from './types.ts';
+import type { ProbeResult, ServerBackend } from './types.ts';
 import { parseListen } from './listen.ts';
 
 /** How to start a StatusServer. */
@@ -101,8 +101,10 @@ export class StatusServer {
   }
 }
 
-function probe(result: { ok: boolean; reasons: string[] }, good: string, bad: string): DebugAnswer {
-  return result.ok ? { status: 200, json: { status: good } } : { status: 503, json: { status: bad, reasons: result.reasons } };
+function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
+  if (!result.ok) return { status: 503, json: { status: bad, reasons: result.reasons } };
+  const warnings = result.warnings ?? [];
+  return { status: 200, json: warnings.length > 0 ? { status: good, warnings } : { status: good } };
 }
 
 function send(res: http.ServerResponse, req: http.IncomingMessage, answer: DebugAnswer & { contentType?: string }): void {

@@ -9,6 +9,8 @@ export interface ProbeResult {
   ok: boolean;
   /** Why not, one sentence each (empty when ok). */
   reasons: string[];
+  /** What is wrong although the probe passes, one sentence each (shown when ok). */
+  warnings?: string[];
 }
 
 /** A store as the debug endpoints see it. */
@@ -46,7 +48,7 @@ export interface DebugBackend {
 export interface ServerBackend {
   /** Liveness: the process makes progress. */
   health(): ProbeResult;
-  /** Readiness: synced and the last render succeeded. */
+  /** Readiness: synced, and a good output in place for every template. */
   readiness(): ProbeResult;
   /** The Prometheus text exposition. */
   metrics(): Promise<{ contentType: string; body: string }>;

@@ -17,6 +17,8 @@ export interface CompiledTemplate {
   /** Its file: the absolute path, or `<inline:NAME>`. */
   readonly file: string;
   readonly template: nunjucks.Template;
+  /** What printed values are checked for (templates.<name>.escape; absent means line). */
+  readonly escape: 'line' | 'none';
 }
 
 /** The file name errors report for a template written inline in the config. */
@@ -36,7 +38,7 @@ export function compileTemplate(env: nunjucks.Environment, config: TemplateConfi
         ? env.getTemplate(config.path, true)
         : new nunjucks.Template(config.inline ?? '', env, file, true);
     compileDependencies(env, template, new Set());
-    return { name: config.name, file, template };
+    return { name: config.name, file, template, escape: config.escape ?? 'line' };
   } catch (err) {
     throw toRenderError(err, config.name, file);
   }

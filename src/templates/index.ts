@@ -13,10 +13,15 @@
  * e.g. through `"".constructor.constructor(...)`. Load templates only from operator-owned
  * sources, never from tenant data. With autoescape off, values are written as they are:
  * a tenant-controlled annotation containing a newline can inject configuration lines, so
- * validate such values before using them.
+ * validate such values before using them. `escape: line` (the default) refuses line breaks
+ * and control characters in printed values, leaving out the objects that hold them, and
+ * validators.ts and isolation/ give templates the means to leave a bad object out
+ * themselves.
  */
 export type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
 export { createRenderer, checkTemplates } from './renderer.ts';
 export { RenderError, ResourceError, FilterError, TemplateFailure } from './errors.ts';
 export type { ResourceView, ResourceMethods, Resources } from './resources.ts';
 export { UnresolvedFetchError, DEFAULTS as TWO_PASS_DEFAULTS } from './two-pass.ts';
+export type { ObjectReport, RenderReport } from './isolation/index.ts';
+export type { TemplateReport } from './isolation/report-log.ts';

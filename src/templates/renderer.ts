@@ -8,9 +8,10 @@ import { silentLogger, type Logger } from '../log.ts';
 import { compileTemplates, type CompiledTemplate } from './compile.ts';
 import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
+import { ReportLog } from './isolation/report-log.ts';
 import type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
-import { renderTwoPass, UnresolvedFetchError } from './two-pass.ts';
+import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
 
 /**
  * Builds the Environment and compiles every template once (and every file they load
@@ -53,6 +54,8 @@ class TemplateRenderer implements Renderer {
   readonly #logger: Logger;
   /** "template\0resource" pairs whose whole-store reads were logged already. */
   readonly #fullReadsLogged = new Set<string>();
+  readonly #reportLog: ReportLog;
+  readonly #onReport: RendererOptions['onReport'];
 
   constructor(compiled: CompiledTemplate[], options: RendererOptions, logger: Logger) {
     this.#templates = new Map(compiled.map((t) => [t.name, t]));
@@ -60,6 +63,8 @@ class TemplateRenderer implements Renderer {
     this.#stores = options.stores;
     this.#maxPasses = options.maxFetchPasses;
     this.#logger = logger;
+    this.#reportLog = new ReportLog(logger);
+    this.#onReport = options.onReport;
   }
 
   async render(templateName: string): Promise<string> {
@@ -68,10 +73,12 @@ class TemplateRenderer implements Renderer {
       throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
     }
     const started = performance.now();
-    const { output, passes, fetched, fullReads } = await this.#renderTwoPass(compiled);
+    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
     this.#logFullReads(templateName, fullReads);
+    const recorded = this.#reportLog.record(templateName, report);
+    this.#onReport?.(recorded);
     return output;
   }
 
@@ -82,10 +89,15 @@ class TemplateRenderer implements Renderer {
         stores: this.#stores,
         fullViews: this.#fullViews,
         renderPass: (resources) => this.#renderPass(compiled, resources),
+        lineMode: compiled.escape === 'line',
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
       });
     } catch (err) {
-      if (!(err instanceof UnresolvedFetchError)) throw err;
+      if (err instanceof UnsafeOutputError) {
+        const { file, line, col } = err.value;
+        throw new RenderError({ template: compiled.name, file, line, col, reason: err.message, cause: err });
+      }
+      if (!(err instanceof UnresolvedFetchError) && !(err instanceof IsolationLimitError)) throw err;
       const details = { template: compiled.name, file: compiled.file, line: undefined, col: undefined };
       throw new RenderError({ ...details, reason: err.message, cause: err });
     }

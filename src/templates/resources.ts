@@ -104,7 +104,8 @@ function unknownResource(name: string, known: string[]): ResourceError {
   return new ResourceError(message, { resource: name });
 }
 
-function buildView(name: string, store: StoreReader): ResourceView {
+/** A view of `store` built now and not cached (fullViews caches the views of whole stores). */
+export function buildView(name: string, store: StoreReader): ResourceView {
   const clusters = new Map<string, ResourceView>();
   const methods: ResourceMethods = {
     List: () => store.list(),

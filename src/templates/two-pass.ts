@@ -6,11 +6,20 @@
  * is discarded, every miss is fetched concurrently, and the template is rendered again.
  * Each level of a data-dependent chain (a name read from a fetched object) costs one pass;
  * with a warm cache a render is a single pass.
+ *
+ * Passes also leave objects out (see isolation/): a complete pass (one that missed nothing)
+ * that rejected objects, or printed a value the line check refused, is discarded too, and
+ * the template is rendered again without those objects. A render with no bad object is
+ * still a single pass.
  */
 import { isOnDemandStore, type StoreReader } from '../store/index.ts';
 import { FetchSession, type MissingObject } from './fetch-session.ts';
+import { DEFAULTS as ISOLATION_DEFAULTS, type RenderReport, type UnsafeValue } from './isolation/index.ts';
+import { Isolation } from './isolation/isolation.ts';
+import { runPass } from './isolation/pass-report.ts';
 import { onDemandView } from './on-demand-view.ts';
-import { createResources, type Resources, type ResourceView, type ViewSource } from './resources.ts';
+import { buildView, createResources, type Resources, type ResourceView, type ViewSource } from './resources.ts';
+import { describeCharacter } from './unsafe-text.ts';
 
 /** Defaults of the two-pass render. */
 export const DEFAULTS = Object.freeze({
@@ -33,6 +42,10 @@ export interface TwoPassOptions {
   renderPass: (resources: Resources) => string;
   /** Default DEFAULTS.maxPasses. */
   maxPasses?: number;
+  /** Check every printed value for line breaks and control characters (escape: line); default off. */
+  lineMode?: boolean;
+  /** Passes that leave objects out, at most; default isolation's DEFAULTS.maxRounds. */
+  maxIsolationRounds?: number;
 }
 
 /** What a two-pass render did. */
@@ -44,6 +57,8 @@ export interface TwoPassResult {
   fetched: number;
   /** On-demand resources the template read whole (every object fetched). */
   fullReads: string[];
+  /** The objects left out, and the warnings of the final pass. */
+  report: RenderReport;
 }
 
 /** Misses were left after the last allowed pass. */
@@ -65,45 +80,88 @@ export class UnresolvedFetchError extends Error {
 }
 
 /**
- * Renders until a pass misses nothing (its output, or its error, is the result), at most
- * `maxPasses` times. A pass that read an object whose fetch failed (403, 5xx, timeout)
- * ends the render with that pass's error, which names the call and the object. Misses
- * left after the last pass reject with an UnresolvedFetchError naming them.
+ * A printed value held a line break or another control character (escape: line), and no
+ * watched object holds it: the template made it (a literal joined in, a decoded value), so
+ * no object can be left out for it. Names the character, never the value.
  */
-export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassResult> {
-  const maxPasses = options.maxPasses ?? DEFAULTS.maxPasses;
-  const session = new FetchSession();
-  for (let pass = 1; ; pass++) {
-    session.startPass();
-    const resources = createResources(options.stores, passViews(session, options.fullViews));
-    let output = '';
-    let error: unknown;
-    let failed = false;
-    try {
-      output = options.renderPass(resources);
-    } catch (err) {
-      error = err;
-      failed = true;
-    }
-    if (session.fetchFailed || !session.hasMisses()) {
-      if (failed) throw error;
-      return { output, passes: pass, fetched: session.fetched, fullReads: session.fullReads() };
-    }
-    if (pass >= maxPasses) throw new UnresolvedFetchError(pass, session.missing(), error);
-    await session.fetchMissing();
+export class UnsafeOutputError extends Error {
+  override readonly name = 'UnsafeOutputError';
+  readonly value: UnsafeValue;
+  constructor(value: UnsafeValue) {
+    super(
+      `the printed value holds ${describeCharacter(value.code)} at character ${value.index + 1}, and no watched object holds it ` +
+        `(escape: line refuses line breaks and control characters in printed values: validate the value, or mark text that ` +
+        `is meant to span lines with "| safe")`,
+    );
+    this.value = value;
   }
 }
 
-/** The views of one pass: full stores' from the long-lived cache, on-demand ones over the session. */
-function passViews(session: FetchSession, fullViews: ViewSource): ViewSource {
+/** Too many rounds of leaving objects out: the template keeps rejecting objects once others are gone. */
+export class IsolationLimitError extends Error {
+  override readonly name = 'IsolationLimitError';
+}
+
+/**
+ * Renders until a pass misses nothing and leaves nothing out (its output, or its error, is
+ * the result). Passes with misses count against `maxPasses`; passes that left objects out
+ * against `maxIsolationRounds`. A pass that read an object whose fetch failed (403, 5xx,
+ * timeout) ends the render with that pass's error, which names the call and the object.
+ * Misses left after the last allowed pass reject with an UnresolvedFetchError naming them;
+ * a refused value no object holds rejects with an UnsafeOutputError.
+ */
+export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassResult> {
+  const maxPasses = options.maxPasses ?? DEFAULTS.maxPasses;
+  const maxRounds = options.maxIsolationRounds ?? ISOLATION_DEFAULTS.maxRounds;
+  const session = new FetchSession();
+  const isolation = new Isolation(options.stores);
+  let missPasses = 0;
+  let rounds = 0;
+  for (let pass = 1; ; pass++) {
+    const { output, error, report } = renderPass(options, session, isolation);
+    if (!session.fetchFailed && session.hasMisses()) {
+      if (++missPasses >= maxPasses) throw new UnresolvedFetchError(pass, session.missing(), error?.cause);
+      await session.fetchMissing();
+      continue;
+    }
+    if (!session.fetchFailed) {
+      const decision = isolation.decide(report);
+      if (decision.leftOut > 0) {
+        if (++rounds > maxRounds) throw new IsolationLimitError(`objects were still being left out after ${maxRounds} rounds: ${isolation.report(report).leftOut.length} left out so far`);
+        continue;
+      }
+      if (decision.unattributed !== undefined && error === undefined) throw new UnsafeOutputError(decision.unattributed);
+    }
+    if (error !== undefined) throw error.cause;
+    return { output, passes: pass, fetched: session.fetched, fullReads: session.fullReads(), report: isolation.report(report) };
+  }
+}
+
+/** One synchronous pass over the stores as they are now, minus what is left out; what it threw is `error.cause`. */
+function renderPass(options: TwoPassOptions, session: FetchSession, isolation: Isolation) {
+  session.startPass();
+  const report = isolation.startPass(options.lineMode === true);
+  const resources = createResources(options.stores, passViews(session, options.fullViews, isolation));
+  try {
+    return { output: runPass(report, () => options.renderPass(resources)), error: undefined, report };
+  } catch (cause) {
+    return { output: '', error: { cause }, report };
+  }
+}
+
+/**
+ * The views of one pass: full stores' from the long-lived cache, on-demand ones over the
+ * session, and those of stores with objects left out built for the pass.
+ */
+function passViews(session: FetchSession, fullViews: ViewSource, isolation: Isolation): ViewSource {
   const views = new Map<string, ResourceView>();
   return (name, store) => {
-    if (!isOnDemandStore(store)) return fullViews(name, store);
     let view = views.get(name);
-    if (view === undefined) {
-      view = onDemandView(name, store, session);
-      views.set(name, view);
-    }
+    if (view !== undefined) return view;
+    const visible = isolation.visible(name, store);
+    if (isOnDemandStore(visible)) view = onDemandView(name, visible, session);
+    else view = visible === store ? fullViews(name, store) : buildView(name, visible);
+    views.set(name, view);
     return view;
   };
 }

@@ -5,6 +5,7 @@
 import type { TemplateConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
+import type { TemplateReport } from './isolation/report-log.ts';
 
 /** What compiling the configured templates needs. */
 export interface TemplateCheckOptions {
@@ -28,6 +29,11 @@ export interface RendererOptions extends TemplateCheckOptions {
    * 4: chains of lookups that depend on fetched data resolve up to 3 levels deep.
    */
   maxFetchPasses?: number;
+  /**
+   * Hears, after every successful render, which objects it left out and warned about (the
+   * renderer has logged them already: new findings at warn, repeats at debug).
+   */
+  onReport?: (report: TemplateReport) => void;
 }
 
 /**
@@ -44,7 +50,10 @@ export interface Renderer {
    * Objects of on-demand stores that are not cached are fetched first (the template is
    * rendered again once they are: see two-pass.ts); a fetch that fails (403, 5xx,
    * timeout) fails the render, naming the resource and the object. Renders may overlap:
-   * concurrent renders share the GETs of objects they both read.
+   * concurrent renders share the GETs of objects they both read. Objects the template
+   * rejects (fail_object, a validating filter given the object, a printed value the line
+   * check of `escape: line` refuses) are left out and the template rendered without them
+   * (see isolation/); a refused value no object holds fails the render at its position.
    */
   render(templateName: string): Promise<string>;
 }

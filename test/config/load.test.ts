@@ -46,6 +46,7 @@ templates:
     inline: |
       {% for i in resources.ingresses %}{{ i.metadata.name }}{% endfor %}
     output: out/hosts
+    escape: none
 render:
   debounce: 500ms
   max_wait: 1m
@@ -55,6 +56,7 @@ server:
   listen: "127.0.0.1:8080"
   debug: false
   allow_secrets: true
+  readiness: strict
 leader_election:
   enabled: true
   lease: informant-ha
@@ -136,6 +138,7 @@ describe('parseConfig', () => {
           validate: ['haproxy', '-c', '-f', '{{ file }}'],
           onChange: ['sh', '-c', 'kill -USR2 1'],
           backup: true,
+          escape: 'line',
           position: { file: FILE, line: 28, col: 3 },
         },
         {
@@ -143,11 +146,12 @@ describe('parseConfig', () => {
           inline: '{% for i in resources.ingresses %}{{ i.metadata.name }}{% endfor %}\n',
           output: '/srv/informant/out/hosts',
           mode: 0o644,
+          escape: 'none',
           position: { file: FILE, line: 35, col: 3 },
         },
       ],
       render: { debounceMs: 500, maxWaitMs: 60_000, syncTimeoutMs: 120_000, commandTimeoutMs: 5_000 },
-      server: { listen: '127.0.0.1:8080', debug: false, allowSecrets: true },
+      server: { listen: '127.0.0.1:8080', debug: false, allowSecrets: true, readiness: 'strict' },
       leaderElection: {
         enabled: true,
         lease: 'informant-ha',
@@ -183,7 +187,7 @@ describe('parseConfig', () => {
     assert.deepEqual(config.source, { kind: 'kubernetes', kubernetes: { pageSize: 500, streamingList: true } });
     assert.deepEqual(config.templates, []);
     assert.deepEqual(config.render, { debounceMs: 200, maxWaitMs: 2000, syncTimeoutMs: 60_000, commandTimeoutMs: 30_000 });
-    assert.deepEqual(config.server, { debug: true, allowSecrets: false });
+    assert.deepEqual(config.server, { debug: true, allowSecrets: false, readiness: 'serving' });
     assert.deepEqual(config.leaderElection, {
       enabled: false,
       lease: 'informant',

@@ -311,6 +311,18 @@ const cases: Case[] = [
     message: 'unknown log level "verbose"; available: fatal, error, warn, info, debug, trace, silent',
   },
   {
+    name: 'an unknown escape mode',
+    text: lines('templates:', '  t: {inline: x, output: o, escape: lines}'),
+    line: 2, col: 37, path: 'templates.t.escape',
+    message: 'unknown escape mode "lines"; available: line, none',
+  },
+  {
+    name: 'an unknown readiness mode',
+    text: lines('server: {readiness: relaxed}'),
+    line: 1, col: 21, path: 'server.readiness',
+    message: 'unknown readiness mode "relaxed"; available: serving, strict',
+  },
+  {
     name: 'a lease namespace that is not a DNS label',
     text: lines('leader_election: {namespace: Infra}'),
     line: 1, col: 30, path: 'leader_election.namespace',

@@ -17,6 +17,7 @@ function status(overrides: Partial<ControllerStatus> = {}): ControllerStatus {
     templates: [{ template: 'haproxy.cfg', output: '/o', onChangePending: false, last: { status: 'written', at: 0 } }],
     renders: { count: 1 },
     runsOnChange: true,
+    readiness: 'serving',
     reload: { pending: false },
     ...overrides,
   };
@@ -32,6 +33,7 @@ describe('readiness of a publishing replica', () => {
     assert.deepEqual(readiness(failing(5 * MINUTE + 1_000)), {
       ready: false,
       reasons: ['publisher: not publishing for 301 s: failing since 2026-01-01T00:00:00.000Z: etcd is unreachable'],
+      warnings: [],
     });
     assert.equal(readiness(failing(2 * MINUTE), { publishFailureMs: MINUTE }).ready, false);
   });
@@ -77,7 +79,27 @@ describe('HealthCheck', () => {
 
 describe('readiness', () => {
   test('is ready when synced and every template last succeeded', () => {
-    assert.deepEqual(readiness(status()), { ready: true, reasons: [] });
+    assert.deepEqual(readiness(status()), { ready: true, reasons: [], warnings: [] });
+  });
+
+  test('stays ready while a failing template keeps its last good output, and says so', () => {
+    const failing = { template: 'crt-list.txt', output: '/o', onChangePending: false, last: { status: 'failed' as const, at: 9, stage: 'render' as const, error: 'x.njk:3:1: boom' } };
+    assert.deepEqual(readiness(status({ templates: [{ ...failing, lastOutputAt: 5 }] })), {
+      ready: true,
+      reasons: [],
+      warnings: ['template "crt-list.txt": render failed: x.njk:3:1: boom (its last good output stays in place)'],
+    });
+    assert.deepEqual(readiness(status({ templates: [failing] })), {
+      ready: false,
+      reasons: ['template "crt-list.txt": render failed: x.njk:3:1: boom (and it has no good output yet)'],
+      warnings: [],
+    });
+  });
+
+  test('with server.readiness strict, any template whose last cycle failed makes the replica not ready', () => {
+    const failing = { template: 't', output: '/o', onChangePending: false, lastOutputAt: 5, last: { status: 'written' as const, at: 9, stage: 'on_change' as const, error: 'exit 1' } };
+    assert.deepEqual(readiness(status({ readiness: 'strict', templates: [failing] })).reasons, ['template "t": on_change failed: exit 1']);
+    assert.equal(readiness(status({ templates: [failing] })).ready, true);
   });
 
   test('names unsynced and stuck resources, a missing first render, and failed templates', () => {
@@ -94,7 +116,7 @@ describe('readiness', () => {
     assert.deepEqual(result.reasons, [
       'watched resource "ingresses" has not synced yet',
       'watched resource "gateways" has not synced after 61 s: api_version gateway.networking.k8s.io/v1 is not served',
-      'template "haproxy.cfg": validate failed: exit 1',
+      'template "haproxy.cfg": validate failed: exit 1 (and it has no good output yet)',
     ]);
     assert.deepEqual(readiness(status({ templates: [{ template: 't', output: '/o', onChangePending: false }] })).reasons, ['the first render has not finished yet']);
   });

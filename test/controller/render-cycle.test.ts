@@ -74,7 +74,7 @@ describe('render cycle with commands', () => {
     await t.controller.start();
     await t.cycle();
     assert.equal(await readFile(t.output, 'utf8'), 'web:80\n');
-    assert.deepEqual(readiness(t.controller.status()), { ready: true, reasons: [] });
+    assert.deepEqual(readiness(t.controller.status()), { ready: true, reasons: [], warnings: [] });
     const good = await readFile(t.output);
     const inode = (await stat(t.output)).ino;
 
@@ -87,8 +87,11 @@ describe('render cycle with commands', () => {
     assert.equal(outcome?.status, 'failed');
     assert.equal(outcome?.stage, 'validate');
     const ready = readiness(t.controller.status());
-    assert.equal(ready.ready, false);
-    assert.match(ready.reasons[0] ?? '', /^template "services": validate failed: .*config invalid/);
+    assert.equal(ready.ready, true, 'the last good output stays in place: the replica stays ready');
+    assert.match(ready.warnings[0] ?? '', /^template "services": validate failed: .*config invalid.*\(its last good output stays in place\)$/);
+    const strict = readiness({ ...t.controller.status(), readiness: 'strict' });
+    assert.equal(strict.ready, false);
+    assert.match(strict.reasons[0] ?? '', /^template "services": validate failed: .*config invalid/);
     assert.deepEqual(await t.commands(), ['validate', 'on_change', 'validate'], 'no on_change after the rejected one');
     assert.equal(t.controller.outputContent('services')?.rejected, 'api:8080\nweb:80\n');
 
@@ -144,7 +147,8 @@ describe('render cycle with commands', () => {
     assert.match(outcome?.error?.message ?? '', /on_change failed after .* was replaced: .*exited with code 2: proxy down/);
     const status = t.controller.status();
     assert.equal(status.templates[0]?.onChangePending, true);
-    assert.match(readiness(status).reasons.join('\n'), /template "services": on_change failed/);
+    assert.match(readiness(status).warnings.join('\n'), /template "services": on_change failed/);
+    assert.match(readiness({ ...status, readiness: 'strict' }).reasons.join('\n'), /template "services": on_change failed/);
 
     await t.cycle(1000); // first retry after 1 s: still failing
     assert.deepEqual(await t.commands(), ['on_change', 'on_change']);

@@ -114,7 +114,7 @@ describe('sync barrier', () => {
     t.clock.advance(100);
     await t.controller.idle();
     assert.equal(await readFile(t.output, 'utf8'), 'web 1\n');
-    assert.deepEqual(readiness(t.controller.status()), { ready: true, reasons: [] });
+    assert.deepEqual(readiness(t.controller.status()), { ready: true, reasons: [], warnings: [] });
     assert.ok(t.logs().some((entry) => entry.msg === 'watched resource "ingresses" synced after 60 s'));
     await t.controller.stop();
   });

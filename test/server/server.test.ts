@@ -43,7 +43,7 @@ source:
   files: {path: manifests}
 templates:
   site:
-    inline: "{% for s in resources.services %}{{ s.metadata.name }}:{{ s.spec.ports[0].port }}{% if s.metadata.name == 'broken' %}{{ s.spec.nope.deeper }}{% endif %}\\n{% endfor %}{% for t in resources.secrets %}{{ t.data['tls.crt'] | b64decode }}{{ t.data['tls.key'] }}\\n{% endfor %}"
+    inline: "{% for s in resources.services %}{{ s.metadata.name }}:{{ s.spec.ports[0].port }}{% if s.metadata.name == 'broken' %}{{ s.spec.nope.deeper }}{% endif %}\\n{% endfor %}{% for t in resources.secrets %}{{ t.data['tls.crt'] | b64decode | safe }}{{ t.data['tls.key'] }}\\n{% endfor %}"
     output: out/site.txt
 render: {debounce: 100ms, max_wait: 1s}
 server: {listen: "127.0.0.1:0"${server}}
@@ -96,15 +96,58 @@ describe('StatusServer over a controller', () => {
     t.source.add('services', service('shop', 'broken', 1));
     await t.render();
     ready = await t.get('/readyz');
-    assert.equal(ready.status, 503);
-    assert.match(ready.json.reasons[0], /^template "site": render failed: <inline:site>:1:\d+: /);
+    assert.equal(ready.status, 200, 'the last good output stays in place: still ready');
+    assert.match(ready.json.warnings[0], /^template "site": render failed: <inline:site>:1:\d+: .*\(its last good output stays in place\)$/);
     assert.equal((await t.get('/healthz')).status, 200, 'a failing render does not make the process unhealthy');
 
     t.source.delete('services', service('shop', 'broken', 1));
     await t.render();
-    assert.equal((await t.get('/readyz')).status, 200);
+    ready = await t.get('/readyz');
+    assert.deepEqual([ready.status, ready.json], [200, { status: 'ready' }]);
     const health = await t.get('/healthz');
     assert.deepEqual([health.status, health.json], [200, { status: 'healthy' }]);
+    await t.controller.stop();
+  });
+
+  test('with server.readiness strict, /readyz answers 503 while the last render of a template failed', async () => {
+    const t = await setup({ server: ', readiness: strict' });
+    await t.controller.start();
+    await t.render();
+    assert.equal((await t.get('/readyz')).status, 200);
+    t.source.add('services', service('shop', 'broken', 1));
+    await t.render();
+    const ready = await t.get('/readyz');
+    assert.equal(ready.status, 503);
+    assert.match(ready.json.reasons[0], /^template "site": render failed: <inline:site>:1:\d+: /);
+    assert.match((await t.get('/metrics')).text, /^informant_ready 0$/m);
+    await t.controller.stop();
+  });
+
+  test('an object left out shows in /debug/outputs and the metrics, counted once while it lasts, and keeps the replica ready', async () => {
+    const t = await setup();
+    await t.controller.start();
+    await t.render();
+    const evil = service('shop', 'evil', 81);
+    t.source.add('services', { ...evil, spec: { ports: [{ port: '81\nlisten pwned' }] } });
+    await t.render();
+    const outputs = await t.get('/debug/outputs');
+    assert.equal(outputs.json[0].last.status, 'unchanged', 'the rendering without the object is the one already written');
+    assert.deepEqual(
+      outputs.json[0].leftOut.map((r: { resource: string; namespace: string; name: string; reason: string }) => [r.resource, r.namespace, r.name, r.reason]),
+      [['services', 'shop', 'evil', 'the value printed at <inline:site>:1:59 holds a line break (U+000A) at character 3 (escape: line)']],
+    );
+    assert.doesNotMatch((await t.get('/debug/outputs/site')).text, /pwned|evil/);
+    assert.deepEqual([(await t.get('/readyz')).status, (await t.get('/readyz')).json], [200, { status: 'ready' }]);
+    t.source.add('services', service('shop', 'more', 82));
+    await t.render();
+    let metrics = (await t.get('/metrics')).text;
+    assert.match(metrics, /^informant_template_rejected_objects_total\{template="site",resource="services"\} 1$/m);
+    assert.match(metrics, /^informant_template_left_out_objects\{template="site",resource="services"\} 1$/m);
+    t.source.delete('services', evil);
+    await t.render();
+    metrics = (await t.get('/metrics')).text;
+    assert.doesNotMatch(metrics, /^informant_template_left_out_objects\{/m);
+    assert.match(metrics, /^informant_template_rejected_objects_total\{template="site",resource="services"\} 1$/m);
     await t.controller.stop();
   });
 

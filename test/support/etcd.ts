@@ -14,12 +14,12 @@
  * `start()` fails with a message saying what to install: CI must not pass by skipping.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isKvError } from '../../src/kv/index.ts';
+import { findBinary, freePorts as freeLoopbackPorts, inCi } from './local-binary.ts';
 
 /** How long etcd may take to answer /health after it is spawned, in ms (a guard, not a goal). */
 const START_TIMEOUT_MS = 30_000;
@@ -32,21 +32,7 @@ const START_ATTEMPTS = 3;
 
 /** The etcd binary: /usr/bin/etcd, else `etcd` on PATH; undefined when neither exists. */
 export function findEtcd(): string | undefined {
-  const candidates = ['/usr/bin/etcd', ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'etcd'))];
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** Under CI=true, tests must not pass by skipping. */
-function inCi(): boolean {
-  return process.env.CI === 'true';
+  return findBinary('etcd', '/usr/bin/etcd');
 }
 
 /**
@@ -243,22 +229,8 @@ function cleanUpOnExit(etcd: TestEtcd): void {
 
 /** Two distinct free loopback ports (a client and a peer port). */
 async function freePorts(): Promise<{ clientPort: number; peerPort: number }> {
-  const clientPort = await freePort();
-  let peerPort = await freePort();
-  while (peerPort === clientPort) peerPort = await freePort();
-  return { clientPort, peerPort };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  const [clientPort, peerPort] = await freeLoopbackPorts(2);
+  return { clientPort: clientPort!, peerPort: peerPort! };
 }
 
 /**

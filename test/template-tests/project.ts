@@ -28,7 +28,7 @@ templates:
     inline: "{{ resources.services.List() | to_json }}"
     output: out/services.json
   yaml:
-    inline: "{{ resources.services.List() | to_yaml }}"
+    inline: "{{ resources.services.List() | to_yaml | safe }}"
     output: out/services.yaml
   tls:
     path: templates/tls.njk

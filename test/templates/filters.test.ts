@@ -222,18 +222,18 @@ describe('to_yaml', () => {
   });
 
   test('indents under a key in a template', async () => {
-    const out = await renderInline('spec:\n  {{ resources.services.GetSingle("prod", "web").spec | to_yaml | indent(2) }}\n');
+    const out = await renderInline('spec:\n  {{ resources.services.GetSingle("prod", "web").spec | to_yaml | indent(2) | safe }}\n');
     assert.equal(out, 'spec:\n  ports:\n    - port: 8080\n');
   });
 });
 
 describe('indent (nunjucks built-in, kept)', () => {
   test('indents every line but the first by default, by 4 spaces', async () => {
-    assert.equal(await renderInline('{{ "a\\nb\\nc" | indent }}'), 'a\n    b\n    c');
+    assert.equal(await renderInline('{{ "a\\nb\\nc" | indent | safe }}'), 'a\n    b\n    c');
   });
 
   test('indents the first line too when asked, and blank lines as well', async () => {
-    assert.equal(await renderInline('{{ "a\\n\\nb" | indent(2, true) }}'), '  a\n  \n  b');
+    assert.equal(await renderInline('{{ "a\\n\\nb" | indent(2, true) | safe }}'), '  a\n  \n  b');
   });
 
   test('returns an empty string for an empty string', async () => {

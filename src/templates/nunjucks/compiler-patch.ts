@@ -28,7 +28,9 @@
  * - outputting null or undefined (`throwOnUndefined`) names the expression ("ingress.spec.rulez
  *   is undefined") at its start, and calling a non-function names it as written (`x.y.method`);
  * - a method call (`a.b(...)`) compiles to `informantCallMember`, which calls the method on
- *   its object without the bound wrapper stock `memberLookup` allocates for it.
+ *   its object without the bound wrapper stock `memberLookup` allocates for it;
+ * - every value printed with `{{ ... }}` (literals aside) goes through
+ *   `informantCheckOutput` with its file and position (see output-check.ts).
  *
  * Environments must be created with `dev: true`; without it nunjucks replaces the located
  * error by a plain copy while it formats the message.
@@ -36,6 +38,7 @@
 import { compiler, lib, nodes, runtime, type AstNode, type Compiler, type CompilerMethod } from './internals.ts';
 import { calleeOf, describe, positionCode, startOf } from './expressions.ts';
 import { locateError } from './location.ts';
+import { checkOutput } from './output-check.ts';
 
 /** Runtime helper: a macro that locates what its body throws before the caller sees it. */
 function guardMacro(
@@ -79,6 +82,7 @@ const RUNTIME_HELPERS = {
   informantGuardMacro: guardMacro,
   informantEnsureDefined: ensureDefined,
   informantCallMember: callMember,
+  informantCheckOutput: checkOutput,
 };
 
 /** Compiler methods replaced outright. */
@@ -144,14 +148,18 @@ const overrides: Record<string, CompilerMethod> = {
         }
         continue;
       }
+      const start = startOf(child);
+      // A literal is the template author's text, like TemplateData: not checked.
+      const checked = child.typename !== 'Literal';
       this._emit(`${this.buffer} += runtime.suppressValue(`);
+      if (checked) this._emit('runtime.informantCheckOutput(');
       if (this.throwOnUndefined) this._emit('runtime.informantEnsureDefined(');
       this.compile(child, frame);
       if (this.throwOnUndefined) {
-        const start = startOf(child);
         const text = JSON.stringify(describe(child) ?? 'the expression');
         this._emit(`, ${text}, ${start.lineno}, ${start.colno})`);
       }
+      if (checked) this._emit(`, ${this._templateName()}, ${start.lineno + 1}, ${start.colno + 1})`);
       this._emit(', env.opts.autoescape);\n');
     }
   },

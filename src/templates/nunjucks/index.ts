@@ -7,3 +7,4 @@ export { install } from './install.ts';
 export { locateError, templateLocation, type TemplateLocation } from './location.ts';
 export { literalLoads, loadTemplate, templateFile, type LiteralLoad } from './template-files.ts';
 export { filtersOf, isKeywordArgs } from './internals.ts';
+export { setOutputCheck, isSafeString, type OutputCheck } from './output-check.ts';

@@ -101,6 +101,8 @@ export interface Runtime {
   makeMacro: (argNames: readonly string[], kwargNames: readonly string[], func: Fn) => Fn;
   callWrap: (obj: unknown, name: string, context: unknown, args: unknown[]) => unknown;
   Frame: { prototype: Frame };
+  /** What `| safe`, macros and `caller()` return: a String object that autoescaping leaves alone. */
+  SafeString: new (value: string) => object;
   /** informant's helpers, added by the compiler patch. */
   [helper: string]: unknown;
 }

@@ -51,6 +51,7 @@ describe('installing the nunjucks patches', () => {
       'Parser.prototype.error',
       'lib._prettifyError',
       'runtime.informantCallMember',
+      'runtime.informantCheckOutput',
       'runtime.informantEnsureDefined',
       'runtime.informantGuardMacro',
       'runtime.informantLocateError',
