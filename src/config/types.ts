@@ -85,7 +85,7 @@ export interface KubernetesSourceConfig {
 
 /**
  * How to reach etcd: the settings publish.etcd and source.etcd share, paths absolute. The
- * kv stage connects with exactly these (kv/connection.ts turns them into client options).
+ * kv stage connects with exactly these (kv/etcd/connection.ts turns them into client options).
  */
 export interface EtcdConnectionConfig {
   /** Client URLs, e.g. `http://127.0.0.1:23790` (`https://` with TLS). */

@@ -22,7 +22,7 @@ import { Controller } from '../controller/controller.ts';
 import { HealthCheck } from '../controller/health.ts';
 import { defaultIdentity, LeaderElector } from '../election/leader-election.ts';
 import { ApiLeaseClient, type LeaseClient } from '../election/lease-client.ts';
-import { connectEtcd } from '../kv/etcd-repository.ts';
+import { connectEtcd } from '../kv/etcd/repository.ts';
 import { Publication } from '../publish/publication.ts';
 import type { PublisherState, RepositoryFactory } from '../publish/publisher.ts';
 import { PublisherPrometheusMetrics } from '../publish/metrics.ts';

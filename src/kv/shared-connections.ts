@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { EtcdConnectionConfig } from '../config/types.ts';
-import { connectEtcd } from './etcd-repository.ts';
+import { connectEtcd } from './etcd/repository.ts';
 import type { KvBatch, KvWatchHandlers, Repository, Revision } from './types.ts';
 
 /** Opens one connection (production: connectEtcd). */

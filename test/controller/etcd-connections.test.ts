@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { parseConfig } from '../../src/config/index.ts';
 import { Controller } from '../../src/controller/controller.ts';
 import type { EtcdConnectionConfig } from '../../src/config/types.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
 import { silentLogger } from '../../src/log.ts';
 import { FakeClock } from '../support/fake-clock.ts';

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EtcdConnectionConfig } from '../../src/config/types.ts';
-import { connectEtcd } from '../../src/kv/etcd-repository.ts';
+import { connectEtcd } from '../../src/kv/etcd/repository.ts';
 import { isKvError, type Repository } from '../../src/kv/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { etcdSkipReason, TestEtcd, whenReachable } from '../support/etcd.ts';

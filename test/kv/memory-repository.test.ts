@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { isKvError, KvError, type KvChange } from '../../src/kv/index.ts';
 import { ETCD_DEFAULT_MAX_REQUEST_BYTES, runRepositoryContract } from './repository-contract.ts';
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EtcdConnectionConfig } from '../../src/config/types.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
 import { silentLogger } from '../../src/log.ts';
 

@@ -5,7 +5,7 @@ import { encodeClaim } from '../../src/publish/claim.ts';
 import { Publication } from '../../src/publish/publication.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { buildStore, createDefaultRegistry } from '../../src/controller/registry.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/index.ts';
 import { FakeClock } from '../support/fake-clock.ts';

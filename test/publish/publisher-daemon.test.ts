@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
 import { decodeClaim } from '../../src/publish/claim.ts';
-import { connectEtcd } from '../../src/kv/etcd-repository.ts';
+import { connectEtcd } from '../../src/kv/etcd/repository.ts';
 import type { Repository } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { silentLogger } from '../../src/log.ts';

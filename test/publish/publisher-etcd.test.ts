@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../src/time/clock.ts';
 import { decodeClaim } from '../../src/publish/claim.ts';
 import type { Publisher } from '../../src/publish/publisher.ts';
-import { connectEtcd } from '../../src/kv/etcd-repository.ts';
+import { connectEtcd } from '../../src/kv/etcd/repository.ts';
 import type { Repository } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { silentLogger } from '../../src/log.ts';

@@ -15,11 +15,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isKvError } from '../../src/kv/index.ts';
+import { forget, freePort, killOnExit, skipUnlessInstalled } from './local-server.ts';
 
 /** How long etcd may take to answer /health after it is spawned, in ms (a guard, not a goal). */
 const START_TIMEOUT_MS = 30_000;
@@ -44,18 +44,12 @@ export function findEtcd(): string | undefined {
   return undefined;
 }
 
-/** Under CI=true, tests must not pass by skipping. */
-function inCi(): boolean {
-  return process.env.CI === 'true';
-}
-
 /**
  * The `skip` option for suites that need etcd: a reason when etcd is missing outside CI,
  * false otherwise (in CI a missing etcd makes `TestEtcd.start()` fail instead).
  */
 export function etcdSkipReason(): string | false {
-  if (findEtcd() !== undefined || inCi()) return false;
-  return 'etcd is not installed (no /usr/bin/etcd, no etcd on PATH; apt-get install etcd-server)';
+  return skipUnlessInstalled(findEtcd() !== undefined, 'etcd is not installed (no /usr/bin/etcd, no etcd on PATH; apt-get install etcd-server)');
 }
 
 /** Ports and paths of one etcd member. */
@@ -120,7 +114,7 @@ export class TestEtcd {
   async stop(): Promise<void> {
     await this.#terminate();
     this.#removeDataDir();
-    live.delete(this);
+    forget(this);
   }
 
   /** Kills etcd at once and removes its data dir; for the process exit hook. */
@@ -190,7 +184,7 @@ export class TestEtcd {
     const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    cleanUpOnExit(this);
+    killOnExit(this);
     await this.#waitHealthy(child);
   }
 
@@ -228,37 +222,12 @@ export class TestEtcd {
   }
 }
 
-/** Members not stopped when the test process exits are killed, and their data removed. */
-const live = new Set<TestEtcd>();
-let exitHookInstalled = false;
-
-function cleanUpOnExit(etcd: TestEtcd): void {
-  live.add(etcd);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const leftover of live) leftover.killNow();
-  });
-}
-
 /** Two distinct free loopback ports (a client and a peer port). */
 async function freePorts(): Promise<{ clientPort: number; peerPort: number }> {
   const clientPort = await freePort();
   let peerPort = await freePort();
   while (peerPort === clientPort) peerPort = await freePort();
   return { clientPort, peerPort };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

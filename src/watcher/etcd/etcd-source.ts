@@ -17,7 +17,7 @@
 import type { EtcdSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
-import { connectEtcd } from '../../kv/etcd-repository.ts';
+import { connectEtcd } from '../../kv/etcd/repository.ts';
 import { isKvError, type Repository } from '../../kv/index.ts';
 import { KeyLayout, storageResourceOf } from '../../kv/layout.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchSink } from '../index.ts';

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Indexer } from '../../../src/indexer/index.ts';
-import { connectEtcd } from '../../../src/kv/etcd-repository.ts';
+import { connectEtcd } from '../../../src/kv/etcd/repository.ts';
 import type { Repository } from '../../../src/kv/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { MemoryStore } from '../../../src/store/memory-store.ts';

@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRepository } from '../../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../../src/kv/memory/repository.ts';
 import { KvError, type KvListing, type Repository } from '../../../src/kv/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { WatchError } from '../../../src/watcher/index.ts';

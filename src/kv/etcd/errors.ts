@@ -13,7 +13,7 @@
  * Unavailable: they pass once an operator frees space.
  */
 import { etcd3 } from './etcd3-module.ts';
-import { isKvError, KvError } from './types.ts';
+import { isKvError, KvError } from '../types.ts';
 
 /** etcd's message for a read or watch below the compacted revision. */
 const COMPACTED_MESSAGE = 'required revision has been compacted';

@@ -1,12 +1,23 @@
 /**
- * How informant connects to etcd: the settings `publish.etcd` and `source.etcd` share
- * (EtcdConnectionConfig, declared with the rest of the normalized config) translated
- * into `etcd3` client options, with the TLS and password files read at connect time.
+ * How informant connects to etcd: the connection settings (EtcdConnectionOptions, plain
+ * values the config stage hands down) translated into `etcd3` client options, with the
+ * TLS and password files read at connect time.
  */
 import { readFileSync } from 'node:fs';
 import type { IOptions } from 'etcd3';
-import type { EtcdConnectionConfig } from '../config/types.ts';
-import { KvError } from './types.ts';
+import { KvError } from '../types.ts';
+
+/** How to reach etcd; file paths are absolute. */
+export interface EtcdConnectionOptions {
+  /** Client URLs, e.g. `http://127.0.0.1:23790` (`https://` with TLS). */
+  readonly endpoints: readonly string[];
+  /** How long to wait for a connection (and a watch to be established), in ms. */
+  readonly dialTimeoutMs: number;
+  /** Client TLS: the CA that signed etcd's certificate, and a client certificate and key. */
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+  /** etcd user authentication; the password is read from a file (a mounted Secret). */
+  readonly auth?: { readonly username: string; readonly passwordFile: string };
+}
 
 /**
  * Client defaults. Keepalive pings detect a dead connection that TCP alone would notice
@@ -26,9 +37,9 @@ export const CONNECTION_DEFAULTS = Object.freeze({
 });
 
 /** The `etcd3` client options for `config`; an Invalid KvError naming a file that cannot be read. */
-export function etcdClientOptions(config: EtcdConnectionConfig): IOptions {
+export function etcdClientOptions(config: EtcdConnectionOptions): IOptions {
   const options: IOptions = {
-    hosts: config.endpoints,
+    hosts: [...config.endpoints],
     dialTimeout: config.dialTimeoutMs,
     grpcOptions: {
       'grpc.keepalive_time_ms': CONNECTION_DEFAULTS.keepaliveTimeMs,
@@ -49,7 +60,7 @@ export function etcdClientOptions(config: EtcdConnectionConfig): IOptions {
   return options;
 }
 
-function tlsCredentials(tls: NonNullable<EtcdConnectionConfig['tls']>): NonNullable<IOptions['credentials']> {
+function tlsCredentials(tls: NonNullable<EtcdConnectionOptions['tls']>): NonNullable<IOptions['credentials']> {
   return {
     // Without a CA file gRPC verifies against the system's roots.
     rootCertificate: tls.caFile ? readSetting(tls.caFile, 'TLS CA file') : (undefined as unknown as Buffer),

@@ -11,15 +11,14 @@
 import { createRequire } from 'node:module';
 import type { Etcd3, IOptions, IRequestOp, ICompare } from 'etcd3';
 import { etcd3 } from './etcd3-module.ts';
-import type { EtcdConnectionConfig } from '../config/types.ts';
-import type { Logger } from '../log.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
-import { validateBatch, validateKey } from './batch.ts';
-import { etcdClientOptions } from './connection.ts';
-import { toKvError } from './etcd-errors.ts';
-import { keyAfter, prefixRange } from './etcd-range.ts';
-import { recordOf } from './etcd-record.ts';
-import { EtcdWatch } from './etcd-watch.ts';
+import type { Logger } from '../../log.ts';
+import { systemClock, type Clock } from '../../time/clock.ts';
+import { validateBatch, validateKey } from '../batch.ts';
+import { etcdClientOptions, type EtcdConnectionOptions } from './connection.ts';
+import { toKvError } from './errors.ts';
+import { keyAfter, prefixRange } from './range.ts';
+import { recordOf } from './record.ts';
+import { EtcdWatch } from './watch.ts';
 import {
   KvError,
   type KvBatch,
@@ -30,7 +29,7 @@ import {
   type KvWatchHandlers,
   type Repository,
   type Revision,
-} from './types.ts';
+} from '../types.ts';
 
 /** Adapter defaults. */
 export const ETCD_REPOSITORY_DEFAULTS = Object.freeze({
@@ -219,7 +218,7 @@ function failedGuard(
  * Connects to the etcd cluster `config` names (lazily: the first request dials) and returns
  * its Repository. TLS and password files are read now (Invalid when unreadable).
  */
-export function connectEtcd(config: EtcdConnectionConfig, logger: Logger, options: { clock?: Clock } = {}): Repository {
+export function connectEtcd(config: EtcdConnectionOptions, logger: Logger, options: { clock?: Clock } = {}): Repository {
   const { noop, ExponentialBackoff } = cockatiel();
   const clientOptions: IOptions = {
     ...etcdClientOptions(config),

@@ -5,7 +5,7 @@
  * history kept since the last compaction. It is the reference the Repository contract
  * test holds every backend to, and a fake for unit tests of publishers and subscribers.
  */
-import { validateBatch, validateKey } from './batch.ts';
+import { validateBatch, validateKey, validateRequestSize } from '../batch.ts';
 import {
   KvError,
   type KvBatch,
@@ -18,8 +18,8 @@ import {
   type KvWatchHandlers,
   type Repository,
   type Revision,
-} from './types.ts';
-import { MemoryWatch } from './memory-watch.ts';
+} from '../types.ts';
+import { MemoryWatch } from './watch.ts';
 
 /** The changes one transaction made, at its revision. */
 interface HistoryEntry {
@@ -197,14 +197,7 @@ export class MemoryRepository implements Repository {
 
   /** Invalid when the request is above maxRequestBytes, worded like etcd's refusal. */
   #assertSize(operations: readonly KvOperation[], guards: readonly KvGuard[]): void {
-    if (this.#maxRequestBytes === Infinity) return;
-    let bytes = 0;
-    for (const op of operations) bytes += Buffer.byteLength(op.key) + (op.type === 'put' ? Buffer.byteLength(op.value) : 0);
-    for (const guard of guards) bytes += Buffer.byteLength(guard.key) + ('value' in guard ? Buffer.byteLength(guard.value) : 0);
-    if (bytes <= this.#maxRequestBytes) return;
-    const key = operations.length === 1 ? operations[0]!.key : undefined;
-    const message = `request of ${bytes} bytes${key === undefined ? '' : ` writing ${key}`} is too large (the limit is ${this.#maxRequestBytes})`;
-    throw new KvError('Invalid', message, key === undefined ? {} : { key });
+    validateRequestSize(operations, guards, this.#maxRequestBytes);
   }
 
   #assertOpen(): void {

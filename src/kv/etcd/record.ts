@@ -1,6 +1,6 @@
 /** Converts etcd's key-values (bytes and decimal-string revisions) into KvRecords. */
 import type { IKeyValue } from 'etcd3';
-import type { KvRecord } from './types.ts';
+import type { KvRecord } from '../types.ts';
 
 /** The frozen KvRecord of one etcd key-value. */
 export function recordOf(kv: IKeyValue): KvRecord {

@@ -12,12 +12,12 @@
  *   reports onLost with a Compacted KvError if so, with the underlying error otherwise.
  */
 import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
-import type { Logger } from '../log.ts';
-import type { Clock } from '../time/clock.ts';
-import { isCompactedError, toKvError } from './etcd-errors.ts';
-import { prefixRange } from './etcd-range.ts';
-import { KvError, type KvChange, type KvWatch, type KvWatchHandlers, type Revision } from './types.ts';
-import { recordOf } from './etcd-record.ts';
+import type { Logger } from '../../log.ts';
+import type { Clock } from '../../time/clock.ts';
+import { isCompactedError, toKvError } from './errors.ts';
+import { prefixRange } from './range.ts';
+import { KvError, type KvChange, type KvWatch, type KvWatchHandlers, type Revision } from '../types.ts';
+import { recordOf } from './record.ts';
 
 /** What an EtcdWatch needs besides its prefix and handlers. */
 export interface EtcdWatchOptions {

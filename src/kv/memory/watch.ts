@@ -3,7 +3,7 @@
  * them to the owner's handlers in order, one call at a time, from a microtask queue (so a
  * handler that writes to the repository never re-enters itself).
  */
-import type { KvChange, KvError, KvWatch, KvWatchHandlers, Revision } from './types.ts';
+import type { KvChange, KvError, KvWatch, KvWatchHandlers, Revision } from '../types.ts';
 
 /** The key a change concerns. */
 export function changeKey(change: KvChange): string {

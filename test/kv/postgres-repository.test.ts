@@ -1,0 +1,254 @@
+/**
+ * PostgresRepository against a real PostgreSQL (test/support/postgres.ts): the Repository
+ * contract, and what only a real server does: concurrent writers, restarts, connections cut
+ * during a watch, a trimmed change log, the schema created once and checked on every start.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isKvError, type Repository, type Revision } from '../../src/kv/index.ts';
+import { connectPostgres, type PostgresRepository } from '../../src/kv/postgres/repository.ts';
+import type { PostgresOptions } from '../../src/kv/postgres/options.ts';
+import { silentLogger } from '../../src/log.ts';
+import { postgresSkipReason, TestPostgres } from '../support/postgres.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
+import { whenReachable } from '../support/etcd.ts';
+import { runRepositoryContract } from './repository-contract.ts';
+import { WatchRecorder } from './watch-recorder.ts';
+
+/** Options for `url` and `schema`, looking for missed notifications every 200 ms. */
+export function postgresOptions(url: string, schema: string, overrides: Partial<PostgresOptions> = {}): PostgresOptions {
+  return { url, schema, connectTimeoutMs: 5_000, maxConnections: 4, pollIntervalMs: 200, history: { maxAgeMs: 3_600_000, maxRevisions: 0 }, ...overrides };
+}
+
+describe('PostgresRepository', { skip: postgresSkipReason(), timeout: 120_000 }, () => {
+  let pg: TestPostgres;
+  before(async () => {
+    pg = await TestPostgres.start();
+  });
+  after(() => pg?.stop());
+
+  const open = (schema: string, url = pg.url, overrides: Partial<PostgresOptions> = {}): PostgresRepository =>
+    connectPostgres(postgresOptions(url, schema, overrides), silentLogger());
+
+  let subjects = 0;
+  runRepositoryContract('PostgresRepository', async () => {
+    const repository = open(`contract_${++subjects}`);
+    return { repository, compact: (revision) => repository.compact(revision) };
+  });
+
+  describe('concurrent writers', () => {
+    test('revisions commit in order: a watch sees every revision exactly once, with no gap, however writers interleave', async () => {
+      const writers = [open('concurrent'), open('concurrent'), open('concurrent'), open('concurrent')];
+      const reader = open('concurrent');
+      try {
+        const { revision } = await reader.list('/c/');
+        const recorder = new WatchRecorder();
+        const watch = await reader.watch('/c/', revision, recorder);
+        const perWriter = 50;
+        await Promise.all(
+          writers.map(async (writer, w) => {
+            for (let i = 0; i < perWriter; i++) {
+              await writer.commit({ guards: [], operations: [{ type: 'put', key: `/c/w${w}/${i}`, value: String(i) }, { type: 'put', key: `/c/w${w}/last`, value: String(i) }] });
+            }
+          }),
+        );
+        await recorder.untilChanges(writers.length * perWriter * 2);
+        const revisions = recorder.calls.map((call) => (call[0]!.type === 'put' ? call[0]!.record.modRevision : call[0]!.modRevision));
+        const expected = Array.from({ length: revisions.length }, (_, i) => revisions[0]! + BigInt(i));
+        assert.deepEqual(revisions, expected, 'one call per transaction, consecutive revisions');
+        assert.ok(recorder.calls.every((call) => call.length === 2));
+        await watch.close();
+      } finally {
+        for (const repository of [...writers, reader]) await repository.close();
+      }
+    });
+
+    test('concurrent strict creates of one key: exactly one wins, the others are AlreadyExists', async () => {
+      const writers = [open('concurrent'), open('concurrent'), open('concurrent')];
+      try {
+        const results = await Promise.allSettled(writers.map((writer, i) => writer.create('/race/key', `writer-${i}`)));
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+        assert.ok(results.filter((r) => r.status === 'rejected').every((r) => isKvError((r as PromiseRejectedResult).reason, 'AlreadyExists')));
+      } finally {
+        for (const repository of writers) await repository.close();
+      }
+    });
+  });
+
+  describe('the change log', () => {
+    test('trim keeps the newest revisions by count; a watch from before them is lost as Compacted, one from after them goes on', async () => {
+      const repository = open('trim_count', pg.url, { history: { maxAgeMs: 0, maxRevisions: 3 } });
+      try {
+        let last: Revision = 0n;
+        for (let i = 0; i < 6; i++) last = await repository.create(`/t/${i}`, String(i));
+        const keepFrom = await repository.trim();
+        assert.equal(keepFrom, last - 2n);
+        const stale = new WatchRecorder();
+        await repository.watch('/t/', keepFrom - 2n, stale);
+        await stale.until(() => stale.lost.length > 0, 'onLost');
+        assert.equal(stale.lost[0]?.code, 'Compacted');
+        const fresh = new WatchRecorder();
+        const watch = await repository.watch('/t/', keepFrom - 1n, fresh);
+        await fresh.untilChanges(3);
+        assert.deepEqual(fresh.described, ['put /t/3=3', 'put /t/4=4', 'put /t/5=5']);
+        await watch.close();
+      } finally {
+        await repository.close();
+      }
+    });
+
+    test('trim by age removes changes older than the age and keeps younger ones', async () => {
+      const repository = open('trim_age', pg.url, { history: { maxAgeMs: 60_000, maxRevisions: 0 } });
+      try {
+        const old = await repository.create('/a/old', '1');
+        await pg.admin(`UPDATE trim_age.changes SET committed_at = now() - interval '2 minutes' WHERE revision = ${old}`);
+        const young = await repository.create('/a/young', '1');
+        assert.equal(await repository.trim(), old + 1n);
+        const recorder = new WatchRecorder();
+        const watch = await repository.watch('/a/', old, recorder);
+        await recorder.untilChanges(1);
+        assert.deepEqual(recorder.described, ['put /a/young=1']);
+        assert.equal(recorder.changes[0]?.type === 'put' && recorder.changes[0].record.modRevision, young);
+        await watch.close();
+      } finally {
+        await repository.close();
+      }
+    });
+  });
+
+  describe('the schema', () => {
+    test('is created once however many repositories start at the same time, with its version', async () => {
+      const repositories = Array.from({ length: 5 }, () => open('fresh'));
+      try {
+        await Promise.all(repositories.map((repository, i) => repository.create(`/s/${i}`, 'x')));
+        const [meta] = await pg.admin<{ schema_version: number; revision: string }>('SELECT schema_version, revision FROM fresh.meta');
+        assert.equal(meta?.schema_version, 1);
+        assert.equal(meta?.revision, '5');
+      } finally {
+        for (const repository of repositories) await repository.close();
+      }
+    });
+
+    test('of a newer release is refused as Invalid, naming both versions', async () => {
+      const first = open('newer');
+      await first.create('/n/a', '1');
+      await first.close();
+      await pg.admin('UPDATE newer.meta SET schema_version = 99');
+      const repository = open('newer');
+      try {
+        await assert.rejects(repository.get('/n/a'), (err) => isKvError(err, 'Invalid') && /version 99; this informant reads version 1: upgrade informant/.test(err.message));
+      } finally {
+        await repository.close();
+      }
+    });
+
+    test('a role without CREATE reads tables that exist and cannot write: Unavailable, with PostgreSQL\'s reason', async () => {
+      const owner = open('granted');
+      await owner.create('/g/a', '1');
+      await pg.admin(`CREATE ROLE reader LOGIN PASSWORD 'reader'; GRANT USAGE ON SCHEMA granted TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA granted TO reader;`);
+      const reader = open('granted', pg.urlFor('reader', 'reader'));
+      try {
+        assert.equal((await reader.get('/g/a'))?.value, '1');
+        const recorder = new WatchRecorder();
+        const watch = await reader.watch('/g/', 0n, recorder);
+        await owner.create('/g/b', '1');
+        await recorder.untilChanges(2);
+        await watch.close();
+        await assert.rejects(reader.create('/g/c', '1'), (err) => isKvError(err, 'Unavailable') && /permission denied/.test(err.message));
+      } finally {
+        await reader.close();
+        await owner.close();
+      }
+    });
+  });
+
+  describe('against a restarting server', () => {
+    let repository: Repository;
+    before(() => {
+      repository = open('restart');
+    });
+    after(() => repository.close());
+
+    test('a watch delivers the changes made after a PostgreSQL restart, none lost or duplicated', async () => {
+      const p = '/restart/';
+      await repository.create(`${p}a`, '1');
+      const { revision } = await repository.list(p);
+      const recorder = new WatchRecorder();
+      const watch = await repository.watch(p, revision, recorder);
+      await repository.update(`${p}a`, '2');
+      await recorder.untilChanges(1);
+      await pg.restart();
+      await whenReachable(() => repository.update(`${p}a`, '3'));
+      await repository.create(`${p}b`, '1');
+      await recorder.untilChanges(3);
+      assert.deepEqual(recorder.described, [`put ${p}a=2`, `put ${p}a=3`, `put ${p}b=1`]);
+      assert.deepEqual(recorder.lost, []);
+      await watch.close();
+    });
+
+    test('calls while PostgreSQL is down fail as Unavailable', async () => {
+      await pg.pause();
+      try {
+        await assert.rejects(repository.get('/down/a'), (err) => isKvError(err, 'Unavailable'));
+      } finally {
+        await pg.resume();
+      }
+      await whenReachable(() => repository.create('/down/a', '1'));
+    });
+  });
+
+  describe('with the connection cut during a watch', () => {
+    let proxy: TcpProxy;
+    let direct: PostgresRepository;
+    let proxied: PostgresRepository;
+    before(async () => {
+      proxy = await TcpProxy.start(pg.port);
+      direct = open('cut');
+      proxied = open('cut', pg.url.replace(`:${pg.port}/`, `:${new URL(proxy.endpoint).port}/`));
+    });
+    after(async () => {
+      await proxied?.close();
+      await direct?.close();
+      await proxy?.stop();
+    });
+
+    test('a watch resumes after a cut and replays what was written meanwhile, reporting the outage', async () => {
+      const p = '/cut/';
+      const { revision } = await direct.list(p);
+      const recorder = new WatchRecorder();
+      const watch = await proxied.watch(p, revision, recorder);
+      await direct.create(`${p}a`, '1');
+      await recorder.untilChanges(1);
+      await proxy.cut();
+      await recorder.until(() => recorder.disconnects > 0, 'a disconnect');
+      await direct.update(`${p}a`, '2');
+      await direct.create(`${p}b`, '1');
+      await proxy.restore();
+      await recorder.untilChanges(3);
+      await recorder.until(() => recorder.connects > 0, 'a reconnect');
+      assert.deepEqual(recorder.described, [`put ${p}a=1`, `put ${p}a=2`, `put ${p}b=1`]);
+      assert.deepEqual(recorder.lost, []);
+      await watch.close();
+    });
+
+    test('a watch whose position is trimmed during a cut is lost as Compacted; a relist sees everything', async () => {
+      const p = '/cut-trim/';
+      await direct.create(`${p}a`, '1');
+      await direct.create(`${p}b`, '1');
+      const { revision } = await direct.list(p);
+      const recorder = new WatchRecorder();
+      await proxied.watch(p, revision, recorder);
+      await proxy.cut();
+      await recorder.until(() => recorder.disconnects > 0, 'a disconnect');
+      await direct.delete(`${p}b`);
+      const latest = await direct.update(`${p}a`, '2');
+      await direct.compact(latest);
+      await proxy.restore();
+      await recorder.until(() => recorder.lost.length > 0, 'onLost');
+      assert.equal(recorder.lost[0]?.code, 'Compacted');
+      assert.deepEqual(recorder.changes, []);
+      const listing = await proxied.list(p);
+      assert.deepEqual(listing.records.map((r) => `${r.key}=${r.value}`), [`${p}a=2`]);
+    });
+  });
+});
