@@ -63,7 +63,7 @@ export interface TemplateState {
   onChangePending: boolean;
 }
 
-/** Whether this replica publishes into etcd (publish.etcd), and what is wrong if it should but cannot. */
+/** Whether this replica publishes into the shared store (publish), and what is wrong if it should but cannot. */
 export interface PublicationStatus {
   /** This replica is the one that should publish (it leads, or leader election is off) and is not deposed. */
   publishing: boolean;

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EtcdConnectionConfig } from '../../src/config/types.ts';
+import type { EtcdConnectionOptions } from '../../src/kv/etcd/index.ts';
 import { connectEtcd } from '../../src/kv/etcd/repository.ts';
 import { isKvError, type Repository } from '../../src/kv/index.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -13,8 +13,8 @@ import { TcpProxy } from '../support/tcp-proxy.ts';
 import { runRepositoryContract } from './repository-contract.ts';
 import { WatchRecorder } from './watch-recorder.ts';
 
-function connection(endpoint: string): EtcdConnectionConfig {
-  return { endpoints: [endpoint], prefix: 'informant', dialTimeoutMs: 5_000 };
+function connection(endpoint: string): EtcdConnectionOptions {
+  return { endpoints: [endpoint], dialTimeoutMs: 5_000 };
 }
 
 describe('EtcdRepository', { skip: etcdSkipReason(), timeout: 120_000 }, () => {

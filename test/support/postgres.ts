@@ -130,6 +130,15 @@ export class TestPostgres {
     return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${this.#port}/${database}`;
   }
 
+  /** The superuser's name and password. */
+  get user(): string {
+    return SUPERUSER;
+  }
+
+  get password(): string {
+    return PASSWORD;
+  }
+
   /** The TCP port on 127.0.0.1. */
   get port(): number {
     return this.#port;

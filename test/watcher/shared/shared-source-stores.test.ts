@@ -1,8 +1,9 @@
 /**
- * EtcdSource against a real etcd (test/support/etcd.ts), objects written by the test with
- * the key layout as a publisher would: delivery, restarts of the renderer and of etcd, a
- * connection cut while etcd compacts, and `informant render` on a config whose source is
- * etcd.
+ * SharedSource against each real shared store (etcd and PostgreSQL,
+ * test/support/shared-stores.ts), objects written by the test with the key layout as a
+ * publisher would: delivery, restarts of the renderer and of the store, a connection cut
+ * while the history is compacted or trimmed, 10,000 objects listed and watched, and
+ * `informant render` on a config whose source is the store.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,27 +11,27 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Indexer } from '../../../src/indexer/index.ts';
-import { connectEtcd } from '../../../src/kv/etcd/repository.ts';
-import type { Repository } from '../../../src/kv/index.ts';
+import { KV_MAX_OPERATIONS, type Repository } from '../../../src/kv/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { MemoryStore } from '../../../src/store/memory-store.ts';
-import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
+import { SharedSource } from '../../../src/watcher/shared/index.ts';
 import type { WatchSink } from '../../../src/watcher/index.ts';
 import { runCli } from '../../support/cli.ts';
-import { etcdSkipReason, TestEtcd, whenReachable } from '../../support/etcd.ts';
+import { whenReachable } from '../../support/etcd.ts';
+import { SHARED_STORE_KINDS, type TestSharedStore } from '../../support/shared-stores.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
-import { publish, RecordingSink, resource, service, sourceConfig, unpublish, where } from './helpers.ts';
+import { publish, RecordingSink, resource, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
 
 const SERVICES = resource('services', { apiVersion: 'v1', kind: 'Service' });
-/** Small retry delays: etcd restarts in these tests, and nothing asserts how long a retry takes. */
+/** Small retry delays: the store restarts in these tests, and nothing asserts how long a retry takes. */
 const QUICK_BACKOFF = { initialMs: 50, capMs: 500 };
 
 /**
  * Starts a source for the test `t`, stopped when `t` ends, passed or failed: a source left
  * running (its connection, watch and retry timers) would keep the test file from ending.
  */
-async function startSource(t: TestContext, endpoint: string, sink: WatchSink): Promise<EtcdSource> {
-  const source = new EtcdSource({ config: sourceConfig(endpoint), resources: [SERVICES], logger: silentLogger(), backoff: QUICK_BACKOFF });
+async function startSource(t: TestContext, store: TestSharedStore, sink: WatchSink, port?: number): Promise<SharedSource> {
+  const source = new SharedSource({ config: sourceConfig(), resources: [SERVICES], logger: silentLogger(), backoff: QUICK_BACKOFF, connect: () => store.connect(port) });
   t.after(() => source.stop());
   await source.start(new Map([['services', sink]]));
   return source;
@@ -42,20 +43,21 @@ function indexedStore() {
   const recorder = new RecordingSink();
   const indexer = new Indexer({ resource: SERVICES, store, logger: silentLogger(), onChange: () => recorder.waiters.notify() });
   const contents = () => where(store.list());
-  const until = (expected: string[], what: string) => recorder.waiters.until(() => JSON.stringify(contents()) === JSON.stringify(expected), what);
-  return { store, indexer, contents, until };
+  const when = (condition: () => boolean, what: string) => recorder.waiters.until(condition, what);
+  const until = (expected: string[], what: string) => when(() => JSON.stringify(contents()) === JSON.stringify(expected), what);
+  return { store, indexer, contents, until, when };
 }
 
-describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
-  let etcd: TestEtcd;
+for (const kind of SHARED_STORE_KINDS) describe(`SharedSource against ${kind.name}`, { skip: kind.skip, timeout: 120_000 }, () => {
+  let store: TestSharedStore;
   let writer: Repository;
   before(async () => {
-    etcd = await TestEtcd.start();
-    writer = connectEtcd(sourceConfig(etcd.endpoint), silentLogger());
+    store = await kind.start();
+    writer = store.connect();
   });
   after(async () => {
     await writer?.close();
-    await etcd?.stop();
+    await store?.stop();
   });
 
   /** Removes every published object, so each test starts from an empty prefix. */
@@ -68,7 +70,7 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     await clean();
     await publish(writer, 'east', service('web', 'a'));
     const sink = new RecordingSink();
-    const source = await startSource(t, etcd.endpoint, sink);
+    const source = await startSource(t, store, sink);
     await sink.waitFor((s) => s.events.length === 2, 'synced');
     await publish(writer, 'west', service('web', 'b'));
     await publish(writer, 'east', service('web', 'a', { rv: '2' }));
@@ -83,13 +85,13 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     await clean();
     const { indexer, contents, until } = indexedStore();
     for (const name of ['a', 'b', 'c']) await publish(writer, 'east', service('web', name));
-    let source = await startSource(t, etcd.endpoint, indexer);
+    let source = await startSource(t, store, indexer);
     await until(['east/web/a', 'east/web/b', 'east/web/c'], 'the first listing');
     await source.stop();
     await unpublish(writer, 'east', service('web', 'b'));
     await publish(writer, 'east', service('web', 'c', { rv: '2', port: 9090 }));
     await publish(writer, 'west', service('web', 'd'));
-    source = await startSource(t, etcd.endpoint, indexer);
+    source = await startSource(t, store, indexer);
     await until(['east/web/a', 'east/web/c', 'west/web/d'], 'the listing after the restart');
     await publish(writer, 'east', service('web', 'e'));
     await until(['east/web/a', 'east/web/c', 'east/web/e', 'west/web/d'], 'a change after the restart');
@@ -97,16 +99,16 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     await source.stop();
   });
 
-  test('changes made after an etcd restart are delivered, none lost or duplicated', async (t) => {
+  test(`changes made after a ${kind.name} restart are delivered, none lost or duplicated`, async (t) => {
     await clean();
     await publish(writer, 'east', service('web', 'a'));
     const sink = new RecordingSink();
-    const source = await startSource(t, etcd.endpoint, sink);
+    const source = await startSource(t, store, sink);
     await sink.waitFor((s) => s.events.length === 2, 'synced');
-    await etcd.restart();
+    await store.restart();
     await whenReachable(() => publish(writer, 'east', service('web', 'b')));
     await publish(writer, 'east', service('web', 'a', { rv: '2' }));
-    // The watch resumes after the restart; if etcd canceled it instead, a relist (replace)
+    // The watch resumes after the restart; if the store ended it instead, a relist (replace)
     // delivers the same state. Either way nothing is lost and nothing arrives twice.
     const current = (s: RecordingSink): boolean =>
       where(s.contents.values()).join() === 'east/web/a,east/web/b' && s.contents.get('east|web/a')?.metadata.resourceVersion === '2';
@@ -117,41 +119,59 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
     await source.stop();
   });
 
-  describe('with the connection cut while etcd compacts', () => {
+  describe('with the connection cut while the history is compacted', () => {
     let proxy: TcpProxy;
     before(async () => {
-      proxy = await TcpProxy.start(etcd.clientPort);
+      proxy = await TcpProxy.start(store.port);
     });
     after(() => proxy?.stop());
 
     test('the relist reconciles: a delete missed meanwhile disappears, unchanged objects cause no store change', async (t) => {
       await clean();
-      const { store, indexer, until } = indexedStore();
+      const { store: memory, indexer, until } = indexedStore();
       for (const name of ['a', 'b']) await publish(writer, 'east', service('web', name));
-      const source = await startSource(t, proxy.endpoint, indexer);
+      const source = await startSource(t, store, indexer, Number(new URL(proxy.endpoint).port));
       await until(['east/web/a', 'east/web/b'], 'the first listing');
-      const before = store.modCount;
+      const before = memory.modCount;
       await proxy.cut();
       await unpublish(writer, 'east', service('web', 'b'));
       const latest = await publish(writer, 'west', service('other', 'noise'));
       await writer.delete('/informant/core/services/west/other/noise');
-      await etcd.compact(latest);
+      await store.compact(latest);
       await proxy.restore();
       await until(['east/web/a'], 'the relist after compaction');
-      assert.equal(store.modCount, before + 1);
+      assert.equal(memory.modCount, before + 1);
       assert.equal(source.status()[0]?.synced, true);
       await source.stop();
     });
   });
 
+  test('10,000 objects are listed, then followed through updates and deletes', async (t) => {
+    await clean();
+    const total = 10_000;
+    const operations = Array.from({ length: total }, (_, i) => ({ type: 'put' as const, key: serviceKey('east', service(`ns-${i % 20}`, `svc-${i}`)), value: JSON.stringify(service(`ns-${i % 20}`, `svc-${i}`)) }));
+    for (let i = 0; i < total; i += KV_MAX_OPERATIONS) await writer.commit({ guards: [], operations: operations.slice(i, i + KV_MAX_OPERATIONS) });
+    const { store: memory, indexer, when } = indexedStore();
+    const counted = (n: number, what: string) => when(() => memory.size() === n, `${what} (have ${memory.size()})`);
+    const source = await startSource(t, store, indexer);
+    await counted(total, 'every object listed');
+    const deletes = operations.slice(0, 200).map((op) => ({ type: 'delete' as const, key: op.key }));
+    for (let i = 0; i < deletes.length; i += KV_MAX_OPERATIONS) await writer.commit({ guards: [], operations: deletes.slice(i, i + KV_MAX_OPERATIONS) });
+    await publish(writer, 'east', service('ns-19', 'svc-9999', { rv: '2', port: 9999 }));
+    await counted(total - 200, 'the deletes followed');
+    await when(() => memory.get('ns-19', 'svc-9999').some((o) => o.metadata.resourceVersion === '2'), 'the update followed');
+    assert.equal(source.status()[0]?.synced, true);
+    await source.stop();
+  });
+
   describe('informant render', () => {
     let dir: string;
     before(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'informant-etcd-render-'));
+      dir = await mkdtemp(join(tmpdir(), 'informant-shared-render-'));
     });
     after(() => rm(dir, { recursive: true, force: true }));
 
-    test('renders a template from the objects in etcd, each with its cluster', async () => {
+    test('renders a template from the objects in the store, each with its cluster', async () => {
       await clean();
       await publish(writer, 'east', service('shop', 'web', { port: 80 }));
       await publish(writer, 'west', service('blog', 'api', { port: 8080 }));
@@ -159,7 +179,7 @@ describe('EtcdSource against etcd', { skip: etcdSkipReason(), timeout: 120_000 }
         'watched_resources:',
         '  services: {api_version: v1, kind: Service}',
         'source:',
-        `  etcd: {endpoints: ["${etcd.endpoint}"], prefix: informant}`,
+        `  shared: {backend: ${store.backend}, prefix: informant, ${store.settingsYaml()}}`,
         'templates:',
         '  list:',
         '    inline: "{% for s in resources.services %}{{ s.metadata.cluster }} {{ s.metadata.namespace }}/{{ s.metadata.name }} {{ s.spec.ports[0].port }}\\n{% endfor %}"',

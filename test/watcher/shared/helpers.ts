@@ -1,8 +1,8 @@
 /**
- * Test helpers for the etcd source: objects written straight into a repository under the
+ * Test helpers for the shared source: objects written straight into a repository under the
  * key layout (as a publisher would, without metadata.cluster), and source configs.
  */
-import type { EtcdSourceConfig } from '../../../src/config/types.ts';
+import type { SharedSourceConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/k8s.ts';
 import type { Repository, Revision } from '../../../src/kv/index.ts';
 import { KeyLayout } from '../../../src/kv/layout.ts';
@@ -13,9 +13,9 @@ export { RecordingSink, resource } from '../files/helpers.ts';
 export const PREFIX = 'informant';
 export const LAYOUT = new KeyLayout(PREFIX);
 
-/** A source.etcd config for `endpoint`. */
-export function sourceConfig(endpoint: string, overrides: Partial<EtcdSourceConfig> = {}): EtcdSourceConfig {
-  return { endpoints: [endpoint], prefix: PREFIX, dialTimeoutMs: 5_000, clusters: 'all', ...overrides };
+/** A source.shared config of the memory backend (sources given a repository never connect with it). */
+export function sourceConfig(overrides: Partial<SharedSourceConfig> = {}): SharedSourceConfig {
+  return { backend: 'memory', prefix: PREFIX, settings: { name: 'default' }, clusters: 'all', ...overrides };
 }
 
 /** A Service-like object. */

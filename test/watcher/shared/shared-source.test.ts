@@ -1,5 +1,5 @@
 /**
- * EtcdSource against the in-memory repository with a fake clock: what is delivered, how
+ * SharedSource against the in-memory repository with a fake clock: what is delivered, how
  * selectors and clusters filter, how bad records, lost watches and errors are handled.
  */
 import { describe, test } from 'node:test';
@@ -8,7 +8,7 @@ import { MemoryRepository } from '../../../src/kv/memory/repository.ts';
 import { KvError, type KvListing, type Repository } from '../../../src/kv/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { WatchError } from '../../../src/watcher/index.ts';
-import { EtcdSource } from '../../../src/watcher/etcd/index.ts';
+import { SharedSource } from '../../../src/watcher/shared/index.ts';
 import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { publish, RecordingSink, resource, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
@@ -20,8 +20,8 @@ function setup(options: { resources?: WatchedResourceConfig[]; clusters?: 'all' 
   const clock = new FakeClock();
   const errors: WatchError[] = [];
   const resources = options.resources ?? [SERVICES];
-  const source = new EtcdSource({
-    config: sourceConfig('http://unused', { clusters: options.clusters ?? 'all' }),
+  const source = new SharedSource({
+    config: sourceConfig({ clusters: options.clusters ?? 'all' }),
     resources,
     logger: silentLogger(),
     repository,
@@ -34,7 +34,7 @@ function setup(options: { resources?: WatchedResourceConfig[]; clusters?: 'all' 
   return { repository, clock, errors, source, sinks, sink: sinks.get(resources[0]!.name)! };
 }
 
-describe('EtcdSource', () => {
+describe('SharedSource', () => {
   test('delivers the listing with one replace and then synced, with metadata.cluster from the key', async () => {
     const { repository, source, sinks, sink } = setup();
     await publish(repository, 'east', service('web', 'a'));

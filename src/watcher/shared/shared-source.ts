@@ -1,23 +1,23 @@
 /**
- * The etcd source: a renderer reads what informant publishers mirrored into etcd instead
- * of watching a Kubernetes API server. One Subscription per watched resource, all sharing
- * one repository (connection); the controller shares one connection among all its etcd
- * sources with the same connection settings (`connect`).
+ * The shared source: a renderer reads what informant publishers mirrored into a shared
+ * store (etcd, PostgreSQL, …) instead of watching a Kubernetes API server. One
+ * Subscription per watched resource, all sharing one repository (connection); the
+ * controller shares one connection among all its shared sources with the same connection
+ * settings (`connect`). The source speaks only the Repository interface.
  *
  * Keys follow KeyLayout: a resource's objects of every cluster live under one prefix, so
  * with `clusters: all` (or several clusters) one watch per resource covers them all and
  * unsubscribed clusters are filtered out client-side; with one cluster only that
  * cluster's prefix is read. Each object gets `metadata.cluster` from its key.
  *
- * `fetch` reads one object from etcd (for `store: on-demand`): from the key of the
+ * `fetch` reads one object from the store (for `store: on-demand`): from the key of the
  * cluster its identity names (stores always name it: every object from this source has
  * `metadata.cluster`); a caller that names none gets the only subscribed cluster, or the
  * cluster the object was delivered from, and a WatchError when that is ambiguous.
  */
-import type { EtcdSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
+import type { SharedSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
-import { connectEtcd } from '../../kv/etcd/repository.ts';
 import { isKvError, type Repository } from '../../kv/index.ts';
 import { KeyLayout, storageResourceOf } from '../../kv/layout.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchSink } from '../index.ts';
@@ -27,6 +27,9 @@ import type { WatchStats } from '../stats.ts';
 import { compileFilter, type ResourceFilter } from './resource-filter.ts';
 import { Subscription } from './subscription.ts';
 
+/** What errors call this source. */
+const SOURCE = 'shared source';
+
 /** Retry delays after errors (as the Kubernetes reflector's: 0.8 s doubling to 30 s, jittered). */
 export const DEFAULTS: Readonly<BackoffSettings> = Object.freeze({
   initialMs: 800,
@@ -35,10 +38,10 @@ export const DEFAULTS: Readonly<BackoffSettings> = Object.freeze({
   resetAfterMs: 120_000,
 });
 
-/** How to build an EtcdSource. */
-export interface EtcdSourceOptions {
-  /** The `source.etcd` config: connection, prefix, clusters. */
-  config: EtcdSourceConfig;
+/** How to build a SharedSource. */
+export interface SharedSourceOptions {
+  /** The `source.shared` config: backend and its settings, prefix, clusters. */
+  config: Pick<SharedSourceConfig, 'prefix' | 'clusters'>;
   /** The watched resources; each needs a sink of the same name at start. */
   resources: readonly WatchedResourceConfig[];
   logger: Logger;
@@ -46,13 +49,13 @@ export interface EtcdSourceOptions {
   watch?: boolean;
   /** Hears problems that do not stop the source: a record that does not decode. */
   onError?: (err: WatchError) => void;
-  /** The repository to read, owned by the caller; default: a connection from `connect`. */
+  /** The repository to read, owned by the caller; otherwise one from `connect`. */
   repository?: Repository;
   /**
-   * Opens the connection to `config` the source reads through and closes on stop (a
-   * shared connection's handle, see kv/shared-connections.ts); default connectEtcd.
+   * Opens the connection the source reads through and closes on stop (a shared
+   * connection's handle, see kv/shared-connections.ts); needed without `repository`.
    */
-  connect?: (config: EtcdSourceConfig, logger: Logger) => Repository;
+  connect?: (logger: Logger) => Repository;
   /** Default: the system clock. */
   clock?: Clock;
   /** Uniform in [0, 1); default Math.random. */
@@ -70,9 +73,9 @@ interface Plan {
   readonly filter: ResourceFilter;
 }
 
-/** Reads watched resources from etcd and delivers them into sinks; see the module comment. */
-export class EtcdSource implements ObjectSource {
-  readonly #options: EtcdSourceOptions;
+/** Reads watched resources from a shared store and delivers them into sinks; see the module comment. */
+export class SharedSource implements ObjectSource {
+  readonly #options: SharedSourceOptions;
   readonly #log: Logger;
   readonly #layout: KeyLayout;
   readonly #plans: Plan[];
@@ -81,16 +84,16 @@ export class EtcdSource implements ObjectSource {
   #ownsRepository = false;
 
   /** Compiles each resource's key prefix and filter; throws a WatchError naming a resource that cannot be read. */
-  constructor(options: EtcdSourceOptions) {
+  constructor(options: SharedSourceOptions) {
     this.#options = options;
-    this.#log = options.logger.child({ component: 'watcher.etcd' });
-    this.#layout = wrap('etcd source', () => new KeyLayout(options.config.prefix));
+    this.#log = options.logger.child({ component: 'watcher.shared' });
+    this.#layout = wrap(SOURCE, () => new KeyLayout(options.config.prefix));
     this.#plans = options.resources.map((resource) => this.#plan(resource));
   }
 
   /** Starts every subscription; rejects with a WatchError for a missing sink or a connection that cannot be set up. */
   async start(sinks: ReadonlyMap<string, WatchSink>): Promise<void> {
-    if (this.#subscriptions.length > 0) throw new WatchError('etcd source already started');
+    if (this.#subscriptions.length > 0) throw new WatchError(`${SOURCE} already started`);
     const missing = this.#plans.find((plan) => !sinks.has(plan.resource.name));
     if (missing) throw new WatchError(`no sink for watched resource ${missing.resource.name}`, { resource: missing.resource.name });
     const repository = this.#connect();
@@ -118,11 +121,11 @@ export class EtcdSource implements ObjectSource {
   }
 
   /**
-   * The current object `id` of the watched resource `resource`, read from etcd, or
+   * The current object `id` of the watched resource `resource`, read from the store, or
    * undefined when it does not exist (or no longer matches the resource). An id with a
    * cluster is read from that cluster's key; one without is read from the only cluster
    * subscribed, or from the cluster it was delivered from. Rejects with a WatchError when
-   * etcd cannot be read, the name without a cluster is ambiguous across clusters, the
+   * the store cannot be read, the name without a cluster is ambiguous across clusters, the
    * resource is not watched, or `signal` aborts.
    */
   async fetch(resource: string, id: ObjectIdentity, signal?: AbortSignal): Promise<KubeObject | undefined> {
@@ -131,7 +134,7 @@ export class EtcdSource implements ObjectSource {
     if (index < 0) throw new WatchError(`fetch: ${resource} is not a watched resource`, { resource });
     const subscription = this.#subscriptions[index];
     const described = formatIdentity(id.cluster, id.namespace, id.name);
-    if (!subscription) throw new WatchError(`fetch ${resource} ${described}: the etcd source is not started`, { resource });
+    if (!subscription) throw new WatchError(`fetch ${resource} ${described}: the ${SOURCE} is not started`, { resource });
     const key = this.#keyToFetch(this.#plans[index]!, subscription, id);
     if (key === undefined) return undefined;
     try {
@@ -172,8 +175,9 @@ export class EtcdSource implements ObjectSource {
       this.#repository = this.#options.repository;
       return this.#repository;
     }
-    const connect = this.#options.connect ?? connectEtcd;
-    const repository = wrap('etcd source', () => connect(this.#options.config, this.#options.logger));
+    const connect = this.#options.connect;
+    if (connect === undefined) throw new WatchError(`${SOURCE}: neither a repository nor a way to connect was given`);
+    const repository = wrap(SOURCE, () => connect(this.#options.logger));
     this.#repository = repository;
     this.#ownsRepository = true;
     return repository;
@@ -203,7 +207,7 @@ function wrap<T>(what: string, fn: () => T): T {
     return fn();
   } catch (err) {
     if (!isKvError(err)) throw err;
-    const resource = what === 'etcd source' ? {} : { resource: what };
+    const resource = what === SOURCE ? {} : { resource: what };
     throw new WatchError(`${what}: ${err.message}`, { ...resource, cause: err });
   }
 }

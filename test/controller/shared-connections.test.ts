@@ -1,6 +1,6 @@
 /**
- * The etcd source units of one controller share one etcd connection per connection
- * setting, across reloads; the connection closes with the last unit.
+ * The shared source units of one controller share one connection per connection setting,
+ * across reloads; the connection closes with the last unit.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseConfig } from '../../src/config/index.ts';
 import { Controller } from '../../src/controller/controller.ts';
-import type { EtcdConnectionConfig } from '../../src/config/types.ts';
+import { ETCD_BACKEND_CONFIG } from '../../src/config/index.ts';
+import { withConnector, type ConfiguredSharedBackend } from '../../src/controller/shared-backends.ts';
+import { NamedRegistry } from '../../src/registry.ts';
 import { MemoryRepository } from '../../src/kv/memory/repository.ts';
-import { SharedConnections } from '../../src/kv/shared-connections.ts';
 import { silentLogger } from '../../src/log.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { eventually } from '../publish/support/publishing.ts';
@@ -28,22 +29,22 @@ function configText(options: { endpoint?: string; services?: string; extra?: boo
     '  ingresses: {api_version: networking.k8s.io/v1, kind: Ingress}',
     ...(options.extra ? ['  configmaps: {api_version: v1, kind: ConfigMap}'] : []),
     'source:',
-    `  etcd: {endpoints: ["${options.endpoint ?? 'http://127.0.0.1:1'}"]}`,
+    `  shared: {backend: etcd, etcd: {endpoints: ["${options.endpoint ?? 'http://127.0.0.1:1'}"]}}`,
     'templates:',
     '  site: {inline: "{{ resources.services | length }}\\n", output: out/site.txt}',
     '',
   ].join('\n');
 }
 
-describe('etcd connections of a controller', () => {
-  test('its etcd source units share one connection; a reload keeps it, a new endpoint opens another, stop closes all', async () => {
+describe('shared connections of a controller', () => {
+  test('its shared source units share one connection; a reload keeps it, a new endpoint opens another, stop closes all', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'informant-etcd-connections-'));
     dirs.push(dir);
     const file = join(dir, 'config.yaml');
     const opened: string[] = [];
     const closed: string[] = [];
-    const connections = new SharedConnections((config: EtcdConnectionConfig) => {
-      const endpoint = config.endpoints[0]!;
+    const connect = (settings: { endpoints: readonly string[] }) => {
+      const endpoint = settings.endpoints[0]!;
       opened.push(endpoint);
       const repository = new MemoryRepository();
       const close = repository.close.bind(repository);
@@ -52,8 +53,9 @@ describe('etcd connections of a controller', () => {
         await close();
       };
       return repository;
-    });
-    const controller = new Controller({ config: parseConfig(configText(), file), logger: silentLogger(), watch: true, clock: new FakeClock(), etcdConnections: connections });
+    };
+    const backends = new NamedRegistry<ConfiguredSharedBackend>('shared store backend').register(withConnector(ETCD_BACKEND_CONFIG, { name: 'etcd', connect }));
+    const controller = new Controller({ config: parseConfig(configText(), file), logger: silentLogger(), watch: true, clock: new FakeClock(), sharedBackends: backends });
     await controller.start();
     await controller.waitForSync();
     assert.deepEqual(opened, ['http://127.0.0.1:1'], 'two units, one connection');
@@ -70,6 +72,5 @@ describe('etcd connections of a controller', () => {
 
     await controller.stop();
     assert.deepEqual(closed, ['http://127.0.0.1:1', 'http://127.0.0.1:2']);
-    assert.equal(connections.size, 0);
   });
 });

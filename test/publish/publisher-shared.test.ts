@@ -1,44 +1,42 @@
 /**
- * The publisher against a real etcd (test/support/etcd.ts): restart, two clusters in one
- * prefix, a deposed leader, batching and an outage. Objects come from published stores
- * filled by the test; publisher-daemon.test.ts feeds them from a Kubernetes API server.
+ * The publisher against each real shared store (etcd and PostgreSQL,
+ * test/support/shared-stores.ts): restart, two clusters in one prefix, a deposed leader,
+ * batching, an object too large and an outage. Objects come from published stores filled
+ * by the test; publisher-daemon.test.ts feeds them from a Kubernetes API server.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../src/time/clock.ts';
 import { decodeClaim } from '../../src/publish/claim.ts';
 import type { Publisher } from '../../src/publish/publisher.ts';
-import { connectEtcd } from '../../src/kv/etcd/repository.ts';
 import type { Repository } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
-import { silentLogger } from '../../src/log.ts';
-import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
+import { SHARED_STORE_KINDS, type TestSharedStore } from '../support/shared-stores.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
-import { contents, eventually, publishConfig, publisherOf, put, service, servicesResource } from './support/publishing.ts';
+import { contents, eventually, publisherOf, put, service, servicesResource } from './support/publishing.ts';
 
 const layout = new KeyLayout('informant');
 const prefixOf = (cluster: string) => layout.clusterPrefix('', 'services', cluster);
 
-describe('Publisher against etcd', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
-  let etcd: TestEtcd;
+for (const kind of SHARED_STORE_KINDS) describe(`Publisher against ${kind.name}`, { skip: kind.skip, timeout: 120_000 }, () => {
+  let store: TestSharedStore;
   let reader: Repository;
   const running: Publisher[] = [];
   before(async () => {
-    etcd = await TestEtcd.start();
-    reader = connectEtcd(publishConfig('reader', etcd.endpoint), silentLogger());
+    store = await kind.start();
+    reader = store.connect();
   });
   after(async () => {
     for (const publisher of running) await publisher.stop();
-    await reader.close();
-    await etcd.stop();
+    await reader?.close();
+    await store?.stop();
   });
 
-  /** A publisher with its own etcd connection, on the system clock (backoff from 50 ms). */
+  /** A publisher with a connection of its own, on the system clock. */
   function publisher(cluster: string, resource: ReturnType<typeof servicesResource>, identity: string, epoch: bigint) {
-    const config = publishConfig(cluster, etcd.endpoint);
     const built = publisherOf(reader, [resource], {
-      config,
-      connect: (c, log) => connectEtcd(c, log),
+      config: { ...store.config(), cluster },
+      connect: () => store.connect(),
       claim: { identity, epoch },
       clock: systemClock,
       random: () => 0.1,
@@ -97,10 +95,10 @@ describe('Publisher against etcd', { skip: etcdSkipReason(), timeout: 120_000 },
 
   test('more than 128 changes commit in several transactions and all arrive', async () => {
     const resource = servicesResource();
-    const counting: { repository?: FlakyRepository } = {};
+    const counting: { repository?: FlakyRepository; connection?: Repository } = {};
     const built = publisherOf(reader, [resource], {
-      config: publishConfig('bulk', etcd.endpoint),
-      connect: (c, log) => (counting.repository = new FlakyRepository(connectEtcd(c, log))),
+      config: { ...store.config(), cluster: 'bulk' },
+      connect: () => (counting.repository = new FlakyRepository((counting.connection = store.connect()))),
       clock: systemClock,
     });
     running.push(built.publisher);
@@ -112,9 +110,10 @@ describe('Publisher against etcd', { skip: etcdSkipReason(), timeout: 120_000 },
     assert.ok(batches.length >= 4, `${batches.length} transactions`);
     assert.ok(batches.every((batch) => batch.operations.length <= 128));
     await built.publisher.stop();
+    await counting.connection?.close(); // a FlakyRepository leaves the repository behind it open
   });
 
-  test('an object larger than etcd\'s request limit is refused as Invalid and skipped; the objects around it arrive', async () => {
+  test('an object larger than the 1.5 MiB request limit is refused as Invalid and skipped; the objects around it arrive', async () => {
     const resource = servicesResource([service('shop', 'before')]);
     const built = publisher('oversized', resource, 'informant-a', 1n);
     await eventually(async () => (await contents(reader, prefixOf('oversized'))).size === 1, 'published before');
@@ -125,24 +124,24 @@ describe('Publisher against etcd', { skip: etcdSkipReason(), timeout: 120_000 },
     assert.equal(await reader.get(`${prefixOf('oversized')}shop/big`), undefined);
     const [rejected] = built.publisher.state().rejected;
     assert.equal(rejected?.key, `${prefixOf('oversized')}shop/big`);
-    assert.match(rejected?.reason ?? '', /larger than etcd accepts/);
+    assert.match(rejected?.reason ?? '', /larger than etcd accepts|too large/);
     assert.equal(built.errors.length, 1);
     assert.equal(built.publisher.state().phase, 'publishing');
     await built.publisher.stop();
   });
 
-  test('an etcd outage while publishing loses no change once etcd is back', async () => {
+  test(`an outage of ${kind.name} while publishing loses no change once it is back`, async () => {
     const resource = servicesResource([service('shop', 'before')]);
     const errors: Error[] = [];
     const built = publisher('outage', resource, 'informant-a', 1n);
     built.errors.length = 0;
     await eventually(async () => (await contents(reader, prefixOf('outage'))).size === 1, 'published before the outage');
-    await etcd.pause();
+    await store.pause();
     for (let i = 0; i < 20; i++) put(resource, service('shop', `during-${i}`));
     resource.store.delete(service('shop', 'before'));
     await eventually(() => built.errors.length > 0, 'the outage is reported');
     errors.push(...built.errors);
-    await etcd.resume();
+    await store.resume();
     await eventually(async () => (await contents(reader, prefixOf('outage'))).size === 20 && built.publisher.state().pending === 0, 'caught up', 12_000);
     assert.equal(await reader.get(`${prefixOf('outage')}shop/before`), undefined);
     assert.equal(errors[0]?.name, 'KvError');
