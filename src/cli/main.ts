@@ -12,6 +12,8 @@ import type { RenderOutcome } from '../controller/status.ts';
 import { Daemon, DEFAULTS as DAEMON_DEFAULTS } from '../daemon/daemon.ts';
 import { clustersNote, rbacManifests } from './rbac.ts';
 import { createDefaultRegistry } from '../controller/registry.ts';
+import { createSharedBackends } from '../controller/shared-backends.ts';
+import { addBackendFlags, backendFlagValues } from './backend-flags.ts';
 import { REPORTERS, runTestCommand, type ReporterName } from '../template-tests/index.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { checkTemplates } from '../templates/index.ts';
@@ -26,9 +28,13 @@ function fail(message: string): never {
   process.exit(EXIT.failed);
 }
 
-async function readConfig(file: string, options: { tests?: boolean } = {}): Promise<Config> {
+/** The shared-store backends this program offers (config validation, flags, connections). */
+const SHARED_BACKENDS = createSharedBackends();
+
+async function readConfig(file: string, options: { tests?: boolean; flags?: Record<string, unknown> } = {}): Promise<Config> {
   try {
-    return await loadConfig(resolve(file), { storeBackends: createDefaultRegistry().backends(), ...options });
+    const sharedFlags = backendFlagValues(options.flags ?? {}, SHARED_BACKENDS.backends());
+    return await loadConfig(resolve(file), { storeBackends: createDefaultRegistry().backends(), sharedBackends: SHARED_BACKENDS.backends(), sharedFlags, tests: options.tests ?? false });
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -49,7 +55,7 @@ function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?
   return config;
 }
 
-type RunFlags = { config: string; kubeconfig?: string; context?: string; watchConfig: boolean; shutdownTimeout: string };
+type RunFlags = { config: string; kubeconfig?: string; context?: string; watchConfig: boolean; shutdownTimeout: string; [backendFlag: string]: unknown };
 
 /**
  * `informant run`: the daemon until SIGTERM or SIGINT (exit 0 once shut down; a second
@@ -57,8 +63,12 @@ type RunFlags = { config: string; kubeconfig?: string; context?: string; watchCo
  * or template files unless --no-watch-config.
  */
 async function runCommand(flags: RunFlags): Promise<void> {
+  const sharedFlags = backendFlagValues(flags, SHARED_BACKENDS.backends());
   const load = async (): Promise<Config> =>
-    applySourceFlags(await loadConfig(resolve(flags.config), { storeBackends: createDefaultRegistry().backends() }), flags);
+    applySourceFlags(
+      await loadConfig(resolve(flags.config), { storeBackends: createDefaultRegistry().backends(), sharedBackends: SHARED_BACKENDS.backends(), sharedFlags }),
+      flags,
+    );
   let config: Config;
   try {
     config = await load();
@@ -70,7 +80,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const logger = createLogger({ level: config.logging.level });
   let daemon: Daemon;
   try {
-    daemon = new Daemon({ config, logger, loadConfig: load, watchConfig: flags.watchConfig, shutdownTimeoutMs });
+    daemon = new Daemon({ config, logger, loadConfig: load, watchConfig: flags.watchConfig, shutdownTimeoutMs, sharedBackends: SHARED_BACKENDS });
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -114,14 +124,14 @@ async function rbacCommand(flags: { config: string; name: string; namespace?: st
 
 function buildController(config: Config, logger: Logger, watch: boolean): Controller {
   try {
-    return new Controller({ config, logger, watch });
+    return new Controller({ config, logger, watch, sharedBackends: SHARED_BACKENDS });
   } catch (err) {
     return fail((err as Error).message);
   }
 }
 
 async function renderCommand(flags: { config: string; out?: string }): Promise<void> {
-  const config = await readConfig(flags.config);
+  const config = await readConfig(flags.config, { flags });
   const logger = createLogger({ level: config.logging.level === 'info' ? 'warn' : config.logging.level, destination: process.stderr, pretty: false });
   const controller = buildController(config, logger, false);
   await controller.start();
@@ -200,15 +210,15 @@ export function program(): Command {
   const cli = new Command('informant')
     .description('Watch Kubernetes resources, index them, and render templates from them')
     .showHelpAfterError();
-  cli
+  const run = cli
     .command('run')
     .description('run the controller: watch, render on change, keep running')
     .addOption(configOption())
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster); with clusters, for those that set none')
     .option('--context <name>', 'kubeconfig context (default: the current context); with clusters, for those that set none')
     .option('--no-watch-config', 'do not reload when the config or template files change (SIGHUP still reloads)')
-    .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`)
-    .action(runCommand);
+    .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`);
+  addBackendFlags(run, SHARED_BACKENDS.backends()).action(runCommand);
   cli
     .command('rbac')
     .description('print the least-privilege RBAC (ServiceAccount, roles, bindings) the config needs, as YAML')
@@ -216,12 +226,12 @@ export function program(): Command {
     .option('--name <name>', 'name of the ServiceAccount, roles and bindings', 'informant')
     .option('--namespace <namespace>', 'namespace informant runs in (default: leader_election.namespace)')
     .action(rbacCommand);
-  cli
+  const render = cli
     .command('render')
     .description('render every template once and exit; non-zero on any error')
     .addOption(configOption())
-    .option('-o, --out <dir|->', 'write outputs into this folder, or "-" for stdout (default: the configured outputs)')
-    .action(renderCommand);
+    .option('-o, --out <dir|->', 'write outputs into this folder, or "-" for stdout (default: the configured outputs)');
+  addBackendFlags(render, SHARED_BACKENDS.backends()).action(renderCommand);
   cli
     .command('check-config')
     .description('validate the config and compile the templates')

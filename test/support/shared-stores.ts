@@ -33,6 +33,8 @@ export interface TestSharedStore {
   config(port?: number): SharedStoreConfig;
   /** A new connection (through `port`, default the store's own). */
   connect(port?: number): Repository;
+  /** An example config's connection settings (endpoints or URL, TLS, credentials) rewritten to reach this store. */
+  pointAt(exampleConfig: string): string;
   /** Forgets the history before `revision`: etcd compaction, or trimming PostgreSQL's change log. */
   compact(revision: Revision): Promise<void>;
   restart(): Promise<void>;
@@ -60,6 +62,7 @@ async function startEtcd(): Promise<TestSharedStore> {
     settingsYaml: (port) => `etcd: {endpoints: ["${settings(port).endpoints[0]}"]}`,
     config: (port) => ({ backend: 'etcd', prefix: 'informant', settings: settings(port) }),
     connect: (port) => connectEtcd(settings(port), silentLogger()),
+    pointAt: (text) => text.replace(/^( +endpoints: ).*$/m, `$1["${etcd.endpoint}"]`).replace(/^ +(?:tls|auth): .*\n/gm, ''),
     compact: (revision) => etcd.compact(revision),
     restart: () => etcd.restart(),
     pause: () => etcd.pause(),
@@ -88,6 +91,11 @@ async function startPostgres(): Promise<TestSharedStore> {
     settingsYaml: (port) => `postgres: {url: "${settings(port).url}", password_file: "${passwordFile}", schema: ${SCHEMA}, poll_interval: 500ms}`,
     config: (port) => ({ backend: 'postgres', prefix: 'informant', settings: settings(port) as unknown as Readonly<Record<string, unknown>> }),
     connect: (port) => connectPostgres(settings(port), silentLogger()),
+    pointAt: (text) =>
+      text
+        .replace(/^( +url: ).*$/m, `$1${settings().url}`)
+        .replace(/^( +password_file: ).*$/m, `$1${passwordFile}`)
+        .replace(/^ +tls: .*\n/gm, ''),
     compact: (revision) => admin.compact(revision),
     restart: () => pg.restart(),
     pause: () => pg.pause(),

@@ -1,8 +1,9 @@
 /**
  * Scaling out, end to end: `informant run` processes publish the Services of two test API
- * servers (clusters east and west, 1,000 Services in east) into one real etcd, and a
- * renderer `informant run` with `source: etcd` (no kubeconfig, no Kubernetes access)
- * renders both clusters from there and follows changes made on the API servers.
+ * servers (clusters east and west, 1,000 Services in east) into one real etcd or
+ * PostgreSQL, and a renderer `informant run` with `source.shared` (no kubeconfig, no
+ * Kubernetes access) renders both clusters from there and follows changes made on the API
+ * servers.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../src/k8s.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { startCli, waitFor, type RunningCli } from '../support/cli.ts';
-import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
+import { SHARED_STORE_KINDS, type TestSharedStore } from '../support/shared-stores.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 /** Services in east: enough that listing, publishing and rendering are not a toy. */
@@ -54,24 +55,26 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function publisherConfig(cluster: string, etcd: string): string {
+function publisherConfig(cluster: string, store: TestSharedStore): string {
   return [
     'watched_resources:',
-    '  services: {api_version: v1, kind: Service, store: etcd}',
+    '  services: {api_version: v1, kind: Service, store: published}',
     'source:',
     '  kubernetes: {kubeconfig: kubeconfig}',
     'publish:',
-    `  etcd: {endpoints: ["${etcd}"], cluster: ${cluster}}`,
+    `  backend: ${store.backend}`,
+    `  cluster: ${cluster}`,
+    `  ${store.settingsYaml()}`,
     '',
   ].join('\n');
 }
 
-function rendererConfig(etcd: string): string {
+function rendererConfig(store: TestSharedStore): string {
   return [
     'watched_resources:',
     '  services: {api_version: v1, kind: Service}',
     'source:',
-    `  etcd: {endpoints: ["${etcd}"]}`,
+    `  shared: {backend: ${store.backend}, ${store.settingsYaml()}}`,
     'templates:',
     `  services: {inline: "${TEMPLATE}", output: out/services.txt}`,
     'render: {debounce: 50ms, max_wait: 500ms}',
@@ -79,14 +82,14 @@ function rendererConfig(etcd: string): string {
   ].join('\n');
 }
 
-describe('publishers and a renderer sharing one etcd', { skip: etcdSkipReason(), timeout: 240_000 }, () => {
-  let etcd: TestEtcd;
+for (const kind of SHARED_STORE_KINDS) describe(`publishers and a renderer sharing one ${kind.name}`, { skip: kind.skip, timeout: 240_000 }, () => {
+  let store: TestSharedStore;
   let east: TestApiServer;
   let west: TestApiServer;
   const dirs: string[] = [];
   const running: RunningCli[] = [];
   before(async () => {
-    etcd = await TestEtcd.start();
+    store = await kind.start();
     east = await TestApiServer.start({ token: 'east-token' });
     west = await TestApiServer.start({ token: 'west-token' });
   });
@@ -94,7 +97,7 @@ describe('publishers and a renderer sharing one etcd', { skip: etcdSkipReason(),
     for (const cli of running) await cli.stop();
     await east?.close();
     await west?.close();
-    await etcd?.stop();
+    await store?.stop();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
@@ -113,7 +116,7 @@ describe('publishers and a renderer sharing one etcd', { skip: etcdSkipReason(),
   }
 
   async function startPublisher(cluster: string, server: TestApiServer, token: string): Promise<RunningCli> {
-    const dir = await project({ 'config.yaml': publisherConfig(cluster, etcd.endpoint) });
+    const dir = await project({ 'config.yaml': publisherConfig(cluster, store) });
     writeKubeconfig(dir, server.url, { token });
     return run(dir);
   }
@@ -137,7 +140,7 @@ describe('publishers and a renderer sharing one etcd', { skip: etcdSkipReason(),
     west.create('services', service('west-only', 'api', 8080));
 
     const publishers = [await startPublisher('east', east, 'east-token'), await startPublisher('west', west, 'west-token')];
-    const dir = await project({ 'config.yaml': rendererConfig(etcd.endpoint) });
+    const dir = await project({ 'config.yaml': rendererConfig(store) });
     // No kubeconfig anywhere: the renderer could not reach an API server if it tried.
     const renderer = run(dir, { KUBECONFIG: join(dir, 'no-such-kubeconfig'), HOME: dir, KUBERNETES_SERVICE_HOST: '' });
     const output = join(dir, 'out', 'services.txt');

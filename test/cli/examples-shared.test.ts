@@ -1,9 +1,9 @@
 /**
- * The scaling-out example (examples/etcd): both configs pass check-config, and run as
- * shipped (only the endpoints, credentials and listen address swapped for test ones) a
- * publisher fed by a test API server holding the example manifests and a renderer reading
- * etcd produce exactly what `informant render` of the files example produces, Secrets
- * fetched on demand from etcd included.
+ * The scaling-out examples (examples/etcd, examples/postgres): every config passes
+ * check-config, and run as shipped (only the endpoints or URL, credentials and listen
+ * address swapped for test ones) a publisher fed by a test API server holding the example
+ * manifests and a renderer reading the store produce exactly what `informant render` of
+ * the files example produces, Secrets fetched on demand from the store included.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,54 +14,54 @@ import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../../src/watcher/files/index.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { runCli, startCli, waitFor, type RunningCli } from '../support/cli.ts';
-import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
+import { SHARED_STORE_KINDS, type TestSharedStore } from '../support/shared-stores.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
-const ETCD_EXAMPLE = join(EXAMPLES, 'etcd');
 const PLURALS: Record<string, string> = { Ingress: 'ingresses', Service: 'services', EndpointSlice: 'endpointslices', Secret: 'secrets' };
 
-describe('the etcd example configs', () => {
-  for (const name of ['publisher.yaml', 'renderer.yaml']) {
-    test(`check-config accepts examples/etcd/${name}`, async () => {
-      const result = await runCli(['check-config', '--config', join(ETCD_EXAMPLE, name)]);
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /: ok \(4 watched resources, /);
-    });
+describe('the scaling-out example configs', () => {
+  for (const example of ['etcd', 'postgres']) {
+    for (const name of ['publisher.yaml', 'renderer.yaml']) {
+      test(`check-config accepts examples/${example}/${name}`, async () => {
+        const result = await runCli(['check-config', '--config', join(EXAMPLES, example, name)]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /: ok \(4 watched resources, /);
+      });
+    }
   }
 });
 
-describe('the etcd example, run', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
-  let etcd: TestEtcd;
+for (const kind of SHARED_STORE_KINDS) describe(`the ${kind.name} example, run`, { skip: kind.skip, timeout: 120_000 }, () => {
+  let store: TestSharedStore;
   let api: TestApiServer;
   const dirs: string[] = [];
   const running: RunningCli[] = [];
   before(async () => {
-    etcd = await TestEtcd.start();
+    store = await kind.start();
     api = await TestApiServer.start({ token: 'example-token' });
   });
   after(async () => {
     for (const cli of running) await cli.stop();
     await api?.close();
-    await etcd?.stop();
+    await store?.stop();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
   async function tempDir(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'informant-etcd-example-'));
+    const dir = await mkdtemp(join(tmpdir(), `informant-${kind.name}-example-`));
     dirs.push(dir);
     return dir;
   }
 
-  /** An example config as shipped, pointed at the test etcd, in `dir`, with its templates where they are. */
+  /** An example config as shipped, pointed at the test store, in `dir`, with its templates where they are. */
   async function testCopy(name: string, dir: string): Promise<string> {
-    const text = (await readFile(join(ETCD_EXAMPLE, name), 'utf8'))
-      .replace(/^( {4}endpoints: ).*$/m, `$1["${etcd.endpoint}"]`)
-      .replace(/^ {4}(?:tls|auth): .*\n/gm, '')
+    const text = store
+      .pointAt(await readFile(join(EXAMPLES, kind.name, name), 'utf8'))
       .replace('listen: "0.0.0.0:8080"', 'listen: "127.0.0.1:0"')
       .replaceAll('path: ../templates/', `path: ${join(EXAMPLES, 'templates')}/`)
       .replace(/^render:\n(?: .*\n)+/m, 'render: {debounce: 50ms, max_wait: 500ms}\n');
-    assert.doesNotMatch(text, /etcd-0|\/etc\/informant/, `${name}: every production endpoint and file was replaced`);
+    assert.doesNotMatch(text, /etcd-0|postgres\.db|\/etc\/informant/, `${name}: every production endpoint and file was replaced`);
     const file = join(dir, 'config.yaml');
     await writeFile(file, text);
     return file;
@@ -81,7 +81,7 @@ describe('the etcd example, run', { skip: etcdSkipReason(), timeout: 120_000 }, 
     }
   }
 
-  test('the renderer writes what rendering the manifests writes, fetching the TLS Secrets from etcd', async () => {
+  test(`the renderer writes what rendering the manifests writes, fetching the TLS Secrets from ${kind.name}`, async () => {
     await loadExampleManifests(join(EXAMPLES, 'manifests'));
     const expectedDir = await tempDir();
     const rendered = await runCli(['render', '--config', join(EXAMPLES, 'config.yaml'), '--out', expectedDir]);
