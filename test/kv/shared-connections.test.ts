@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRepository } from '../../src/kv/memory/repository.ts';
+import { KV_MAX_REQUEST_BYTES } from '../../src/kv/index.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
+import { runRepositoryContract } from './repository-contract.ts';
 
 /** SharedConnections over memory repositories, recording every connect and close. */
 function counting() {
@@ -50,4 +52,10 @@ describe('SharedConnections', () => {
     assert.equal(opened.length, 2);
     await again.close();
   });
+});
+
+runRepositoryContract('a SharedConnections handle', async () => {
+  const repository = new MemoryRepository({ maxRequestBytes: KV_MAX_REQUEST_BYTES });
+  const handle = new SharedConnections().acquire('one', () => repository);
+  return { repository: handle, compact: async (revision) => repository.compact(revision) };
 });

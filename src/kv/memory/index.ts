@@ -6,6 +6,7 @@
  */
 import type { KvBackend } from '../backend.ts';
 import { RepositoryHandle } from '../shared-connections.ts';
+import { KV_MAX_REQUEST_BYTES } from '../types.ts';
 import { MemoryRepository } from './repository.ts';
 
 export { MemoryRepository, type MemoryRepositoryOptions } from './repository.ts';
@@ -22,7 +23,7 @@ export function memoryKvBackend(): KvBackend<MemorySettings> & { repository(name
   const repository = (name: string): MemoryRepository => {
     let found = repositories.get(name);
     if (found === undefined) {
-      found = new MemoryRepository();
+      found = new MemoryRepository({ maxRequestBytes: KV_MAX_REQUEST_BYTES });
       repositories.set(name, found);
     }
     return found;

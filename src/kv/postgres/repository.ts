@@ -25,6 +25,7 @@ import { systemClock, type Clock } from '../../time/clock.ts';
 import { Timers } from '../../time/timers.ts';
 import { validateBatch, validateKey, validateRequestSize } from '../batch.ts';
 import {
+  KV_MAX_REQUEST_BYTES,
   KvError,
   type KvBatch,
   type KvChange,
@@ -45,11 +46,6 @@ import { PostgresWatch, type LogPage } from './watch.ts';
 
 /** Adapter defaults. */
 export const POSTGRES_REPOSITORY_DEFAULTS = Object.freeze({
-  /**
-   * The largest write accepted, keys and values in bytes: etcd's default request limit
-   * (1.5 MiB), so that the same objects are published whichever backend is used.
-   */
-  maxRequestBytes: 1.5 * 1024 * 1024,
   /** Changes one read of the log returns at most (a transaction has at most 128). */
   logPageSize: 1_000,
   /** How often a writing repository trims the change log, in ms. */
@@ -230,7 +226,7 @@ export class PostgresRepository implements Repository {
 
   /** One write transaction (see the module comment); `check` throws to refuse it. */
   async #write(what: string, operations: readonly KvOperation[], guards: readonly KvGuard[], check: (current: Current) => void): Promise<Revision> {
-    validateRequestSize(operations, guards, POSTGRES_REPOSITORY_DEFAULTS.maxRequestBytes);
+    validateRequestSize(operations, guards, KV_MAX_REQUEST_BYTES);
     const key = operations.length === 1 ? operations[0]!.key : undefined;
     const keys = [...new Set([...operations.map((op) => op.key), ...guards.map((guard) => guard.key)])];
     const revision = await this.#call(what, key, (sql) =>

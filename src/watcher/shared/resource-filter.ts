@@ -1,5 +1,5 @@
 /**
- * Which published objects belong to a watched resource on an etcd source: the key already
+ * Which published objects belong to a watched resource on a shared source: the key already
  * names its group and resource; the resource's namespace, label and field selectors and
  * the subscribed clusters are applied here, client-side (as the files source does).
  */

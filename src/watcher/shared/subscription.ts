@@ -98,7 +98,7 @@ export class Subscription {
   /**
    * A snapshot of the counters: events by type, lists and relists (after a lost watch),
    * watch restarts (re-watches and reconnects), errors by KvError code (or "decode"), the
-   * etcd revision delivered up to (as resourceVersion), objects delivered, synced, watching.
+   * store revision delivered up to (as resourceVersion), objects delivered, synced, watching.
    */
   stats(): WatchStats {
     return { ...copyWatchStats(this.#stats), objects: this.#delivered.size };
