@@ -27,7 +27,9 @@ export interface TestSharedStore {
   readonly backend: 'etcd' | 'postgres';
   /** The TCP port clients connect to (a TcpProxy in front of it can cut them). */
   readonly port: number;
-  /** The backend's settings as YAML for a config (`etcd: {…}` or `postgres: {…}`), reaching it through `port`. */
+  /** The backend's settings as a config file holds them (snake_case), reaching it through `port`. */
+  settings(port?: number): Record<string, unknown>;
+  /** The same as YAML for a config: `etcd: {…}` or `postgres: {…}`. */
   settingsYaml(port?: number): string;
   /** The SharedStoreConfig (prefix `informant`) of a publisher or source reaching it through `port`. */
   config(port?: number): SharedStoreConfig;
@@ -56,10 +58,12 @@ const SCHEMA = 'informant_test';
 async function startEtcd(): Promise<TestSharedStore> {
   const etcd = await TestEtcd.start();
   const settings = (port = etcd.clientPort) => ({ endpoints: [`http://127.0.0.1:${port}`], dialTimeoutMs: 5_000 });
+  const written = (port?: number) => ({ endpoints: settings(port).endpoints });
   return {
     backend: 'etcd',
     port: etcd.clientPort,
-    settingsYaml: (port) => `etcd: {endpoints: ["${settings(port).endpoints[0]}"]}`,
+    settings: written,
+    settingsYaml: (port) => `etcd: ${JSON.stringify(written(port))}`,
     config: (port) => ({ backend: 'etcd', prefix: 'informant', settings: settings(port) }),
     connect: (port) => connectEtcd(settings(port), silentLogger()),
     pointAt: (text) => text.replace(/^( +endpoints: ).*$/m, `$1["${etcd.endpoint}"]`).replace(/^ +(?:tls|auth): .*\n/gm, ''),
@@ -85,10 +89,12 @@ async function startPostgres(): Promise<TestSharedStore> {
     history: { maxAgeMs: 3_600_000, maxRevisions: 100_000 },
   });
   const admin = connectPostgres(settings(), silentLogger());
+  const written = (port?: number) => ({ url: settings(port).url, password_file: passwordFile, schema: SCHEMA, poll_interval: '500ms' });
   return {
     backend: 'postgres',
     port: pg.port,
-    settingsYaml: (port) => `postgres: {url: "${settings(port).url}", password_file: "${passwordFile}", schema: ${SCHEMA}, poll_interval: 500ms}`,
+    settings: written,
+    settingsYaml: (port) => `postgres: ${JSON.stringify(written(port))}`,
     config: (port) => ({ backend: 'postgres', prefix: 'informant', settings: settings(port) as unknown as Readonly<Record<string, unknown>> }),
     connect: (port) => connectPostgres(settings(port), silentLogger()),
     pointAt: (text) =>
