@@ -162,6 +162,32 @@ describe('PostgresRepository', { skip: postgresSkipReason(), timeout: 120_000 },
     });
   });
 
+  test('the least-privilege roles of the README: the publisher creates its tables and writes and trims, the renderer reads and watches, nothing more', async () => {
+    await pg.admin(`
+      CREATE ROLE informant_publisher LOGIN PASSWORD 'p';
+      CREATE ROLE informant_renderer LOGIN PASSWORD 'r';
+      CREATE SCHEMA informant AUTHORIZATION informant_publisher;
+      GRANT USAGE ON SCHEMA informant TO informant_renderer;
+      ALTER DEFAULT PRIVILEGES FOR ROLE informant_publisher IN SCHEMA informant
+        GRANT SELECT ON TABLES TO informant_renderer;`);
+    const publisher = open('informant', pg.urlFor('informant_publisher', 'p'), { history: { maxAgeMs: 0, maxRevisions: 1 } });
+    const renderer = open('informant', pg.urlFor('informant_renderer', 'r'));
+    try {
+      const first = await publisher.create('/lp/a', '1');
+      const recorder = new WatchRecorder();
+      const watch = await renderer.watch('/lp/', first, recorder);
+      await publisher.commit({ guards: [{ key: '/lp/a', modRevision: first }], operations: [{ type: 'put', key: '/lp/b', value: '1' }] });
+      await recorder.untilChanges(1);
+      assert.equal(await publisher.trim(), first + 1n);
+      assert.deepEqual((await renderer.list('/lp/')).records.map((r) => r.key), ['/lp/a', '/lp/b']);
+      await assert.rejects(renderer.update('/lp/a', '2'), (err) => isKvError(err, 'Unavailable') && /permission denied/.test(err.message));
+      await watch.close();
+    } finally {
+      await renderer.close();
+      await publisher.close();
+    }
+  });
+
   describe('against a restarting server', () => {
     let repository: Repository;
     before(() => {
