@@ -38,7 +38,7 @@ function configText(options: { endpoint?: string; services?: string; extra?: boo
 
 describe('shared connections of a controller', () => {
   test('its shared source units share one connection; a reload keeps it, a new endpoint opens another, stop closes all', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'informant-etcd-connections-'));
+    const dir = await mkdtemp(join(tmpdir(), 'informant-shared-connections-'));
     dirs.push(dir);
     const file = join(dir, 'config.yaml');
     const opened: string[] = [];

@@ -1,17 +1,16 @@
 /**
  * PostgresRepository against a real PostgreSQL (test/support/postgres.ts): the Repository
- * contract, and what only a real server does: concurrent writers, restarts, connections cut
- * during a watch, a trimmed change log, the schema created once and checked on every start.
+ * contract, and what only PostgreSQL does: concurrent writers, a trimmed change log, the
+ * schema created once and checked on every start, least-privilege roles. Restarts and cut
+ * connections are in repository-outages.test.ts, for every real backend.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isKvError, type Repository, type Revision } from '../../src/kv/index.ts';
+import { isKvError, type Revision } from '../../src/kv/index.ts';
 import { connectPostgres, type PostgresRepository } from '../../src/kv/postgres/repository.ts';
 import type { PostgresOptions } from '../../src/kv/postgres/options.ts';
 import { silentLogger } from '../../src/log.ts';
 import { postgresSkipReason, TestPostgres } from '../support/postgres.ts';
-import { TcpProxy } from '../support/tcp-proxy.ts';
-import { whenReachable } from '../support/etcd.ts';
 import { runRepositoryContract } from './repository-contract.ts';
 import { WatchRecorder } from './watch-recorder.ts';
 
@@ -186,95 +185,5 @@ describe('PostgresRepository', { skip: postgresSkipReason(), timeout: 120_000 },
       await renderer.close();
       await publisher.close();
     }
-  });
-
-  describe('against a restarting server', () => {
-    let repository: Repository;
-    before(() => {
-      repository = open('restart');
-    });
-    after(() => repository.close());
-
-    test('a watch delivers the changes made after a PostgreSQL restart, none lost or duplicated', async () => {
-      const p = '/restart/';
-      await repository.create(`${p}a`, '1');
-      const { revision } = await repository.list(p);
-      const recorder = new WatchRecorder();
-      const watch = await repository.watch(p, revision, recorder);
-      await repository.update(`${p}a`, '2');
-      await recorder.untilChanges(1);
-      await pg.restart();
-      await whenReachable(() => repository.update(`${p}a`, '3'));
-      await repository.create(`${p}b`, '1');
-      await recorder.untilChanges(3);
-      assert.deepEqual(recorder.described, [`put ${p}a=2`, `put ${p}a=3`, `put ${p}b=1`]);
-      assert.deepEqual(recorder.lost, []);
-      await watch.close();
-    });
-
-    test('calls while PostgreSQL is down fail as Unavailable', async () => {
-      await pg.pause();
-      try {
-        await assert.rejects(repository.get('/down/a'), (err) => isKvError(err, 'Unavailable'));
-      } finally {
-        await pg.resume();
-      }
-      await whenReachable(() => repository.create('/down/a', '1'));
-    });
-  });
-
-  describe('with the connection cut during a watch', () => {
-    let proxy: TcpProxy;
-    let direct: PostgresRepository;
-    let proxied: PostgresRepository;
-    before(async () => {
-      proxy = await TcpProxy.start(pg.port);
-      direct = open('cut');
-      proxied = open('cut', pg.url.replace(`:${pg.port}/`, `:${new URL(proxy.endpoint).port}/`));
-    });
-    after(async () => {
-      await proxied?.close();
-      await direct?.close();
-      await proxy?.stop();
-    });
-
-    test('a watch resumes after a cut and replays what was written meanwhile, reporting the outage', async () => {
-      const p = '/cut/';
-      const { revision } = await direct.list(p);
-      const recorder = new WatchRecorder();
-      const watch = await proxied.watch(p, revision, recorder);
-      await direct.create(`${p}a`, '1');
-      await recorder.untilChanges(1);
-      await proxy.cut();
-      await recorder.until(() => recorder.disconnects > 0, 'a disconnect');
-      await direct.update(`${p}a`, '2');
-      await direct.create(`${p}b`, '1');
-      await proxy.restore();
-      await recorder.untilChanges(3);
-      await recorder.until(() => recorder.connects > 0, 'a reconnect');
-      assert.deepEqual(recorder.described, [`put ${p}a=1`, `put ${p}a=2`, `put ${p}b=1`]);
-      assert.deepEqual(recorder.lost, []);
-      await watch.close();
-    });
-
-    test('a watch whose position is trimmed during a cut is lost as Compacted; a relist sees everything', async () => {
-      const p = '/cut-trim/';
-      await direct.create(`${p}a`, '1');
-      await direct.create(`${p}b`, '1');
-      const { revision } = await direct.list(p);
-      const recorder = new WatchRecorder();
-      await proxied.watch(p, revision, recorder);
-      await proxy.cut();
-      await recorder.until(() => recorder.disconnects > 0, 'a disconnect');
-      await direct.delete(`${p}b`);
-      const latest = await direct.update(`${p}a`, '2');
-      await direct.compact(latest);
-      await proxy.restore();
-      await recorder.until(() => recorder.lost.length > 0, 'onLost');
-      assert.equal(recorder.lost[0]?.code, 'Compacted');
-      assert.deepEqual(recorder.changes, []);
-      const listing = await proxied.list(p);
-      assert.deepEqual(listing.records.map((r) => `${r.key}=${r.value}`), [`${p}a=2`]);
-    });
   });
 });

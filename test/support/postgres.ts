@@ -16,20 +16,13 @@
  * When PostgreSQL is not installed, suites skip with a reason, except under CI=true, where
  * `start()` fails with a message saying what to install: CI must not pass by skipping.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, chownSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
-import { forget, freePort, killOnExit, skipUnlessInstalled } from './local-server.ts';
+import { freePort, LocalServer, ServerProcess, skipUnlessInstalled } from './local-server.ts';
 
-/** How long the server may take to accept connections after it is spawned, in ms (a guard, not a goal). */
-const START_TIMEOUT_MS = 30_000;
-/** How long the server may take to exit after SIGINT (fast shutdown) before it is killed, in ms. */
-const STOP_TIMEOUT_MS = 10_000;
-/** Pause between readiness probes, in ms. */
-const POLL_MS = 50;
 /** The superuser initdb creates, and its password. */
 const SUPERUSER = 'informant_admin';
 const PASSWORD = 'test-password';
@@ -82,16 +75,16 @@ function clusterOwner(): Owner | undefined {
 }
 
 /** A running PostgreSQL on loopback; see the module comment. */
-export class TestPostgres {
+export class TestPostgres extends LocalServer {
   readonly #bin: string;
   readonly #dir: string;
   readonly #port: number;
   readonly #owner: Owner | undefined;
-  #child: ChildProcess | undefined;
-  #output = '';
-  #removed = false;
+  /** Fast shutdown: ends the sessions and checkpoints, so a restart finds the data. */
+  protected readonly stopSignal = 'SIGINT';
 
   private constructor(bin: string, dir: string, port: number, owner: Owner | undefined) {
+    super();
     this.#bin = bin;
     this.#dir = dir;
     this.#port = port;
@@ -112,7 +105,7 @@ export class TestPostgres {
     const server = new TestPostgres(bin, dir, await freePort(), owner);
     try {
       server.#initdb();
-      await server.#spawn();
+      await server.startProcess();
       return server;
     } catch (err) {
       await server.stop();
@@ -159,35 +152,6 @@ export class TestPostgres {
     }
   }
 
-  /** Stops the server (fast shutdown, then SIGKILL if it lingers) and removes its folder. Idempotent. */
-  async stop(): Promise<void> {
-    await this.#terminate();
-    this.#removeDir();
-    forget(this);
-  }
-
-  /** Kills the server at once and removes its folder; for the process exit hook. */
-  killNow(): void {
-    this.#child?.kill('SIGKILL');
-    this.#removeDir();
-  }
-
-  /** Stops the server and starts it again on the same data and port; resolves once it accepts connections. */
-  async restart(): Promise<void> {
-    await this.#terminate();
-    await this.#spawn();
-  }
-
-  /** Stops the server, keeping its data, until `resume()`: clients see it down. */
-  async pause(): Promise<void> {
-    await this.#terminate();
-  }
-
-  /** Starts a paused server again on the same data and port. */
-  async resume(): Promise<void> {
-    await this.#spawn();
-  }
-
   #initdb(): void {
     const pwfile = join(this.#dir, 'pwfile');
     writeFileSync(pwfile, `${PASSWORD}\n`);
@@ -200,7 +164,11 @@ export class TestPostgres {
     if (result.status !== 0) throw new Error(`initdb failed (${result.status ?? result.signal}): ${result.stderr || result.stdout || result.error?.message}`);
   }
 
-  async #spawn(): Promise<void> {
+  protected removeData(): void {
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  protected launch(): Promise<ServerProcess> {
     const args = [
       '-D', join(this.#dir, 'data'),
       '-p', String(this.#port),
@@ -212,26 +180,7 @@ export class TestPostgres {
       '-c', 'full_page_writes=off',
       '-c', 'log_min_messages=warning',
     ];
-    this.#output = '';
-    const child = spawn(join(this.#bin, 'postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], ...(this.#owner ?? {}) });
-    this.#child = child;
-    const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    killOnExit(this);
-    await this.#waitReady(child);
-  }
-
-  async #waitReady(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`postgres exited during start (${child.exitCode ?? child.signalCode}): ${this.#output}`);
-      }
-      if (await this.#ready()) return;
-      await sleep(POLL_MS);
-    }
-    throw new Error(`postgres did not accept connections within ${START_TIMEOUT_MS} ms: ${this.#output}`);
+    return ServerProcess.start('postgres', join(this.#bin, 'postgres'), args, this.#owner ?? {}, () => this.#ready());
   }
 
   async #ready(): Promise<boolean> {
@@ -244,22 +193,5 @@ export class TestPostgres {
     } finally {
       await sql.end({ timeout: 0 });
     }
-  }
-
-  async #terminate(): Promise<void> {
-    const child = this.#child;
-    this.#child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  #removeDir(): void {
-    if (this.#removed) return;
-    this.#removed = true;
-    rmSync(this.#dir, { recursive: true, force: true });
   }
 }
