@@ -141,6 +141,16 @@ describe('PostgresRepository', { skip: postgresSkipReason(), timeout: 120_000 },
       }
     });
 
+    test('a role that may not create the tables is told to start a publisher first, until they exist', async () => {
+      await pg.admin(`CREATE ROLE early LOGIN PASSWORD 'early'`);
+      const early = open('not_yet', pg.urlFor('early', 'early'));
+      try {
+        await assert.rejects(early.list('/x/'), (err) => isKvError(err, 'Unavailable') && /schema not_yet has no informant tables yet, and this role may not create them .*start a publisher/.test(err.message));
+      } finally {
+        await early.close();
+      }
+    });
+
     test('a role without CREATE reads tables that exist and cannot write: Unavailable, with PostgreSQL\'s reason', async () => {
       const owner = open('granted');
       await owner.create('/g/a', '1');

@@ -46,6 +46,9 @@ export function postgresClientOptions(options: PostgresOptions, onNotice: (messa
     max: options.maxConnections,
     connect_timeout: Math.max(1, Math.ceil(options.connectTimeoutMs / 1000)),
     connection: { application_name: 'informant' },
+    // No query for the server's array types on each new connection: informant sends no
+    // arrays (lists travel as JSON), and the client does not handle a failure of that query.
+    fetch_types: false,
     onnotice: (notice) => onNotice(String(notice['message'] ?? '')),
   };
   if (options.passwordFile !== undefined) {

@@ -233,7 +233,7 @@ export class PostgresRepository implements Repository {
       sql.begin(async (tx) => {
         const [[meta], rows] = await Promise.all([
           tx`SELECT revision FROM ${tx(this.#tables.meta)} WHERE id = 1 FOR UPDATE`,
-          tx`SELECT key, value, create_revision, mod_revision FROM ${tx(this.#tables.records)} WHERE key = ANY(${tx.array(keys, TEXT_OID)})`,
+          tx`SELECT key, value, create_revision, mod_revision FROM ${tx(this.#tables.records)} WHERE key IN (SELECT jsonb_array_elements_text(${tx.json(keys)}))`,
         ]);
         const current: Current = new Map(rows.map((row) => [String(row['key']), recordOf(row)]));
         check(current);
@@ -248,26 +248,31 @@ export class PostgresRepository implements Repository {
     return revision as Revision;
   }
 
-  /** Writes the records, the log, the head revision and the notification of one transaction, in one statement. */
+  /**
+   * Writes the records, the log, the head revision and the notification of one
+   * transaction, in one statement. The changes travel as one JSON parameter (position,
+   * key, value or null for a delete, create revision), so no array types are needed.
+   */
   async #apply(tx: PostgresClient, revision: Revision, changes: readonly KvChange[]): Promise<void> {
-    const puts = changes.flatMap((change) => (change.type === 'put' ? [change.record] : []));
-    const deletes = changes.flatMap((change) => (change.type === 'delete' ? [change.key] : []));
+    const rows = changes.map((change, position) =>
+      change.type === 'put'
+        ? { p: position, k: change.record.key, v: change.record.value, c: String(change.record.createRevision) }
+        : { p: position, k: change.key, v: null, c: null },
+    );
     const rev = String(revision);
     const t = this.#tables;
     await tx`
-      WITH put AS (
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset(${tx.json(rows)}) AS t(p integer, k text, v text, c bigint)
+      ), put AS (
         INSERT INTO ${tx(t.records)} (key, value, create_revision, mod_revision)
-        SELECT k, v, c, ${rev}::bigint FROM unnest(${tx.array(puts.map((r) => r.key), TEXT_OID)}::text[], ${tx.array(puts.map((r) => r.value), TEXT_OID)}::text[], ${tx.array(puts.map((r) => String(r.createRevision)), INT8_OID)}::bigint[]) AS t(k, v, c)
+        SELECT k, v, c, ${rev}::bigint FROM input WHERE v IS NOT NULL
         ON CONFLICT (key) DO UPDATE SET value = excluded.value, mod_revision = excluded.mod_revision
       ), del AS (
-        DELETE FROM ${tx(t.records)} WHERE key = ANY(${tx.array(deletes, TEXT_OID)}::text[])
+        DELETE FROM ${tx(t.records)} WHERE key IN (SELECT k FROM input WHERE v IS NULL)
       ), log AS (
         INSERT INTO ${tx(t.changes)} (revision, position, key, value, create_revision)
-        SELECT ${rev}::bigint, p, k, v, c FROM unnest(
-          ${tx.array(changes.map((_, i) => i), INT4_OID)}::integer[],
-          ${tx.array(changes.map((c) => (c.type === 'put' ? c.record.key : c.key)), TEXT_OID)}::text[],
-          ${tx.array(changes.map((c) => (c.type === 'put' ? c.record.value : null)), TEXT_OID)}::text[],
-          ${tx.array(changes.map((c) => (c.type === 'put' ? String(c.record.createRevision) : null)), INT8_OID)}::bigint[]) AS t(p, k, v, c)
+        SELECT ${rev}::bigint, p, k, v, c FROM input
       ), head AS (
         UPDATE ${tx(t.meta)} SET revision = ${rev}::bigint WHERE id = 1
       )
@@ -334,11 +339,6 @@ export class PostgresRepository implements Repository {
     return `PostgresRepository(${redactedUrl(this.#options.url)}, schema ${this.#tables.schema})`;
   }
 }
-
-/** OIDs of the array element types sent (so empty arrays are typed too). */
-const TEXT_OID = 25;
-const INT8_OID = 20;
-const INT4_OID = 23;
 
 /**
  * Connects to the database `options` names (lazily: the first call connects and creates

@@ -15,6 +15,7 @@
  */
 import type { PostgresClient } from './options.ts';
 import { KvError } from '../types.ts';
+import { sqlStateOf } from './errors.ts';
 
 /** The layout this release reads and writes. */
 export const SCHEMA_VERSION = 1;
@@ -48,6 +49,23 @@ export function tablesOf(schema: string): Tables {
  */
 export async function ensureSchema(sql: PostgresClient, tables: Tables): Promise<void> {
   if (await currentVersion(sql, tables)) return;
+  try {
+    await createTables(sql, tables);
+  } catch (err) {
+    if (sqlStateOf(err) !== INSUFFICIENT_PRIVILEGE) throw err;
+    const message =
+      `PostgreSQL: schema ${tables.schema} has no informant tables yet, and this role may not create them ` +
+      `(${(err as Error).message}): start a publisher (whose role may) first, or let an administrator create the schema`;
+    throw new KvError('Unavailable', message, { cause: err });
+  }
+  if (!(await currentVersion(sql, tables))) throw new KvError('Unavailable', `PostgreSQL: the tables of schema ${tables.schema} were not created`);
+}
+
+/** SQLSTATE of a missing privilege. */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** Creates the schema (when missing) and the tables, under an advisory lock. */
+async function createTables(sql: PostgresClient, tables: Tables): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext(${`informant:${tables.schema}`}))`;
     if (await currentVersion(tx as unknown as PostgresClient, tables)) return;
@@ -76,7 +94,6 @@ export async function ensureSchema(sql: PostgresClient, tables: Tables): Promise
     )`;
     await tx`INSERT INTO ${tx(tables.meta)} (id, schema_version, revision, compacted) VALUES (1, ${SCHEMA_VERSION}, 0, 0) ON CONFLICT (id) DO NOTHING`;
   });
-  if (!(await currentVersion(sql, tables))) throw new KvError('Unavailable', `PostgreSQL: the tables of schema ${tables.schema} were not created`);
 }
 
 /** True when the tables exist at SCHEMA_VERSION, false when they do not exist; Invalid for another version. */
