@@ -1,10 +1,12 @@
 /**
- * The fan-out benchmark: many renderers. R renderers fed through etcd (one publisher watches
- * the API server and publishes into etcd; R `informant run` processes with `source: etcd`)
- * against R `informant run` processes that each watch the API server themselves. Every
- * process is the real CLI in its own child process. Measured per contender: requests and
- * bytes the API server served, from the first process start until every output agrees,
- * and again for a burst of changes; and the time until every output agrees.
+ * The fan-out benchmark: many renderers. R renderers fed through a shared store, etcd or
+ * PostgreSQL (one publisher watches the API server and publishes into the store; R
+ * `informant run` processes with `source.shared`), against R `informant run` processes that
+ * each watch the API server themselves. Every process is the real CLI in its own child
+ * process. Measured per contender: requests and bytes the API server served, from the
+ * first process start until every output agrees, and again for a burst of changes; and
+ * the time until every output agrees. Then, per backend, the throughput from a publisher
+ * to a renderer's store (throughput.ts).
  *
  * "Agree": every renderer's output file exists, all are byte-identical, and they contain
  * the marker of the last change (or, at start, one line per EndpointSlice). The goal is an
@@ -16,18 +18,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../src/k8s.ts';
-import { TestEtcd } from '../test/support/etcd.ts';
+import { SHARED_STORE_KINDS, type SharedStoreKind } from '../test/support/shared-stores.ts';
+import { measureThroughput } from './throughput.ts';
 import type { Benchmark, RunContext, Scale } from './support/benchmark.ts';
 import { generate, startCluster, type BenchCluster } from './support/cluster.ts';
 import { endpointSlice, ingress, ipOf, service } from './support/objects.ts';
 import { ratio, row, type Ratio, type Row, type Section } from './support/report.ts';
 
-/** Sizes per scale: Ingress triples on the server, renderer counts, and changes in the burst. */
-const SIZES: Readonly<Record<Scale, { ingresses: number; renderers: number[]; changes: number }>> = Object.freeze({
-  tiny: { ingresses: 10, renderers: [2], changes: 3 },
-  quick: { ingresses: 200, renderers: [5], changes: 20 },
+/** Sizes per scale: Ingress triples on the server, renderer counts, changes in the burst, objects of the throughput run. */
+const SIZES: Readonly<Record<Scale, { ingresses: number; renderers: number[]; changes: number; throughputObjects: number }>> = Object.freeze({
+  tiny: { ingresses: 10, renderers: [2], changes: 3, throughputObjects: 200 },
+  quick: { ingresses: 200, renderers: [5], changes: 20, throughputObjects: 2_000 },
   /** 20 renderers, and 5 to show how load grows (or does not) with R. */
-  full: { ingresses: 1_000, renderers: [5, 20], changes: 50 },
+  full: { ingresses: 1_000, renderers: [5, 20], changes: 50, throughputObjects: 10_000 },
 });
 
 const DEFAULTS = Object.freeze({
@@ -52,18 +55,20 @@ const TEMPLATE = [
 
 export const benchmark: Benchmark = {
   id: 'fanout',
-  title: 'Many renderers: through etcd vs each watching the API server',
+  title: 'Many renderers: through etcd or PostgreSQL vs each watching the API server',
   async run(ctx: RunContext): Promise<Section[]> {
     const sizes = SIZES[ctx.scale];
     const sections: Section[] = [];
     for (const renderers of sizes.renderers) {
       const rows: Row[] = [];
-      for (const contender of [direct, throughEtcd]) {
+      for (const contender of [direct, ...THROUGH]) {
         ctx.log(`fanout: ${contender.label}, ${renderers} renderers, ${sizes.ingresses} Ingresses`);
         rows.push(...(await measure(ctx, contender, renderers, sizes.ingresses, sizes.changes)));
       }
       sections.push(section(rows, renderers, sizes));
     }
+    ctx.log(`fanout: throughput per backend, ${sizes.throughputObjects} objects`);
+    sections.push(await measureThroughput(SHARED_STORE_KINDS, sizes.throughputObjects));
     return sections;
   },
 };
@@ -107,25 +112,31 @@ const direct: Contender = {
   },
 };
 
-const throughEtcd: Contender = {
-  label: 'renderers fed through etcd',
-  async start({ cluster, nodeFlags }, renderers) {
-    const etcd = await TestEtcd.start();
-    const connection = { endpoints: [etcd.endpoint] };
-    const publisher = startInformant(cluster.dir, 'publisher', watched('etcd'), { kubernetes: { kubeconfig: cluster.kubeconfig } }, nodeFlags, {
-      publish: { etcd: { ...connection, cluster: 'bench' } },
-    });
-    const procs = range(renderers).map((i) => startInformant(cluster.dir, `etcd-${i}`, watched('full'), { etcd: connection }, nodeFlags));
-    return {
-      outputs: procs.map((p) => p.output),
-      logs: () => logsOf([publisher, ...procs]),
-      stop: async () => {
-        await stopAll([publisher.child, ...procs.map((p) => p.child)]);
-        await etcd.stop();
-      },
-    };
-  },
-};
+/** R renderers reading a shared store of `kind`, fed by one publisher. */
+function throughStore(kind: SharedStoreKind): Contender {
+  return {
+    label: `renderers fed through ${kind.name}`,
+    async start({ cluster, nodeFlags }, renderers) {
+      const store = await kind.start();
+      const settings = { backend: store.backend, [store.backend]: store.settings() };
+      const publisher = startInformant(cluster.dir, `${kind.name}-publisher`, watched('published'), { kubernetes: { kubeconfig: cluster.kubeconfig } }, nodeFlags, {
+        publish: { ...settings, cluster: 'bench' },
+      });
+      const procs = range(renderers).map((i) => startInformant(cluster.dir, `${kind.name}-${i}`, watched('full'), { shared: settings }, nodeFlags));
+      return {
+        outputs: procs.map((p) => p.output),
+        logs: () => logsOf([publisher, ...procs]),
+        stop: async () => {
+          await stopAll([publisher.child, ...procs.map((p) => p.child)]);
+          await store.stop();
+        },
+      };
+    },
+  };
+}
+
+/** The contenders through a shared store: etcd, then PostgreSQL. */
+const THROUGH: readonly Contender[] = SHARED_STORE_KINDS.map(throughStore);
 
 /** The three watched resources of the example, with `store`. */
 function watched(store: string): Record<string, unknown> {
@@ -242,26 +253,28 @@ function range(n: number): number[] {
 
 function section(rows: Row[], renderers: number, sizes: { ingresses: number; changes: number }): Section {
   const find = (prefix: string, what: string): Row => rows.find((r) => r.label.startsWith(prefix) && r.label.includes(what))!;
-  const ratios: Ratio[] = [
-    ratio('API bytes during start: through etcd / direct', find(throughEtcd.label, 'bytes during start'), find(direct.label, 'bytes during start'), {
-      op: '<=',
-      target: 2 / renderers,
-    }),
-    ratio('API requests during start: through etcd / direct', find(throughEtcd.label, 'requests during start'), find(direct.label, 'requests during start')),
-    ratio('API bytes during the changes: through etcd / direct', find(throughEtcd.label, 'bytes during the changes'), find(direct.label, 'bytes during the changes'), {
-      op: '<=',
-      target: 2 / renderers,
-    }),
-    ratio('time until all agree at start: through etcd / direct', find(throughEtcd.label, 'start until'), find(direct.label, 'start until')),
-  ];
+  const goal = { op: '<=' as const, target: 2 / renderers };
+  const ratios: Ratio[] = THROUGH.flatMap((through) => {
+    const name = through.label.replace('renderers fed through ', '');
+    return [
+      ratio(`API bytes during start: through ${name} / direct`, find(through.label, 'bytes during start'), find(direct.label, 'bytes during start'), goal),
+      ratio(`API requests during start: through ${name} / direct`, find(through.label, 'requests during start'), find(direct.label, 'requests during start')),
+      ratio(`API bytes during the changes: through ${name} / direct`, find(through.label, 'bytes during the changes'), find(direct.label, 'bytes during the changes'), goal),
+      ratio(`time until all agree at start: through ${name} / direct`, find(through.label, 'start until'), find(direct.label, 'start until')),
+    ];
+  });
+  const [etcd, postgres] = THROUGH;
+  if (etcd && postgres) {
+    ratios.push(ratio('time until all agree after the changes: through PostgreSQL / through etcd', find(postgres.label, 'changes until'), find(etcd.label, 'changes until')));
+  }
   return {
     id: 'fanout',
     title: `8. ${renderers} renderers over ${sizes.ingresses} Ingresses (+ Services, EndpointSlices): API server load and time until all outputs agree`,
     rows,
     ratios,
     notes: [
-      'Every process is `informant run` (the CLI) in its own child process; etcd is Debian\'s etcd-server on loopback; all share the machine\'s cores.',
-      'Through etcd, the only client of the API server is the publisher; the goal (at most 2/R of the direct load) says the API server load does not grow with the renderers.',
+      "Every process is `informant run` (the CLI) in its own child process; etcd is Debian's etcd-server and PostgreSQL Debian's postgresql, each on loopback; all share the machine's cores.",
+      'Through a shared store, the only client of the API server is the publisher; the goal (at most 2/R of the direct load) says the API server load does not grow with the renderers.',
       `The burst is ${sizes.changes} EndpointSlice updates ${DEFAULTS.changeGapMs} ms apart; "agree" means every output is byte-identical and shows the last one.`,
     ],
   };

@@ -13,6 +13,8 @@ import type { RenderOutcome } from '../controller/status.ts';
 import { Daemon, DEFAULTS as DAEMON_DEFAULTS } from '../daemon/daemon.ts';
 import { clustersNote, rbacManifests } from './rbac.ts';
 import { createDefaultRegistry } from '../controller/registry.ts';
+import { createSharedBackends } from '../controller/shared-backends.ts';
+import { addBackendFlags, backendFlagValues } from './backend-flags.ts';
 import { REPORTERS, runTestCommand, type ReporterName } from '../template-tests/index.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { checkTemplates } from '../templates/index.ts';
@@ -34,6 +36,9 @@ export interface CliIo {
   cwd: string;
 }
 
+/** The shared-store backends this program offers (config validation, flags, connections). */
+const SHARED_BACKENDS = createSharedBackends();
+
 /** The process's streams and working directory. */
 function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
@@ -54,9 +59,15 @@ function fail(io: CliIo, message: string): never {
   throw new CommandExit(EXIT.failed);
 }
 
-async function readConfig(io: CliIo, file: string, options: { tests?: boolean } = {}): Promise<Config> {
+async function readConfig(io: CliIo, file: string, options: { tests?: boolean; flags?: Record<string, unknown> } = {}): Promise<Config> {
   try {
-    return await loadConfig(resolve(io.cwd, file), { storeBackends: createDefaultRegistry().backends(), ...options });
+    const sharedFlags = backendFlagValues(options.flags ?? {}, SHARED_BACKENDS.backends());
+    return await loadConfig(resolve(io.cwd, file), {
+      storeBackends: createDefaultRegistry().backends(),
+      sharedBackends: SHARED_BACKENDS.backends(),
+      sharedFlags,
+      tests: options.tests ?? false,
+    });
   } catch (err) {
     return fail(io, (err as Error).message);
   }
@@ -83,7 +94,7 @@ function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?
   return config;
 }
 
-type RunFlags = { config: string; kubeconfig?: string; context?: string; watchConfig: boolean; shutdownTimeout: string };
+type RunFlags = { config: string; kubeconfig?: string; context?: string; watchConfig: boolean; shutdownTimeout: string; [backendFlag: string]: unknown };
 
 /**
  * `informant run`: the daemon until SIGTERM or SIGINT (exit 0 once shut down; a second
@@ -91,8 +102,13 @@ type RunFlags = { config: string; kubeconfig?: string; context?: string; watchCo
  * or template files unless --no-watch-config.
  */
 async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
+  const sharedFlags = backendFlagValues(flags, SHARED_BACKENDS.backends());
   const load = async (): Promise<Config> =>
-    applySourceFlags(await loadConfig(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends() }), flags, io.cwd);
+    applySourceFlags(
+      await loadConfig(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends(), sharedBackends: SHARED_BACKENDS.backends(), sharedFlags }),
+      flags,
+      io.cwd,
+    );
   let config: Config;
   try {
     config = await load();
@@ -104,7 +120,7 @@ async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
   const logger = createLogger({ level: config.logging.level });
   let daemon: Daemon;
   try {
-    daemon = new Daemon({ config, logger, loadConfig: load, watchConfig: flags.watchConfig, shutdownTimeoutMs });
+    daemon = new Daemon({ config, logger, loadConfig: load, watchConfig: flags.watchConfig, shutdownTimeoutMs, sharedBackends: SHARED_BACKENDS });
   } catch (err) {
     return fail(io, (err as Error).message);
   }
@@ -148,14 +164,14 @@ async function rbacCommand(io: CliIo, flags: { config: string; name: string; nam
 
 function buildController(io: CliIo, config: Config, logger: Logger, watch: boolean): Controller {
   try {
-    return new Controller({ config, logger, watch });
+    return new Controller({ config, logger, watch, sharedBackends: SHARED_BACKENDS });
   } catch (err) {
     return fail(io, (err as Error).message);
   }
 }
 
 async function renderCommand(io: CliIo, flags: { config: string; out?: string }): Promise<void> {
-  const config = await readConfig(io, flags.config);
+  const config = await readConfig(io, flags.config, { flags });
   const controller = buildController(io, config, commandLogger(io, config), false);
   await controller.start();
   const timeoutMs = config.render.syncTimeoutMs;
@@ -237,15 +253,15 @@ export function program(io: CliIo = processIo()): Command {
     .showHelpAfterError()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride();
-  cli
+  const run = cli
     .command('run')
     .description('run the controller: watch, render on change, keep running')
     .addOption(configOption())
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster); with clusters, for those that set none')
     .option('--context <name>', 'kubeconfig context (default: the current context); with clusters, for those that set none')
     .option('--no-watch-config', 'do not reload when the config or template files change (SIGHUP still reloads)')
-    .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`)
-    .action((flags) => runCommand(io, flags));
+    .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`);
+  addBackendFlags(run, SHARED_BACKENDS.backends()).action((flags) => runCommand(io, flags));
   cli
     .command('rbac')
     .description('print the least-privilege RBAC (ServiceAccount, roles, bindings) the config needs, as YAML')
@@ -253,12 +269,12 @@ export function program(io: CliIo = processIo()): Command {
     .option('--name <name>', 'name of the ServiceAccount, roles and bindings', 'informant')
     .option('--namespace <namespace>', 'namespace informant runs in (default: leader_election.namespace)')
     .action((flags) => rbacCommand(io, flags));
-  cli
+  const render = cli
     .command('render')
     .description('render every template once and exit; non-zero on any error')
     .addOption(configOption())
-    .option('-o, --out <dir|->', 'write outputs into this folder, or "-" for stdout (default: the configured outputs)')
-    .action((flags) => renderCommand(io, flags));
+    .option('-o, --out <dir|->', 'write outputs into this folder, or "-" for stdout (default: the configured outputs)');
+  addBackendFlags(render, SHARED_BACKENDS.backends()).action((flags) => renderCommand(io, flags));
   cli
     .command('check-config')
     .description('validate the config and compile the templates')

@@ -4,8 +4,8 @@
  * namespace a resource names (a Role) or cluster-wide when it names none (a ClusterRole),
  * and get/create/update on the one Lease when leader election is on. API discovery needs
  * no grant: every authenticated user may read /api and /apis. A config whose source is
- * etcd reads its objects from etcd, so its watched resources need no Kubernetes RBAC at
- * all (only the Lease, when leader election is on).
+ * shared reads its objects from a shared store, so its watched resources need no
+ * Kubernetes RBAC at all (only the Lease, when leader election is on).
  */
 import type { Config } from '../config/types.ts';
 import { groupOf, isKnownKind, pluralOf } from '../k8s-names.ts';
@@ -47,8 +47,8 @@ export function rbacManifests(config: Config, options: RbacOptions): { manifests
     manifests.push(binding('RoleBinding', meta(namespace), 'Role', options.name, subject));
   }
   const notes =
-    config.source.kind === 'etcd'
-      ? ['source: etcd reads objects from etcd, not from the Kubernetes API: the watched resources need no Kubernetes RBAC.']
+    config.source.kind === 'shared'
+      ? ['source.shared reads objects from a shared store, not from the Kubernetes API: the watched resources need no Kubernetes RBAC.']
       : [];
   return { manifests, guessed, notes };
 }
@@ -73,7 +73,7 @@ function rulesByScope(config: Config): { cluster: Rule[]; namespaced: Map<string
     if (!namespaced.has(namespace)) namespaced.set(namespace, []);
     return namespaced.get(namespace)!;
   };
-  const watchedThroughApi = config.source.kind === 'etcd' ? [] : config.watchedResources;
+  const watchedThroughApi = config.source.kind === 'shared' ? [] : config.watchedResources;
   for (const resource of watchedThroughApi) {
     if (resource.resource === undefined && !isKnownKind(resource.kind ?? '')) guessed.push(resource.name);
     const verbs = resource.store === 'on-demand' ? ['get', 'list', 'watch'] : ['list', 'watch'];

@@ -83,18 +83,35 @@ export const DEFAULTS = Object.freeze({
   /** Only the leader runs on_change commands (side effects happen once, not per replica). */
   onChangeOnlyLeader: true,
   /**
-   * etcd (publish.etcd, source.etcd): the key prefix every informant key lives under, so
-   * one etcd can be shared with other applications.
+   * Shared stores (publish, source.shared): the key prefix every informant key lives under,
+   * so one etcd or database can be shared with other applications.
    */
-  etcdPrefix: 'informant',
+  sharedPrefix: 'informant',
+  /** source.shared: read the objects of every cluster that publishes under the prefix. */
+  sharedClusters: 'all',
   /**
    * etcd: how long connecting may take before an operation fails as unavailable (5 s: a
    * healthy etcd on the same network answers in milliseconds, a dead one should not stall
    * startup for long; the publisher retries anyway).
    */
   etcdDialTimeout: '5s',
-  /** source.etcd: read the objects of every cluster that publishes under the prefix. */
-  etcdClusters: 'all',
+  /** postgres: the schema of informant's tables, so its grants can be given on the schema alone. */
+  postgresSchema: 'informant',
+  /** postgres: how long connecting may take (as etcd's dial timeout). */
+  postgresConnectTimeout: '5s',
+  /** postgres: pool size; a publisher commits one transaction at a time and a renderer reads a few prefixes. */
+  postgresMaxConnections: 4,
+  /**
+   * postgres: how often watches read the change log without a notification (5 s): NOTIFY
+   * is only a wake-up and can be lost, so this bounds how stale a renderer can get.
+   */
+  postgresPollInterval: '5s',
+  /** postgres: changes older than this are trimmed from the change log (etcd's usual 1 h periodic compaction). */
+  postgresHistoryMaxAge: '1h',
+  /** postgres: at most this many latest revisions stay in the change log, whatever their age (bounds it under churn). */
+  postgresHistoryMaxRevisions: 100_000,
+  /** memory: the name of the in-process repository publishers and sources share. */
+  memoryName: 'default',
   /** pino log level. */
   logLevel: 'info',
   /**

@@ -10,11 +10,22 @@ export { configJsonSchema, configJsonSchemaText } from './json-schema.ts';
 export { DEFAULTS as CONFIG_DEFAULTS } from './defaults.ts';
 export {
   BUILTIN_STORE_CONFIGS,
-  ETCD_STORE_CONFIG,
+  ETCD_STORE_ALIAS_CONFIG,
   FULL_STORE_CONFIG,
   ON_DEMAND_STORE_CONFIG,
+  PUBLISHED_STORE_CONFIG,
   type StoreBackendConfig,
   type StoreConfigProblem,
   type StoreConfigResource,
 } from './store-backends.ts';
 export { parseDuration } from './duration.ts';
+export {
+  BUILTIN_SHARED_CONFIGS,
+  ETCD_BACKEND_CONFIG,
+  MEMORY_BACKEND_CONFIG,
+  POSTGRES_BACKEND_CONFIG,
+  defineSharedBackend,
+  type SharedBackendConfig,
+  type SharedBackendFlag,
+} from './shared/index.ts';
+export type { SharedFlagValues } from './shared/flags.ts';

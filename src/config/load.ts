@@ -8,8 +8,10 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { normalizeConfig } from './normalize.ts';
 import { positionOf } from './positions.ts';
-import { issuesToProblems } from './problems.ts';
-import { buildConfigSchema, configSchema, storeBackendsOf, type SchemaOptions } from './schema.ts';
+import { issuesToProblems, problemAt } from './problems.ts';
+import { buildConfigSchema, configSchema, sharedBackendsOf, storeBackendsOf, type SchemaOptions } from './schema.ts';
+import { applySharedFlags, type SharedFlagValues } from './shared/flags.ts';
+import { inLegacySection, legacySections } from './shared/legacy.ts';
 import { loadTests } from './tests.ts';
 import type { Config } from './types.ts';
 import { parseYaml, toPlainData } from './yaml.ts';
@@ -28,6 +30,8 @@ export interface ConfigOptions extends SchemaOptions {
    * test files and fixtures.
    */
   tests?: boolean;
+  /** Values of the shared-store backends' command-line flags (`postgres-url` → text), applied over the file. */
+  sharedFlags?: SharedFlagValues;
 }
 
 /**
@@ -37,13 +41,19 @@ export interface ConfigOptions extends SchemaOptions {
  */
 export function parseConfig(text: string, file: string = INLINE_FILE, options: ConfigOptions = {}): Config {
   const source = parseYaml(text, file);
-  const data = toPlainData(source, file);
-  const custom = options.storeTypes !== undefined || options.storeBackends !== undefined;
+  const custom = options.storeTypes !== undefined || options.storeBackends !== undefined || options.sharedBackends !== undefined;
   const schema = custom ? buildConfigSchema(options) : configSchema;
+  const flagged = applySharedFlags(toPlainData(source, file), options.sharedFlags ?? {}, sharedBackendsOf(options));
+  const data = flagged.data;
+  const legacy = legacySections(data);
   const result = schema.safeParse(data, { reportInput: true });
-  if (!result.success) {
-    throw new ConfigError(file, issuesToProblems(result.error.issues, { file, source, data, schema }));
-  }
+  const issues = result.success ? [] : result.error.issues.filter((issue) => !inLegacySection(issue.path, legacy));
+  const problems = [
+    ...flagged.problems.map(({ flag, message }) => ({ file, line: 0, col: 0, path: `--${flag}`, message })),
+    ...legacy.map((section) => problemAt({ file, source }, section.path, 'key', section.message)),
+    ...issuesToProblems(issues, { file, source, data, schema }),
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError(file, problems);
   const absolute = file === INLINE_FILE ? file : resolve(file);
   const baseDir = options.baseDir ?? (file === INLINE_FILE ? process.cwd() : dirname(absolute));
   const config = normalizeConfig(result.data, {
@@ -51,6 +61,7 @@ export function parseConfig(text: string, file: string = INLINE_FILE, options: C
     baseDir,
     positionOf: (path) => positionOf({ file, source }, path),
     storeBackends: storeBackendsOf(options),
+    sharedBackends: sharedBackendsOf(options),
   });
   const templates = config.templates.map((t) => t.name);
   const sourceKind = config.source.kind;

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { canonicalPath, parsePath } from '../path/index.ts';
 import { DEFAULTS } from './defaults.ts';
-import { etcdPublish, etcdSource } from './etcd-normalize.ts';
+import type { SharedBackendConfig } from './shared/index.ts';
 import { inFileOrder } from './positions.ts';
 import type { RawConfig } from './schema.ts';
 import type { StoreBackendConfig } from './store-backends.ts';
@@ -15,6 +15,7 @@ import type {
   Config,
   LeaderElectionConfig,
   ServerConfig,
+  SharedStoreConfig,
   SourceConfig,
   SourcePosition,
   TemplateConfig,
@@ -34,6 +35,8 @@ export interface NormalizeContext {
   positionOf(path: readonly string[]): SourcePosition;
   /** The store backends the config was validated against: each fills in its own settings. */
   readonly storeBackends: readonly StoreBackendConfig[];
+  /** The shared-store backends the config was validated against: each normalizes its own settings. */
+  readonly sharedBackends: readonly SharedBackendConfig[];
 }
 
 /** Builds the normalized Config from a successfully validated file. */
@@ -46,7 +49,7 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
       Object.entries(raw.watched_resources).map(([name, r]) => watchedResource(name, r, removeFields, context)),
     ),
     removeFields,
-    source: sourceConfig(raw.source, context.baseDir),
+    source: sourceConfig(raw.source, context),
     templates: inFileOrder(Object.entries(raw.templates).map(([name, t]) => template(name, t, context))),
     render: {
       debounceMs: raw.render.debounce,
@@ -57,7 +60,7 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
     server: serverConfig(raw.server),
     leaderElection: leaderElection(raw.leader_election),
     logging: { level: raw.logging.level },
-    ...(raw.publish?.etcd === undefined ? {} : { publish: { etcd: etcdPublish(raw.publish.etcd, context.baseDir) } }),
+    ...(raw.publish === undefined ? {} : { publish: { ...sharedStore(raw.publish, context), cluster: raw.publish.cluster } }),
   };
 }
 
@@ -81,6 +84,7 @@ function watchedResource(
   if (raw.kind !== undefined) resource.kind = raw.kind;
   if (raw.resource !== undefined) resource.resource = raw.resource;
   const backend = context.storeBackends.find((b) => b.name === raw.store);
+  if (backend?.aliasOf !== undefined) resource.store = backend.aliasOf;
   return { ...resource, ...backend?.normalize?.(raw as Record<string, unknown>) };
 }
 
@@ -120,8 +124,19 @@ function leaderElection(raw: RawConfig['leader_election']): LeaderElectionConfig
   return election;
 }
 
-function sourceConfig(raw: RawConfig['source'], baseDir: string): SourceConfig {
-  if (raw.etcd !== undefined) return { kind: 'etcd', etcd: etcdSource(raw.etcd, baseDir) };
+/** A shared-store section: its backend, prefix, and the settings its backend normalizes. */
+function sharedStore(raw: { backend: string; prefix: string } & Record<string, unknown>, context: NormalizeContext): SharedStoreConfig {
+  const backend = context.sharedBackends.find((b) => b.name === raw.backend);
+  const settings = (raw[raw.backend] ?? {}) as Record<string, unknown>;
+  return { backend: raw.backend, prefix: raw.prefix, settings: Object.freeze(backend ? (backend.normalize(settings, context.baseDir) as Record<string, unknown>) : settings) };
+}
+
+function sourceConfig(raw: RawConfig['source'], context: NormalizeContext): SourceConfig {
+  const baseDir = context.baseDir;
+  if (raw.shared !== undefined) {
+    const clusters = raw.shared.clusters === 'all' ? 'all' : [...raw.shared.clusters];
+    return { kind: 'shared', shared: { ...sharedStore(raw.shared, context), clusters } };
+  }
   if (raw.files !== undefined) {
     const { path, watch, debounce } = raw.files;
     return { kind: 'files', files: { path: resolve(baseDir, path), watch, debounceMs: debounce } };

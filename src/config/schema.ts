@@ -33,8 +33,9 @@ import {
   text,
 } from './fields.ts';
 import { testFilesSchema, testsSchema } from './tests-schema.ts';
-import { etcdPublishSchema, etcdSourceSchema } from './etcd-schema.ts';
-import { BUILTIN_STORE_CONFIGS, fieldOf, storeConfigsFor, type StoreBackendConfig } from './store-backends.ts';
+import { BUILTIN_SHARED_CONFIGS, type SharedBackendConfig } from './shared/index.ts';
+import { publishSchema, sharedSourceSchema } from './shared/schema.ts';
+import { BUILTIN_STORE_CONFIGS, canonicalStoreName, fieldOf, storeConfigsFor, type StoreBackendConfig } from './store-backends.ts';
 
 /** What the schema depends on beyond the file itself. */
 export interface SchemaOptions {
@@ -42,6 +43,13 @@ export interface SchemaOptions {
   storeTypes?: readonly string[];
   /** Store backends with their own keys and checks (a backend registry supplies them); wins over storeTypes. */
   storeBackends?: readonly StoreBackendConfig[];
+  /** Shared-store backends (publish, source.shared) with their settings; default the built-in ones. */
+  sharedBackends?: readonly SharedBackendConfig[];
+}
+
+/** The shared-store backends a schema validates against. */
+export function sharedBackendsOf(options: SchemaOptions): readonly SharedBackendConfig[] {
+  return options.sharedBackends ?? BUILTIN_SHARED_CONFIGS;
 }
 
 /** The store backends a schema validates against. */
@@ -68,6 +76,7 @@ const AT_KEY = { at: 'key' } as const;
 /** Builds the config schema for a set of store backends. */
 export function buildConfigSchema(options: SchemaOptions = {}) {
   const backends = storeBackendsOf(options);
+  const shared = sharedBackendsOf(options);
   return mapping(
     {
       watched_resources: watchedResourcesSchema(backends).prefault({}),
@@ -75,7 +84,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
         .array(removalExpression('a field to remove: a simple path such as metadata.managedFields'))
         .default(() => [...DEFAULTS.removeFields])
         .meta({ description: 'Fields removed from every watched object before it is indexed and stored; resources add their own.' }),
-      source: sourceSchema().prefault({ kubernetes: {} }),
+      source: sourceSchema(shared).prefault({ kubernetes: {} }),
       templates: templatesSchema().prefault({}),
       render: renderSchema().prefault({}),
       server: serverSchema().prefault({}),
@@ -84,10 +93,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
         { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
         'Logging.',
       ).prefault({}),
-      publish: mapping(
-        { etcd: etcdPublishSchema().optional() },
-        'Where this informant publishes the watched resources with store: etcd.',
-      ).optional(),
+      publish: publishSchema(shared).optional(),
       tests: testsSchema().optional(),
       test_files: testFilesSchema().optional(),
     },
@@ -97,7 +103,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
     .meta({ title: 'informant config' });
 }
 
-/** Each resource's backend checks the config, and publish.etcd must have something to publish. */
+/** Each resource's backend checks the config, and publish must have something to publish. */
 function checkStoreBackends(config: Record<string, unknown>, backends: readonly StoreBackendConfig[], ctx: z.RefinementCtx): void {
   const resources = fieldOf(config, 'watched_resources');
   const entries = resources !== null && typeof resources === 'object' ? Object.entries(resources as Record<string, unknown>) : [];
@@ -109,10 +115,11 @@ function checkStoreBackends(config: Record<string, unknown>, backends: readonly 
       ctx.addIssue({ code: 'custom', path: [...problem.path], message: problem.message, params });
     }
   }
-  const published = entries.some(([, raw]) => fieldOf(raw, 'store') === 'etcd');
-  if (fieldOf(fieldOf(config, 'publish'), 'etcd') !== undefined && !published) {
-    const message = 'no watched resource uses store: etcd, so there is nothing to publish (set store: etcd on the resources to publish)';
-    ctx.addIssue({ code: 'custom', path: ['publish', 'etcd'], message, params: AT_KEY });
+  const published = entries.some(([, raw]) => canonicalStoreName(String(fieldOf(raw, 'store')), backends) === 'published');
+  const publish = fieldOf(config, 'publish');
+  if (publish !== undefined && fieldOf(publish, 'backend') !== undefined && !published) {
+    const message = 'no watched resource uses store: published, so there is nothing to publish (set store: published on the resources to publish)';
+    ctx.addIssue({ code: 'custom', path: ['publish'], message, params: AT_KEY });
   }
 }
 
@@ -191,7 +198,7 @@ function storeTypeSchema(backends: readonly StoreBackendConfig[]) {
   return oneOf([first, ...rest], 'store type', description);
 }
 
-function sourceSchema() {
+function sourceSchema(shared: readonly SharedBackendConfig[]) {
   return mapping(
     {
       kubernetes: mapping(
@@ -212,16 +219,16 @@ function sourceSchema() {
         },
         'Read objects from manifest files instead of a cluster.',
       ).optional(),
-      etcd: etcdSourceSchema().optional(),
+      shared: sharedSourceSchema(shared).optional(),
     },
-    'Where objects come from: exactly one of kubernetes, files and etcd (default kubernetes: {}).',
+    'Where objects come from: exactly one of kubernetes, files and shared (default kubernetes: {}).',
   ).superRefine((source, ctx) => {
-    const set = (['kubernetes', 'files', 'etcd'] as const).filter((key) => source[key] !== undefined);
+    const set = (['kubernetes', 'files', 'shared'] as const).filter((key) => source[key] !== undefined);
     if (set.length > 1) {
-      const message = set.length === 2 ? `set either ${set[0]} or ${set[1]}, not both` : 'set only one of kubernetes, files and etcd';
+      const message = set.length === 2 ? `set either ${set[0]} or ${set[1]}, not both` : 'set only one of kubernetes, files and shared';
       ctx.addIssue({ code: 'custom', path: [set[set.length - 1] as string], message, params: AT_KEY });
     } else if (set.length === 0) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'needs kubernetes: {}, files: {path: ...} or etcd: {endpoints: [...]}', params: AT_KEY });
+      ctx.addIssue({ code: 'custom', path: [], message: 'needs kubernetes: {}, files: {path: ...} or shared: {backend: ...}', params: AT_KEY });
     }
   }, ON_MAPPINGS);
 }
@@ -360,7 +367,7 @@ function leaderElectionSchema() {
   }, ON_VALID_MAPPINGS);
 }
 
-/** The config schema for the built-in store backends (full, on-demand, etcd). */
+/** The config schema for the built-in store backends (full, on-demand, published) and shared-store backends (etcd, postgres, memory). */
 export const configSchema = buildConfigSchema();
 
 /** config.yaml as validated: snake_case, durations in ms, defaults applied, paths as written. */

@@ -38,6 +38,8 @@ export interface StoreBackendConfig {
   validate?(resource: StoreConfigResource, config: Readonly<Record<string, unknown>>): StoreConfigProblem[];
   /** The WatchedResourceConfig fields this backend's validated keys (and defaults) become. */
   normalize?(raw: Readonly<Record<string, unknown>>): Partial<WatchedResourceConfig>;
+  /** This name is a former spelling of the backend named here: the config normalizes to that name. */
+  readonly aliasOf?: string;
 }
 
 /** `full`: every object in memory (MemoryStore); no settings of its own. */
@@ -63,30 +65,45 @@ export const ON_DEMAND_STORE_CONFIG: StoreBackendConfig = Object.freeze<StoreBac
   }),
 });
 
-/** `etcd`: a full store whose contents are also published into etcd (publish.etcd). */
-export const ETCD_STORE_CONFIG: StoreBackendConfig = Object.freeze<StoreBackendConfig>({
-  name: 'etcd',
-  description: 'Keeps every object in memory like full, and publishes them into etcd (publish.etcd) for renderers with source: etcd.',
+/** `published`: a full store whose contents are also published into the shared store (publish). */
+export const PUBLISHED_STORE_CONFIG: StoreBackendConfig = Object.freeze<StoreBackendConfig>({
+  name: 'published',
+  description: 'Keeps every object in memory like full, and publishes them into the shared store (publish) for renderers with source.shared.',
   options: {},
   validate: (resource, config) => {
     const at = ['watched_resources', resource.name, 'store'];
+    const store = String(resource.raw['store']);
     const problems: StoreConfigProblem[] = [];
-    if (fieldOf(fieldOf(config, 'publish'), 'etcd') === undefined) {
-      problems.push({ path: at, message: 'store: etcd publishes this resource, so it needs publish.etcd (the etcd to publish to and the cluster name)' });
+    if (fieldOf(config, 'publish') === undefined) {
+      problems.push({ path: at, message: `store: ${store} publishes this resource, so it needs publish (the backend to publish to and the cluster name)` });
     }
-    if (fieldOf(fieldOf(config, 'source'), 'etcd') !== undefined) {
-      problems.push({ path: at, message: 'store: etcd cannot be used with source: etcd (it would publish what it reads from etcd); use store: full' });
+    if (fieldOf(fieldOf(config, 'source'), 'shared') !== undefined) {
+      problems.push({ path: at, message: `store: ${store} cannot be used with source.shared (it would publish what it reads from the shared store); use store: full` });
     }
     return problems;
   },
+});
+
+/** `etcd`: the former name of `published`, from when etcd was the only shared store; still accepted. */
+export const ETCD_STORE_ALIAS_CONFIG: StoreBackendConfig = Object.freeze<StoreBackendConfig>({
+  ...PUBLISHED_STORE_CONFIG,
+  name: 'etcd',
+  description: 'The former name of published (whatever the publish backend), still accepted.',
+  aliasOf: 'published',
 });
 
 /** The backends every registry starts with, in their registration order. */
 export const BUILTIN_STORE_CONFIGS: readonly StoreBackendConfig[] = Object.freeze([
   FULL_STORE_CONFIG,
   ON_DEMAND_STORE_CONFIG,
-  ETCD_STORE_CONFIG,
+  PUBLISHED_STORE_CONFIG,
+  ETCD_STORE_ALIAS_CONFIG,
 ]);
+
+/** The name `name` stands for: the backend it is an alias of, or itself. */
+export function canonicalStoreName(name: string, backends: readonly StoreBackendConfig[]): string {
+  return backends.find((backend) => backend.name === name)?.aliasOf ?? name;
+}
 
 /** The value at `key` of a mapping, or undefined (for anything that is not a mapping too). */
 export function fieldOf(value: unknown, key: string): unknown {

@@ -32,7 +32,7 @@ export interface TestsContext {
   /** The names of the configured templates. */
   readonly templates: readonly string[];
   /** What the config watches: `layer` tests need the manifests of a files source. */
-  readonly sourceKind: 'kubernetes' | 'files' | 'etcd';
+  readonly sourceKind: 'kubernetes' | 'files' | 'shared';
   /**
    * Read test_files and check fixture paths on disk, and return the tests; when false only
    * the config's own tests section is checked (nothing is read) and nothing is returned.

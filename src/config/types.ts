@@ -32,7 +32,7 @@ export interface WatchedResourceConfig {
   indexBy: string[];
   /** Effective remove_fields: the global list followed by this resource's additions. */
   removeFields: string[];
-  /** Store backend name: "full", "on-demand", "etcd" (full and published) or another registered backend. */
+  /** Store backend name: "full", "on-demand", "published" (full, and published into the shared store) or another registered backend. */
   store: string;
   /** on-demand only: how long a fetched object stays cached, in ms. */
   cacheTtlMs?: number;
@@ -84,44 +84,35 @@ export interface KubernetesSourceConfig {
 }
 
 /**
- * How to reach etcd: the settings publish.etcd and source.etcd share, paths absolute. The
- * kv stage connects with exactly these (kv/connection.ts turns them into client options).
+ * A shared store (publish, source.shared): which backend, the key prefix, and the
+ * backend's own settings as its config descriptor normalized them (paths absolute). Only
+ * that backend's connector reads `settings` (controller/shared-backends.ts pairs them).
  */
-export interface EtcdConnectionConfig {
-  /** Client URLs, e.g. `http://127.0.0.1:23790` (`https://` with TLS). */
-  endpoints: string[];
+export interface SharedStoreConfig {
+  /** The backend's name: etcd, postgres, memory or another registered one. */
+  backend: string;
   /** The key prefix informant's records live under, e.g. `informant` (see KeyLayout). */
   prefix: string;
-  /** How long to wait for a connection (and a watch to be established), in ms. */
-  dialTimeoutMs: number;
-  /** Client TLS: the CA that signed etcd's certificate, and a client certificate and key. */
-  tls?: { caFile?: string; certFile?: string; keyFile?: string };
-  /** etcd user authentication; the password is read from a file (a mounted Secret). */
-  auth?: { username: string; passwordFile: string };
+  settings: Readonly<Record<string, unknown>>;
 }
 
-/** publish.etcd: where the watched resources with store: etcd are published. */
-export interface EtcdPublishConfig extends EtcdConnectionConfig {
+/** publish: where the watched resources with store: published are published. */
+export interface PublishConfig extends SharedStoreConfig {
   /** The cluster this informant publishes as (objects without metadata.cluster). */
   cluster: string;
 }
 
-/** source.etcd: read published objects instead of watching a cluster. */
-export interface EtcdSourceConfig extends EtcdConnectionConfig {
+/** source.shared: read published objects instead of watching a cluster. */
+export interface SharedSourceConfig extends SharedStoreConfig {
   /** The clusters read: "all" (default) or these names. */
   clusters: 'all' | string[];
 }
 
 export interface SourceConfig {
-  kind: 'kubernetes' | 'files' | 'etcd';
+  kind: 'kubernetes' | 'files' | 'shared';
   kubernetes?: KubernetesSourceConfig;
   files?: FilesSourceConfig;
-  etcd?: EtcdSourceConfig;
-}
-
-/** Where this informant publishes to. */
-export interface PublishConfig {
-  etcd?: EtcdPublishConfig;
+  shared?: SharedSourceConfig;
 }
 
 export interface TemplateConfig {
@@ -214,7 +205,7 @@ export interface Config {
   server: ServerConfig;
   leaderElection: LeaderElectionConfig;
   logging: LoggingConfig;
-  /** Where watched resources with store: etcd are published; absent when none is. */
+  /** Where watched resources with store: published are published; absent when none is. */
   publish?: PublishConfig;
   /**
    * The template tests (`informant test`): those under `tests` first, then those of each

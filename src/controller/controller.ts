@@ -22,6 +22,7 @@ import { ControllerMetrics } from './metrics.ts';
 import { checksum, fileChecksum, writeFileAtomic } from '../output/atomic-file.ts';
 import { pipelineOf, type Pipeline } from './pipeline.ts';
 import { createDefaultRegistry } from './registry.ts';
+import { createSharedBackends, type SharedBackendRegistry } from './shared-backends.ts';
 import { PendingReload, ReloadError } from './reload.ts';
 import { createSource } from './source.ts';
 import { RenderHistory } from './render-history.ts';
@@ -54,8 +55,10 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Builds the source of a config (restricted to one watch unit's resources); default from config.source. */
   createSource?: SourceFactory;
-  /** The etcd connections its etcd source units share (one per connection setting); default: a new set. */
-  etcdConnections?: SharedConnections;
+  /** The connections its shared source units share (one per connection setting); default: a new set. */
+  sharedConnections?: SharedConnections;
+  /** The shared-store backends (source.shared, and the daemon's publisher); default: the built-in ones. */
+  sharedBackends?: SharedBackendRegistry;
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
 }
@@ -81,7 +84,9 @@ export class Controller {
   readonly #clock: Clock;
   readonly #registry: StoreRegistry;
   readonly #createSource: SourceFactory;
-  readonly #etcdConnections: SharedConnections;
+  readonly #sharedConnections: SharedConnections;
+  /** The shared-store backends this controller connects with. */
+  readonly sharedBackends: SharedBackendRegistry;
   readonly #barrier: SyncBarrier;
   readonly #abort = new AbortController();
   #pipeline: Pipeline;
@@ -118,7 +123,8 @@ export class Controller {
     this.#clock = options.clock ?? systemClock;
     this.#registry = options.registry ?? createDefaultRegistry();
     this.#createSource = options.createSource ?? createSource;
-    this.#etcdConnections = options.etcdConnections ?? new SharedConnections();
+    this.#sharedConnections = options.sharedConnections ?? new SharedConnections();
+    this.sharedBackends = options.sharedBackends ?? createSharedBackends();
     this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger });
     this.metrics = new ControllerMetrics(() => this.status());
     this.#history = new RenderHistory(this.#log, this.metrics);
@@ -484,7 +490,7 @@ export class Controller {
       registry: this.#registry,
       logger: this.#rootLogger,
       createSource: this.#createSource,
-      etcdConnections: this.#etcdConnections,
+      shared: { connections: this.#sharedConnections, backends: this.sharedBackends },
       watch: this.#watch,
       onChange: (unit) => this.#onChange(unit),
       onError: (err: WatchError) => this.#recordProblem(err),

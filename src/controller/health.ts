@@ -12,12 +12,12 @@
  *   template succeeded (render, validate, write and on_change).
  * - A rejected config reload never counts: the running config still serves, and taking
  *   every replica out of service for a bad push would turn it into an outage.
- * - Not ready either: a replica that should publish into etcd (it leads, or leader
+ * - Not ready either: a replica that should publish into the shared store (it leads, or leader
  *   election is off) but has not published for longer than `publishFailureMs`: its
- *   publisher keeps failing (etcd unreachable, refusing every write) or was deposed by
+ *   publisher keeps failing (the store unreachable, refusing every write) or was deposed by
  *   another publisher although this replica leads. Renderers elsewhere then read stale
- *   data, and a rollout should stop on it. Followers, and objects etcd refuses one by one
- *   (see the publisher), never count; a short etcd outage does not either.
+ *   data, and a rollout should stop on it. Followers, and objects the store refuses one by one
+ *   (see the publisher), never count; a short outage of the store does not either.
  * - Healthy (alive): no watcher is wedged and no render cycle hangs. A watcher is wedged
  *   when its counters (events including bookmarks, lists, watch restarts, errors) have not
  *   moved for `stallMs`: a healthy watch sees a bookmark every minute, and a failing one

@@ -5,12 +5,18 @@
  * validation reads); and the StoreOptions of a watched resource are read off its config here.
  */
 import { CONFIG_DEFAULTS, parseDuration } from '../config/index.ts';
-import { ETCD_STORE_CONFIG, FULL_STORE_CONFIG, ON_DEMAND_STORE_CONFIG, type StoreBackendConfig } from '../config/store-backends.ts';
+import {
+  ETCD_STORE_ALIAS_CONFIG,
+  FULL_STORE_CONFIG,
+  ON_DEMAND_STORE_CONFIG,
+  PUBLISHED_STORE_CONFIG,
+  type StoreBackendConfig,
+} from '../config/store-backends.ts';
 import type { WatchedResourceConfig } from '../config/types.ts';
 import { onDemandStoreBackend } from '../store/cached-store.ts';
 import type { Fetcher, Store } from '../store/index.ts';
 import { fullStoreBackend } from '../store/memory-store.ts';
-import { etcdStoreBackend } from '../store/published-store.ts';
+import { publishedStoreBackend } from '../store/published-store.ts';
 import { StoreRegistry, type StoreBackend, type StoreOptions } from '../store/registry.ts';
 
 /**
@@ -28,13 +34,15 @@ export function withConfig(config: StoreBackendConfig, store: StoreBackend): Con
 
 /**
  * The backends every controller has: `full` (MemoryStore), `on-demand` (CachedStore) and
- * `etcd` (PublishedStore: full, and published by the publisher).
+ * `published` (PublishedStore: full, and published by the publisher), with `etcd`, its
+ * former name (config normalizes it to `published`).
  */
 export function createDefaultRegistry(): StoreRegistry<ConfiguredStoreBackend> {
   return new StoreRegistry<ConfiguredStoreBackend>()
     .register(withConfig(FULL_STORE_CONFIG, fullStoreBackend))
     .register(withConfig(ON_DEMAND_STORE_CONFIG, onDemandStoreBackend))
-    .register(withConfig(ETCD_STORE_CONFIG, etcdStoreBackend));
+    .register(withConfig(PUBLISHED_STORE_CONFIG, publishedStoreBackend))
+    .register(withConfig(ETCD_STORE_ALIAS_CONFIG, { ...publishedStoreBackend, name: 'etcd' }));
 }
 
 /**

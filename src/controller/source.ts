@@ -1,11 +1,12 @@
 /**
  * Builds the source a config names: a folder of manifests, a Kubernetes API server, or
- * the objects informant publishers wrote into etcd.
+ * the objects informant publishers wrote into a shared store.
  */
 import type { Config } from '../config/types.ts';
-import type { SharedConnections } from '../kv/shared-connections.ts';
+import { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
-import { EtcdSource } from '../watcher/etcd/index.ts';
+import { SharedSource } from '../watcher/shared/index.ts';
+import { connectionKey, createSharedBackends, openRepository, type SharedBackendRegistry } from './shared-backends.ts';
 import { FilesSource } from '../watcher/files/index.ts';
 import type { Source, WatchError } from '../watcher/index.ts';
 import { KubernetesSource } from '../watcher/kubernetes/index.ts';
@@ -17,8 +18,10 @@ export interface SourceSettings {
   watch: boolean;
   /** Hears problems of the source (a malformed manifest) that do not stop it. */
   onError: (err: WatchError) => void;
-  /** The controller's shared etcd connections (source: etcd); default: a connection per source. */
-  etcdConnections?: SharedConnections;
+  /** The controller's shared connections (source.shared); default: a connection per source. */
+  sharedConnections?: SharedConnections;
+  /** The shared-store backends (source.shared); default: the built-in ones. */
+  sharedBackends?: SharedBackendRegistry;
 }
 
 /** The source of `config.source`, for its watched resources. */
@@ -39,15 +42,17 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
     const metadataOnly = metadataOnlyResources(resources);
     return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly });
   }
-  if (config.source.kind === 'etcd' && config.source.etcd) {
-    const connections = settings.etcdConnections;
-    return new EtcdSource({
-      config: config.source.etcd,
+  if (config.source.kind === 'shared' && config.source.shared) {
+    const shared = config.source.shared;
+    const backends = settings.sharedBackends ?? createSharedBackends();
+    const connections = settings.sharedConnections ?? new SharedConnections();
+    return new SharedSource({
+      config: shared,
       resources,
       logger,
       watch: settings.watch,
       onError: settings.onError,
-      ...(connections ? { connect: (c: typeof config.source.etcd, log: Logger) => connections.acquire(c, log) } : {}),
+      connect: (log: Logger) => connections.acquire(connectionKey(shared), () => openRepository(backends, shared, log)),
     });
   }
   throw new Error(`source "${config.source.kind}" has no settings`);

@@ -4,7 +4,7 @@
  * resource definitions are unchanged keeps its watches and its stores (no relist); any
  * other is built anew, synced, and only then swapped in.
  *
- * A Kubernetes or etcd source gets one unit per watched resource, so changing one
+ * A Kubernetes or shared source gets one unit per watched resource, so changing one
  * resource relists only that one. With several clusters a unit is still one resource, in
  * every cluster: its store spans them all (resources.x with InCluster), so it is synced,
  * swapped and kept as one; changing source.kubernetes (clusters included) rebuilds every
@@ -16,6 +16,7 @@
 import type { Config, WatchedResourceConfig } from '../config/types.ts';
 import { Indexer } from '../indexer/index.ts';
 import type { SharedConnections } from '../kv/shared-connections.ts';
+import type { SharedBackendRegistry } from './shared-backends.ts';
 import type { Logger } from '../log.ts';
 import type { Fetcher, Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
@@ -77,8 +78,8 @@ export interface WatchUnitContext {
   onChange: (unit: WatchUnit) => void;
   /** Problems of the source that do not stop it (a malformed manifest). */
   onError: (err: WatchError) => void;
-  /** The controller's shared etcd connections, handed to the sources. */
-  etcdConnections?: SharedConnections;
+  /** The controller's shared-store backends and connections, handed to the sources. */
+  shared?: { connections: SharedConnections; backends: SharedBackendRegistry };
 }
 
 /** The resources of `config`, grouped into units, each with the key that decides reuse. */
@@ -115,7 +116,7 @@ export class WatchUnit {
     const settings: SourceSettings = {
       watch: context.watch,
       onError: context.onError,
-      ...(context.etcdConnections ? { etcdConnections: context.etcdConnections } : {}),
+      ...(context.shared ? { sharedConnections: context.shared.connections, sharedBackends: context.shared.backends } : {}),
     };
     const source = context.createSource({ ...config, watchedResources: resources }, context.logger, settings);
     const { stores, indexers } = indexedStores(resources, {

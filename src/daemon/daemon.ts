@@ -22,11 +22,11 @@ import { Controller } from '../controller/controller.ts';
 import { HealthCheck } from '../controller/health.ts';
 import { defaultIdentity, LeaderElector } from '../election/leader-election.ts';
 import { ApiLeaseClient, type LeaseClient } from '../election/lease-client.ts';
-import { connectEtcd } from '../kv/etcd-repository.ts';
 import { Publication } from '../publish/publication.ts';
 import type { PublisherState, RepositoryFactory } from '../publish/publisher.ts';
 import { PublisherPrometheusMetrics } from '../publish/metrics.ts';
 import { controllerBackend } from './server-backend.ts';
+import { openRepository, type SharedBackendRegistry } from '../controller/shared-backends.ts';
 import type { SourceFactory } from '../controller/watch-unit.ts';
 
 /** Defaults of the daemon. */
@@ -54,8 +54,10 @@ export interface DaemonOptions {
   createLeaseClient?: LeaseClientFactory;
   /** Default: leader_election.identity, else POD_NAME or the host name plus a random suffix. */
   identity?: string;
-  /** Opens the etcd that publish.etcd names; default connectEtcd. */
+  /** Opens the shared store that publish names; default: its backend from the controller's shared-store backends. */
   connectRepository?: RepositoryFactory;
+  /** The shared-store backends (publish, source.shared); default: the built-in ones. */
+  sharedBackends?: SharedBackendRegistry;
   /** This process's start time (ms since the Unix epoch): the publisher's epoch without leader election; default now. */
   startedAtMs?: number;
   /**
@@ -103,6 +105,7 @@ export class Daemon {
       clock: this.#clock,
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.createSource ? { createSource: options.createSource } : {}),
+      ...(options.sharedBackends ? { sharedBackends: options.sharedBackends } : {}),
     });
     this.controller.metrics.observeElection(() => this.#election?.elector.state());
     this.#publication = this.#buildPublication(options);
@@ -259,12 +262,12 @@ export class Daemon {
     await this.#publication.setLeading(false, 0);
   }
 
-  /** The publisher switch: publishes the stores with store: etcd while this replica may (see Publication). */
+  /** The publisher switch: publishes the stores with store: published while this replica may (see Publication). */
   #buildPublication(options: DaemonOptions): Publication {
     const logger = options.logger;
     return new Publication({
       identity: this.#identity,
-      connect: options.connectRepository ?? ((config, log) => connectEtcd(config, log)),
+      connect: options.connectRepository ?? ((config, log) => openRepository(this.controller.sharedBackends, config, log)),
       waitForSync: () => this.controller.waitForSync(),
       startedAtMs: options.startedAtMs ?? (options.wallTime ?? Date.now)(),
       clock: this.#clock,

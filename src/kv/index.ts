@@ -1,6 +1,7 @@
 /**
- * The kv stage: a repository of records in a shared, distributed key-value engine (etcd),
- * with strict semantics (the contract is in types.ts), its etcd adapter
- * (etcd-repository.ts), an in-memory one for tests, and the key layout (layout.ts).
+ * The kv stage: a repository of records in a shared key-value store, with strict
+ * semantics (the contract is in types.ts), one folder per backend (etcd/, postgres/,
+ * memory/, each with a KvBackend: backend.ts), shared connections, and the key layout
+ * (layout.ts). It imports nothing of the config: backends take plain settings.
  */
 export * from './types.ts';

@@ -1,16 +1,10 @@
 /**
- * Shared etcd connections: within one controller every etcd source unit with the same
- * connection settings (endpoints, dial timeout, TLS, auth) reads through one connection.
- * Each unit acquires a handle; the connection opens with the first handle and closes when
- * the last one is closed. A unit kept on a reload keeps its handle, and so the connection.
+ * Shared connections: within one controller every shared-source unit with the same
+ * connection settings (backend and its settings) reads through one connection. Each unit
+ * acquires a handle; the connection opens with the first handle and closes when the last
+ * one is closed. A unit kept on a reload keeps its handle, and so the connection.
  */
-import type { Logger } from '../log.ts';
-import type { EtcdConnectionConfig } from '../config/types.ts';
-import { connectEtcd } from './etcd-repository.ts';
 import { KvError, type KvBatch, type KvWatch, type KvWatchHandlers, type Repository, type Revision } from './types.ts';
-
-/** Opens one connection (production: connectEtcd). */
-export type ConnectRepository = (config: EtcdConnectionConfig, logger: Logger) => Repository;
 
 /** One open connection and how many handles hold it. */
 interface Shared {
@@ -18,30 +12,24 @@ interface Shared {
   handles: number;
 }
 
-/** Reference-counted connections by connection settings; see the module comment. */
+/** Reference-counted connections by a key of their settings; see the module comment. */
 export class SharedConnections {
-  readonly #connect: ConnectRepository;
   readonly #open = new Map<string, Shared>();
 
-  constructor(connect: ConnectRepository = (config, logger) => connectEtcd(config, logger)) {
-    this.#connect = connect;
-  }
-
   /**
-   * A handle on the connection for `config`, opened now when none is open. Closing the
-   * handle releases it (once); the connection closes with its last handle. Throws what
-   * connecting throws (an Invalid KvError for an unreadable TLS or password file).
+   * A handle on the connection `key` names, opened with `open` now when none is open.
+   * Closing the handle releases it (once); the connection closes with its last handle.
+   * Throws what `open` throws (an Invalid KvError for an unreadable TLS or password file).
    */
-  acquire(config: EtcdConnectionConfig, logger: Logger): Repository {
-    const key = connectionKey(config);
+  acquire(key: string, open: () => Repository): Repository {
     let shared = this.#open.get(key);
     if (shared === undefined) {
-      shared = { repository: this.#connect(config, logger), handles: 0 };
+      shared = { repository: open(), handles: 0 };
       this.#open.set(key, shared);
     }
     shared.handles++;
     const opened = shared;
-    return new ConnectionHandle(opened.repository, () => this.#release(key, opened));
+    return new RepositoryHandle(opened.repository, () => this.#release(key, opened));
   }
 
   /** How many connections are open (for tests and debugging). */
@@ -57,19 +45,13 @@ export class SharedConnections {
   }
 }
 
-/** What tells two connections apart: everything but the key prefix. */
-function connectionKey(config: EtcdConnectionConfig): string {
-  const { endpoints, dialTimeoutMs, tls, auth } = config;
-  return JSON.stringify({ endpoints, dialTimeoutMs, tls: tls ?? null, auth: auth ?? null });
-}
-
 /**
- * A Repository over a shared connection whose close() releases the handle instead of
- * closing the connection: it closes the watches opened through this handle, and every
- * later call rejects as a closed repository's would (Unavailable), while other handles of
- * the connection go on.
+ * A Repository over a shared one whose close() calls `release` (once) instead of closing
+ * the connection: it closes the watches opened through this handle, and every later call
+ * rejects as a closed repository's would (Unavailable), while other handles of the
+ * connection go on.
  */
-class ConnectionHandle implements Repository {
+export class RepositoryHandle implements Repository {
   readonly #inner: Repository;
   readonly #watches = new Set<KvWatch>();
   #release: (() => Promise<void>) | undefined;

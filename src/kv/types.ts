@@ -1,9 +1,10 @@
 /**
- * The kv stage's contract types: a repository of records in a shared, distributed key-value
- * engine (etcd), with strict semantics. Publishers mirror watched resources into it and
- * subscribers render from it; both speak only this interface, never the etcd client.
+ * The kv stage's contract types: a repository of records in a shared key-value store
+ * (etcd, PostgreSQL, or memory), with strict semantics. Publishers mirror watched resources
+ * into it and subscribers render from it; both speak only this interface, never a client.
  *
- * Revisions are the engine's own (etcd's int64 mod/create revisions, as bigint). They are
+ * Revisions are the engine's own (etcd's int64 mod/create revisions, PostgreSQL's global
+ * sequence, as bigint). They are
  * never compared with Kubernetes resourceVersions: the stored objects keep theirs inside
  * the value.
  */
@@ -63,6 +64,13 @@ export interface KvBatch {
 
 /** etcd's default `--max-txn-ops`: the most operations one transaction may carry. */
 export const KV_MAX_OPERATIONS = 128;
+
+/**
+ * etcd's default `--max-request-bytes` (1.5 MiB): the largest write (keys and values) the
+ * PostgreSQL and memory backends accept too, so the same objects are published whichever
+ * backend is used.
+ */
+export const KV_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
 /** What a watch reports to its owner. Calls come in order, never concurrently. */
 export interface KvWatchHandlers {

@@ -13,10 +13,10 @@ const RECORDED = {
   objects: {
     type: 'counter',
     name: 'informant_publish_objects_total',
-    help: 'Objects written to etcd (puts and deletes) by the publisher, per watched resource.',
+    help: 'Objects written to the shared store (puts and deletes) by the publisher, per watched resource.',
     labels: ['resource'],
   },
-  batches: { type: 'counter', name: 'informant_publish_batches_total', help: 'Transactions the publisher committed to etcd.' },
+  batches: { type: 'counter', name: 'informant_publish_batches_total', help: 'Transactions the publisher committed to the shared store.' },
   errors: {
     type: 'counter',
     name: 'informant_publish_errors_total',
@@ -26,7 +26,7 @@ const RECORDED = {
   rejected: {
     type: 'counter',
     name: 'informant_publish_rejected_total',
-    help: 'Objects etcd refuses for good (larger than --max-request-bytes, a name that cannot be a key), once per refused version; they are skipped until they change.',
+    help: 'Objects the shared store refuses for good (larger than 1.5 MiB, a name that cannot be a key), once per refused version; they are skipped until they change.',
     labels: ['resource'],
   },
   lastSuccess: {
@@ -51,7 +51,7 @@ export class PublisherPrometheusMetrics implements PublisherMetrics {
       active: {
         type: 'gauge',
         name: 'informant_publisher_active',
-        help: '1 while this replica publishes into etcd (leader, claimed, not deposed).',
+        help: '1 while this replica publishes into the shared store (leader, claimed, not deposed).',
         read: () => [[{}, isActive(state()) ? 1 : 0]],
       },
     });

@@ -10,7 +10,7 @@ import { KvError } from '../kv/index.ts';
 import { KeyLayout, storageResourceOf } from '../kv/layout.ts';
 import type { PublishedStore } from '../store/published-store.ts';
 
-/** One watched resource with store: etcd, as the publisher sees it. */
+/** One watched resource with store: published, as the publisher sees it. */
 export interface PublishedResource {
   /** The watched resource's name (for logs and metrics). */
   readonly name: string;
@@ -41,7 +41,7 @@ export function assertOwnedCluster(obj: KubeObject, defaultCluster: string, owne
   if (owned.includes(cluster)) return;
   throw new KvError(
     'Invalid',
-    `cluster "${cluster}" is not published here (this publisher writes ${owned.map((c) => `"${c}"`).join(', ')}: publish.etcd.cluster, or the names of source.kubernetes.clusters)`,
+    `cluster "${cluster}" is not published here (this publisher writes ${owned.map((c) => `"${c}"`).join(', ')}: publish.cluster, or the names of source.kubernetes.clusters)`,
   );
 }
 

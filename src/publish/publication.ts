@@ -4,11 +4,11 @@
  * on; the epoch is the wall-clock time it became leader, in ms) or always (leader election
  * off; the epoch is this process's start time, in ms). Both are times, so a leadership
  * that began later always has the higher epoch, whether leader election was turned on
- * later or its Lease recreated. A reload that changes publish.etcd or the
+ * later or its Lease recreated. A reload that changes publish or the
  * published stores replaces the publisher; losing leadership or stop() stops it at once.
  * A deposed publisher stays stopped until this replica is elected again.
  */
-import type { Config, EtcdPublishConfig } from '../config/types.ts';
+import type { Config, PublishConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 import { isPublishedStore } from '../store/published-store.ts';
@@ -16,7 +16,7 @@ import type { Clock } from '../time/clock.ts';
 import { publishedResource, type PublishedResource } from './objects.ts';
 import { Publisher, type PublisherMetrics, type PublisherState, type RepositoryFactory } from './publisher.ts';
 
-/** Whether this replica publishes into etcd (publish.etcd), and what is wrong if it should but cannot. */
+/** Whether this replica publishes into the shared store (publish), and what is wrong if it should but cannot. */
 export interface PublicationStatus {
   /** This replica is the one that should publish (it leads, or leader election is off) and is not deposed. */
   publishing: boolean;
@@ -50,7 +50,7 @@ export interface PublicationOptions {
 /** What one config version publishes. */
 interface Target {
   readonly key: string;
-  readonly config: EtcdPublishConfig;
+  readonly config: PublishConfig;
   /** The clusters published, each fenced by its own publisher key. */
   readonly clusters: readonly string[];
   readonly resources: readonly PublishedResource[];
@@ -83,7 +83,7 @@ export class Publication {
    */
   status(): PublicationStatus {
     const now = this.#options.clock.now();
-    if (this.#target === undefined) return { publishing: false, reason: 'nothing to publish (no publish.etcd with a store: etcd resource)' };
+    if (this.#target === undefined) return { publishing: false, reason: 'nothing to publish (no publish with a store: published resource)' };
     if (this.#leadership === null) return { publishing: false, reason: 'not the leader: the leader publishes' };
     const state = this.#publisher?.state();
     if (state === undefined) return { publishing: false, reason: 'starting' };
@@ -164,12 +164,12 @@ function iso(ms: number): string {
 
 /** What `config` publishes, or undefined when it publishes nothing. */
 function targetOf(config: Config, stores: ReadonlyMap<string, StoreReader>): Target | undefined {
-  const publish = config.publish?.etcd;
+  const publish = config.publish;
   if (publish === undefined) return undefined;
   const resources: PublishedResource[] = [];
   for (const resource of config.watchedResources) {
     const store = stores.get(resource.name);
-    if (resource.store === 'etcd' && store !== undefined && isPublishedStore(store)) resources.push(publishedResource(resource, store));
+    if (store !== undefined && isPublishedStore(store)) resources.push(publishedResource(resource, store));
   }
   if (resources.length === 0) return undefined;
   const sourceClusters = config.source.kubernetes?.clusters?.map((cluster) => cluster.name) ?? [];

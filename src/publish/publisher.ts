@@ -1,6 +1,6 @@
 /**
- * Publisher: mirrors the stores of the watched resources with store: etcd into a shared
- * repository (etcd), for renderers with source: etcd. Its story:
+ * Publisher: mirrors the stores of the watched resources with store: published into a
+ * shared repository (etcd, PostgreSQL, …), for renderers with source.shared. Its story:
  *
  *   run() → wait until every watched resource has synced
  *         → claim() the cluster's publisher key (fencing, see publisher-claim.ts)
@@ -15,7 +15,7 @@
  * never interleave and a deposed one cannot write. The journals keep the latest state of
  * every changed object until a batch carrying it committed, so a failure loses nothing.
  */
-import type { EtcdPublishConfig } from '../config/types.ts';
+import type { PublishConfig } from '../config/types.ts';
 import type { KubeObject } from '../k8s.ts';
 import { isKvError, KvError, type KvGuard, type KvOperation, type Repository, type Revision } from '../kv/index.ts';
 import { KeyLayout } from '../kv/layout.ts';
@@ -46,8 +46,8 @@ export const DEFAULTS = Object.freeze({
   retryResetAfterMs: 60_000,
 });
 
-/** Opens the repository a publisher writes to (production: connectEtcd). */
-export type RepositoryFactory = (config: EtcdPublishConfig, logger: Logger) => Repository;
+/** Opens the repository publish names (production: with its backend, from the controller's shared-store backends). */
+export type RepositoryFactory = (config: PublishConfig, logger: Logger) => Repository;
 
 /** Where a publisher is in its story. */
 export type PublisherPhase = 'waiting-for-sync' | 'claiming' | 'reconciling' | 'publishing' | 'retrying' | 'deposed' | 'stopped';
@@ -92,10 +92,10 @@ export interface PublisherMetrics {
 
 /** How to build a Publisher. */
 export interface PublisherOptions {
-  config: EtcdPublishConfig;
+  config: PublishConfig;
   /**
    * The clusters this publisher writes, each fenced by its own publisher key: the names of
-   * source.kubernetes.clusters, else publish.etcd.cluster (the default). An object of any
+   * source.kubernetes.clusters, else publish.cluster (the default). An object of any
    * other cluster is refused, so no cluster's keys are ever written unfenced.
    */
   clusters?: readonly string[];

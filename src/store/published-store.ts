@@ -1,7 +1,7 @@
 /**
- * PublishedStore: the `etcd` store backend. A MemoryStore (templates read it like a full
- * store) that, while a consumer has its journal open, records every change of its
- * contents in a ChangeJournal for the publisher to mirror into etcd. With no journal open
+ * PublishedStore: the `published` store backend. A MemoryStore (templates read it like a
+ * full store) that, while a consumer has its journal open, records every change of its
+ * contents in a ChangeJournal for the publisher to mirror into the shared store. With no journal open
  * (a follower replica, `informant render`) it costs one undefined check per change.
  */
 import type { KubeObject } from '../k8s.ts';
@@ -11,9 +11,9 @@ import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import type { StoreReader } from './types.ts';
 import type { StoreBackend } from './registry.ts';
 
-/** The `etcd` store backend for the StoreRegistry: a PublishedStore keyed by index_by. */
-export const etcdStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
-  name: 'etcd',
+/** The `published` store backend for the StoreRegistry: a PublishedStore keyed by index_by. */
+export const publishedStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
+  name: 'published',
   build: ({ name, keyCount }) => new PublishedStore({ name, keyCount }),
 });
 
@@ -54,7 +54,7 @@ export class PublishedStore extends MemoryStore {
   }
 }
 
-/** True when `store` publishes its changes (store: etcd). */
+/** True when `store` publishes its changes (store: published). */
 export function isPublishedStore(store: StoreReader): store is PublishedStore {
   return store instanceof PublishedStore;
 }

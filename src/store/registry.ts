@@ -6,6 +6,7 @@
  * config stage (config/store-backends.ts), paired with the builder by name where the
  * controller's registry is made (controller/registry.ts).
  */
+import { NamedRegistry } from '../registry.ts';
 import type { Fetcher, Store } from './types.ts';
 
 /** What a backend builds the store of one watched resource from. */
@@ -37,39 +38,13 @@ export interface StoreBackend {
  * `B` is what a registry keeps per backend: a StoreBackend, or one with more (the
  * controller's carry their config descriptors too).
  */
-export class StoreRegistry<B extends StoreBackend = StoreBackend> {
-  readonly #backends = new Map<string, B>();
-
-  /** Adds a backend; a name already taken is a programming error and throws. */
-  register(backend: B): this {
-    if (this.#backends.has(backend.name)) {
-      throw new Error(`store backend "${backend.name}" is already registered`);
-    }
-    this.#backends.set(backend.name, backend);
-    return this;
-  }
-
-  /** The backend registered under `name`, or undefined. */
-  get(name: string): B | undefined {
-    return this.#backends.get(name);
-  }
-
-  /** The registered names, in registration order. */
-  names(): string[] {
-    return [...this.#backends.keys()];
-  }
-
-  /** Every backend, in registration order. */
-  backends(): B[] {
-    return [...this.#backends.values()];
+export class StoreRegistry<B extends StoreBackend = StoreBackend> extends NamedRegistry<B> {
+  constructor() {
+    super('store backend');
   }
 
   /** Builds the store `options` describe with the backend named `backend`. */
   build(backend: string, options: StoreOptions): Store {
-    const found = this.#backends.get(backend);
-    if (!found) {
-      throw new Error(`watched resource "${options.name}": unknown store "${backend}"; available: ${this.names().join(', ')}`);
-    }
-    return found.build(options);
+    return this.require(backend, `watched resource "${options.name}"`).build(options);
   }
 }

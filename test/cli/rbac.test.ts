@@ -76,28 +76,28 @@ describe('informant rbac', () => {
     assert.deepEqual(guessed, []);
   });
 
-  test('grants nothing for the watched resources of an etcd source, and says why', () => {
+  test('grants nothing for the watched resources of a shared source, and says why', () => {
     const config = parseConfig(
       [
         'watched_resources:',
         '  pods: {api_version: v1, kind: Pod, namespace: web}',
         '  ingresses: {api_version: networking.k8s.io/v1, kind: Ingress}',
         'source:',
-        '  etcd: {endpoints: [http://127.0.0.1:23790]}',
+        '  shared: {backend: postgres, postgres: {url: "postgres://informant@db/informant"}}',
         '',
       ].join('\n'),
     );
     const { manifests, notes } = rbacManifests(config, { name: 'informant', namespace: 'web' });
     assert.deepEqual(manifests.map((m) => m.kind), ['ServiceAccount']);
-    assert.match(notes.join('\n'), /source: etcd .*no Kubernetes RBAC/);
+    assert.match(notes.join('\n'), /source.shared .*no Kubernetes RBAC/);
   });
 
-  test('a published store (store: etcd) needs list and watch only: publishing asks nothing more of Kubernetes', () => {
+  test('a published store (store: published) needs list and watch only: publishing asks nothing more of Kubernetes', () => {
     const text = [
       'watched_resources:',
-      '  services: {api_version: v1, kind: Service, namespace: web, store: etcd}',
+      '  services: {api_version: v1, kind: Service, namespace: web, store: published}',
       'publish:',
-      '  etcd: {endpoints: ["https://etcd:2379"], cluster: east}',
+      '  {backend: etcd, cluster: east, etcd: {endpoints: ["https://etcd:2379"]}}',
       'leader_election: {enabled: true, lease: edge, namespace: web}',
     ].join('\n');
     const { manifests } = rbacManifests(parseConfig(text), { name: 'informant', namespace: 'web' });

@@ -241,7 +241,7 @@ describe('parseConfig', () => {
     const text = 'watched_resources:\n  pods: {api_version: v1, kind: Pod, store: postgres}\n';
     const config = parseConfig(text, FILE, { storeTypes: ['full', 'on-demand', 'postgres'] });
     assert.equal(config.watchedResources[0]?.store, 'postgres');
-    assert.throws(() => parseConfig(text, FILE), /unknown store type "postgres"; available: full, on-demand, etcd$/);
+    assert.throws(() => parseConfig(text, FILE), /unknown store type "postgres"; available: full, on-demand, published, etcd$/);
   });
 
   test('resolves inline config text against the given base folder', () => {

@@ -134,7 +134,7 @@ const cases: Case[] = [
     name: 'an unknown store type, listing the available ones',
     text: lines(...INGRESS, '    store: memory'),
     line: 5, col: 12, path: 'watched_resources.ingresses.store',
-    message: 'unknown store type "memory"; available: full, on-demand, etcd',
+    message: 'unknown store type "memory"; available: full, on-demand, published, etcd',
   },
   {
     name: 'an index_by expression that does not parse, naming the index',
@@ -296,7 +296,7 @@ const cases: Case[] = [
     name: 'no source inside source',
     text: lines('render: {}', 'source: {}'),
     line: 2, col: 1, path: 'source',
-    message: 'needs kubernetes: {}, files: {path: ...} or etcd: {endpoints: [...]}',
+    message: 'needs kubernetes: {}, files: {path: ...} or shared: {backend: ...}',
   },
   {
     name: 'a files source without a path',

@@ -47,8 +47,8 @@ async function renderOnce(config: Config, scrape?: (metrics: string) => void): P
 }
 
 describe('on-demand stores in the controller', () => {
-  test('the default registry offers full, on-demand and etcd stores', () => {
-    assert.deepEqual(createDefaultRegistry().names(), ['full', 'on-demand', 'etcd']);
+  test('the default registry offers full, on-demand and published stores (and etcd, its former name)', () => {
+    assert.deepEqual(createDefaultRegistry().names(), ['full', 'on-demand', 'published', 'etcd']);
   });
 
   test('the example config, with its Secrets on demand, renders offline exactly as with every Secret in memory', async () => {

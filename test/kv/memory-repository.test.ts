@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
-import { isKvError, KvError, type KvChange } from '../../src/kv/index.ts';
-import { ETCD_DEFAULT_MAX_REQUEST_BYTES, runRepositoryContract } from './repository-contract.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
+import { isKvError, KV_MAX_REQUEST_BYTES, KvError, type KvChange } from '../../src/kv/index.ts';
+import { runRepositoryContract } from './repository-contract.ts';
 
 runRepositoryContract('MemoryRepository', async () => {
-  const repository = new MemoryRepository({ maxRequestBytes: ETCD_DEFAULT_MAX_REQUEST_BYTES });
+  const repository = new MemoryRepository({ maxRequestBytes: KV_MAX_REQUEST_BYTES });
   return { repository, compact: async (revision) => repository.compact(revision) };
 });
 

@@ -100,8 +100,6 @@ function strictOperations(make: MakeSubject): void {
     }));
 }
 
-/** etcd's default --max-request-bytes (1.5 MiB): subjects refuse writes above it. */
-export const ETCD_DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
 function batches(make: MakeSubject): void {
   test('a write above the 1.5 MiB request limit is refused as Invalid, naming the key, and writes nothing', () =>

@@ -1,19 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EtcdConnectionConfig } from '../../src/config/types.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
+import { isKvError, KV_MAX_REQUEST_BYTES } from '../../src/kv/index.ts';
 import { SharedConnections } from '../../src/kv/shared-connections.ts';
-import { silentLogger } from '../../src/log.ts';
-import { isKvError } from '../../src/kv/index.ts';
 import { eventually } from '../support/waiters.ts';
 import { WatchRecorder } from './watch-recorder.ts';
-import { ETCD_DEFAULT_MAX_REQUEST_BYTES, runRepositoryContract } from './repository-contract.ts';
+import { runRepositoryContract } from './repository-contract.ts';
 
 /** SharedConnections over memory repositories, recording every connect and close. */
 function counting() {
   const opened: MemoryRepository[] = [];
   const closed: MemoryRepository[] = [];
-  const connections = new SharedConnections(() => {
+  const connections = new SharedConnections();
+  const open = () => {
     const repository = new MemoryRepository();
     const close = repository.close.bind(repository);
     repository.close = async () => {
@@ -22,24 +21,17 @@ function counting() {
     };
     opened.push(repository);
     return repository;
-  });
-  return { connections, opened, closed };
+  };
+  return { connections, opened, closed, acquire: (key: string) => connections.acquire(key, open) };
 }
 
-const config = (endpoint: string, prefix = 'informant'): EtcdConnectionConfig => ({ endpoints: [endpoint], prefix, dialTimeoutMs: 2000 });
-
-runRepositoryContract('a SharedConnections handle', async () => {
-  const repository = new MemoryRepository({ maxRequestBytes: ETCD_DEFAULT_MAX_REQUEST_BYTES });
-  const handle = new SharedConnections(() => repository).acquire(config('http://127.0.0.1:1'), silentLogger());
-  return { repository: handle, compact: async (revision) => repository.compact(revision) };
-});
 
 describe('SharedConnections', () => {
-  test('handles with the same connection settings share one connection, whatever their prefix', async () => {
-    const { connections, opened } = counting();
-    const a = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
-    const b = connections.acquire(config('http://127.0.0.1:1', 'other'), silentLogger());
-    const c = connections.acquire(config('http://127.0.0.1:2'), silentLogger());
+  test('handles with the same connection key share one connection', async () => {
+    const { acquire, opened } = counting();
+    const a = acquire('one');
+    const b = acquire('one');
+    const c = acquire('two');
     assert.equal(opened.length, 2);
     await a.create('/k', 'v');
     assert.equal((await b.get('/k'))?.value, 'v', 'both handles read one repository');
@@ -48,9 +40,9 @@ describe('SharedConnections', () => {
   });
 
   test('closes the connection with its last handle, counts a handle closed twice once, and opens anew afterwards', async () => {
-    const { connections, opened, closed } = counting();
-    const a = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
-    const b = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
+    const { connections, acquire, opened, closed } = counting();
+    const a = acquire('one');
+    const b = acquire('one');
     await a.close();
     await a.close();
     assert.deepEqual(closed, []);
@@ -58,7 +50,7 @@ describe('SharedConnections', () => {
     await b.close();
     assert.deepEqual(closed, [opened[0]]);
     assert.equal(connections.size, 0);
-    const again = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
+    const again = acquire('one');
     assert.equal(opened.length, 2);
     await again.close();
   });
@@ -66,9 +58,9 @@ describe('SharedConnections', () => {
 
 describe('a closed SharedConnections handle', () => {
   test('closes its own watches and refuses calls, while another handle of the connection goes on', async () => {
-    const { connections, closed } = counting();
-    const staying = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
-    const leaving = connections.acquire(config('http://127.0.0.1:1'), silentLogger());
+    const { acquire, closed } = counting();
+    const staying = acquire('one');
+    const leaving = acquire('one');
     const { revision } = await staying.list('/x/');
     const stayingWatch = new WatchRecorder();
     const leavingWatch = new WatchRecorder();
@@ -86,4 +78,10 @@ describe('a closed SharedConnections handle', () => {
     await staying.close();
     assert.equal(closed.length, 1);
   });
+});
+
+runRepositoryContract('a SharedConnections handle', async () => {
+  const repository = new MemoryRepository({ maxRequestBytes: KV_MAX_REQUEST_BYTES });
+  const handle = new SharedConnections().acquire('one', () => repository);
+  return { repository: handle, compact: async (revision) => repository.compact(revision) };
 });

@@ -5,7 +5,7 @@ import { encodeClaim } from '../../src/publish/claim.ts';
 import { Publication } from '../../src/publish/publication.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { buildStore, createDefaultRegistry } from '../../src/controller/registry.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/index.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -13,8 +13,8 @@ import { FlakyRepository } from './support/flaky-repository.ts';
 import { eventually } from '../support/waiters.ts';
 
 function config(options: { cluster?: string; election?: boolean; publish?: boolean } = {}): Config {
-  const lines = ['watched_resources:', `  services: {api_version: v1, kind: Service, store: ${options.publish === false ? 'full' : 'etcd'}}`];
-  if (options.publish !== false) lines.push('publish:', `  etcd: {endpoints: ["http://127.0.0.1:1"], cluster: ${options.cluster ?? 'east'}}`);
+  const lines = ['watched_resources:', `  services: {api_version: v1, kind: Service, store: ${options.publish === false ? 'full' : 'published'}}`];
+  if (options.publish !== false) lines.push('publish:', `  {backend: memory, cluster: ${options.cluster ?? 'east'}}`);
   if (options.election) lines.push('leader_election: {enabled: true}');
   return parseConfig(lines.join('\n'), '/srv/config.yaml');
 }
@@ -59,7 +59,7 @@ function controlled(repository = new MemoryRepository()) {
 describe('Publication status', () => {
   test('says when there is nothing to publish and when a follower leaves publishing to the leader', async () => {
     const { publication: p } = controlled();
-    assert.deepEqual(p.status(), { publishing: false, reason: 'nothing to publish (no publish.etcd with a store: etcd resource)' });
+    assert.deepEqual(p.status(), { publishing: false, reason: 'nothing to publish (no publish with a store: published resource)' });
     const c = config({ election: true });
     await p.apply(c, storesOf(c));
     assert.deepEqual(p.status(), { publishing: false, reason: 'not the leader: the leader publishes' });

@@ -1,6 +1,7 @@
 /**
  * Publishing through `informant run`'s Daemon: Services from a Kubernetes API server
- * (test/support/apiserver) with store: etcd land in a real etcd; only the leader
+ * (test/support/apiserver) with store: published land in a real etcd or PostgreSQL (the
+ * config names the backend, the daemon connects through it); only the leader
  * publishes, and a follower that takes over claims the key with a newer epoch and
  * publishes on. `informant render` of the same config publishes nothing.
  */
@@ -12,28 +13,29 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
 import { decodeClaim } from '../../src/publish/claim.ts';
-import { connectEtcd } from '../../src/kv/etcd-repository.ts';
 import type { Repository } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
 import { silentLogger } from '../../src/log.ts';
 import { TestApiServer } from '../support/apiserver/index.ts';
 import { runCliInProcess } from '../support/cli.ts';
 import { eventually } from '../support/waiters.ts';
-import { etcdSkipReason, TestEtcd } from '../support/etcd.ts';
+import { SHARED_STORE_KINDS, type TestSharedStore } from '../support/shared-stores.ts';
 import { writeKubeconfig } from '../kube/support/kubeconfig-file.ts';
-import { contents, publishConfig } from './support/publishing.ts';
+import { contents } from './support/publishing.ts';
 
 const layout = new KeyLayout('informant');
 const EAST = layout.clusterPrefix('', 'services', 'east');
 
-function configYaml(kubeconfig: string, endpoint: string): string {
+function configYaml(kubeconfig: string, store: TestSharedStore): string {
   return `
 watched_resources:
-  services: {api_version: v1, kind: Service, store: etcd}
+  services: {api_version: v1, kind: Service, store: published}
 source:
   kubernetes: {kubeconfig: ${kubeconfig}}
 publish:
-  etcd: {endpoints: ["${endpoint}"], cluster: east}
+  backend: ${store.backend}
+  cluster: east
+  ${store.settingsYaml()}
 templates:
   names: {inline: "{% for s in resources.services %}{{ s.metadata.name }} {% endfor %}", output: out/names.txt}
 render: {debounce: 10ms, max_wait: 100ms}
@@ -42,8 +44,8 @@ logging: {level: silent}
 `;
 }
 
-describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120_000 }, () => {
-  let etcd: TestEtcd;
+for (const kind of SHARED_STORE_KINDS) describe(`publishing into ${kind.name} from informant run`, { skip: kind.skip, timeout: 120_000 }, () => {
+  let store: TestSharedStore;
   let api: TestApiServer;
   let reader: Repository;
   let dir: string;
@@ -67,16 +69,16 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     return daemon;
   }
   before(async () => {
-    etcd = await TestEtcd.start();
+    store = await kind.start();
     api = await TestApiServer.start({ token: 'publish' });
-    reader = connectEtcd(publishConfig('reader', etcd.endpoint), silentLogger());
+    reader = store.connect();
     dir = await mkdtemp(join(tmpdir(), 'informant-publish-'));
   });
   after(async () => {
     for (const daemon of daemons) await daemon.stop();
-    await reader.close();
-    await api.close();
-    await etcd.stop();
+    await reader?.close();
+    await api?.close();
+    await store?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -85,7 +87,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     api.create('services', { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'shop', name: 'api' }, spec: {} });
     const kubeconfig = writeKubeconfig(dir, api.url, { token: 'publish' });
     const file = join(dir, 'config.yaml');
-    await writeFile(file, configYaml(kubeconfig, etcd.endpoint));
+    await writeFile(file, configYaml(kubeconfig, store));
     const start = (identity: string): Promise<Daemon> => startDaemon(file, identity);
     const a = await start('replica-a');
     await eventually(async () => (await contents(reader, EAST)).size === 2 || undefined, 'the leader published both Services');
@@ -94,7 +96,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     assert.equal(a.publisherState()?.phase, 'publishing');
     assert.equal(b.publisherState(), undefined, 'the follower does not publish');
     api.delete('services', 'shop', 'web');
-    await eventually(async () => ((await contents(reader, EAST)).size === 1 ? true : undefined), 'the delete reached etcd');
+    await eventually(async () => ((await contents(reader, EAST)).size === 1 ? true : undefined), 'the delete was published');
     const first = decodeClaim((await reader.get(layout.publisherKey('east')))?.value ?? '');
     assert.equal(first?.identity, 'replica-a');
 
@@ -112,7 +114,7 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
     const kubeconfig = writeKubeconfig(dir, api.url, { token: 'publish' });
     const withElection = join(dir, 'north-elected.yaml');
     const withoutElection = join(dir, 'north.yaml');
-    const text = configYaml(kubeconfig, etcd.endpoint).replace('cluster: east', 'cluster: north').replace('lease: publisher', 'lease: north');
+    const text = configYaml(kubeconfig, store).replace('cluster: east', 'cluster: north').replace('lease: publisher', 'lease: north');
     await writeFile(withElection, text);
     await writeFile(withoutElection, text.replace(/^leader_election: .*$/m, ''));
     const single = await startDaemon(withoutElection, 'single');
@@ -132,11 +134,13 @@ describe('publishing from informant run', { skip: etcdSkipReason(), timeout: 120
         join(project, 'config.yaml'),
         [
           'watched_resources:',
-          '  services: {api_version: v1, kind: Service, store: etcd}',
+          '  services: {api_version: v1, kind: Service, store: published}',
           'source:',
           '  files: {path: services.yaml}',
           'publish:',
-          `  etcd: {endpoints: ["${etcd.endpoint}"], cluster: render-only}`,
+          `  backend: ${store.backend}`,
+          '  cluster: render-only',
+          `  ${store.settingsYaml()}`,
           'templates:',
           '  names: {inline: "{% for s in resources.services %}{{ s.metadata.name }}{% endfor %}", output: out/names.txt}',
         ].join('\n'),

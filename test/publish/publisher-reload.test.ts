@@ -1,6 +1,6 @@
 /**
  * The publisher across config reloads and shutdown in the Daemon (files source, a memory
- * repository): a reload that changes publish.etcd replaces the publisher, one that drops it
+ * repository): a reload that changes publish replaces the publisher, one that drops it
  * stops publishing, and stop() ends publishing.
  */
 import { after, describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { silentLogger } from '../../src/log.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
@@ -27,16 +27,16 @@ after(async () => {
 function configYaml(publish: string | undefined): string {
   return [
     'watched_resources:',
-    `  services: {api_version: v1, kind: Service, store: ${publish === undefined ? 'full' : 'etcd'}}`,
+    `  services: {api_version: v1, kind: Service, store: ${publish === undefined ? 'full' : 'published'}}`,
     'source:',
     '  files: {path: services.yaml, watch: false}',
-    ...(publish === undefined ? [] : ['publish:', `  etcd: {endpoints: ["http://127.0.0.1:1"], cluster: ${publish}}`]),
+    ...(publish === undefined ? [] : ['publish:', `  {backend: memory, cluster: ${publish}}`]),
     'logging: {level: silent}',
   ].join('\n');
 }
 
 describe('publishing across reloads', () => {
-  test('a reload that changes the cluster replaces the publisher, one without publish.etcd stops it, and so does stop()', async () => {
+  test('a reload that changes the cluster replaces the publisher, one without publish stops it, and so does stop()', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'informant-publish-reload-'));
     dirs.push(dir);
     await writeFile(join(dir, 'services.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {namespace: shop, name: web}\n');

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KV_MAX_OPERATIONS } from '../../src/kv/index.ts';
 import { KeyLayout } from '../../src/kv/layout.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { decodeClaim, encodeClaim } from '../../src/publish/claim.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';
 import { contents, publisherOf, put, service, servicesResource } from './support/publishing.ts';

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyLayout } from '../../src/kv/layout.ts';
-import { MemoryRepository } from '../../src/kv/memory-repository.ts';
+import { MemoryRepository } from '../../src/kv/memory/repository.ts';
 import { ObjectRejectedError } from '../../src/publish/rejections.ts';
 import type { PublisherMetrics } from '../../src/publish/publisher.ts';
 import { FlakyRepository } from './support/flaky-repository.ts';

@@ -39,8 +39,8 @@ describe('StoreRegistry', () => {
 
   test('keeps one registry per instance: registering in one does not change another', () => {
     const one = createDefaultRegistry().register(sharded);
-    assert.deepEqual(one.names(), ['full', 'on-demand', 'etcd', 'sharded']);
-    assert.deepEqual(createDefaultRegistry().names(), ['full', 'on-demand', 'etcd']);
+    assert.deepEqual(one.names(), ['full', 'on-demand', 'published', 'etcd', 'sharded']);
+    assert.deepEqual(createDefaultRegistry().names(), ['full', 'on-demand', 'published', 'etcd']);
     assert.equal(one.get('sharded'), sharded);
     assert.equal(one.get('postgres'), undefined);
   });
@@ -50,13 +50,14 @@ describe('StoreRegistry', () => {
     assert.ok(buildStore(registry, resource) instanceof MemoryStore);
     assert.throws(
       () => buildStore(createDefaultRegistry(), resource),
-      /watched resource "pods": unknown store "sharded"; available: full, on-demand, etcd/,
+      /watched resource "pods": unknown store backend "sharded"; available: full, on-demand, published, etcd/,
     );
   });
 
   test('config validation takes a backend\'s own keys, checks and defaults from the registry', () => {
     const registry = createDefaultRegistry().register(sharded);
-    const text = 'publish: {}\nwatched_resources:\n  pods: {api_version: v1, kind: Pod, store: sharded, shards: 4}\n';
+    const text =
+      'publish: {backend: memory, cluster: c}\nwatched_resources:\n  pods: {api_version: v1, kind: Pod, store: sharded, shards: 4}\n  services: {api_version: v1, kind: Service, store: published}\n';
     const config = parseConfig(text, 'config.yaml', { storeBackends: registry.backends() });
     assert.equal(config.watchedResources[0]?.maxCacheSize, 4);
     assert.deepEqual(messages('watched_resources:\n  pods: {api_version: v1, kind: Pod, store: sharded, shards: 0}\n', registry), [
@@ -78,7 +79,7 @@ describe('StoreRegistry', () => {
   test('an unknown store lists every registered backend', () => {
     const registry = createDefaultRegistry().register(sharded);
     assert.deepEqual(messages('watched_resources:\n  pods: {api_version: v1, kind: Pod, store: memory}\n', registry), [
-      '2:45 watched_resources.pods.store: unknown store type "memory"; available: full, on-demand, etcd, sharded',
+      '2:45 watched_resources.pods.store: unknown store type "memory"; available: full, on-demand, published, etcd, sharded',
     ]);
   });
 

@@ -13,20 +13,12 @@
  * When etcd is not installed, suites skip with a reason, except under CI=true, where
  * `start()` fails with a message saying what to install: CI must not pass by skipping.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isKvError } from '../../src/kv/index.ts';
-import { findBinary, freePorts as freeLoopbackPorts, inCi } from './local-binary.ts';
+import { findBinary, freePorts as freeLoopbackPorts, LocalServer, ServerProcess, skipUnlessInstalled } from './local-server.ts';
 
-/** How long etcd may take to answer /health after it is spawned, in ms (a guard, not a goal). */
-const START_TIMEOUT_MS = 30_000;
-/** How long etcd may take to exit after SIGTERM before it is killed, in ms. */
-const STOP_TIMEOUT_MS = 10_000;
-/** Pause between /health polls, in ms. */
-const POLL_MS = 50;
 /** How many times to try fresh ports when etcd exits during start (a port taken meanwhile). */
 const START_ATTEMPTS = 3;
 
@@ -40,8 +32,7 @@ export function findEtcd(): string | undefined {
  * false otherwise (in CI a missing etcd makes `TestEtcd.start()` fail instead).
  */
 export function etcdSkipReason(): string | false {
-  if (findEtcd() !== undefined || inCi()) return false;
-  return 'etcd is not installed (no /usr/bin/etcd, no etcd on PATH; apt-get install etcd-server)';
+  return skipUnlessInstalled(findEtcd() !== undefined, 'etcd is not installed (no /usr/bin/etcd, no etcd on PATH; apt-get install etcd-server)');
 }
 
 /** Ports and paths of one etcd member. */
@@ -53,13 +44,12 @@ interface Member {
 }
 
 /** A running etcd on loopback; see the module comment. */
-export class TestEtcd {
+export class TestEtcd extends LocalServer {
   readonly #member: Member;
-  #child: ChildProcess | undefined;
-  #output = '';
-  #removed = false;
+  protected readonly stopSignal = 'SIGTERM';
 
   private constructor(member: Member) {
+    super();
     this.#member = member;
   }
 
@@ -77,7 +67,7 @@ export class TestEtcd {
       const member = { binary, dataDir: mkdtempSync(join(tmpdir(), 'informant-etcd-')), ...(await freePorts()) };
       const etcd = new TestEtcd(member);
       try {
-        await etcd.#spawn();
+        await etcd.startProcess();
         return etcd;
       } catch (err) {
         lastError = err;
@@ -102,41 +92,6 @@ export class TestEtcd {
     return this.#member.dataDir;
   }
 
-  /** Stops etcd (SIGTERM, then SIGKILL if it lingers) and removes its data dir. Idempotent. */
-  async stop(): Promise<void> {
-    await this.#terminate();
-    this.#removeDataDir();
-    live.delete(this);
-  }
-
-  /** Kills etcd at once and removes its data dir; for the process exit hook. */
-  killNow(): void {
-    this.#child?.kill('SIGKILL');
-    this.#removeDataDir();
-  }
-
-  #removeDataDir(): void {
-    if (this.#removed) return;
-    this.#removed = true;
-    rmSync(this.#member.dataDir, { recursive: true, force: true });
-  }
-
-  /** Stops etcd and starts it again on the same data dir and ports; resolves once healthy. */
-  async restart(): Promise<void> {
-    await this.#terminate();
-    await this.#spawn();
-  }
-
-  /** Stops etcd, keeping its data, until `resume()`: clients see the member down. */
-  async pause(): Promise<void> {
-    await this.#terminate();
-  }
-
-  /** Starts a paused etcd again on the same data dir and ports. */
-  async resume(): Promise<void> {
-    await this.#spawn();
-  }
-
   /** The current revision of the whole store. */
   async revision(): Promise<bigint> {
     const body = await this.#gateway('/v3/kv/range', { key: Buffer.from('\0').toString('base64') });
@@ -155,7 +110,11 @@ export class TestEtcd {
     return JSON.parse(text);
   }
 
-  async #spawn(): Promise<void> {
+  protected removeData(): void {
+    rmSync(this.#member.dataDir, { recursive: true, force: true });
+  }
+
+  protected launch(): Promise<ServerProcess> {
     const { binary, dataDir, clientPort, peerPort } = this.#member;
     const client = `http://127.0.0.1:${clientPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
@@ -170,26 +129,7 @@ export class TestEtcd {
       '--logger=zap',
       '--log-level=error',
     ];
-    this.#output = '';
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#child = child;
-    const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-4000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    cleanUpOnExit(this);
-    await this.#waitHealthy(child);
-  }
-
-  async #waitHealthy(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`etcd exited during start (${child.exitCode ?? child.signalCode}): ${this.#output}`);
-      }
-      if (await this.#healthy()) return;
-      await sleep(POLL_MS);
-    }
-    throw new Error(`etcd did not become healthy within ${START_TIMEOUT_MS} ms: ${this.#output}`);
+    return ServerProcess.start('etcd', binary, args, {}, () => this.#healthy());
   }
 
   async #healthy(): Promise<boolean> {
@@ -201,30 +141,6 @@ export class TestEtcd {
       return false;
     }
   }
-
-  async #terminate(): Promise<void> {
-    const child = this.#child;
-    this.#child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-/** Members not stopped when the test process exits are killed, and their data removed. */
-const live = new Set<TestEtcd>();
-let exitHookInstalled = false;
-
-function cleanUpOnExit(etcd: TestEtcd): void {
-  live.add(etcd);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const leftover of live) leftover.killNow();
-  });
 }
 
 /** Two distinct free loopback ports (a client and a peer port). */

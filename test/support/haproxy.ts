@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { findBinary, inCi } from './local-binary.ts';
+import { findBinary, inCi } from './local-server.ts';
 
 const run = promisify(execFile);
 

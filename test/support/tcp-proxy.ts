@@ -23,6 +23,11 @@ export class TcpProxy {
     return proxy;
   }
 
+  /** The loopback port the proxy listens on. */
+  get port(): number {
+    return this.#port;
+  }
+
   /** The proxy's URL, `http://127.0.0.1:<port>`. */
   get endpoint(): string {
     return `http://127.0.0.1:${this.#port}`;

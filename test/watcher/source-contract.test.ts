@@ -1,7 +1,7 @@
 /**
  * The Source contract (source-contract.ts) against the sources that run in process: files
  * (a temp folder), Kubernetes (the test API server) and the template tests' fixtures. The
- * etcd source runs it against a real etcd in source-contract-etcd.e2e.test.ts.
+ * shared source runs it against a real etcd and PostgreSQL in source-contract-shared.e2e.test.ts.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';

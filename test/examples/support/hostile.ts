@@ -2,8 +2,8 @@
  * The hostile table: objects a tenant ("mallory") can create, each trying to turn a field
  * of its own objects into a proxy directive, a line of someone else's, or a config HAProxy
  * refuses. Every row is added to the example manifests; the tests render every shipped
- * template with it (hostile-objects.test.ts) and route real requests through HAProxy with
- * all of them at once (haproxy-live.test.ts).
+ * template with it (hostile-objects.e2e.test.ts) and route real requests through HAProxy with
+ * all of them at once (haproxy-live.e2e.test.ts).
  */
 import type { KubeObject } from '../../../src/k8s.ts';
 

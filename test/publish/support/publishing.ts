@@ -2,7 +2,7 @@
  * Helpers for publisher tests: a published store with objects, a publisher over a
  * repository, and waiting for what the repository holds.
  */
-import type { EtcdPublishConfig } from '../../../src/config/types.ts';
+import type { PublishConfig } from '../../../src/config/types.ts';
 import type { Repository } from '../../../src/kv/index.ts';
 import type { KubeObject } from '../../../src/k8s.ts';
 import { silentLogger } from '../../../src/log.ts';
@@ -13,9 +13,9 @@ import { watchedResource } from '../../support/builders.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { FlakyRepository } from './flaky-repository.ts';
 
-/** publish.etcd for `cluster` (the endpoints are not used by injected repositories). */
-export function publishConfig(cluster: string, endpoint = 'http://127.0.0.1:1'): EtcdPublishConfig {
-  return { endpoints: [endpoint], prefix: 'informant', dialTimeoutMs: 2000, cluster };
+/** publish for `cluster` (the backend's settings are not used by injected repositories). */
+export function publishConfig(cluster: string): PublishConfig {
+  return { backend: 'memory', prefix: 'informant', settings: { name: 'default' }, cluster };
 }
 
 /** A Service object. */
@@ -28,7 +28,7 @@ export function servicesResource(objects: KubeObject[] = []): PublishedResource 
   const store = new PublishedStore({ name: 'services', keyCount: 2 });
   for (const obj of objects) store.add(obj, [obj.metadata.namespace ?? '', obj.metadata.name]);
   return publishedResource(
-    watchedResource('services', { kind: 'Service', indexBy: [], store: 'etcd' }),
+    watchedResource('services', { kind: 'Service', indexBy: [], store: 'published' }),
     store,
   );
 }
