@@ -10,9 +10,10 @@
  * All or nothing: children are frozen before their parents, so a frozen object is always
  * deeply frozen, and an object that is already frozen is not descended into (re-inserting
  * a shared subtree costs nothing). If freezing stops half-way (an exotic object refusing),
- * the top stays unfrozen and the next call finishes the job. The walk is iterative: any
- * depth is fine (no call stack to overflow). Shared and cyclic references are safe: an
- * object is expanded once, and in a cycle the object reached again is frozen last.
+ * the top stays unfrozen and the next call finishes the job. Any depth is fine: values
+ * deeper than DEFAULTS.maxRecursion are walked iteratively (no call stack to overflow).
+ * Shared and cyclic references are safe: an object is expanded once, and in a cycle the
+ * object reached again is frozen last.
  */
 export function deepFreeze<T>(value: T): T {
   if (isUnfrozenObject(value) && !freezeShallowTree(value, 0)) freezeAnyValue(value);
