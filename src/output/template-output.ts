@@ -3,7 +3,8 @@
  * rendering replaces the output in this order, and any failure stops it with the previous
  * file untouched:
  *   1. unchanged checksum → nothing is written and nothing runs;
- *   2. the candidate `.name.candidate` is written beside the output and fsynced;
+ *   2. the candidate `.name.<random>.candidate` is written beside the output (a fresh file,
+ *      never through a link planted there) and fsynced;
  *   3. `validate` runs on it (`{{ file }}` = the candidate);
  *   4. the previous output is copied to `name.bak` (when `backup` is on);
  *   5. the candidate is renamed over the output (atomic) and the folder fsynced;
@@ -14,7 +15,7 @@ import type { TemplateConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import type { Clock } from '../time/clock.ts';
 import { CommandError, formatArgv, runCommand, substituteFile, type CommandResult } from './command.ts';
-import { backupFile, backupPath, candidatePath, checksum, fileChecksum, replaceFile, writeDurable } from './atomic-file.ts';
+import { backupFile, backupPath, checksum, fileChecksum, replaceFile, writeTemporary } from './atomic-file.ts';
 
 /**
  * The steps from a template to its output file, which a failure is attributed to (metrics
@@ -166,12 +167,11 @@ export class TemplateOutput {
   /** Steps 2 to 5: the candidate is written, validated and renamed over the output; the failure, if any. */
   async #writeAndRename(content: string, sum: string): Promise<WriteResult | undefined> {
     const { output, mode } = this.template;
-    const candidate = candidatePath(output);
+    let candidate: string;
     try {
-      await writeDurable(candidate, content, mode);
+      candidate = await writeTemporary(output, content, mode, 'candidate');
     } catch (err) {
-      await rm(candidate, { force: true }).catch(() => undefined);
-      return this.#failed('write', `cannot write the candidate ${candidate}: ${(err as Error).message}`, err);
+      return this.#failed('write', `cannot write the candidate beside ${output}: ${(err as Error).message}`, err);
     }
     const rejected = await this.#validate(candidate);
     if (rejected) {
@@ -245,6 +245,7 @@ export class TemplateOutput {
       ...(result.stdout.trim() ? { stdout: result.stdout } : {}),
       ...(result.stderr.trim() ? { stderr: result.stderr } : {}),
       ...(result.truncated ? { truncated: true } : {}),
+      ...(result.strays ? { strays: 'processes it left running were stopped (a daemon must leave the group: setsid)' } : {}),
     };
     if (!result.ok) this.#log.warn(fields, `${command} failed`);
     else if (fields.stdout || fields.stderr) this.#log.info(fields, `${command} ok`);
