@@ -21,8 +21,9 @@ export function decodeRecord(record: KvRecord, layout: KeyLayout): Decoded {
   let value: unknown;
   try {
     value = JSON.parse(record.value);
-  } catch (err) {
-    return { ok: false, problem: `key ${record.key}: the value is not JSON (${(err as Error).message})` };
+  } catch {
+    // V8's message quotes the value, which may be Secret data: say only how long it is.
+    return { ok: false, problem: `key ${record.key}: the value is not JSON (${record.value.length} characters)` };
   }
   if (!isKubeObject(value)) return { ok: false, problem: `key ${record.key}: the value is not an object with metadata.name` };
   const namespace = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : '';
