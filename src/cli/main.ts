@@ -34,9 +34,18 @@ export interface CliIo {
   cwd: string;
 }
 
-/** The process's streams and working directory. */
+/**
+ * The process's streams and working directory. A reader that goes away (`informant render
+ * --out - | head -1`) ends the command quietly, as a closed pipe ends any Unix tool.
+ */
 function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', endOnClosedPipe);
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+}
+
+function endOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
 }
 
 /** Ends a command with an exit code; main() turns it into its result. */
@@ -157,7 +166,8 @@ function buildController(io: CliIo, config: Config, logger: Logger, watch: boole
 async function renderCommand(io: CliIo, flags: { config: string; out?: string }): Promise<void> {
   const config = await readConfig(io, flags.config);
   const controller = buildController(io, config, commandLogger(io, config), false);
-  await controller.start();
+  // A source that cannot start (a manifests folder that does not exist) is a problem with the input, not a crash.
+  await controller.start().catch((err: Error) => fail(io, `${config.file}: ${err.message}`));
   const timeoutMs = config.render.syncTimeoutMs;
   const synced = await syncWithin(controller, timeoutMs);
   const unsynced = controller.unsynced();

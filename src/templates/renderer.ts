@@ -22,7 +22,9 @@ export function createRenderer(options: RendererOptions): Renderer {
   const env = createEnvironment(searchPaths(options));
   const { compiled, errors } = compileTemplates(env, options.templates);
   for (const error of errors) {
-    logger.error({ err: error, template: error.template }, 'template does not compile');
+    // The message is located (file:line:col); the stack is for informant's developers.
+    logger.error({ template: error.template }, `template does not compile: ${error.message}`);
+    logger.debug({ err: error, template: error.template }, 'template does not compile');
   }
   if (errors.length > 0) throw errors[0];
   logger.debug({ templates: compiled.map((t) => t.name) }, 'templates compiled');

@@ -128,6 +128,16 @@ describe('informant render', () => {
     },
   ];
 
+  test('exits non-zero naming the folder when source.files.path does not exist, without a stack trace', async () => {
+    const { dir, output, good } = await project();
+    await edit(join(dir, 'config.yaml'), (t) => t.replace('path: manifests', 'path: missing'));
+    const result = await runCliInProcess(['render', '--config', join(dir, 'config.yaml')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`config\\.yaml: manifests path ${join(dir, 'missing')} does not exist`));
+    assert.doesNotMatch(result.stderr, /    at /);
+    assert.deepEqual(await readFile(output), good);
+  });
+
   for (const failure of failures) {
     test(`exits non-zero naming the file and line for ${failure.name}, keeping the output`, async () => {
       const { dir, output, good } = await project();

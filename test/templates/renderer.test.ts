@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { checkTemplates, createRenderer, RenderError } from '../../src/templates/index.ts';
+import { captureLogger } from '../support/log-capture.ts';
 import { inlineRenderer, renderFiles, renderInline, sampleStores, TemplateDir } from './fixtures.ts';
 
 describe('the nunjucks environment', () => {
@@ -134,5 +135,18 @@ describe('template files', () => {
       ],
     );
     assert.deepEqual(checkTemplates({ templates: [templates[0]!] }), []);
+  });
+});
+
+describe('compile errors in the log', () => {
+  test('are logged with their location at error level, the stack only at debug level', () => {
+    const { logger, records } = captureLogger('debug');
+    const templates = [{ name: 'broken', inline: 'a\n{% for x in y %}', output: '/x', mode: 0o644 }];
+    assert.throws(() => createRenderer({ templates, stores: sampleStores(), logger }), RenderError);
+    const error = records.find((r) => r.level === 50);
+    assert.match(String(error?.msg), /^template does not compile: <inline:broken>:2:\d+: /);
+    assert.equal(JSON.stringify(error).includes('    at '), false, 'no stack at error level');
+    const debug = records.find((r) => r.level === 20);
+    assert.match(JSON.stringify(debug), /    at /, 'the stack is there at debug level');
   });
 });

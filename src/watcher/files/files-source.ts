@@ -46,6 +46,7 @@ import {
   type ResourceContents,
 } from './resource-contents.ts';
 import { canonicalJson, withSyntheticMetadata } from './synthetic-metadata.ts';
+import { unmatchedResources } from './unmatched-types.ts';
 
 export const DEFAULTS = Object.freeze({
   /** Files read concurrently, in files: hides read latency, stays far from EMFILE. */
@@ -116,6 +117,8 @@ export class FilesSource implements ObjectSource {
   #contents = new Map<string, ResourceContents>();
   #sinks = new Map<string, WatchSink>();
   #duplicates = new Set<string>();
+  /** Watched resources already warned about matching no object's type (until they match one). */
+  #unmatched = new Set<string>();
   #pendingPaths = new Set<string>();
   #queue: Promise<void> = Promise.resolve();
   #watch: ManifestWatch | undefined;
@@ -244,6 +247,7 @@ export class FilesSource implements ObjectSource {
     const { read } = await this.#refreshFiles(listing, new Set());
     if (this.#phase === 'stopped') return;
     this.#contents = this.#collect();
+    this.#warnUnmatchedTypes();
     for (const [name, sink] of this.#sinks) {
       sink.replace([...this.#contents.get(name)!.values()].sort(byNamespaceName).map(copyOf));
     }
@@ -283,6 +287,7 @@ export class FilesSource implements ObjectSource {
     const { read, removed } = await this.#refreshFiles(listing, paths);
     if (this.#phase !== 'running') return;
     const next = this.#collect();
+    this.#warnUnmatchedTypes();
     const events = this.#deliverChanges(next);
     this.#contents = next;
     this.#log.debug({ read, removed, events }, 'manifest changes applied');
@@ -374,6 +379,23 @@ export class FilesSource implements ObjectSource {
     });
     this.#duplicates = seen;
     return contents;
+  }
+
+  /** Warns once about each watched resource whose apiVersion and kind match no object (see unmatched-types.ts). */
+  #warnUnmatchedTypes(): void {
+    const objects = [...this.#files.values()].flatMap((record) => record.objects.map((p) => p.obj));
+    const unmatched = unmatchedResources(this.#routes, objects);
+    const now = new Set(unmatched.map((u) => u.resource));
+    for (const { resource, found } of unmatched) {
+      if (this.#unmatched.has(resource)) continue;
+      const config = this.#options.resources.find((r) => r.name === resource);
+      const type = `apiVersion ${config?.apiVersion}, ${config?.kind ? `kind ${config.kind}` : `resource ${config?.resource}`}`;
+      this.#log.warn(
+        { resource, found },
+        `watched resource "${resource}" (${type}) matches no object in ${this.#root}: it stays empty; the manifests hold ${found.join(', ')}`,
+      );
+    }
+    this.#unmatched = now;
   }
 
   #warnDuplicate({ resource, id, kept, dropped }: Duplicate): void {
