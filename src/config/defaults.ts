@@ -48,8 +48,23 @@ export const DEFAULTS = Object.freeze({
   commandTimeout: '30s',
   /** Keep a copy of the previous output (<output>.bak) when replacing it: off, outputs are regenerated anyway. */
   backup: false,
-  /** The /debug/ endpoints are served (with Secret data redacted): they are what operators reach for first. */
-  serverDebug: true,
+  /**
+   * The /debug/ endpoints (every watched object, the outputs, the config) are off: they
+   * show tenants' data to whoever reaches them, so an operator turns them on knowingly.
+   */
+  serverDebug: false,
+  /**
+   * Where /debug/ listens when on: loopback, so only the Pod itself (and `kubectl
+   * port-forward`, which needs pods/portforward) reaches it. Set it to server.listen to
+   * serve everything on one port.
+   */
+  serverDebugListen: '127.0.0.1:8081',
+  /**
+   * Who may read /metrics and /debug/: `auto` is `kubernetes` (TokenReview and
+   * SubjectAccessReview) when running in a cluster (a service account is mounted), and
+   * `none` elsewhere (`npm start` on a laptop needs no cluster). Probes are always open.
+   */
+  serverAuth: 'auto',
   /** /debug/ never shows Secret data unless this is turned on. */
   serverAllowSecrets: false,
   /** Leader election is off: a single replica needs none. */
@@ -90,6 +105,9 @@ export const DEFAULTS = Object.freeze({
    */
   fixturesMode: 'layer',
 });
+
+/** Values of server.auth. */
+export const SERVER_AUTH = Object.freeze(['auto', 'kubernetes', 'none'] as const);
 
 /** pino's levels, in order of severity; `silent` turns logging off. */
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);

@@ -100,7 +100,7 @@ function template(name: string, raw: RawTemplate, context: NormalizeContext): Te
 }
 
 function serverConfig(raw: RawConfig['server']): ServerConfig {
-  const server: ServerConfig = { debug: raw.debug, allowSecrets: raw.allow_secrets };
+  const server: ServerConfig = { auth: raw.auth, debug: raw.debug, debugListen: raw.debug_listen, allowSecrets: raw.allow_secrets };
   if (raw.listen !== undefined) server.listen = raw.listen;
   return server;
 }

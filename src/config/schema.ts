@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeValue } from '../text/describe-value.ts';
-import { DEFAULTS, LOG_LEVELS } from './defaults.ts';
+import { DEFAULTS, LOG_LEVELS, SERVER_AUTH } from './defaults.ts';
 import { durationField } from './duration.ts';
 import {
   apiVersion,
@@ -309,9 +309,17 @@ function renderSchema() {
 function serverSchema() {
   return mapping(
     {
-      listen: listenAddress('host:port serving /healthz, /readyz, /metrics and /debug/; no server when absent').optional(),
-      debug: flag('Serve the /debug/ endpoints (store contents, outputs, config, sync state).').default(DEFAULTS.serverDebug),
-      allow_secrets: flag('Show Secret data (data, stringData) in /debug/ answers; redacted when false.').default(
+      listen: listenAddress('host:port serving /healthz, /readyz and /metrics; no server when absent').optional(),
+      auth: oneOf(
+        SERVER_AUTH,
+        'auth mode',
+        'Who may read /metrics and /debug/: kubernetes (a bearer token checked with TokenReview, RBAC with SubjectAccessReview), none, or auto (kubernetes when running in a cluster, else none). Probes are always open.',
+      ).default(DEFAULTS.serverAuth),
+      debug: flag('Serve the /debug/ endpoints (store contents, outputs, config, sync state) on debug_listen.').default(DEFAULTS.serverDebug),
+      debug_listen: listenAddress('host:port of /debug/ (loopback by default); equal to listen to serve it there').default(
+        DEFAULTS.serverDebugListen,
+      ),
+      allow_secrets: flag('Show Secret data in /debug/ (store contents, and outputs of templates that read Secrets); hidden when false.').default(
         DEFAULTS.serverAllowSecrets,
       ),
     },

@@ -156,11 +156,15 @@ export interface RenderConfig {
 }
 
 export interface ServerConfig {
-  /** host:port to listen on; undefined = no server. */
+  /** host:port of the probes and /metrics; undefined = no such server. */
   listen?: string;
-  /** Serve the /debug/ endpoints (default true). */
+  /** Who may read /metrics and /debug/ (default auto: kubernetes in a cluster, none elsewhere). */
+  auth: 'auto' | 'kubernetes' | 'none';
+  /** Serve the /debug/ endpoints (default false). */
   debug: boolean;
-  /** Show Secret data (data, stringData) in /debug/ answers (default false: redacted). */
+  /** host:port of /debug/ (default 127.0.0.1:8081); equal to `listen`, one server serves both. */
+  debugListen: string;
+  /** Show Secret data in /debug/ answers (default false: redacted, and outputs that read Secrets withheld). */
   allowSecrets: boolean;
 }
 

@@ -3,7 +3,7 @@
  * optimistic concurrency the API gives (an update carrying a stale resourceVersion is
  * refused with 409, so two replicas can never both think they won).
  */
-import { readBody, readJsonOrUndefined, type ApiResponse, type ApiSendOptions } from '../kube/index.ts';
+import { readBody, readJsonOrUndefined, type ApiResponse, type ApiSendOptions, type JsonSender } from '../kube/index.ts';
 
 /** Defaults of ApiLeaseClient. */
 export const DEFAULTS = Object.freeze({
@@ -26,11 +26,6 @@ export interface Lease {
   kind?: string;
   metadata: { name: string; namespace?: string; resourceVersion?: string; [field: string]: unknown };
   spec: LeaseSpec;
-}
-
-/** Anything that can send a request with a JSON body (HttpApiClient can). */
-export interface JsonSender {
-  send(path: string, options: ApiSendOptions): Promise<ApiResponse>;
 }
 
 /** Get, create and update of one named Lease. */

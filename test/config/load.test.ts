@@ -147,7 +147,7 @@ describe('parseConfig', () => {
         },
       ],
       render: { debounceMs: 500, maxWaitMs: 60_000, syncTimeoutMs: 120_000, commandTimeoutMs: 5_000 },
-      server: { listen: '127.0.0.1:8080', debug: false, allowSecrets: true },
+      server: { listen: '127.0.0.1:8080', auth: 'auto', debug: false, debugListen: '127.0.0.1:8081', allowSecrets: true },
       leaderElection: {
         enabled: true,
         lease: 'informant-ha',
@@ -183,7 +183,7 @@ describe('parseConfig', () => {
     assert.deepEqual(config.source, { kind: 'kubernetes', kubernetes: { pageSize: 500, streamingList: true } });
     assert.deepEqual(config.templates, []);
     assert.deepEqual(config.render, { debounceMs: 200, maxWaitMs: 2000, syncTimeoutMs: 60_000, commandTimeoutMs: 30_000 });
-    assert.deepEqual(config.server, { debug: true, allowSecrets: false });
+    assert.deepEqual(config.server, { auth: 'auto', debug: false, debugListen: '127.0.0.1:8081', allowSecrets: false });
     assert.deepEqual(config.leaderElection, {
       enabled: false,
       lease: 'informant',

@@ -53,7 +53,7 @@ server: {listen: "127.0.0.1:0"${server}}
 async function setup(options: { server?: string; holdSync?: string[] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-server-'));
   dirs.push(dir);
-  const config = parseConfig(configYaml(options.server ?? ''), join(dir, 'config.yaml'));
+  const config = parseConfig(configYaml(options.server ?? ', debug: true'), join(dir, 'config.yaml'));
   const clock = new FakeClock();
   const source = new ScriptedSource(
     { services: [service('shop', 'web', 80), service('blog', 'api', 8080)], secrets: [tlsSecret('shop', 'web-tls')] },
@@ -174,7 +174,7 @@ describe('StatusServer over a controller', () => {
     assert.match(output.text, /\[redacted\]/);
     await t.controller.stop();
 
-    const open = await setup({ server: ', allow_secrets: true' });
+    const open = await setup({ server: ', debug: true, allow_secrets: true' });
     await open.controller.start();
     await open.render();
     assert.equal((await open.get('/debug/stores/secrets')).json.objects[0].data['tls.key'], KEY_B64);
