@@ -7,8 +7,11 @@
  * otherwise); probes are always open. A handler that throws answers 500 and is logged;
  * the server never crashes the process.
  */
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
 import type { Logger } from '../log.ts';
 import { allowEveryone, type AccessCheck } from './access.ts';
 import { debugAnswer, type DebugAnswer } from './debug.ts';
@@ -33,6 +36,12 @@ export const DEFAULTS = Object.freeze({
   keepAliveTimeoutMs: 5_000,
   /** A request whose headers take longer than this is dropped (ms): slowloris protection. */
   headersTimeoutMs: 10_000,
+  /** A large answer is produced in slices of this long (ms) at most, other requests served between them. */
+  sliceMs: 5,
+  /** Large answers (store queries) produced at once; others wait, so a burst of queries cannot starve the process. */
+  maxStreams: 2,
+  /** Large answers waiting for their turn at most; more are refused with 429 (the caller retries). */
+  maxQueuedStreams: 32,
 });
 
 /** The probes, metrics and debug server (see the module comment); start() listens, close() stops. */
@@ -42,6 +51,7 @@ export class StatusServer {
   readonly #log: Logger;
   readonly #serves: { status: boolean; debug: boolean };
   readonly #access: AccessCheck;
+  readonly #streams = pLimit(DEFAULTS.maxStreams);
 
   private constructor(options: StatusServerOptions) {
     this.#backend = options.backend;
@@ -88,11 +98,39 @@ export class StatusServer {
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      send(res, req, await this.#answer(req, url));
+      const answer = await this.#answer(req, url);
+      if (!answer.chunks) send(res, req, answer);
+      else if (this.#streams.pendingCount >= DEFAULTS.maxQueuedStreams) send(res, req, BUSY);
+      else await this.#stream(res, req, answer.chunks);
     } catch (err) {
       this.#log.error({ err, path: url.pathname }, 'request failed');
-      send(res, req, { status: 500, json: { error: (err as Error).message } });
+      if (!res.headersSent) send(res, req, { status: 500, json: { error: (err as Error).message } });
+      else res.destroy();
     }
+  }
+
+  /**
+   * Sends a JSON answer piece by piece as `chunks` produces them (the work of producing
+   * them is done here, between writes): waits when the client reads slowly, and gives
+   * other requests (probes) a turn every DEFAULTS.sliceMs. Several large answers are
+   * produced at most DEFAULTS.maxStreams at a time; the others wait their turn.
+   */
+  async #stream(res: http.ServerResponse, req: http.IncomingMessage, chunks: Iterable<string>): Promise<void> {
+    await this.#streams(async () => {
+      if (res.destroyed) return; // the client left while waiting
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      if (req.method === 'HEAD') return void res.end();
+      let slice = performance.now();
+      for (const chunk of chunks) {
+        if (res.destroyed) return;
+        if (!res.write(chunk)) await once(res, 'drain').catch(() => undefined);
+        if (performance.now() - slice >= DEFAULTS.sliceMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
+      }
+      res.end();
+    });
   }
 
   async #answer(req: http.IncomingMessage, url: URL): Promise<Answer> {
@@ -135,6 +173,13 @@ export class StatusServer {
     return [...(this.#serves.status ? ['/healthz', '/readyz', '/metrics'] : []), ...(this.#serves.debug ? ['/debug/'] : [])];
   }
 }
+
+/** The answer to a store query that finds too many waiting already. */
+const BUSY: Answer = Object.freeze({
+  status: 429,
+  json: { error: 'too many large debug answers in progress; try again in a moment' },
+  headers: { 'Retry-After': '1' },
+});
 
 /** An answer, with the content type and extra headers some need. */
 type Answer = DebugAnswer & { contentType?: string; headers?: Record<string, string> };
