@@ -9,10 +9,10 @@
  * bound the answer ends with `truncated` and the bound that cut it. The answer is built
  * and sent object by object (`chunks`), so the server interleaves it with other requests.
  */
-import { isKubeObject, objectId, type KubeObject } from '../k8s.ts';
+import { objectId, type KubeObject } from '../k8s.ts';
 import { compilePath, PathError, type PathAccessor } from '../path/index.ts';
 import { StoreError } from '../store/index.ts';
-import type { DebugBackend, DebugStore } from './types.ts';
+import type { DebugBackend } from './types.ts';
 import { maskSecretValues, redactObject } from './redact.ts';
 
 /** Defaults of the debug endpoints. */
@@ -43,7 +43,7 @@ const ENDPOINTS = Object.freeze({
   '/debug/stores': 'every store: type, size, sync state, objects without an index key',
   '/debug/stores/<name>?keys=a,b&key=c&jsonpath=expr&limit=n': 'the objects whose leading index keys match (repeat `key` for keys containing commas); jsonpath selects values from each',
   '/debug/outputs': 'every template: output path, checksum, last result',
-  '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected',
+  '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected; withheld for templates that read Secrets',
   '/debug/config': 'the running config, normalized',
   '/debug/sync': 'sync and watch state per resource, leadership, reload state',
 });
@@ -189,19 +189,18 @@ class ByteBudget {
 function output(backend: DebugBackend, template: string, query: URLSearchParams): DebugAnswer {
   const content = backend.output(template);
   if (!content) return { status: 404, json: { error: `no template named ${JSON.stringify(template)}` } };
+  if (content.readsSecrets && !backend.allowSecrets) {
+    const error = `template ${JSON.stringify(template)} reads Secret data, so its output is not shown (server.allow_secrets: true shows it)`;
+    return { status: 403, json: { error } };
+  }
   const rejected = query.get('rejected') === '1' || query.get('rejected') === 'true';
   const text = rejected ? content.rejected : content.current;
   if (text === undefined) {
     const what = rejected ? 'no rejected rendering' : 'nothing published by this process yet';
     return { status: 404, json: { error: `template ${JSON.stringify(template)}: ${what}` } };
   }
-  return { status: 200, text: backend.allowSecrets ? text : maskSecretValues(text, secretObjects(backend.stores())) };
-}
-
-function* secretObjects(stores: DebugStore[]): Generator<KubeObject> {
-  for (const { store, secret } of stores) {
-    for (const obj of store.list()) if (isKubeObject(obj) && (secret || obj.kind === 'Secret')) yield obj;
-  }
+  // A second line of defence: Secret values in an output that read none are masked too.
+  return { status: 200, text: backend.allowSecrets ? text : maskSecretValues(text, backend.secrets()) };
 }
 
 function badRequest(error: string): DebugAnswer {

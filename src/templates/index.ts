@@ -15,7 +15,7 @@
  * a tenant-controlled annotation containing a newline can inject configuration lines, so
  * validate such values before using them.
  */
-export type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
+export type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 export { createRenderer, checkTemplates } from './renderer.ts';
 export { RenderError, ResourceError, FilterError, TemplateFailure } from './errors.ts';
 export type { ResourceView, ResourceMethods, Resources } from './resources.ts';

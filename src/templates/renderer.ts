@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { compileTemplates, type CompiledTemplate } from './compile.ts';
 import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
-import type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
+import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { renderTwoPass, UnresolvedFetchError } from './two-pass.ts';
 
@@ -64,13 +64,13 @@ class TemplateRenderer implements Renderer {
     this.#logger = logger;
   }
 
-  async render(templateName: string): Promise<string> {
+  async render(templateName: string, trace?: RenderTrace): Promise<string> {
     const compiled = this.#templates.get(templateName);
     if (compiled === undefined) {
       throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
     }
     const started = performance.now();
-    const { output, passes, fetched, fullReads } = await this.#renderTwoPass(compiled);
+    const { output, passes, fetched, fullReads } = await this.#renderTwoPass(compiled, trace);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
     this.#logFullReads(templateName, fullReads);
@@ -78,13 +78,14 @@ class TemplateRenderer implements Renderer {
   }
 
   /** Renders `compiled`, fetching the on-demand objects it reads (see two-pass.ts). */
-  async #renderTwoPass(compiled: CompiledTemplate): ReturnType<typeof renderTwoPass> {
+  async #renderTwoPass(compiled: CompiledTemplate, trace: RenderTrace | undefined): ReturnType<typeof renderTwoPass> {
     try {
       return await renderTwoPass({
         stores: this.#stores,
         fullViews: this.#fullViews,
         renderPass: (resources) => this.#renderPass(compiled, resources),
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
+        ...(trace ? { trace } : {}),
       });
     } catch (err) {
       if (!(err instanceof UnresolvedFetchError)) throw err;

@@ -11,6 +11,7 @@ import { isOnDemandStore, type StoreReader } from '../store/index.ts';
 import { FetchSession, type MissingObject } from './fetch-session.ts';
 import { onDemandView } from './on-demand-view.ts';
 import { createResources, type Resources, type ResourceView, type ViewSource } from './resources.ts';
+import type { RenderTrace } from './types.ts';
 
 /** Defaults of the two-pass render. */
 export const DEFAULTS = Object.freeze({
@@ -33,6 +34,8 @@ export interface TwoPassOptions {
   renderPass: (resources: Resources) => string;
   /** Default DEFAULTS.maxPasses. */
   maxPasses?: number;
+  /** Hears the resources the passes read and the on-demand bodies they were handed (also when the render fails). */
+  trace?: RenderTrace;
 }
 
 /** What a two-pass render did. */
@@ -71,11 +74,19 @@ export class UnresolvedFetchError extends Error {
  * left after the last pass reject with an UnresolvedFetchError naming them.
  */
 export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassResult> {
-  const maxPasses = options.maxPasses ?? DEFAULTS.maxPasses;
   const session = new FetchSession();
+  try {
+    return await renderPasses(options, session);
+  } finally {
+    options.trace?.fetched.push(...session.bodies());
+  }
+}
+
+async function renderPasses(options: TwoPassOptions, session: FetchSession): Promise<TwoPassResult> {
+  const maxPasses = options.maxPasses ?? DEFAULTS.maxPasses;
   for (let pass = 1; ; pass++) {
     session.startPass();
-    const resources = createResources(options.stores, passViews(session, options.fullViews));
+    const resources = createResources(options.stores, traced(options.trace, passViews(session, options.fullViews)));
     let output = '';
     let error: unknown;
     let failed = false;
@@ -92,6 +103,15 @@ export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassRes
     if (pass >= maxPasses) throw new UnresolvedFetchError(pass, session.missing(), error);
     await session.fetchMissing();
   }
+}
+
+/** `views`, noting in `trace` each resource read. */
+function traced(trace: RenderTrace | undefined, views: ViewSource): ViewSource {
+  if (!trace) return views;
+  return (name, store) => {
+    trace.resources.add(name);
+    return views(name, store);
+  };
 }
 
 /** The views of one pass: full stores' from the long-lived cache, on-demand ones over the session. */

@@ -3,6 +3,7 @@
  * the Renderer they return. index.ts re-exports these for the stage's users.
  */
 import type { TemplateConfig } from '../config/types.ts';
+import type { KubeObject } from '../k8s.ts';
 import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 
@@ -31,6 +32,18 @@ export interface RendererOptions extends TemplateCheckOptions {
 }
 
 /**
+ * What one render read, filled in as it goes (also when it fails): the watched resources
+ * it looked at (`resources.<name>`, any use), and the objects of on-demand stores it was
+ * handed. Callers use it to know whether an output holds Secret data and to mask it.
+ */
+export interface RenderTrace {
+  /** Watched resource names the template read. */
+  readonly resources: Set<string>;
+  /** Bodies of on-demand objects the template was given (fetched or cached). */
+  readonly fetched: KubeObject[];
+}
+
+/**
  * Renders the templates of one config version. Every template is compiled once, when the
  * renderer is created; files are not read again (a new config version needs a new
  * renderer). Renders read the stores as they are at the time of the call.
@@ -44,7 +57,8 @@ export interface Renderer {
    * Objects of on-demand stores that are not cached are fetched first (the template is
    * rendered again once they are: see two-pass.ts); a fetch that fails (403, 5xx,
    * timeout) fails the render, naming the resource and the object. Renders may overlap:
-   * concurrent renders share the GETs of objects they both read.
+   * concurrent renders share the GETs of objects they both read. `trace` hears what the
+   * render read.
    */
-  render(templateName: string): Promise<string>;
+  render(templateName: string, trace?: RenderTrace): Promise<string>;
 }

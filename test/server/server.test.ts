@@ -167,11 +167,9 @@ describe('StatusServer over a controller', () => {
     const path = await t.get(`/debug/stores/secrets?jsonpath=${encodeURIComponent("data['tls.key']")}`);
     assert.deepEqual(path.json.results[0].values, ['[redacted]']);
     const output = await t.get('/debug/outputs/site');
-    assert.equal(output.status, 200);
-    assert.match(output.text, /^api:8080web:80/);
-    assert.doesNotMatch(output.text, /BEGIN CERTIFICATE|MIIBszCCAVmgAwIBAgIUW/);
+    assert.equal(output.status, 403, 'the template reads Secrets: its output is withheld');
+    assert.match(output.json.error, /^template "site" reads Secret data, so its output is not shown \(server\.allow_secrets: true shows it\)$/);
     assert.ok(!output.text.includes(KEY_B64));
-    assert.match(output.text, /\[redacted\]/);
     await t.controller.stop();
 
     const open = await setup({ server: ', debug: true, allow_secrets: true' });
@@ -191,7 +189,7 @@ describe('StatusServer over a controller', () => {
     assert.equal(outputs.json[0].last.status, 'written');
     assert.match(outputs.json[0].checksum, /^[0-9a-f]{64}$/);
     assert.equal((await t.get('/debug/outputs/nope')).status, 404);
-    assert.equal((await t.get('/debug/outputs/site?rejected=1')).status, 404, 'nothing was rejected');
+    assert.equal((await t.get('/debug/outputs/site?rejected=1')).status, 403, 'withheld: the template reads Secrets');
     const config = await t.get('/debug/config');
     assert.deepEqual(Object.keys(config.json.render), ['debounceMs', 'maxWaitMs', 'syncTimeoutMs', 'commandTimeoutMs']);
     const sync = await t.get('/debug/sync');
