@@ -2,6 +2,8 @@
  * Every default of the config file, in one place, in the units users write them in.
  * The schema states them (JSON Schema `default`s) and normalization applies them.
  */
+import { parseByteSize } from './byte-size.ts';
+import type { LimitsConfig } from './types.ts';
 
 export const DEFAULTS = Object.freeze({
   /** Store backend of a watched resource: keeping full objects is the simple, fast choice. */
@@ -97,6 +99,31 @@ export const DEFAULTS = Object.freeze({
   etcdDialTimeout: '5s',
   /** source.etcd: read the objects of every cluster that publishes under the prefix. */
   etcdClusters: 'all',
+  /**
+   * The largest object any source may hand over, as JSON (watch events, list items,
+   * fetched objects, etcd values, manifest objects): 3 MiB, the API server's largest
+   * request body, so no object a cluster serves is refused; a larger one is refused with
+   * an error naming it and treated as absent.
+   */
+  maxObjectSize: '3Mi',
+  /**
+   * How deeply any object may nest (levels of objects and arrays): 128, well past the
+   * deepest real Kubernetes object (a CRD's schema), and far below what recursive code
+   * (JSON.stringify, structuredClone, templates) can walk without overflowing the stack.
+   */
+  maxDepth: 128,
+  /**
+   * The largest manifest file a files source reads: 16 MiB. A YAML file costs about a
+   * hundred times its size in memory while it is parsed (JSON far less); a larger file is
+   * refused with an error naming it, and its last good objects are kept.
+   */
+  maxFileSize: '16Mi',
+  /**
+   * How long one render of a template may take before it is stopped: 10 s, far longer than
+   * any real template (a large haproxy.cfg renders in milliseconds, docs/BENCHMARKS.md)
+   * and short enough that probes and signals are answered within it.
+   */
+  renderTimeout: '10s',
   /** pino log level. */
   logLevel: 'info',
   /**
@@ -111,3 +138,10 @@ export const SERVER_AUTH = Object.freeze(['auto', 'kubernetes', 'none'] as const
 
 /** pino's levels, in order of severity; `silent` turns logging off. */
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
+
+/** The limits of a config that sets none, in the units Config carries (bytes, levels). */
+export const DEFAULT_LIMITS: Readonly<LimitsConfig> = Object.freeze({
+  maxObjectBytes: parseByteSize(DEFAULTS.maxObjectSize)!,
+  maxDepth: DEFAULTS.maxDepth,
+  maxFileBytes: parseByteSize(DEFAULTS.maxFileSize)!,
+});

@@ -7,7 +7,7 @@ export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 export { loadConfig, parseConfig, INLINE_FILE, type ConfigOptions } from './load.ts';
 export { configSchema, buildConfigSchema, type RawConfig, type SchemaOptions } from './schema.ts';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.ts';
-export { DEFAULTS as CONFIG_DEFAULTS } from './defaults.ts';
+export { DEFAULTS as CONFIG_DEFAULTS, DEFAULT_LIMITS } from './defaults.ts';
 export {
   BUILTIN_STORE_CONFIGS,
   ETCD_STORE_CONFIG,
@@ -18,3 +18,4 @@ export {
   type StoreConfigResource,
 } from './store-backends.ts';
 export { parseDuration } from './duration.ts';
+export { formatByteSize, parseByteSize } from './byte-size.ts';

@@ -53,9 +53,11 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
       maxWaitMs: raw.render.max_wait,
       syncTimeoutMs: raw.render.sync_timeout,
       commandTimeoutMs: raw.render.command_timeout,
+      timeoutMs: raw.render.timeout,
     },
     server: serverConfig(raw.server),
     leaderElection: leaderElection(raw.leader_election),
+    limits: { maxObjectBytes: raw.limits.max_object_size, maxDepth: raw.limits.max_depth, maxFileBytes: raw.limits.max_file_size },
     logging: { level: raw.logging.level },
     ...(raw.publish?.etcd === undefined ? {} : { publish: { etcd: etcdPublish(raw.publish.etcd, context.baseDir) } }),
   };

@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeValue } from '../text/describe-value.ts';
 import { DEFAULTS, LOG_LEVELS, SERVER_AUTH } from './defaults.ts';
+import { byteSizeField } from './byte-size.ts';
 import { durationField } from './duration.ts';
 import {
   apiVersion,
@@ -80,6 +81,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
       render: renderSchema().prefault({}),
       server: serverSchema().prefault({}),
       leader_election: leaderElectionSchema().prefault({}),
+      limits: limitsSchema().prefault({}),
       logging: mapping(
         { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
         'Logging.',
@@ -297,6 +299,9 @@ function renderSchema() {
       command_timeout: durationField('Stop a validate or on_change command (SIGTERM, then SIGKILL) after this long', {
         positive: true,
       }).prefault(DEFAULTS.commandTimeout),
+      timeout: durationField('Stop a render of one template that takes longer than this (the last good output stays)', {
+        positive: true,
+      }).prefault(DEFAULTS.renderTimeout),
     },
     'When to render.',
   ).superRefine((render, ctx) => {
@@ -324,6 +329,23 @@ function serverSchema() {
       ),
     },
     'The HTTP server for health, metrics and debugging.',
+  );
+}
+
+function limitsSchema() {
+  return mapping(
+    {
+      max_object_size: byteSizeField(
+        'The largest object a source may hand over, as JSON (watch events, list items, fetched objects, etcd values, manifest objects); larger ones are refused and treated as absent',
+      ).prefault(DEFAULTS.maxObjectSize),
+      max_depth: positiveInt('How deeply an object may nest (objects and arrays); deeper ones are refused and treated as absent.').default(
+        DEFAULTS.maxDepth,
+      ),
+      max_file_size: byteSizeField('The largest manifest file a files source reads; a larger one is refused and its last good objects kept').prefault(
+        DEFAULTS.maxFileSize,
+      ),
+    },
+    'Bounds on what sources deliver: everything they read comes from tenants or other processes.',
   );
 }
 

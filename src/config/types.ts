@@ -153,6 +153,18 @@ export interface RenderConfig {
   syncTimeoutMs: number;
   /** validate and on_change commands are stopped after this long, in ms (default 30000). */
   commandTimeoutMs: number;
+  /** A render of one template is stopped after this long, in ms (default 10000). */
+  timeoutMs: number;
+}
+
+/** Bounds on what sources deliver (see config/defaults.ts for the reasons of the defaults). */
+export interface LimitsConfig {
+  /** The largest object any source may hand over, as JSON, in bytes. */
+  maxObjectBytes: number;
+  /** How deeply an object may nest (levels of objects and arrays). */
+  maxDepth: number;
+  /** The largest manifest file a files source reads, in bytes. */
+  maxFileBytes: number;
 }
 
 export interface ServerConfig {
@@ -205,6 +217,7 @@ export interface Config {
   render: RenderConfig;
   server: ServerConfig;
   leaderElection: LeaderElectionConfig;
+  limits: LimitsConfig;
   logging: LoggingConfig;
   /** Where watched resources with store: etcd are published; absent when none is. */
   publish?: PublishConfig;

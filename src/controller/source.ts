@@ -32,6 +32,7 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
       resources,
       logger,
       onError: settings.onError,
+      limits: config.limits,
     });
   }
   if (config.source.kind === 'kubernetes' && config.source.kubernetes) {
@@ -47,6 +48,7 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
       logger,
       watch: settings.watch,
       onError: settings.onError,
+      maxObjectBytes: config.limits.maxObjectBytes,
       ...(connections ? { connect: (c: typeof config.source.etcd, log: Logger) => connections.acquire(c, log) } : {}),
     });
   }

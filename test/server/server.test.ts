@@ -191,7 +191,7 @@ describe('StatusServer over a controller', () => {
     assert.equal((await t.get('/debug/outputs/nope')).status, 404);
     assert.equal((await t.get('/debug/outputs/site?rejected=1')).status, 403, 'withheld: the template reads Secrets');
     const config = await t.get('/debug/config');
-    assert.deepEqual(Object.keys(config.json.render), ['debounceMs', 'maxWaitMs', 'syncTimeoutMs', 'commandTimeoutMs']);
+    assert.deepEqual(Object.keys(config.json.render), ['debounceMs', 'maxWaitMs', 'syncTimeoutMs', 'commandTimeoutMs', 'timeoutMs']);
     const sync = await t.get('/debug/sync');
     assert.equal(sync.json.synced, true);
     assert.deepEqual(sync.json.resources.map((r: { resource: string }) => r.resource), ['services', 'secrets']);

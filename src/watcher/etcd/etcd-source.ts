@@ -14,6 +14,7 @@
  * `metadata.cluster`); a caller that names none gets the only subscribed cluster, or the
  * cluster the object was delivered from, and a WatchError when that is ambiguous.
  */
+import { DEFAULT_LIMITS } from '../../config/index.ts';
 import type { EtcdSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
@@ -59,6 +60,8 @@ export interface EtcdSourceOptions {
   random?: () => number;
   /** Overrides of the retry delays. */
   backoff?: Partial<BackoffSettings>;
+  /** limits.max_object_size: values longer than this are refused unparsed; default the config's default. */
+  maxObjectBytes?: number;
 }
 
 /** What one watched resource reads. */
@@ -193,6 +196,7 @@ export class EtcdSource implements ObjectSource {
       backoff: { ...DEFAULTS, ...this.#options.backoff },
       logger: this.#log,
       onError: this.#options.onError ?? (() => undefined),
+      maxObjectBytes: this.#options.maxObjectBytes ?? DEFAULT_LIMITS.maxObjectBytes,
     });
   }
 }

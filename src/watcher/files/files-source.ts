@@ -11,8 +11,10 @@
  * Guarantees:
  * - Files are taken in sorted path order; when two define the same object (same resource,
  *   cluster/namespace/name; a manifest may set metadata.cluster) the later file wins and a warning names both.
- * - A file that does not parse keeps the objects last loaded from it (a half-saved file
- *   deletes nothing) and is reported with file:line:col; other files load normally.
+ * - A file that does not parse, or is larger than limits.max_file_size, keeps the objects
+ *   last loaded from it (a half-saved file deletes nothing) and is reported with
+ *   file:line:col; other files load normally. Objects over the other limits are reported
+ *   where they are written and left out.
  * - Objects without uid/resourceVersion get synthetic ones (see synthetic-metadata.ts), so
  *   unchanged objects compare unchanged; unchanged content, wherever it moved, emits nothing.
  * - Every sink gets its own copy of every object.
@@ -23,17 +25,18 @@
  *   problem is reported; a single-file path that is deleted deletes its objects.
  * - fetch() reads one object as last delivered, for on-demand stores (an ObjectSource).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { describeObject, formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
-import type { FilesSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
+import { DEFAULT_LIMITS } from '../../config/index.ts';
+import type { FilesSourceConfig, LimitsConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchProblem, type WatchSink } from '../index.ts';
 import { systemClock, type Clock } from '../../time/clock.ts';
 import { Debouncer } from '../../time/debouncer.ts';
 import { ManifestError, formatPosition } from './manifest-error.ts';
-import { listManifestFiles, type ManifestFile, type ManifestListing } from './manifest-files.ts';
+import { FileTooLargeError, listManifestFiles, readManifestText, type ManifestFile, type ManifestListing } from './manifest-files.ts';
 import { parseManifest, type ManifestObject, type ParsedManifest } from './manifest-parser.ts';
 import { watchManifests, type ManifestWatch } from './manifest-watcher.ts';
 import { compileRoute, type ResourceRoute } from './resource-route.ts';
@@ -79,6 +82,8 @@ export interface FilesSourceOptions extends FilesSourceConfig {
   clock?: Clock;
   /** Overrides DEFAULTS.maxWaitMs (never below debounceMs). */
   maxWaitMs?: number;
+  /** Bounds on files and objects (limits in the config); default the config's defaults. */
+  limits?: LimitsConfig;
 }
 
 /** What one batch (or the initial load) did. */
@@ -110,6 +115,7 @@ export class FilesSource implements ObjectSource {
   readonly #root: string;
   readonly #log: Logger;
   readonly #routes: ResourceRoute[];
+  readonly #limits: LimitsConfig;
   readonly #debouncer: Debouncer;
   readonly #settleCheck: Debouncer;
   readonly #files = new Map<string, FileRecord>();
@@ -132,6 +138,7 @@ export class FilesSource implements ObjectSource {
     this.#root = resolve(options.path);
     this.#log = options.logger.child({ component: 'files-source' });
     this.#routes = options.resources.map(compileRoute);
+    this.#limits = options.limits ?? DEFAULT_LIMITS;
     const clock = options.clock ?? systemClock;
     const quietMs = Math.max(options.debounceMs, DEFAULTS.watcherBlindMs);
     const maxWaitMs = Math.max(options.maxWaitMs ?? DEFAULTS.maxWaitMs, quietMs);
@@ -322,13 +329,13 @@ export class FilesSource implements ObjectSource {
   async #readFile(file: ManifestFile): Promise<void> {
     let parsed: ParsedManifest;
     try {
-      parsed = parseManifest(file.path, await readFile(file.path, 'utf8'));
+      parsed = parseManifest(file.path, await readManifestText(file.path, this.#limits.maxFileBytes), this.#limits);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         this.#files.delete(file.path); // gone since it was listed; the next batch confirms
         return;
       }
-      const reason = `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      const reason = err instanceof FileTooLargeError ? err.message : `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
       parsed = { objects: [], unparsable: true, problems: [new ManifestError(reason, { file: file.path }, { cause: err })] };
     }
     const previous = this.#files.get(file.path);
