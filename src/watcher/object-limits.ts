@@ -19,37 +19,50 @@ export type ObjectLimits = Pick<LimitsConfig, 'maxObjectBytes' | 'maxDepth'>;
  * crossed, so a hostile value costs no more than the bound.
  */
 export function limitProblem(value: unknown, limits: ObjectLimits): string | undefined {
-  const nodes: unknown[] = [value];
-  const depths: number[] = [1];
+  if (value === null || typeof value !== 'object') return undefined;
+  const stack: unknown[] = [value];
   let bytes = 0;
-  while (nodes.length > 0) {
-    const node = nodes.pop();
-    const depth = depths.pop()!;
-    bytes += sizeOf(node);
-    if (bytes > limits.maxObjectBytes) return `larger than limits.max_object_size (${formatByteSize(limits.maxObjectBytes)}) as JSON`;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > limits.maxDepth) return `nested deeper than limits.max_depth (${limits.maxDepth} levels)`;
-    if (Array.isArray(node)) {
-      for (const child of node) push(nodes, depths, child, depth + 1);
-    } else {
-      for (const key in node) {
-        bytes += key.length + 4;
-        push(nodes, depths, (node as Record<string, unknown>)[key], depth + 1);
-      }
+  let depth = 0;
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === LEVEL_END) {
+      depth--;
+      continue;
     }
+    if (++depth > limits.maxDepth) return `nested deeper than limits.max_depth (${limits.maxDepth} levels)`;
+    stack.push(LEVEL_END); // popped once the children pushed below are done
+    bytes += Array.isArray(node) ? childrenOfArray(node, stack) : childrenOfObject(node as Record<string, unknown>, stack);
+    if (bytes > limits.maxObjectBytes) return `larger than limits.max_object_size (${formatByteSize(limits.maxObjectBytes)}) as JSON`;
   }
   return undefined;
 }
 
-function push(nodes: unknown[], depths: number[], child: unknown, depth: number): void {
-  nodes.push(child);
-  depths.push(depth);
+/** Marks, on the walk's stack, the end of one object's children. */
+const LEVEL_END = Symbol('level end');
+
+/** Pushes the object and array elements of `node`; returns the JSON bytes of the rest and the brackets. */
+function childrenOfArray(node: unknown[], stack: unknown[]): number {
+  let bytes = 2;
+  for (let i = 0; i < node.length; i++) {
+    const child = node[i];
+    if (typeof child === 'object' && child !== null) stack.push(child);
+    else bytes += primitiveBytes(child);
+  }
+  return bytes;
 }
 
-/** JSON bytes of a node itself (its children are counted as they are visited). */
-function sizeOf(node: unknown): number {
-  if (typeof node === 'string') return node.length + 3;
-  if (typeof node === 'number') return 8;
-  if (typeof node === 'boolean') return 5;
-  return node === null || typeof node !== 'object' ? 4 : 2;
+/** Pushes the object and array values of `node`; returns the JSON bytes of its keys, other values and braces. */
+function childrenOfObject(node: Record<string, unknown>, stack: unknown[]): number {
+  let bytes = 2;
+  for (const key in node) {
+    const child = node[key];
+    bytes += key.length + 4;
+    if (typeof child === 'object' && child !== null) stack.push(child);
+    else bytes += primitiveBytes(child);
+  }
+  return bytes;
+}
+
+function primitiveBytes(value: unknown): number {
+  return typeof value === 'string' ? value.length + 3 : 8;
 }
