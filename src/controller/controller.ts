@@ -508,6 +508,7 @@ export class Controller {
 
   #buildRenderer(config: Config, pipeline: Pipeline): Renderer {
     return createRenderer({
+      timeoutMs: config.render.timeoutMs,
       templates: config.templates,
       stores: pipeline.stores,
       logger: this.#rootLogger.child({ component: 'templates' }),

@@ -3,7 +3,7 @@
  */
 import nunjucks from 'nunjucks';
 import { FILTERS, GLOBALS } from './filters.ts';
-import { filtersOf, install } from './nunjucks/index.ts';
+import { boundedRange, filtersOf, install } from './nunjucks/index.ts';
 import { passPlaceholders } from './placeholder.ts';
 
 /**
@@ -39,6 +39,7 @@ export function createEnvironment(searchPaths: readonly string[]): nunjucks.Envi
   const env = new nunjucks.Environment(loader, { ...ENVIRONMENT_OPTIONS });
   for (const [name, filter] of Object.entries(FILTERS)) env.addFilter(name, filter);
   for (const [name, fn] of Object.entries(GLOBALS)) env.addGlobal(name, fn);
+  env.addGlobal('range', boundedRange);
   placeholdersPassFilters(env);
   return env;
 }

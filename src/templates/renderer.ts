@@ -11,6 +11,7 @@ import { RenderError, toRenderError } from './errors.ts';
 import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { renderTwoPass, UnresolvedFetchError } from './two-pass.ts';
+import { runWithDeadline } from './nunjucks/index.ts';
 
 /**
  * Builds the Environment and compiles every template once (and every file they load
@@ -52,6 +53,7 @@ class TemplateRenderer implements Renderer {
   readonly #stores: RendererOptions['stores'];
   readonly #fullViews: ViewSource = fullViews();
   readonly #maxPasses: number | undefined;
+  readonly #timeoutMs: number;
   readonly #logger: Logger;
   /** "template\0resource" pairs whose whole-store reads were logged already. */
   readonly #fullReadsLogged = new Set<string>();
@@ -61,6 +63,7 @@ class TemplateRenderer implements Renderer {
     this.names = Object.freeze(compiled.map((t) => t.name));
     this.#stores = options.stores;
     this.#maxPasses = options.maxFetchPasses;
+    this.#timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
     this.#logger = logger;
   }
 
@@ -79,11 +82,12 @@ class TemplateRenderer implements Renderer {
 
   /** Renders `compiled`, fetching the on-demand objects it reads (see two-pass.ts). */
   async #renderTwoPass(compiled: CompiledTemplate, trace: RenderTrace | undefined): ReturnType<typeof renderTwoPass> {
+    const deadlineAt = performance.now() + this.#timeoutMs;
     try {
       return await renderTwoPass({
         stores: this.#stores,
         fullViews: this.#fullViews,
-        renderPass: (resources) => this.#renderPass(compiled, resources),
+        renderPass: (resources) => this.#renderPass(compiled, resources, deadlineAt),
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
         ...(trace ? { trace } : {}),
       });
@@ -95,12 +99,12 @@ class TemplateRenderer implements Renderer {
   }
 
   /**
-   * One synchronous render of a template from the stores as they are now: the only place
-   * that calls nunjucks.
+   * One synchronous render of a template from the stores as they are now, stopped at
+   * `deadlineAt` (performance.now() ms): the only place that calls nunjucks.
    */
-  #renderPass(compiled: CompiledTemplate, resources: Resources): string {
+  #renderPass(compiled: CompiledTemplate, resources: Resources, deadlineAt: number): string {
     try {
-      return compiled.template.render({ resources });
+      return runWithDeadline(deadlineAt, this.#timeoutMs, () => compiled.template.render({ resources }));
     } catch (err) {
       throw toRenderError(err, compiled.name, compiled.file);
     }

@@ -29,6 +29,11 @@ export interface RendererOptions extends TemplateCheckOptions {
    * 4: chains of lookups that depend on fetched data resolve up to 3 levels deep.
    */
   maxFetchPasses?: number;
+  /**
+   * A render (every pass of it) taking longer than this, in ms, is stopped with a
+   * RenderError at the loop or macro call where time ran out (render.timeout); default none.
+   */
+  timeoutMs?: number;
 }
 
 /**

@@ -4,6 +4,7 @@
  * uses nunjucks' public API and what this index exports.
  */
 export { install } from './install.ts';
+export { boundedRange, runWithDeadline } from './deadline-patch.ts';
 export { locateError, templateLocation, type TemplateLocation } from './location.ts';
 export { literalLoads, loadTemplate, templateFile, type LiteralLoad } from './template-files.ts';
 export { filtersOf, isKeywordArgs } from './internals.ts';
