@@ -11,11 +11,11 @@ import type { Config } from '../config/types.ts';
 import { Controller } from '../controller/controller.ts';
 import type { RenderOutcome } from '../controller/status.ts';
 import { Daemon, DEFAULTS as DAEMON_DEFAULTS } from '../daemon/daemon.ts';
+import { checkConfigFile } from './check-config.ts';
 import { clustersNote, rbacManifests } from './rbac.ts';
 import { createDefaultRegistry } from '../controller/registry.ts';
 import { REPORTERS, runTestCommand, type ReporterName } from '../template-tests/index.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { checkTemplates } from '../templates/index.ts';
 import { stringify } from 'yaml';
 
 /** Exit codes: 0 ok, 1 a problem with inputs (config, template, manifest), 2 usage. */
@@ -218,9 +218,9 @@ async function syncWithin(controller: Controller, ms: number): Promise<boolean> 
 }
 
 async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise<void> {
-  const config = await readConfig(io, flags.config, { tests: true });
-  const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
-  if (problems.length > 0) fail(io, problems.map((err) => err.message).join('\n'));
+  const outcome = await checkConfigFile(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends() });
+  if (!outcome.ok) fail(io, outcome.problems.join('\n'));
+  const { config } = outcome;
   io.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );

@@ -5,6 +5,7 @@
 export type * from './types.ts';
 export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 export { loadConfig, parseConfig, INLINE_FILE, type ConfigOptions } from './load.ts';
+export { inspectConfig, type ConfigInspection } from './inspect.ts';
 export { configSchema, buildConfigSchema, type RawConfig, type SchemaOptions } from './schema.ts';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.ts';
 export { DEFAULTS as CONFIG_DEFAULTS, DEFAULT_LIMITS } from './defaults.ts';

@@ -57,11 +57,17 @@ const ON_MAPPINGS = {
   when: (payload: { value: unknown }) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value),
 };
 
-/** Refinements that compare values run only when every field of the mapping is valid (unknown keys aside). */
-const ON_VALID_MAPPINGS = {
-  when: (payload: { value: unknown; issues: readonly { code?: string }[] }) =>
-    ON_MAPPINGS.when(payload) && payload.issues.every((issue) => issue.code === 'unrecognized_keys'),
-};
+/**
+ * Refinements that compare values run when the fields they compare are valid, whatever is
+ * wrong elsewhere in the mapping: one run reports a bad sibling and a bad comparison.
+ */
+function whenValid(...keys: string[]) {
+  return {
+    when: (payload: { value: unknown; issues: readonly { code?: string; path?: readonly PropertyKey[] }[] }) =>
+      ON_MAPPINGS.when(payload) &&
+      payload.issues.every((issue) => issue.code === 'unrecognized_keys' || !keys.includes(String(issue.path?.[0]))),
+  };
+}
 
 /** Marks an issue that belongs at a key (a name, a key that is not allowed there). */
 const AT_KEY = { at: 'key' } as const;
@@ -308,7 +314,7 @@ function renderSchema() {
     if (render.max_wait < render.debounce) {
       ctx.addIssue({ code: 'custom', path: ['max_wait'], message: `must be at least debounce (${render.max_wait} ms < ${render.debounce} ms)` });
     }
-  }, ON_VALID_MAPPINGS);
+  }, whenValid('debounce', 'max_wait'));
 }
 
 function serverSchema() {
@@ -377,7 +383,7 @@ function leaderElectionSchema() {
       const message = `must be shorter than renew_deadline (${election.retry_period} ms >= ${election.renew_deadline} ms)`;
       ctx.addIssue({ code: 'custom', path: ['retry_period'], message });
     }
-  }, ON_VALID_MAPPINGS);
+  }, whenValid('lease_duration', 'renew_deadline', 'retry_period'));
 }
 
 /** The config schema for the built-in store backends (full, on-demand, etcd). */

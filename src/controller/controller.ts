@@ -234,7 +234,7 @@ export class Controller {
    */
   async reload(config: Config): Promise<void> {
     if (!this.#started || this.#stopped) throw new ReloadError(config.file, 'the controller is not running');
-    const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
+    const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir, resources: resourceNames(config) });
     if (problems.length > 0) throw this.#reloadFailed(config, problems.map((p) => p.message).join('\n'), problems[0]);
     const ticket = ++this.#reloads;
     await this.#abandonPendingReload('a newer config was loaded');

@@ -11,6 +11,7 @@ import { RenderError, toRenderError } from './errors.ts';
 import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { renderTwoPass, UnresolvedFetchError } from './two-pass.ts';
+import { unknownNames } from './unknown-names.ts';
 import { runWithDeadline } from './nunjucks/index.ts';
 
 /**
@@ -32,9 +33,14 @@ export function createRenderer(options: RendererOptions): Renderer {
   return new TemplateRenderer(compiled, options, logger);
 }
 
-/** Compiles every template as createRenderer would and returns every problem (none: []). */
+/**
+ * Compiles every template as createRenderer would and returns every problem (none: []):
+ * compile errors, unknown filters, and (given `resources`) unknown `resources.<name>`.
+ */
 export function checkTemplates(options: TemplateCheckOptions): RenderError[] {
-  return compileTemplates(createEnvironment(searchPaths(options)), options.templates).errors;
+  const env = createEnvironment(searchPaths(options));
+  const { compiled, errors } = compileTemplates(env, options.templates);
+  return [...errors, ...unknownNames(env, compiled, options.resources)];
 }
 
 /**

@@ -16,6 +16,8 @@ export interface TemplateCheckOptions {
    * folders, and the only folder inline templates include from. Default: none.
    */
   baseDir?: string;
+  /** The watched resources' names: checkTemplates reports `resources.<name>` of any other. Default: not checked. */
+  resources?: readonly string[];
 }
 
 /** What createRenderer needs: the templates, and the stores they render from. */

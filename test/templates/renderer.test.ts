@@ -150,3 +150,25 @@ describe('compile errors in the log', () => {
     assert.match(JSON.stringify(debug), /    at /, 'the stack is there at debug level');
   });
 });
+
+describe('checkTemplates names', () => {
+  test('reports unknown filters and resources where they are written, included files too, and leaves computed names alone', async () => {
+    const dir = await TemplateDir.create();
+    try {
+      await dir.write({
+        'part.njk': 'a\n{{ x | to_jsn }}',
+        'main.njk': '{% include "part.njk" %}{{ resources.ingresses | length }}{{ resources["service"] | length }}{% set n = "nope" %}{{ resources[n] }}',
+      });
+      const problems = checkTemplates({ templates: [dir.fileTemplate('main.njk')], baseDir: dir.path(''), resources: ['ingresses', 'services'] });
+      assert.deepEqual(problems.map((p) => `${p.file.slice(p.file.lastIndexOf('/') + 1)}:${p.line}: ${p.reason}`), [
+        'main.njk:1: unknown resource "service" in resources.service (watched resources: ingresses, services); did you mean "services"?',
+        'part.njk:2: unknown filter "to_jsn"; did you mean "to_json"?',
+      ]);
+      assert.deepEqual(checkTemplates({ templates: [dir.fileTemplate('main.njk')], baseDir: dir.path('') }).map((p) => p.reason), [
+        'unknown filter "to_jsn"; did you mean "to_json"?',
+      ], 'resources are checked only when the watched ones are given');
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});

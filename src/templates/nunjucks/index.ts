@@ -7,4 +7,5 @@ export { install } from './install.ts';
 export { boundedRange, runWithDeadline } from './deadline-patch.ts';
 export { locateError, templateLocation, type TemplateLocation } from './location.ts';
 export { literalLoads, loadTemplate, templateFile, type LiteralLoad } from './template-files.ts';
+export { namesUsed, type UsedName } from './names-used.ts';
 export { filtersOf, isKeywordArgs } from './internals.ts';
