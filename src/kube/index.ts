@@ -15,7 +15,7 @@ export {
   type JsonSender,
 } from './client.ts';
 export { createApiClient, loadKubeConfig, runningInCluster, type KubeconfigEnvironment, type KubeconfigOptions } from './kubeconfig.ts';
-export { KubeconfigError } from './errors.ts';
+export { ApiRequestError, KubeconfigError } from './errors.ts';
 export {
   reviewAccess,
   reviewToken,

@@ -6,6 +6,7 @@
  * (authentication.k8s.io) and subjectaccessreviews (authorization.k8s.io).
  */
 import { readBody, readJsonOrUndefined, type ApiResponse, type JsonSender } from './client.ts';
+import { ApiRequestError } from './errors.ts';
 
 /** An authenticated user, as a TokenReview describes it. */
 export interface ReviewedUser {
@@ -22,13 +23,8 @@ export interface NonResourceAttributes {
 }
 
 /** A review the API server could not answer (a network error, a 403 for informant itself, a 5xx). */
-export class ReviewError extends Error {
+export class ReviewError extends ApiRequestError {
   override readonly name = 'ReviewError';
-  readonly status: number | undefined;
-  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.status = options.status;
-  }
 }
 
 const PATHS = Object.freeze({
