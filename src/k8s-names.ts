@@ -65,3 +65,29 @@ export function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
+
+/** A DNS-1123 label: what a namespace name must be. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Why `namespace` cannot be a Kubernetes namespace name (a DNS-1123 label: lower-case
+ * letters, digits and "-", at most 63 characters), or undefined.
+ */
+export function namespaceNameProblem(namespace: string): string | undefined {
+  return DNS_LABEL.test(namespace) ? undefined : `namespace ${JSON.stringify(namespace)} is not a DNS-1123 label`;
+}
+
+/**
+ * Why `name` cannot be an object name the API server would accept for any kind, or
+ * undefined. The loosest rule it applies (RBAC objects; most kinds want a DNS subdomain):
+ * a path segment (not "." or "..", no "/" or "%"), at most 253 characters; and, stricter
+ * than the API server for those few kinds, no whitespace or control character, which no
+ * real name has and which would break out of a line of a rendered config.
+ */
+export function objectNameProblem(name: string): string | undefined {
+  const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+  if (name === '' || name === '.' || name === '..') return `name ${shown} is not a valid object name`;
+  if (name.length > 253) return `name ${shown} is longer than 253 characters`;
+  if (/[/%\s\u0000-\u001f\u007f]/u.test(name)) return `name ${shown} contains "/", "%", whitespace or a control character`;
+  return undefined;
+}

@@ -4,12 +4,14 @@
  * wires one watched resource. Runs inside a contender process (see support/child.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { DEFAULTS as CONFIG_DEFAULTS } from '../../src/config/defaults.ts';
+import { DEFAULTS as CONFIG_DEFAULTS, DEFAULT_LIMITS } from '../../src/config/defaults.ts';
 import type { WatchedResourceConfig } from '../../src/config/types.ts';
 import { Indexer } from '../../src/indexer/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
+import type { WatchSink } from '../../src/watcher/index.ts';
 import { KubernetesSource } from '../../src/watcher/kubernetes/index.ts';
+import { LimitedSink } from '../../src/watcher/limited-sink.ts';
 import { settledHeap } from '../support/heap.ts';
 import type { Link } from '../support/link.ts';
 import { PAGE_SIZE, type IngestParams, type IngestResult, type SyncMode, type SyncParams, type SyncResult } from './types.ts';
@@ -25,12 +27,17 @@ interface Pipeline {
   listener: () => void;
 }
 
+/** The indexer as the controller hands it to a source: behind the limits check (limits in the config). */
+function sinksOf(pipeline: { indexer: Indexer }): Map<string, WatchSink> {
+  return new Map([['pods', new LimitedSink('pods', pipeline.indexer, DEFAULT_LIMITS, () => undefined)]]);
+}
+
 /** Initial sync: start → synced, and the heap the synced store keeps. */
 export async function sync(params: SyncParams): Promise<SyncResult> {
   const pipeline = build(params, params.mode);
   const before = await settledHeap();
   const started = performance.now();
-  await pipeline.source.start(new Map([['pods', pipeline.indexer]]));
+  await pipeline.source.start(sinksOf(pipeline));
   await pipeline.synced;
   const ms = performance.now() - started;
   expectCount(pipeline.store.size(), params.expected);
@@ -41,7 +48,7 @@ export async function sync(params: SyncParams): Promise<SyncResult> {
 /** Watch ingest: sync, say ready, then apply `events` MODIFIED events as fast as they come. */
 export async function ingest(params: IngestParams, link: Link): Promise<IngestResult> {
   const pipeline = build(params, 'stream');
-  await pipeline.source.start(new Map([['pods', pipeline.indexer]]));
+  await pipeline.source.start(sinksOf(pipeline));
   await pipeline.synced;
   expectCount(pipeline.store.size(), params.expected);
   const done = countChanges(pipeline, params.events);

@@ -11,13 +11,13 @@ import type { Config } from '../config/types.ts';
 import { Controller } from '../controller/controller.ts';
 import type { RenderOutcome } from '../controller/status.ts';
 import { Daemon, DEFAULTS as DAEMON_DEFAULTS } from '../daemon/daemon.ts';
+import { checkConfigFile } from './check-config.ts';
 import { clustersNote, rbacManifests } from './rbac.ts';
 import { createDefaultRegistry } from '../controller/registry.ts';
 import { createSharedBackends } from '../controller/shared-backends.ts';
 import { addBackendFlags, backendFlagValues } from './backend-flags.ts';
 import { REPORTERS, runTestCommand, type ReporterName } from '../template-tests/index.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { checkTemplates } from '../templates/index.ts';
 import { stringify } from 'yaml';
 
 /** Exit codes: 0 ok, 1 a problem with inputs (config, template, manifest), 2 usage. */
@@ -39,9 +39,18 @@ export interface CliIo {
 /** The shared-store backends this program offers (config validation, flags, connections). */
 const SHARED_BACKENDS = createSharedBackends();
 
-/** The process's streams and working directory. */
+/**
+ * The process's streams and working directory. A reader that goes away (`informant render
+ * --out - | head -1`) ends the command quietly, as a closed pipe ends any Unix tool.
+ */
 function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', endOnClosedPipe);
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+}
+
+function endOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
 }
 
 /** Ends a command with an exit code; main() turns it into its result. */
@@ -173,7 +182,8 @@ function buildController(io: CliIo, config: Config, logger: Logger, watch: boole
 async function renderCommand(io: CliIo, flags: { config: string; out?: string }): Promise<void> {
   const config = await readConfig(io, flags.config, { flags });
   const controller = buildController(io, config, commandLogger(io, config), false);
-  await controller.start();
+  // A source that cannot start (a manifests folder that does not exist) is a problem with the input, not a crash.
+  await controller.start().catch((err: Error) => fail(io, `${config.file}: ${err.message}`));
   const timeoutMs = config.render.syncTimeoutMs;
   const synced = await syncWithin(controller, timeoutMs);
   const unsynced = controller.unsynced();
@@ -224,9 +234,9 @@ async function syncWithin(controller: Controller, ms: number): Promise<boolean> 
 }
 
 async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise<void> {
-  const config = await readConfig(io, flags.config, { tests: true });
-  const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
-  if (problems.length > 0) fail(io, problems.map((err) => err.message).join('\n'));
+  const outcome = await checkConfigFile(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends() });
+  if (!outcome.ok) fail(io, outcome.problems.join('\n'));
+  const { config } = outcome;
   io.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );

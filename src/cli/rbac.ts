@@ -6,6 +6,12 @@
  * no grant: every authenticated user may read /api and /apis. A config whose source is
  * shared reads its objects from a shared store, so its watched resources need no
  * Kubernetes RBAC at all (only the Lease, when leader election is on).
+ *
+ * A config whose /metrics or /debug/ are authenticated through the cluster (server.auth
+ * kubernetes, or auto: kubernetes in a cluster) also gets `create` on tokenreviews and
+ * subjectaccessreviews, and the reader ClusterRoles a caller needs (`<name>-metrics-reader`
+ * for /metrics, `<name>-debug-reader` for /debug/ when it is on): nonResourceURLs rules,
+ * left for the operator to bind (to Prometheus's ServiceAccount, to an on-call group).
  */
 import type { Config } from '../config/types.ts';
 import { groupOf, isKnownKind, pluralOf } from '../k8s-names.ts';
@@ -22,10 +28,11 @@ export interface RbacOptions {
 export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
 
 interface Rule {
-  apiGroups: string[];
-  resources: string[];
+  apiGroups?: string[];
+  resources?: string[];
   verbs: string[];
   resourceNames?: string[];
+  nonResourceURLs?: string[];
 }
 
 /**
@@ -46,11 +53,34 @@ export function rbacManifests(config: Config, options: RbacOptions): { manifests
     manifests.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(namespace), rules });
     manifests.push(binding('RoleBinding', meta(namespace), 'Role', options.name, subject));
   }
+  const readers = readerRoles(config, options.name);
+  for (const { name, rules } of readers) {
+    manifests.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { ...meta(), name }, rules });
+  }
   const notes =
     config.source.kind === 'shared'
       ? ['source.shared reads objects from a shared store, not from the Kubernetes API: the watched resources need no Kubernetes RBAC.']
       : [];
+  if (readers.length > 0) {
+    const names = readers.map((r) => r.name).join(' and ');
+    notes.push(`${names}: bind to whoever reads those endpoints (e.g. Prometheus's ServiceAccount); not bound here.`);
+  }
   return { manifests, guessed, notes };
+}
+
+/** Whether callers of /metrics and /debug/ are checked with the API server (server.auth; auto counts: this is RBAC for a cluster). */
+function authenticatesThroughCluster(config: Config): boolean {
+  const served = config.server.listen !== undefined || config.server.debug;
+  return served && config.server.auth !== 'none';
+}
+
+/** The ClusterRoles a reader of /metrics (and /debug/, when on) needs. */
+function readerRoles(config: Config, name: string): Array<{ name: string; rules: Rule[] }> {
+  if (!authenticatesThroughCluster(config)) return [];
+  const roles = [];
+  if (config.server.listen !== undefined) roles.push({ name: `${name}-metrics-reader`, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] });
+  if (config.server.debug) roles.push({ name: `${name}-debug-reader`, rules: [{ nonResourceURLs: ['/debug', '/debug/*'], verbs: ['get'] }] });
+  return roles;
 }
 
 function binding(kind: string, metadata: Record<string, unknown>, roleKind: string, roleName: string, subject: unknown): Manifest {
@@ -79,6 +109,10 @@ function rulesByScope(config: Config): { cluster: Rule[]; namespaced: Map<string
     const verbs = resource.store === 'on-demand' ? ['get', 'list', 'watch'] : ['list', 'watch'];
     addRule(scope(resource.namespace), { apiGroups: [groupOf(resource.apiVersion)], resources: [pluralOf(resource) ?? ''], verbs });
   }
+  if (authenticatesThroughCluster(config)) {
+    addRule(cluster, { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] });
+    addRule(cluster, { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] });
+  }
   const election = config.leaderElection;
   if (election.enabled) {
     const leases = scope(election.namespace);
@@ -102,12 +136,12 @@ export function clustersNote(config: Config): string | undefined {
 /** Adds `rule`, merged into a rule of the same group and verbs (without resourceNames). */
 function addRule(rules: Rule[], rule: Rule): void {
   const same = rules.find(
-    (r) => r.resourceNames === undefined && r.apiGroups.join() === rule.apiGroups.join() && r.verbs.join() === rule.verbs.join(),
+    (r) => r.resourceNames === undefined && r.apiGroups?.join() === rule.apiGroups?.join() && r.verbs.join() === rule.verbs.join(),
   );
   if (!same) {
     rules.push(rule);
     return;
   }
-  same.resources = [...new Set([...same.resources, ...rule.resources])].sort();
+  same.resources = [...new Set([...(same.resources ?? []), ...(rule.resources ?? [])])].sort();
 }
 

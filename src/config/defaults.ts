@@ -2,6 +2,8 @@
  * Every default of the config file, in one place, in the units users write them in.
  * The schema states them (JSON Schema `default`s) and normalization applies them.
  */
+import { parseByteSize } from './byte-size.ts';
+import type { LimitsConfig } from './types.ts';
 
 export const DEFAULTS = Object.freeze({
   /** Store backend of a watched resource: keeping full objects is the simple, fast choice. */
@@ -54,8 +56,23 @@ export const DEFAULTS = Object.freeze({
    * object holding such a value is left out of the render; `none` turns the check off.
    */
   escape: 'line',
-  /** The /debug/ endpoints are served (with Secret data redacted): they are what operators reach for first. */
-  serverDebug: true,
+  /**
+   * The /debug/ endpoints (every watched object, the outputs, the config) are off: they
+   * show tenants' data to whoever reaches them, so an operator turns them on knowingly.
+   */
+  serverDebug: false,
+  /**
+   * Where /debug/ listens when on: loopback, so only the Pod itself (and `kubectl
+   * port-forward`, which needs pods/portforward) reaches it. Set it to server.listen to
+   * serve everything on one port.
+   */
+  serverDebugListen: '127.0.0.1:8081',
+  /**
+   * Who may read /metrics and /debug/: `auto` is `kubernetes` (TokenReview and
+   * SubjectAccessReview) when running in a cluster (a service account is mounted), and
+   * `none` elsewhere (`npm start` on a laptop needs no cluster). Probes are always open.
+   */
+  serverAuth: 'auto',
   /** /debug/ never shows Secret data unless this is turned on. */
   serverAllowSecrets: false,
   /**
@@ -112,6 +129,31 @@ export const DEFAULTS = Object.freeze({
   postgresHistoryMaxRevisions: 100_000,
   /** memory: the name of the in-process repository publishers and sources share. */
   memoryName: 'default',
+  /**
+   * The largest object any source may hand over, as JSON (watch events, list items,
+   * fetched objects, etcd values, manifest objects): 3 MiB, the API server's largest
+   * request body, so no object a cluster serves is refused; a larger one is refused with
+   * an error naming it and treated as absent.
+   */
+  maxObjectSize: '3Mi',
+  /**
+   * How deeply any object may nest (levels of objects and arrays): 128, well past the
+   * deepest real Kubernetes object (a CRD's schema), and far below what recursive code
+   * (JSON.stringify, structuredClone, templates) can walk without overflowing the stack.
+   */
+  maxDepth: 128,
+  /**
+   * The largest manifest file a files source reads: 16 MiB. A YAML file costs about a
+   * hundred times its size in memory while it is parsed (JSON far less); a larger file is
+   * refused with an error naming it, and its last good objects are kept.
+   */
+  maxFileSize: '16Mi',
+  /**
+   * How long one render of a template may take before it is stopped: 10 s, far longer than
+   * any real template (a large haproxy.cfg renders in milliseconds, docs/BENCHMARKS.md)
+   * and short enough that probes and signals are answered within it.
+   */
+  renderTimeout: '10s',
   /** pino log level. */
   logLevel: 'info',
   /**
@@ -121,6 +163,9 @@ export const DEFAULTS = Object.freeze({
   fixturesMode: 'layer',
 });
 
+/** Values of server.auth. */
+export const SERVER_AUTH = Object.freeze(['auto', 'kubernetes', 'none'] as const);
+
 /** pino's levels, in order of severity; `silent` turns logging off. */
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
 
@@ -129,3 +174,10 @@ export const ESCAPE_MODES = Object.freeze(['line', 'none'] as const);
 
 /** server.readiness: when /readyz answers ready (see DEFAULTS.serverReadiness). */
 export const READINESS_MODES = Object.freeze(['serving', 'strict'] as const);
+
+/** The limits of a config that sets none, in the units Config carries (bytes, levels). */
+export const DEFAULT_LIMITS: Readonly<LimitsConfig> = Object.freeze({
+  maxObjectBytes: parseByteSize(DEFAULTS.maxObjectSize)!,
+  maxDepth: DEFAULTS.maxDepth,
+  maxFileBytes: parseByteSize(DEFAULTS.maxFileSize)!,
+});

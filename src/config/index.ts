@@ -5,9 +5,10 @@
 export type * from './types.ts';
 export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 export { loadConfig, parseConfig, INLINE_FILE, type ConfigOptions } from './load.ts';
+export { inspectConfig, type ConfigInspection } from './inspect.ts';
 export { configSchema, buildConfigSchema, type RawConfig, type SchemaOptions } from './schema.ts';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.ts';
-export { DEFAULTS as CONFIG_DEFAULTS } from './defaults.ts';
+export { DEFAULTS as CONFIG_DEFAULTS, DEFAULT_LIMITS } from './defaults.ts';
 export {
   BUILTIN_STORE_CONFIGS,
   ETCD_STORE_ALIAS_CONFIG,
@@ -29,3 +30,4 @@ export {
   type SharedBackendFlag,
 } from './shared/index.ts';
 export type { SharedFlagValues } from './shared/flags.ts';
+export { formatByteSize, parseByteSize } from './byte-size.ts';

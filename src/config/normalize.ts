@@ -56,9 +56,11 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
       maxWaitMs: raw.render.max_wait,
       syncTimeoutMs: raw.render.sync_timeout,
       commandTimeoutMs: raw.render.command_timeout,
+      timeoutMs: raw.render.timeout,
     },
     server: serverConfig(raw.server),
     leaderElection: leaderElection(raw.leader_election),
+    limits: { maxObjectBytes: raw.limits.max_object_size, maxDepth: raw.limits.max_depth, maxFileBytes: raw.limits.max_file_size },
     logging: { level: raw.logging.level },
     ...(raw.publish === undefined ? {} : { publish: { ...sharedStore(raw.publish, context), cluster: raw.publish.cluster } }),
   };
@@ -105,7 +107,7 @@ function template(name: string, raw: RawTemplate, context: NormalizeContext): Te
 }
 
 function serverConfig(raw: RawConfig['server']): ServerConfig {
-  const server: ServerConfig = { debug: raw.debug, allowSecrets: raw.allow_secrets, readiness: raw.readiness };
+  const server: ServerConfig = { auth: raw.auth, debug: raw.debug, debugListen: raw.debug_listen, allowSecrets: raw.allow_secrets, readiness: raw.readiness };
   if (raw.listen !== undefined) server.listen = raw.listen;
   return server;
 }

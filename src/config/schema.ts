@@ -7,7 +7,8 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeValue } from '../text/describe-value.ts';
-import { DEFAULTS, ESCAPE_MODES, LOG_LEVELS, READINESS_MODES } from './defaults.ts';
+import { DEFAULTS, ESCAPE_MODES, LOG_LEVELS, READINESS_MODES, SERVER_AUTH } from './defaults.ts';
+import { byteSizeField } from './byte-size.ts';
 import { durationField } from './duration.ts';
 import {
   apiVersion,
@@ -64,11 +65,17 @@ const ON_MAPPINGS = {
   when: (payload: { value: unknown }) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value),
 };
 
-/** Refinements that compare values run only when every field of the mapping is valid (unknown keys aside). */
-const ON_VALID_MAPPINGS = {
-  when: (payload: { value: unknown; issues: readonly { code?: string }[] }) =>
-    ON_MAPPINGS.when(payload) && payload.issues.every((issue) => issue.code === 'unrecognized_keys'),
-};
+/**
+ * Refinements that compare values run when the fields they compare are valid, whatever is
+ * wrong elsewhere in the mapping: one run reports a bad sibling and a bad comparison.
+ */
+function whenValid(...keys: string[]) {
+  return {
+    when: (payload: { value: unknown; issues: readonly { code?: string; path?: readonly PropertyKey[] }[] }) =>
+      ON_MAPPINGS.when(payload) &&
+      payload.issues.every((issue) => issue.code === 'unrecognized_keys' || !keys.includes(String(issue.path?.[0]))),
+  };
+}
 
 /** Marks an issue that belongs at a key (a name, a key that is not allowed there). */
 const AT_KEY = { at: 'key' } as const;
@@ -89,6 +96,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
       render: renderSchema().prefault({}),
       server: serverSchema().prefault({}),
       leader_election: leaderElectionSchema().prefault({}),
+      limits: limitsSchema().prefault({}),
       logging: mapping(
         { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
         'Logging.',
@@ -309,21 +317,32 @@ function renderSchema() {
       command_timeout: durationField('Stop a validate or on_change command (SIGTERM, then SIGKILL) after this long', {
         positive: true,
       }).prefault(DEFAULTS.commandTimeout),
+      timeout: durationField('Stop a render of one template that takes longer than this (the last good output stays)', {
+        positive: true,
+      }).prefault(DEFAULTS.renderTimeout),
     },
     'When to render.',
   ).superRefine((render, ctx) => {
     if (render.max_wait < render.debounce) {
       ctx.addIssue({ code: 'custom', path: ['max_wait'], message: `must be at least debounce (${render.max_wait} ms < ${render.debounce} ms)` });
     }
-  }, ON_VALID_MAPPINGS);
+  }, whenValid('debounce', 'max_wait'));
 }
 
 function serverSchema() {
   return mapping(
     {
-      listen: listenAddress('host:port serving /healthz, /readyz, /metrics and /debug/; no server when absent').optional(),
-      debug: flag('Serve the /debug/ endpoints (store contents, outputs, config, sync state).').default(DEFAULTS.serverDebug),
-      allow_secrets: flag('Show Secret data (data, stringData) in /debug/ answers; redacted when false.').default(
+      listen: listenAddress('host:port serving /healthz, /readyz and /metrics; no server when absent').optional(),
+      auth: oneOf(
+        SERVER_AUTH,
+        'auth mode',
+        'Who may read /metrics and /debug/: kubernetes (a bearer token checked with TokenReview, RBAC with SubjectAccessReview), none, or auto (kubernetes when running in a cluster, else none). Probes are always open.',
+      ).default(DEFAULTS.serverAuth),
+      debug: flag('Serve the /debug/ endpoints (store contents, outputs, config, sync state) on debug_listen.').default(DEFAULTS.serverDebug),
+      debug_listen: listenAddress('host:port of /debug/ (loopback by default); equal to listen to serve it there').default(
+        DEFAULTS.serverDebugListen,
+      ),
+      allow_secrets: flag('Show Secret data in /debug/ (store contents, and outputs of templates that read Secrets); hidden when false.').default(
         DEFAULTS.serverAllowSecrets,
       ),
       readiness: oneOf(
@@ -333,6 +352,23 @@ function serverSchema() {
       ).default(DEFAULTS.serverReadiness),
     },
     'The HTTP server for health, metrics and debugging.',
+  );
+}
+
+function limitsSchema() {
+  return mapping(
+    {
+      max_object_size: byteSizeField(
+        'The largest object a source may hand over, as JSON (watch events, list items, fetched objects, etcd values, manifest objects); larger ones are refused and treated as absent',
+      ).prefault(DEFAULTS.maxObjectSize),
+      max_depth: positiveInt('How deeply an object may nest (objects and arrays); deeper ones are refused and treated as absent.').default(
+        DEFAULTS.maxDepth,
+      ),
+      max_file_size: byteSizeField('The largest manifest file a files source reads; a larger one is refused and its last good objects kept').prefault(
+        DEFAULTS.maxFileSize,
+      ),
+    },
+    'Bounds on what sources deliver: everything they read comes from tenants or other processes.',
   );
 }
 
@@ -364,7 +400,7 @@ function leaderElectionSchema() {
       const message = `must be shorter than renew_deadline (${election.retry_period} ms >= ${election.renew_deadline} ms)`;
       ctx.addIssue({ code: 'custom', path: ['retry_period'], message });
     }
-  }, ON_VALID_MAPPINGS);
+  }, whenValid('lease_duration', 'renew_deadline', 'retry_period'));
 }
 
 /** The config schema for the built-in store backends (full, on-demand, published) and shared-store backends (etcd, postgres, memory). */

@@ -56,7 +56,7 @@ interface TestDocument {
  * when the config has neither key or `context.complete` is false. Throws ConfigError
  * listing every problem.
  */
-export function loadTests(raw: RawConfig, context: TestsContext): TemplateTestConfig[] | undefined {
+export function loadTests(raw: Pick<RawConfig, 'tests' | 'test_files'>, context: TestsContext): TemplateTestConfig[] | undefined {
   if (raw.tests === undefined && raw.test_files === undefined) return undefined;
   const problems: ConfigProblem[] = [];
   const documents: TestDocument[] = [];

@@ -150,14 +150,30 @@ export interface RenderConfig {
   syncTimeoutMs: number;
   /** validate and on_change commands are stopped after this long, in ms (default 30000). */
   commandTimeoutMs: number;
+  /** A render of one template is stopped after this long, in ms (default 10000). */
+  timeoutMs: number;
+}
+
+/** Bounds on what sources deliver (see config/defaults.ts for the reasons of the defaults). */
+export interface LimitsConfig {
+  /** The largest object any source may hand over, as JSON, in bytes. */
+  maxObjectBytes: number;
+  /** How deeply an object may nest (levels of objects and arrays). */
+  maxDepth: number;
+  /** The largest manifest file a files source reads, in bytes. */
+  maxFileBytes: number;
 }
 
 export interface ServerConfig {
-  /** host:port to listen on; undefined = no server. */
+  /** host:port of the probes and /metrics; undefined = no such server. */
   listen?: string;
-  /** Serve the /debug/ endpoints (default true). */
+  /** Who may read /metrics and /debug/ (default auto: kubernetes in a cluster, none elsewhere). */
+  auth: 'auto' | 'kubernetes' | 'none';
+  /** Serve the /debug/ endpoints (default false). */
   debug: boolean;
-  /** Show Secret data (data, stringData) in /debug/ answers (default false: redacted). */
+  /** host:port of /debug/ (default 127.0.0.1:8081); equal to `listen`, one server serves both. */
+  debugListen: string;
+  /** Show Secret data in /debug/ answers (default false: redacted, and outputs that read Secrets withheld). */
   allowSecrets: boolean;
   /**
    * When /readyz answers ready: `serving` (default; also what an absent value means) while
@@ -204,6 +220,7 @@ export interface Config {
   render: RenderConfig;
   server: ServerConfig;
   leaderElection: LeaderElectionConfig;
+  limits: LimitsConfig;
   logging: LoggingConfig;
   /** Where watched resources with store: published are published; absent when none is. */
   publish?: PublishConfig;

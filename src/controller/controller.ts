@@ -13,7 +13,9 @@ import { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
-import { checkTemplates, createRenderer, type Renderer } from '../templates/index.ts';
+import type { KubeObject } from '../k8s.ts';
+import { checkTemplates, createRenderer, type Renderer, type RenderTrace } from '../templates/index.ts';
+import { maskedError, newTrace, secretReads, type SecretReads } from './secret-reads.ts';
 import type { WatchError } from '../watcher/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
@@ -112,6 +114,8 @@ export class Controller {
   #renderCount = 0;
   readonly #history: RenderHistory;
   readonly #retry: RetryTimer;
+  /** Per template, the Secrets its last render read (see secret-reads.ts). */
+  readonly #secretsRead = new Map<string, readonly KubeObject[]>();
 
   /** Builds every stage; throws (RenderError, IndexerError, WatchError) when something does not compile. */
   constructor(options: ControllerOptions) {
@@ -236,7 +240,7 @@ export class Controller {
    */
   async reload(config: Config): Promise<void> {
     if (!this.#started || this.#stopped) throw new ReloadError(config.file, 'the controller is not running');
-    const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir });
+    const problems = checkTemplates({ templates: config.templates, baseDir: config.baseDir, resources: resourceNames(config) });
     if (problems.length > 0) throw this.#reloadFailed(config, problems.map((p) => p.message).join('\n'), problems[0]);
     const ticket = ++this.#reloads;
     await this.#abandonPendingReload('a newer config was loaded');
@@ -313,14 +317,23 @@ export class Controller {
     };
   }
 
-  /** The current content of a template's output, and its last rejected rendering, if any. */
-  outputContent(template: string): { current?: string; rejected?: string } | undefined {
+  /**
+   * The current content of a template's output, its last rejected rendering, if any, and
+   * whether a render of it read Secret data (then neither may be shown without permission).
+   */
+  outputContent(template: string): { current?: string; rejected?: string; readsSecrets: boolean } | undefined {
     const output = this.#outputs.get(template);
     if (!output) return undefined;
     return {
       ...(output.currentContent !== undefined ? { current: output.currentContent } : {}),
       ...(output.rejectedCandidate !== undefined ? { rejected: output.rejectedCandidate } : {}),
+      readsSecrets: output.readsSecrets,
     };
+  }
+
+  /** Every Secret object the last renders read (full stores' and fetched bodies): what masks texts shown elsewhere. */
+  secretsRead(): KubeObject[] {
+    return [...this.#secretsRead.values()].flat();
   }
 
   // ── Changes and the render loop ────────────────────────────────────────────────────
@@ -383,19 +396,22 @@ export class Controller {
     const base = { template: template.name, output: target.kind === 'callback' ? '-' : output };
     let content: string;
     const started = performance.now();
+    const trace = newTrace();
     try {
-      content = await renderer.render(template.name);
+      content = await renderer.render(template.name, trace);
     } catch (err) {
-      return { ...base, status: 'failed', stage: 'render', error: err as Error };
+      const { mask } = this.#noteSecretReads(template, trace);
+      return { ...base, status: 'failed', stage: 'render', error: maskedError(err as Error, mask) };
     } finally {
       if (target.kind === 'configured') this.metrics.renderDuration(template.name, (performance.now() - started) / 1000);
     }
+    const secrets = this.#noteSecretReads(template, trace);
     if (target.kind === 'callback') {
       target.write(template, content);
       return { ...base, status: 'written', content };
     }
     if (target.kind === 'directory') return { ...base, ...(await writeIfChanged(output, content, template.mode)), content };
-    const result = await outputs.get(template.name)!.replace(content, this.#mayRunOnChange());
+    const result = await outputs.get(template.name)!.replace(content, this.#mayRunOnChange(), secrets);
     return { ...base, ...result, content };
   }
 
@@ -499,6 +515,7 @@ export class Controller {
 
   #buildRenderer(config: Config, pipeline: Pipeline): Renderer {
     return createRenderer({
+      timeoutMs: config.render.timeoutMs,
       templates: config.templates,
       stores: pipeline.stores,
       logger: this.#rootLogger.child({ component: 'templates' }),
@@ -531,6 +548,14 @@ export class Controller {
       ...(output?.checksum !== undefined ? { checksum: output.checksum } : {}),
       onChangePending: output?.onChangePending ?? false,
     };
+  }
+
+  /** What the render of `template` traced in `trace` read of Secret data; remembered for secretsRead(). */
+  #noteSecretReads(template: TemplateConfig, trace: RenderTrace): SecretReads {
+    const reads = secretReads(trace, this.#config, this.#pipeline.stores);
+    if (reads.secrets.length > 0) this.#secretsRead.set(template.name, reads.secrets);
+    else this.#secretsRead.delete(template.name);
+    return reads;
   }
 
   #recordProblem(err: Error): void {

@@ -1,13 +1,16 @@
 /**
  * Joins on-demand stores to their source: the Fetcher a CachedStore loads bodies with is
- * the source's single-object read with the resource's remove_fields applied, and the
+ * the source's single-object read, checked against the config's limits, with the
+ * resource's remove_fields applied, and the
  * Kubernetes source watches such resources as metadata only when their index keys allow.
  */
 import type { WatchedResourceConfig } from '../config/types.ts';
 import { FieldStripper } from '../indexer/index.ts';
 import { parsePath } from '../path/index.ts';
+import { formatIdentity } from '../k8s.ts';
 import type { Fetcher } from '../store/index.ts';
-import { canFetch, type Source } from '../watcher/index.ts';
+import { canFetch, WatchError, type Source } from '../watcher/index.ts';
+import { limitProblem, type ObjectLimits } from '../watcher/object-limits.ts';
 
 /** The store type whose objects are fetched on demand. */
 export const ON_DEMAND = 'on-demand';
@@ -17,13 +20,19 @@ export const ON_DEMAND = 'on-demand';
  * remove_fields as the indexer strips watched objects; undefined when the source cannot
  * read single objects.
  */
-export function sourceFetcher(source: Source, resource: WatchedResourceConfig): Fetcher | undefined {
+export function sourceFetcher(source: Source, resource: WatchedResourceConfig, limits: ObjectLimits): Fetcher | undefined {
   if (!canFetch(source)) return undefined;
   const stripper = new FieldStripper(resource.removeFields);
   return {
     fetch: async (id, signal) => {
       const obj = await source.fetch(resource.name, id, signal);
-      return obj === undefined ? undefined : stripper.strip(obj);
+      if (obj === undefined) return undefined;
+      const problem = limitProblem(obj, limits);
+      if (problem !== undefined) {
+        const what = formatIdentity(id.cluster, id.namespace, id.name);
+        throw new WatchError(`fetch ${resource.name} ${what}: refused: ${problem}`, { resource: resource.name });
+      }
+      return stripper.strip(obj);
     },
   };
 }

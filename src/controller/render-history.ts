@@ -73,7 +73,12 @@ export class RenderHistory {
     this.#loggedFailures.set(outcome.template, message);
     const kept = outcome.status === 'failed' ? ', keeping the previous output' : '';
     const text = `${outcome.stage ?? 'render'} of "${outcome.template}" failed${kept}: ${message}`;
-    if (repeated) this.#log.debug({ ...fields, stage: outcome.stage }, text);
-    else this.#log.error({ ...fields, stage: outcome.stage, err: outcome.error }, text);
+    if (repeated) {
+      this.#log.debug({ ...fields, stage: outcome.stage }, text);
+      return;
+    }
+    // The message says where (file:line:col, the command); the stack is for informant's developers.
+    this.#log.error({ ...fields, stage: outcome.stage }, text);
+    this.#log.debug({ ...fields, stage: outcome.stage, err: outcome.error }, text);
   }
 }

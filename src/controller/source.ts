@@ -35,6 +35,7 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
       resources,
       logger,
       onError: settings.onError,
+      limits: config.limits,
     });
   }
   if (config.source.kind === 'kubernetes' && config.source.kubernetes) {
@@ -53,6 +54,7 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
       watch: settings.watch,
       onError: settings.onError,
       connect: (log: Logger) => connections.acquire(connectionKey(shared), () => openRepository(backends, shared, log)),
+      maxObjectBytes: config.limits.maxObjectBytes,
     });
   }
   throw new Error(`source "${config.source.kind}" has no settings`);

@@ -21,6 +21,8 @@ import type { Logger } from '../log.ts';
 import type { Fetcher, Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, Source, WatchError } from '../watcher/index.ts';
+import { limitedSinks } from '../watcher/limited-sink.ts';
+import type { ObjectLimits } from '../watcher/object-limits.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import { sourceFetcher } from './on-demand.ts';
 import { buildStore } from './registry.ts';
@@ -107,6 +109,8 @@ export class WatchUnit {
   readonly stores: ReadonlyMap<string, Store>;
   readonly indexers: ReadonlyMap<string, Indexer>;
   readonly source: Source;
+  readonly #limits: ObjectLimits;
+  readonly #report: (err: WatchError) => void;
   #startedAt: number | undefined;
 
   /** Builds stores (through the registry), indexers and the source; starts nothing. */
@@ -123,11 +127,16 @@ export class WatchUnit {
       registry: context.registry,
       logger: context.logger,
       onChange: () => context.onChange(this),
-      fetcherOf: (resource) => sourceFetcher(source, resource),
+      fetcherOf: (resource) => sourceFetcher(source, resource, config.limits),
     });
     this.source = source;
     this.stores = stores;
     this.indexers = indexers;
+    this.#limits = config.limits;
+    this.#report = (err) => {
+      context.logger.warn({ component: 'watcher', resource: err.resource }, err.message);
+      context.onError(err);
+    };
   }
 
   /** Clock time the source was started at; undefined before. */
@@ -135,10 +144,10 @@ export class WatchUnit {
     return this.#startedAt;
   }
 
-  /** Starts the source; rejects when the source as a whole cannot start. */
+  /** Starts the source (its objects checked against the config's limits); rejects when the source as a whole cannot start. */
   async start(now: number): Promise<void> {
     this.#startedAt = now;
-    await this.source.start(this.indexers);
+    await this.source.start(limitedSinks(this.indexers, this.#limits, this.#report));
   }
 
   async stop(): Promise<void> {

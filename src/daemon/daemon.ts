@@ -13,7 +13,6 @@ import { collectDefaultMetrics } from 'prom-client';
 import { INLINE_FILE } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { resolveLogLevel, type Logger } from '../log.ts';
-import { StatusServer } from '../server/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import { createApiClient } from '../kube/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
@@ -27,6 +26,7 @@ import type { PublisherState, RepositoryFactory } from '../publish/publisher.ts'
 import { PublisherPrometheusMetrics } from '../publish/metrics.ts';
 import { controllerBackend } from './server-backend.ts';
 import { openRepository, type SharedBackendRegistry } from '../controller/shared-backends.ts';
+import { Servers, type AuthClientFactory } from './servers.ts';
 import type { SourceFactory } from '../controller/watch-unit.ts';
 
 /** Defaults of the daemon. */
@@ -73,6 +73,10 @@ export interface DaemonOptions {
   shutdownTimeoutMs?: number;
   /** Export process metrics (CPU, memory, event loop lag); default true. */
   processMetrics?: boolean;
+  /** The API server that reviews callers of /metrics and /debug/ (server.auth); default the cluster informant runs in. */
+  createAuthClient?: AuthClientFactory;
+  /** Whether this process runs in a cluster (decides server.auth: auto); default: a service account is mounted. */
+  inCluster?: boolean;
 }
 
 /** The controller with its server, leader election, config reload and bounded shutdown (see the module comment). */
@@ -85,8 +89,7 @@ export class Daemon {
   readonly #configWatcher: ConfigWatcher;
   readonly #identity: string;
   readonly #publication: Publication;
-  #server: StatusServer | undefined;
-  #serverListen: string | undefined;
+  readonly #servers: Servers;
   #election: { elector: LeaderElector; close(): void; key: string } | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -111,6 +114,12 @@ export class Daemon {
     this.#publication = this.#buildPublication(options);
     this.controller.observePublication(() => this.#publication.status());
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.controller.metrics.registry });
+    this.#servers = new Servers({
+      backend: controllerBackend(this.controller, { health: this.#health, election: () => this.#election?.elector.state() }),
+      logger: options.logger,
+      ...(options.createAuthClient ? { createAuthClient: options.createAuthClient } : {}),
+      ...(options.inCluster !== undefined ? { inCluster: options.inCluster } : {}),
+    });
     this.#configWatcher = new ConfigWatcher({
       clock: this.#clock,
       onChange: () => void this.reload('a config or template file changed'),
@@ -118,9 +127,14 @@ export class Daemon {
     });
   }
 
-  /** The HTTP server's base URL, when it runs. */
+  /** The status server's base URL (probes, /metrics), when it runs. */
   get serverUrl(): string | undefined {
-    return this.#server?.url;
+    return this.#servers.url;
+  }
+
+  /** The base URL of /debug/, when it is on. */
+  get debugUrl(): string | undefined {
+    return this.#servers.debugUrl;
   }
 
   /** What the publisher is doing; undefined when this replica publishes nothing (none configured, or a follower). */
@@ -133,7 +147,7 @@ export class Daemon {
     const config = this.controller.config;
     await this.controller.start();
     try {
-      await this.#applyServer(config);
+      await this.#servers.apply(config);
       await this.#applyElection(config);
       await this.#publication.apply(config, this.controller.stores);
       if (this.#options.watchConfig ?? true) await this.#configWatcher.start(watchedFiles(config));
@@ -194,8 +208,7 @@ export class Daemon {
       this.#log.warn(`shutdown took longer than ${limitMs / 1000} s; abandoning the render in progress`);
       this.controller.abortCommands();
     }
-    await this.#server?.close();
-    this.#server = undefined;
+    await this.#servers.close();
     this.#log.info('stopped');
   }
 
@@ -203,28 +216,13 @@ export class Daemon {
   async #applyRuntime(config: Config): Promise<void> {
     this.#options.logger.level = resolveLogLevel(config.logging.level);
     try {
-      await this.#applyServer(config);
+      await this.#servers.apply(config);
       await this.#applyElection(config);
     } catch (err) {
       this.#log.error({ err }, `could not apply the reloaded config's server or leader election: ${(err as Error).message}`);
     }
     await this.#publication.apply(config, this.controller.stores);
     if (this.#options.watchConfig ?? true) await this.#configWatcher.watch(watchedFiles(config));
-  }
-
-  /** Starts, moves or stops the HTTP server to match `server.listen`. */
-  async #applyServer(config: Config): Promise<void> {
-    const listen = config.server.listen;
-    if (this.#server && this.#serverListen === listen) return;
-    await this.#server?.close();
-    this.#server = undefined;
-    this.#serverListen = listen;
-    if (listen === undefined) return;
-    const backend = controllerBackend(this.controller, {
-      health: this.#health,
-      election: () => this.#election?.elector.state(),
-    });
-    this.#server = await StatusServer.start({ listen, backend, logger: this.#options.logger });
   }
 
   /** Starts or restarts leader election when its settings (or the cluster) changed. */

@@ -8,6 +8,7 @@ import type { DebugBackend, DebugStore, ServerBackend } from '../server/index.ts
 import type { Controller } from '../controller/controller.ts';
 import { readiness, type HealthCheck } from '../controller/health.ts';
 import type { ElectionState } from '../election/leader-election.ts';
+import { holdsSecrets } from '../secrets/index.ts';
 
 /** What the backend reads besides the controller. */
 export interface ServerBackendDeps {
@@ -54,6 +55,13 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
       return resource && storeOf(resource);
     },
     stores: () => controller.config.watchedResources.flatMap((resource) => storeOf(resource) ?? []),
+    secrets: function* () {
+      for (const resource of controller.config.watchedResources) {
+        const store = controller.stores.get(resource.name);
+        if (store && holdsSecrets(resource)) yield* store.list();
+      }
+      yield* controller.secretsRead();
+    },
     outputSummaries: () => controller.status().templates,
     output: (template) => controller.outputContent(template),
     config: () => controller.config,
@@ -78,9 +86,4 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
       };
     },
   };
-}
-
-/** A watched resource of core/v1 Secrets. */
-function holdsSecrets(resource: WatchedResourceConfig): boolean {
-  return resource.apiVersion === 'v1' && (resource.kind === 'Secret' || resource.resource === 'secrets');
 }

@@ -3,7 +3,7 @@
  * optimistic concurrency the API gives (an update carrying a stale resourceVersion is
  * refused with 409, so two replicas can never both think they won).
  */
-import { readBody, readJsonOrUndefined, type ApiResponse, type ApiSendOptions } from '../kube/index.ts';
+import { ApiRequestError, readBody, readJsonOrUndefined, type ApiResponse, type ApiSendOptions, type JsonSender } from '../kube/index.ts';
 
 /** Defaults of ApiLeaseClient. */
 export const DEFAULTS = Object.freeze({
@@ -28,11 +28,6 @@ export interface Lease {
   spec: LeaseSpec;
 }
 
-/** Anything that can send a request with a JSON body (HttpApiClient can). */
-export interface JsonSender {
-  send(path: string, options: ApiSendOptions): Promise<ApiResponse>;
-}
-
 /** Get, create and update of one named Lease. */
 export interface LeaseClient {
   /** What the elector says it works on, e.g. "lease default/informant". */
@@ -46,13 +41,8 @@ export interface LeaseClient {
 }
 
 /** A Lease request failed: the HTTP status (403, 409...) when there was an answer. */
-export class LeaseError extends Error {
+export class LeaseError extends ApiRequestError {
   override readonly name = 'LeaseError';
-  readonly status: number | undefined;
-  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.status = options.status;
-  }
 }
 
 /** A LeaseClient speaking to the API server through a JsonSender. */

@@ -47,6 +47,11 @@ export interface ApiClient {
   close(): void;
 }
 
+/** Anything that can send a request with a JSON body (HttpApiClient can): the Lease client and the reviews. */
+export interface JsonSender {
+  send(path: string, options: ApiSendOptions): Promise<ApiResponse>;
+}
+
 const DEFAULTS = Object.freeze({
   /** TCP keepalive probe delay, in ms: 30 s, as client-go and client-node use, so a dead
    * peer is noticed by the kernel too, not only by the inactivity timeout. */

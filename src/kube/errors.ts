@@ -11,3 +11,12 @@ export class KubeconfigError extends Error {
     super(message, { cause: options.cause });
   }
 }
+
+/** A request to the API server that failed: the HTTP status when there was an answer. Callers subclass it per request kind. */
+export class ApiRequestError extends Error {
+  readonly status: number | undefined;
+  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.status = options.status;
+  }
+}

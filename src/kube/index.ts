@@ -12,6 +12,14 @@ export {
   type ApiRequestOptions,
   type ApiResponse,
   type ApiSendOptions,
+  type JsonSender,
 } from './client.ts';
-export { createApiClient, loadKubeConfig, type KubeconfigEnvironment, type KubeconfigOptions } from './kubeconfig.ts';
-export { KubeconfigError } from './errors.ts';
+export { createApiClient, loadKubeConfig, runningInCluster, type KubeconfigEnvironment, type KubeconfigOptions } from './kubeconfig.ts';
+export { ApiRequestError, KubeconfigError } from './errors.ts';
+export {
+  reviewAccess,
+  reviewToken,
+  ReviewError,
+  type NonResourceAttributes,
+  type ReviewedUser,
+} from './reviews.ts';

@@ -75,6 +75,14 @@ function overrideServer(kc: KubeConfig, clusterName: string, server: string): vo
   kc.clusters = kc.clusters.map((c) => (c.name === clusterName ? { ...c, server } : c));
 }
 
+/**
+ * True when this process runs in a Kubernetes Pod with a service account: the API
+ * server's address is in the environment and the account's token is mounted.
+ */
+export function runningInCluster(environment: KubeconfigEnvironment = DEFAULT_ENVIRONMENT): boolean {
+  return Boolean(environment.env.KUBERNETES_SERVICE_HOST) && fs.existsSync(environment.serviceAccountTokenPath);
+}
+
 /** Loads the kubeconfig (as loadKubeConfig does) and returns an HttpApiClient for it. */
 export function createApiClient(options: KubeconfigOptions = {}, environment?: KubeconfigEnvironment): HttpApiClient {
   return new HttpApiClient(loadKubeConfig(options, environment));

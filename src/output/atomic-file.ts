@@ -1,29 +1,47 @@
 /**
  * Output files on disk: checksums, durable writes, atomic replacement and backups. A
  * reader of an output sees the old file or the new one, never a half-written one.
+ *
+ * Temporary files (candidates, backups in progress) are created fresh, as consul-template
+ * does: a random name beside the output, opened with O_CREAT|O_EXCL|O_NOFOLLOW, so a file
+ * or symbolic link someone planted at a predictable name is never written through, and
+ * never chmod-ed: the open fails and another name is tried.
  */
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { randomBytes, createHash } from 'node:crypto';
+import { copyFile, lstat, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+const DEFAULTS = Object.freeze({
+  /** Names tried for a temporary file before giving up (each one random: a clash means someone is planting files). */
+  createAttempts: 5,
+});
+
+/** Flags of a fresh file: create, fail if anything (a symbolic link included) is at the path, never follow one. */
+const EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** The sha256 of a text, hex. */
 export function checksum(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The checksum of the file's current content, or undefined when it does not exist. */
+/**
+ * The checksum of the file's current content, or undefined when there is no file there
+ * (nothing, or a symbolic link: never read through one, it is replaced like a missing file).
+ */
 export async function fileChecksum(path: string): Promise<string | undefined> {
   try {
-    return checksum(await readFile(path, 'utf8'));
+    return checksum(await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') return undefined;
     throw err;
   }
 }
 
-/** Where the candidate of `output` is written before it is validated: `.name.candidate` beside it. */
-export function candidatePath(output: string): string {
-  return join(dirname(output), `.${basename(output)}.candidate`);
+/** A fresh temporary path beside `output`: `.name.<random>.<suffix>`. */
+function temporaryPath(output: string, suffix: string): string {
+  return join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.${suffix}`);
 }
 
 /** Where the previous version of `output` is kept when backups are on: `name.bak` beside it. */
@@ -32,19 +50,36 @@ export function backupPath(output: string): string {
 }
 
 /**
- * Writes `content` to `path` with `mode` and fsyncs it (creating the folder), replacing
- * whatever was there. Not atomic by itself: write to a path no reader uses, then
- * {@link replaceFile}.
+ * Writes `content` with `mode` into a fresh temporary file beside `output` (creating the
+ * folder) and fsyncs it; resolves with its path (`.name.<random>.<suffix>`). Nothing that
+ * was at any path is touched. Not atomic by itself: {@link replaceFile} the result over
+ * the output, or remove it.
  */
-export async function writeDurable(path: string, content: string, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const handle = await open(path, 'w', mode);
+export async function writeTemporary(output: string, content: string, mode: number, suffix = 'tmp'): Promise<string> {
+  await mkdir(dirname(output), { recursive: true });
+  const { path, handle } = await createExclusive(output, suffix, mode);
   try {
     await handle.writeFile(content, 'utf8');
     await handle.chmod(mode);
     await handle.sync();
-  } finally {
+  } catch (err) {
     await handle.close();
+    await rm(path, { force: true });
+    throw err;
+  }
+  await handle.close();
+  return path;
+}
+
+/** Creates a fresh file beside `output` (see the module comment); EEXIST on every attempt rejects. */
+async function createExclusive(output: string, suffix: string, mode: number): Promise<{ path: string; handle: FileHandle }> {
+  for (let attempt = 1; ; attempt++) {
+    const path = temporaryPath(output, suffix);
+    try {
+      return { path, handle: await open(path, EXCLUSIVE, mode) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= DEFAULTS.createAttempts) throw err;
+    }
   }
 }
 
@@ -61,9 +96,8 @@ export async function replaceFile(from: string, to: string): Promise<void> {
  * `path` is left untouched.
  */
 export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = await writeTemporary(path, content, mode);
   try {
-    await writeDurable(tmp, content, mode);
     await replaceFile(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -73,12 +107,18 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
 
 /**
  * Copies the current `output` to `backup` atomically (a copy, then a rename), so the
- * backup is always a complete earlier version. Returns false when there is no output yet.
+ * backup is always a complete earlier version. Returns false when there is no output yet
+ * (or it is not a regular file: a symbolic link there is not followed).
  */
 export async function backupFile(output: string, backup: string): Promise<boolean> {
-  const tmp = `${backup}.${process.pid}.tmp`;
+  const found = await lstat(output).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!found?.isFile()) return false;
+  const tmp = temporaryPath(backup, 'tmp');
   try {
-    await copyFile(output, tmp);
+    await copyFile(output, tmp, constants.COPYFILE_EXCL);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;

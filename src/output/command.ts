@@ -1,8 +1,10 @@
 /**
  * Runs the commands a template configures (`validate`, `on_change`) as real child
- * processes: no shell unless the argv names one, a timeout that sends SIGTERM and then
- * SIGKILL to the command's whole process group, and stdout/stderr kept (bounded) for the
- * log and for error messages.
+ * processes: no shell unless the argv names one, each in a process group of its own, a
+ * timeout that sends SIGTERM and then SIGKILL to that whole group, and stdout/stderr kept
+ * (bounded) for the log and for error messages. When the command itself exits, whatever
+ * it left running in its group (`sleep 60 &`) is ended the same way: a command never
+ * outlives its run. A daemon a command means to start must leave the group (`setsid`).
  */
 import { spawn } from 'node:child_process';
 import type { Clock } from '../time/clock.ts';
@@ -54,6 +56,8 @@ export interface CommandResult {
   stderr: string;
   /** Whether earlier output was dropped to stay within the bound. */
   truncated: boolean;
+  /** Processes it started were still running in its group when it exited, and were stopped. */
+  strays: boolean;
   /** How long it ran (clock ms). */
   durationMs: number;
 }
@@ -110,6 +114,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
         stdout: stdout.text(),
         stderr: stderr.text(),
         truncated: stdout.truncated || stderr.truncated,
+        strays: stopper.strays,
         durationMs: options.clock.now() - started,
       });
     });
@@ -143,10 +148,11 @@ function lastLines(text: string, count = 5): string {
   return lines.slice(-count).join(' | ');
 }
 
-/** The timeout and abort handling of one child: SIGTERM to the group, then SIGKILL. */
+/** The timeout, abort and exit handling of one child: SIGTERM to the group, then SIGKILL. */
 class Stopper {
   timedOut = false;
   aborted = false;
+  strays = false;
   readonly #pid: number | undefined;
   readonly #options: CommandOptions;
   readonly #timer: unknown;
@@ -162,9 +168,17 @@ class Stopper {
     else options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** The process exited; output pipes held open by its children are closed after the grace period. */
+  /**
+   * The process exited: what it left running in its group is stopped (SIGTERM, SIGKILL
+   * after the grace period), and output pipes still held open are closed after it.
+   */
   exited(closePipes: () => void): void {
     this.#options.clock.clearTimeout(this.#timer);
+    if (!this.timedOut && !this.aborted && this.#groupAlive()) {
+      this.strays = true;
+      this.#signal('SIGTERM');
+      this.#killTimer = this.#options.clock.setTimeout(() => this.#signal('SIGKILL'), this.#killAfterMs);
+    }
     this.#drainTimer = this.#options.clock.setTimeout(closePipes, this.#killAfterMs);
   }
 
@@ -186,6 +200,17 @@ class Stopper {
     else this.aborted = true;
     this.#signal('SIGTERM');
     this.#killTimer = this.#options.clock.setTimeout(() => this.#signal('SIGKILL'), this.#killAfterMs);
+  }
+
+  /** Whether any process of the group still exists (the group outlives its first process). */
+  #groupAlive(): boolean {
+    if (this.#pid === undefined) return false;
+    try {
+      process.kill(-this.#pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #signal(signal: NodeJS.Signals): void {

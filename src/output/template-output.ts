@@ -3,7 +3,8 @@
  * rendering replaces the output in this order, and any failure stops it with the previous
  * file untouched:
  *   1. unchanged checksum → nothing is written and nothing runs;
- *   2. the candidate `.name.candidate` is written beside the output and fsynced;
+ *   2. the candidate `.name.<random>.candidate` is written beside the output (a fresh file,
+ *      never through a link planted there) and fsynced;
  *   3. `validate` runs on it (`{{ file }}` = the candidate);
  *   4. the previous output is copied to `name.bak` (when `backup` is on);
  *   5. the candidate is renamed over the output (atomic) and the folder fsynced;
@@ -12,9 +13,10 @@
 import { rm } from 'node:fs/promises';
 import type { TemplateConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
+import { SecretMask } from '../secrets/index.ts';
 import type { Clock } from '../time/clock.ts';
 import { CommandError, formatArgv, runCommand, substituteFile, type CommandResult } from './command.ts';
-import { backupFile, backupPath, candidatePath, checksum, fileChecksum, replaceFile, writeDurable } from './atomic-file.ts';
+import { backupFile, backupPath, checksum, fileChecksum, replaceFile, writeTemporary } from './atomic-file.ts';
 
 /**
  * The steps from a template to its output file, which a failure is attributed to (metrics
@@ -59,6 +61,12 @@ export interface TemplateOutputSettings {
   onCommand?: (command: 'validate' | 'on_change', result: CommandResult) => void;
 }
 
+/** The Secret data a rendering holds: whether it read any, and the mask for messages about it. */
+export interface RenderedSecrets {
+  readonly read: boolean;
+  readonly mask: SecretMask;
+}
+
 /** A snapshot for the debug endpoint and readiness. */
 export interface TemplateOutputState {
   template: string;
@@ -88,6 +96,10 @@ export class TemplateOutput {
   #candidate: string | undefined;
   #lastWrittenAt: number | undefined;
   #onChangePending = false;
+  /** A rendering of this output read Secret data (once true, it stays: its contents are never shown). */
+  #readsSecrets = false;
+  /** Masks the values of the last rendering's Secrets in command output. */
+  #mask: SecretMask = SecretMask.none;
 
   constructor(settings: TemplateOutputSettings) {
     this.#settings = settings;
@@ -103,6 +115,13 @@ export class TemplateOutput {
     this.#content = previous.#content;
     this.#lastWrittenAt = previous.#lastWrittenAt;
     this.#onChangePending = previous.#onChangePending && this.template.onChange !== undefined;
+    this.#readsSecrets = previous.#readsSecrets;
+    this.#mask = previous.#mask;
+  }
+
+  /** Whether a rendering of this output read Secret data: its content and candidates are not to be shown. */
+  get readsSecrets(): boolean {
+    return this.#readsSecrets;
   }
 
   /** The content of the output as last written (or found identical on disk), if this process rendered it. */
@@ -132,9 +151,14 @@ export class TemplateOutput {
   /**
    * Replaces the output with `content` (steps in the module comment). Never throws: the
    * result says what happened and which step failed. `mayRunOnChange` says whether this
-   * replica runs on_change.
+   * replica runs on_change. `secrets` says what Secret data the rendering read: command
+   * output is masked with it in errors and in the log.
    */
-  async replace(content: string, mayRunOnChange: boolean): Promise<WriteResult> {
+  async replace(content: string, mayRunOnChange: boolean, secrets?: RenderedSecrets): Promise<WriteResult> {
+    if (secrets) {
+      this.#readsSecrets ||= secrets.read;
+      this.#mask = secrets.mask;
+    }
     const sum = checksum(content);
     try {
       await this.#loadChecksum();
@@ -166,12 +190,11 @@ export class TemplateOutput {
   /** Steps 2 to 5: the candidate is written, validated and renamed over the output; the failure, if any. */
   async #writeAndRename(content: string, sum: string): Promise<WriteResult | undefined> {
     const { output, mode } = this.template;
-    const candidate = candidatePath(output);
+    let candidate: string;
     try {
-      await writeDurable(candidate, content, mode);
+      candidate = await writeTemporary(output, content, mode, 'candidate');
     } catch (err) {
-      await rm(candidate, { force: true }).catch(() => undefined);
-      return this.#failed('write', `cannot write the candidate ${candidate}: ${(err as Error).message}`, err);
+      return this.#failed('write', `cannot write the candidate beside ${output}: ${(err as Error).message}`, err);
     }
     const rejected = await this.#validate(candidate);
     if (rejected) {
@@ -222,14 +245,16 @@ export class TemplateOutput {
     return { status, stage: 'on_change', error: new OutputError(error.message, { template: this.template.name, stage: 'on_change', cause: error }) };
   }
 
+  /** Runs a command; the result's output is masked (see replace()) before anyone sees it. */
   async #run(command: 'validate' | 'on_change', argv: string[], env: Record<string, string>): Promise<CommandResult> {
-    const result = await runCommand(argv, {
+    const raw = await runCommand(argv, {
       timeoutMs: this.#settings.commandTimeoutMs,
       clock: this.#settings.clock,
       cwd: this.#settings.cwd,
       env: { INFORMANT_TEMPLATE: this.template.name, INFORMANT_OUTPUT: this.template.output, ...env },
       ...(this.#settings.signal ? { signal: this.#settings.signal } : {}),
     });
+    const result = { ...raw, stdout: this.#mask.apply(raw.stdout), stderr: this.#mask.apply(raw.stderr) };
     this.#settings.onCommand?.(command, result);
     this.#logCommand(command, result);
     return result;
@@ -245,6 +270,7 @@ export class TemplateOutput {
       ...(result.stdout.trim() ? { stdout: result.stdout } : {}),
       ...(result.stderr.trim() ? { stderr: result.stderr } : {}),
       ...(result.truncated ? { truncated: true } : {}),
+      ...(result.strays ? { strays: 'processes it left running were stopped (a daemon must leave the group: setsid)' } : {}),
     };
     if (!result.ok) this.#log.warn(fields, `${command} failed`);
     else if (fields.stdout || fields.stderr) this.#log.info(fields, `${command} ok`);

@@ -50,11 +50,37 @@ function jsonPathAccessor(parsed: ParsedPath): PathAccessor {
   return Object.freeze({
     expr: parsed.expr,
     simple: false,
-    get(obj: unknown): unknown[] {
+    get(obj: unknown, maxValues?: number): unknown[] {
       // jsonpath-plus returns undefined for a falsy document; nothing is selected from it.
       if (obj === null || typeof obj !== 'object') return [];
+      if (maxValues !== undefined) return boundedJsonPath(path, obj, maxValues);
       const found = JSONPath({ path, json: obj, eval: false, wrap: true, resultType: 'value' });
       return Array.isArray(found) ? found : [];
     },
   });
+}
+
+/** Thrown from jsonpath-plus's callback to stop its walk once enough values were found. */
+const ENOUGH = Symbol('enough values');
+
+/** The first `maxValues` values `path` selects in `obj`; the walk stops at the last one. */
+function boundedJsonPath(path: string, obj: object, maxValues: number): unknown[] {
+  const values: unknown[] = [];
+  if (maxValues <= 0) return values;
+  try {
+    JSONPath({
+      path,
+      json: obj,
+      eval: false,
+      wrap: true,
+      resultType: 'value',
+      callback: (value: unknown) => {
+        values.push(value);
+        if (values.length >= maxValues) throw ENOUGH;
+      },
+    });
+  } catch (err) {
+    if (err !== ENOUGH) throw err;
+  }
+  return values;
 }

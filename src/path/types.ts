@@ -43,9 +43,11 @@ export interface PathAccessor {
    * The values selected in `obj`, in document order; an empty array when nothing matches
    * (a field that is present with the value null gives `[null]`). Only own properties and
    * existing array elements match, so `constructor` or `length` never do in a simple path.
-   * The values are the object's own (not copies): treat them as read-only.
+   * The values are the object's own (not copies): treat them as read-only. With
+   * `maxValues`, at most that many are selected and the walk stops there (a bound on the
+   * work of `..` and wildcards over a large object).
    */
-  get(obj: unknown): unknown[];
+  get(obj: unknown, maxValues?: number): unknown[];
 }
 
 /** One step of a removal: an own key of an object, or an index of an array. */

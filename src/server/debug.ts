@@ -2,24 +2,40 @@
  * The /debug/ endpoints: store contents (with a key prefix and a JSONPath query),
  * rendered outputs, the running config and the sync state. Secret data is redacted
  * unless the backend allows it.
+ *
+ * A store query is bounded whatever it asks for: at most DEFAULTS.maxLimit objects, at
+ * most DEFAULTS.maxAnswerBytes of JSON and DEFAULTS.maxJsonPathValues values selected by
+ * `jsonpath` (whose walk stops there, so `$..*` over large objects costs no more); past a
+ * bound the answer ends with `truncated` and the bound that cut it. The answer is built
+ * and sent object by object (`chunks`), so the server interleaves it with other requests.
  */
-import { isKubeObject, objectId, type KubeObject } from '../k8s.ts';
-import { compilePath, PathError } from '../path/index.ts';
+import { objectId, type KubeObject } from '../k8s.ts';
+import { compilePath, PathError, type PathAccessor } from '../path/index.ts';
 import { StoreError } from '../store/index.ts';
-import type { DebugBackend, DebugStore } from './types.ts';
+import type { DebugBackend } from './types.ts';
 import { maskSecretValues, redactObject } from './redact.ts';
 
 /** Defaults of the debug endpoints. */
 export const DEFAULTS = Object.freeze({
-  /** Objects returned by one store query unless `?limit=` says otherwise: enough to read, small enough to send. */
-  limit: 1_000,
+  /** Objects returned by one store query unless `?limit=` says otherwise: a page a person reads. */
+  limit: 100,
+  /** The largest `?limit=` accepted (objects): a page, not a dump of the cluster. */
+  maxLimit: 1_000,
+  /** JSON bytes one store query answers at most; the answer ends there, marked truncated. */
+  maxAnswerBytes: 8 * 1024 * 1024,
+  /** Values `?jsonpath=` selects per answer at most (over every object): bounds `..` and wildcards. */
+  maxJsonPathValues: 10_000,
+  /** Longest `?jsonpath=` expression accepted (characters). */
+  maxJsonPathLength: 1_024,
 });
 
-/** An answer: a status, and JSON or text. */
+/** An answer: a status, and JSON, text, or JSON text produced piece by piece (`chunks`). */
 export interface DebugAnswer {
   status: number;
   json?: unknown;
   text?: string;
+  /** The JSON body in pieces, produced as they are pulled: the server sends and yields between them. */
+  chunks?: Iterable<string>;
 }
 
 /** What the /debug/ index lists. */
@@ -27,7 +43,7 @@ const ENDPOINTS = Object.freeze({
   '/debug/stores': 'every store: type, size, sync state, objects without an index key',
   '/debug/stores/<name>?keys=a,b&key=c&jsonpath=expr&limit=n': 'the objects whose leading index keys match (repeat `key` for keys containing commas); jsonpath selects values from each',
   '/debug/outputs': 'every template: output path, checksum, last result',
-  '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected',
+  '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected; withheld for templates that read Secrets',
   '/debug/config': 'the running config, normalized',
   '/debug/sync': 'sync and watch state per resource, leadership, reload state',
 });
@@ -59,7 +75,12 @@ function queryStore(backend: DebugBackend, name: string, query: URLSearchParams)
   }
   const keys = [...(query.get('keys')?.split(',') ?? []), ...query.getAll('key')];
   const limit = Number(query.get('limit') ?? DEFAULTS.limit);
-  if (!Number.isInteger(limit) || limit < 1) return badRequest(`limit must be a whole number of at least 1, got ${query.get('limit')}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > DEFAULTS.maxLimit) {
+    return badRequest(`limit must be a whole number from 1 to ${DEFAULTS.maxLimit}, got ${query.get('limit')}`);
+  }
+  const expr = query.get('jsonpath') ?? '';
+  const accessor = expr === '' ? undefined : compileQuery(expr);
+  if (accessor instanceof Error) return badRequest(accessor.message);
   let objects: readonly KubeObject[];
   try {
     objects = target.store.get(...keys);
@@ -68,36 +89,118 @@ function queryStore(backend: DebugBackend, name: string, query: URLSearchParams)
     throw err;
   }
   const shown = objects.slice(0, limit).map((obj) => (backend.allowSecrets ? obj : redactObject(obj, target.secret)));
-  const page = { store: name, indexBy: target.indexBy, keys, count: objects.length, truncated: objects.length > limit };
-  const expr = query.get('jsonpath');
-  if (expr === null || expr === '') return { status: 200, json: { ...page, objects: shown } };
-  let accessor: ReturnType<typeof compilePath>;
+  const head = { store: name, indexBy: target.indexBy, keys, count: objects.length, limit, ...(accessor ? { jsonpath: expr } : {}) };
+  const cutByLimit = objects.length > limit;
+  return { status: 200, chunks: accessor ? jsonPathAnswer(head, shown, accessor, cutByLimit) : objectsAnswer(head, shown, cutByLimit) };
+}
+
+/** The accessor of a `?jsonpath=` query, or the Error to answer 400 with. */
+function compileQuery(expr: string): ReturnType<typeof compilePath> | Error {
+  if (expr.length > DEFAULTS.maxJsonPathLength) return new Error(`jsonpath: longer than ${DEFAULTS.maxJsonPathLength} characters`);
   try {
-    accessor = compilePath(expr);
+    return compilePath(expr);
   } catch (err) {
-    if (err instanceof PathError) return badRequest(`jsonpath: ${err.message}`);
+    if (err instanceof PathError) return new Error(`jsonpath: ${err.message}`);
     throw err;
   }
-  const results = shown.map((obj) => ({ id: objectId(obj), values: accessor.get(obj) }));
-  return { status: 200, json: { ...page, jsonpath: expr, results } };
+}
+
+/** What cut an answer short. */
+type Cut = 'limit' | 'bytes' | 'values' | undefined;
+
+/** `{...head, "objects": [...], "shown": n, "truncated": ...}`, object by object within the byte budget. */
+function* objectsAnswer(head: object, objects: readonly KubeObject[], cutByLimit: boolean): Generator<string> {
+  const budget = new ByteBudget(DEFAULTS.maxAnswerBytes);
+  yield budget.take(`${JSON.stringify(head).slice(0, -1)},"objects":[`);
+  let shown = 0;
+  let cut: Cut = cutByLimit ? 'limit' : undefined;
+  for (const obj of objects) {
+    const text = `${shown === 0 ? '' : ','}\n${JSON.stringify(obj)}`;
+    if (!budget.fits(text)) {
+      cut = 'bytes';
+      break;
+    }
+    yield budget.take(text);
+    shown++;
+  }
+  yield closing(shown, cut);
+}
+
+/** `{...head, "results": [{id, values}...], ...}`: values selected one by one, within the value and byte budgets. */
+function* jsonPathAnswer(head: object, objects: readonly KubeObject[], accessor: PathAccessor, cutByLimit: boolean): Generator<string> {
+  const budget = new ByteBudget(DEFAULTS.maxAnswerBytes);
+  yield budget.take(`${JSON.stringify(head).slice(0, -1)},"results":[`);
+  let valuesLeft = DEFAULTS.maxJsonPathValues;
+  let shown = 0;
+  let cut: Cut = cutByLimit ? 'limit' : undefined;
+  for (const obj of objects) {
+    const values = accessor.get(obj, valuesLeft + 1);
+    if (values.length > valuesLeft) cut = 'values';
+    const opening = `${shown === 0 ? '' : ','}\n{"id":${JSON.stringify(objectId(obj))},"values":[`;
+    if (!budget.fits(opening)) {
+      cut = 'bytes';
+      break;
+    }
+    yield budget.take(opening);
+    shown++;
+    const wanted = values.slice(0, valuesLeft);
+    const taken = yield* valuesWithin(wanted, budget);
+    valuesLeft -= taken;
+    yield budget.take(']}');
+    if (taken < wanted.length) cut = 'bytes';
+    if (cut === 'bytes' || cut === 'values') break;
+  }
+  yield closing(shown, cut);
+}
+
+/** Yields the JSON of each value (comma-separated) while it fits the budget; returns how many. */
+function* valuesWithin(values: readonly unknown[], budget: ByteBudget): Generator<string, number> {
+  let taken = 0;
+  for (const value of values) {
+    const text = `${taken === 0 ? '' : ','}${JSON.stringify(value) ?? 'null'}`;
+    if (!budget.fits(text)) break;
+    yield budget.take(text);
+    taken++;
+  }
+  return taken;
+}
+
+function closing(shown: number, cut: Cut): string {
+  return `\n],"shown":${shown},"truncated":${cut !== undefined}${cut ? `,"truncatedBy":"${cut}"` : ''}}\n`;
+}
+
+/** Bytes an answer may still use; a little is kept for the closing. */
+class ByteBudget {
+  #left: number;
+  constructor(bytes: number) {
+    this.#left = bytes - 128;
+  }
+
+  fits(text: string): boolean {
+    return text.length <= this.#left && Buffer.byteLength(text) <= this.#left;
+  }
+
+  take(text: string): string {
+    this.#left -= Buffer.byteLength(text);
+    return text;
+  }
 }
 
 function output(backend: DebugBackend, template: string, query: URLSearchParams): DebugAnswer {
   const content = backend.output(template);
   if (!content) return { status: 404, json: { error: `no template named ${JSON.stringify(template)}` } };
+  if (content.readsSecrets && !backend.allowSecrets) {
+    const error = `template ${JSON.stringify(template)} reads Secret data, so its output is not shown (server.allow_secrets: true shows it)`;
+    return { status: 403, json: { error } };
+  }
   const rejected = query.get('rejected') === '1' || query.get('rejected') === 'true';
   const text = rejected ? content.rejected : content.current;
   if (text === undefined) {
     const what = rejected ? 'no rejected rendering' : 'nothing published by this process yet';
     return { status: 404, json: { error: `template ${JSON.stringify(template)}: ${what}` } };
   }
-  return { status: 200, text: backend.allowSecrets ? text : maskSecretValues(text, secretObjects(backend.stores())) };
-}
-
-function* secretObjects(stores: DebugStore[]): Generator<KubeObject> {
-  for (const { store, secret } of stores) {
-    for (const obj of store.list()) if (isKubeObject(obj) && (secret || obj.kind === 'Secret')) yield obj;
-  }
+  // A second line of defence: Secret values in an output that read none are masked too.
+  return { status: 200, text: backend.allowSecrets ? text : maskSecretValues(text, backend.secrets()) };
 }
 
 function badRequest(error: string): DebugAnswer {

@@ -6,5 +6,6 @@
  */
 export type { DebugBackend, DebugStore, ProbeResult, ServerBackend } from './types.ts';
 export { StatusServer, type StatusServerOptions } from './server.ts';
-export { parseListen, type ListenAddress } from './listen.ts';
+export { parseListen, isLoopback, type ListenAddress } from './listen.ts';
+export { allowEveryone, kubernetesAccess, type AccessCheck, type AccessDecision, type AccessRequest } from './access.ts';
 export { redactObject, isSecret, maskSecretValues, REDACTED } from './redact.ts';

@@ -20,3 +20,9 @@ export function parseListen(listen: string): ListenAddress {
   const host = match[1] ?? match[2];
   return { host: host === '' ? undefined : host, port };
 }
+
+/** True when `listen` binds a loopback address only (127.0.0.0/8, ::1, localhost): nothing outside the host (or Pod) reaches it. */
+export function isLoopback(listen: string): boolean {
+  const { host } = parseListen(listen);
+  return host !== undefined && (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host));
+}

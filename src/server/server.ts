@@ -1,12 +1,19 @@
 /**
- * StatusServer: a small node:http server for probes, metrics and debugging. GET (and
- * HEAD) only; every answer is JSON except /metrics (Prometheus text) and a rendered
- * output (text). A handler that throws answers 500 and is logged; the server never
- * crashes the process.
+ * StatusServer: a small node:http server for probes, metrics and debugging. One listener
+ * serves the status endpoints (probes and /metrics), the debug endpoints, or both (the
+ * daemon runs /debug/ on a loopback listener of its own by default). GET (and HEAD) only;
+ * every answer is JSON except /metrics (Prometheus text) and a rendered output (text).
+ * /metrics and /debug/ are served only to callers the access check allows (401/403
+ * otherwise); probes are always open. A handler that throws answers 500 and is logged;
+ * the server never crashes the process.
  */
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
 import type { Logger } from '../log.ts';
+import { allowEveryone, type AccessCheck } from './access.ts';
 import { debugAnswer, type DebugAnswer } from './debug.ts';
 import type { ProbeResult, ServerBackend } from './types.ts';
 import { parseListen } from './listen.ts';
@@ -17,6 +24,10 @@ export interface StatusServerOptions {
   listen: string;
   backend: ServerBackend;
   logger: Logger;
+  /** What this listener serves: the status endpoints (probes, /metrics), /debug/, or both; default both. */
+  serves?: { status: boolean; debug: boolean };
+  /** Who may read /metrics and /debug/; default everyone (server.auth: none). */
+  access?: AccessCheck;
 }
 
 /** Defaults of the server. */
@@ -25,6 +36,12 @@ export const DEFAULTS = Object.freeze({
   keepAliveTimeoutMs: 5_000,
   /** A request whose headers take longer than this is dropped (ms): slowloris protection. */
   headersTimeoutMs: 10_000,
+  /** A large answer is produced in slices of this long (ms) at most, other requests served between them. */
+  sliceMs: 5,
+  /** Large answers (store queries) produced at once; others wait, so a burst of queries cannot starve the process. */
+  maxStreams: 2,
+  /** Large answers waiting for their turn at most; more are refused with 429 (the caller retries). */
+  maxQueuedStreams: 32,
 });
 
 /** The probes, metrics and debug server (see the module comment); start() listens, close() stops. */
@@ -32,9 +49,14 @@ export class StatusServer {
   readonly #server: http.Server;
   readonly #backend: ServerBackend;
   readonly #log: Logger;
+  readonly #serves: { status: boolean; debug: boolean };
+  readonly #access: AccessCheck;
+  readonly #streams = pLimit(DEFAULTS.maxStreams);
 
   private constructor(options: StatusServerOptions) {
     this.#backend = options.backend;
+    this.#serves = options.serves ?? { status: true, debug: true };
+    this.#access = options.access ?? allowEveryone;
     this.#log = options.logger.child({ component: 'server' });
     this.#server = http.createServer(
       { keepAliveTimeout: DEFAULTS.keepAliveTimeoutMs, headersTimeout: DEFAULTS.headersTimeoutMs },
@@ -50,7 +72,7 @@ export class StatusServer {
       server.#server.once('error', (err) => reject(new Error(`cannot listen on ${options.listen}: ${err.message}`, { cause: err })));
       server.#server.listen(port, host, () => resolve());
     });
-    server.#log.info({ address: server.url }, 'listening');
+    server.#log.info({ address: server.url, endpoints: server.#endpoints() }, 'listening');
     return server;
   }
 
@@ -76,30 +98,91 @@ export class StatusServer {
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      send(res, req, await this.#answer(url));
+      const answer = await this.#answer(req, url);
+      if (!answer.chunks) send(res, req, answer);
+      else if (this.#streams.pendingCount >= DEFAULTS.maxQueuedStreams) send(res, req, BUSY);
+      else await this.#stream(res, req, answer.chunks);
     } catch (err) {
       this.#log.error({ err, path: url.pathname }, 'request failed');
-      send(res, req, { status: 500, json: { error: (err as Error).message } });
+      if (!res.headersSent) send(res, req, { status: 500, json: { error: (err as Error).message } });
+      else res.destroy();
     }
   }
 
-  async #answer(url: URL): Promise<DebugAnswer & { contentType?: string }> {
+  /**
+   * Sends a JSON answer piece by piece as `chunks` produces them (the work of producing
+   * them is done here, between writes): waits when the client reads slowly, and gives
+   * other requests (probes) a turn every DEFAULTS.sliceMs. Several large answers are
+   * produced at most DEFAULTS.maxStreams at a time; the others wait their turn.
+   */
+  async #stream(res: http.ServerResponse, req: http.IncomingMessage, chunks: Iterable<string>): Promise<void> {
+    await this.#streams(async () => {
+      if (res.destroyed) return; // the client left while waiting
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      if (req.method === 'HEAD') return void res.end();
+      let slice = performance.now();
+      for (const chunk of chunks) {
+        if (res.destroyed) return;
+        if (!res.write(chunk)) await once(res, 'drain').catch(() => undefined);
+        if (performance.now() - slice >= DEFAULTS.sliceMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
+      }
+      res.end();
+    });
+  }
+
+  async #answer(req: http.IncomingMessage, url: URL): Promise<Answer> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (path === '/healthz') return probe(this.#backend.health(), 'healthy', 'unhealthy');
-    if (path === '/readyz') return probe(this.#backend.readiness(), 'ready', 'not ready');
-    if (path === '/metrics') {
-      const { contentType, body } = await this.#backend.metrics();
-      return { status: 200, text: body, contentType };
+    const isDebug = path === '/debug' || path.startsWith('/debug/');
+    if (this.#serves.status && path === '/healthz') return probe(this.#backend.health(), 'healthy', 'unhealthy');
+    if (this.#serves.status && path === '/readyz') return probe(this.#backend.readiness(), 'ready', 'not ready');
+    if ((this.#serves.status && path === '/metrics') || (this.#serves.debug && isDebug)) {
+      const refused = await this.#refused(req, url);
+      if (refused) return refused;
+      return isDebug ? this.#debug(path, url) : this.#metrics();
     }
-    if (path === '/debug' || path.startsWith('/debug/')) {
-      const debug = this.#backend.debug();
-      if (!debug) return { status: 404, json: { error: 'the debug endpoints are turned off (server.debug: false)' } };
-      return debugAnswer(debug, path.slice('/debug'.length), url.searchParams);
-    }
-    if (path === '/') return { status: 200, json: { endpoints: ['/healthz', '/readyz', '/metrics', '/debug/'] } };
-    return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: ['/healthz', '/readyz', '/metrics', '/debug/'] } };
+    if (path === '/') return { status: 200, json: { endpoints: this.#endpoints() } };
+    return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: this.#endpoints() } };
+  }
+
+  async #metrics(): Promise<Answer> {
+    const { contentType, body } = await this.#backend.metrics();
+    return { status: 200, text: body, contentType };
+  }
+
+  #debug(path: string, url: URL): DebugAnswer {
+    const debug = this.#backend.debug();
+    if (!debug) return { status: 404, json: { error: 'the debug endpoints are turned off (server.debug: false)' } };
+    return debugAnswer(debug, path.slice('/debug'.length), url.searchParams);
+  }
+
+  /** The refusal when the access check does not allow the request (see access.ts); undefined when it does. */
+  async #refused(req: http.IncomingMessage, url: URL): Promise<Answer | undefined> {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const decision = await this.#access({ token, path: url.pathname, verb: (req.method ?? 'GET').toLowerCase() });
+    if (decision.allowed) return undefined;
+    if (decision.status === 500) this.#log.warn({ path: url.pathname }, decision.reason);
+    else this.#log.debug({ path: url.pathname, status: decision.status }, decision.reason);
+    const headers = decision.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="informant"' } : undefined;
+    return { status: decision.status, json: { error: decision.reason }, ...(headers ? { headers } : {}) };
+  }
+
+  #endpoints(): string[] {
+    return [...(this.#serves.status ? ['/healthz', '/readyz', '/metrics'] : []), ...(this.#serves.debug ? ['/debug/'] : [])];
   }
 }
+
+/** The answer to a store query that finds too many waiting already. */
+const BUSY: Answer = Object.freeze({
+  status: 429,
+  json: { error: 'too many large debug answers in progress; try again in a moment' },
+  headers: { 'Retry-After': '1' },
+});
+
+/** An answer, with the content type and extra headers some need. */
+type Answer = DebugAnswer & { contentType?: string; headers?: Record<string, string> };
 
 function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
   if (!result.ok) return { status: 503, json: { status: bad, reasons: result.reasons } };
@@ -107,7 +190,7 @@ function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
   return { status: 200, json: warnings.length > 0 ? { status: good, warnings } : { status: good } };
 }
 
-function send(res: http.ServerResponse, req: http.IncomingMessage, answer: DebugAnswer & { contentType?: string }): void {
+function send(res: http.ServerResponse, req: http.IncomingMessage, answer: Answer): void {
   const body = answer.text ?? `${JSON.stringify(answer.json, null, 2)}\n`;
   const contentType = answer.contentType ?? (answer.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
   res.writeHead(answer.status, {
@@ -115,6 +198,7 @@ function send(res: http.ServerResponse, req: http.IncomingMessage, answer: Debug
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
+    ...answer.headers,
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -2,6 +2,7 @@
  * The server stage's contract types: the probes' answers and the narrow backend the
  * server serves from (whoever runs the server implements ServerBackend).
  */
+import type { KubeObject } from '../k8s.ts';
 import type { StoreReader } from '../store/index.ts';
 
 /** The answer of a probe: ok, or the reasons it is not. */
@@ -32,12 +33,21 @@ export interface DebugBackend {
   storeSummaries(): unknown[];
   /** One store for queries; undefined when there is none by that name. */
   store(name: string): DebugStore | undefined;
-  /** Every store (for masking Secret values that ended up in rendered outputs). */
+  /** Every store. */
   stores(): DebugStore[];
+  /**
+   * Every Secret whose values must be masked in a rendered output shown (those of the
+   * stores, and the bodies on-demand stores fetched for renders).
+   */
+  secrets(): Iterable<KubeObject>;
   /** Per template: output path, checksum, last result (GET /debug/outputs). */
   outputSummaries(): unknown[];
-  /** The current and the last rejected rendering of one template; undefined when there is no such template. */
-  output(template: string): { current?: string; rejected?: string } | undefined;
+  /**
+   * The current and the last rejected rendering of one template, and whether a render of it
+   * read Secret data (then neither is shown unless allowSecrets); undefined when there is
+   * no such template.
+   */
+  output(template: string): { current?: string; rejected?: string; readsSecrets: boolean } | undefined;
   /** The running config (GET /debug/config). */
   config(): unknown;
   /** Sync and watch state per resource, leadership, reload state (GET /debug/sync). */

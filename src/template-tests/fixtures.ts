@@ -5,10 +5,10 @@
  * objects win over earlier ones with the same identity, so a fixture replaces the manifest
  * object it names.
  */
-import { readFile } from 'node:fs/promises';
+import { DEFAULT_LIMITS } from '../config/index.ts';
 import type { ObjectReference, TemplateTestConfig } from '../config/types.ts';
 import { describeObject, type KubeObject } from '../k8s.ts';
-import { listManifestFiles, parseManifest } from '../watcher/files/index.ts';
+import { FileTooLargeError, listManifestFiles, parseManifest, readManifestText } from '../watcher/files/index.ts';
 
 /** Objects read from manifests, in file order, and what kept others from loading. */
 export interface LoadedObjects {
@@ -33,9 +33,10 @@ export async function readManifests(path: string): Promise<LoadedObjects> {
   for (const file of listing.files) {
     let text: string;
     try {
-      text = await readFile(file.path, 'utf8');
+      text = await readManifestText(file.path, DEFAULT_LIMITS.maxFileBytes);
     } catch (err) {
-      loaded.problems.push(`${file.path}: cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      const why = err instanceof FileTooLargeError ? err.message : `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      loaded.problems.push(`${file.path}: ${why}`);
       continue;
     }
     const parsed = parseManifest(file.path, text);

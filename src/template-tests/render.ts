@@ -30,6 +30,7 @@ export async function renderFromObjects(
   const pipeline = buildPipeline({ ...config, watchedResources: resources }, createDefaultRegistry(), logger, () => {});
   const renderer = createRenderer({
     templates: config.templates,
+    timeoutMs: config.render.timeoutMs,
     stores: pipeline.stores,
     logger: logger.child({ component: 'templates' }),
     baseDir: config.baseDir,

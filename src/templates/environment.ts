@@ -4,7 +4,7 @@
 import nunjucks from 'nunjucks';
 import { FILTERS, GLOBALS } from './filters.ts';
 import { ISOLATION_GLOBALS } from './isolation/helpers.ts';
-import { filtersOf, install } from './nunjucks/index.ts';
+import { boundedRange, filtersOf, install } from './nunjucks/index.ts';
 import { passPlaceholders } from './placeholder.ts';
 import { VALIDATORS } from './validators.ts';
 
@@ -42,6 +42,7 @@ export function createEnvironment(searchPaths: readonly string[]): nunjucks.Envi
   const env = new nunjucks.Environment(loader, { ...ENVIRONMENT_OPTIONS });
   for (const [name, filter] of Object.entries({ ...FILTERS, ...VALIDATORS })) env.addFilter(name, filter);
   for (const [name, fn] of Object.entries({ ...GLOBALS, ...ISOLATION_GLOBALS })) env.addGlobal(name, fn);
+  env.addGlobal('range', boundedRange);
   placeholdersPassFilters(env);
   return env;
 }

@@ -91,6 +91,13 @@ export class FetchSession {
     return this.#fetched;
   }
 
+  /** Every body this render was handed (cached or fetched), in no particular order. */
+  bodies(): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const resolution of this.#known.values()) if (resolution.state === 'hit') out.push(resolution.obj);
+    return out;
+  }
+
   /** The watched resources this render read whole. */
   fullReads(): string[] {
     return [...this.#fullReads.values()];

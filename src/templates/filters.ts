@@ -2,7 +2,9 @@
  * The filters and global functions informant adds to nunjucks' built-ins (which all stay
  * available, `indent` included: see FILTERS). Every filter is a pure function that throws
  * a FilterError naming itself when its input or arguments are wrong; the renderer turns
- * that into a RenderError at the filter's position in the template.
+ * that into a RenderError at the filter's position in the template. Errors name the
+ * filter, the argument and its type, never the value: it may come from a Secret, and
+ * error messages reach logs and /readyz.
  */
 import { Buffer } from 'node:buffer';
 import { LRUCache } from 'lru-cache';
@@ -91,7 +93,7 @@ function b64decode(value: unknown): string {
   const unpadded = text.replace(/=+$/, '');
   const badPadding = text.length !== unpadded.length && text.length % 4 !== 0;
   if (!BASE64.test(text) || unpadded.length % 4 === 1 || badPadding) {
-    throw new FilterError('b64decode', `not valid base64: ${preview(text)}`);
+    throw new FilterError('b64decode', `not valid base64 (${describeText(text)})`);
   }
   try {
     return UTF8.decode(Buffer.from(text, 'base64'));
@@ -193,7 +195,7 @@ function regexReplace(value: unknown, pattern: unknown, replacement: unknown, fl
     try {
       regex = new RegExp(pattern, allFlags);
     } catch (err) {
-      throw new FilterError('regex_replace', (err as Error).message, { cause: err });
+      throw new FilterError('regex_replace', `the pattern is not a valid regular expression: ${regexProblem(err as Error)}`);
     }
     regexCache.set(cacheKey, regex);
   }
@@ -232,14 +234,21 @@ function expectList(filter: string, value: unknown): readonly unknown[] {
   return value;
 }
 
+/** The type of a value for messages, never the value itself. */
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return typeof value === 'undefined' ? 'undefined' : `${typeof value} ${preview(String(value))}`;
+  if (typeof value === 'undefined') return 'undefined';
+  return typeof value === 'string' ? describeText(value) : `a ${typeof value}`;
 }
 
-function preview(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+function describeText(text: string): string {
+  return text.length === 0 ? 'an empty string' : `a string of ${text.length} character${text.length === 1 ? '' : 's'}`;
+}
+
+/** What is wrong with a pattern, without the pattern (V8 quotes it: "Invalid regular expression: /(/: Unterminated group"). */
+function regexProblem(err: Error): string {
+  const match = /^Invalid regular expression: \/.*\/[a-z]*: (.*)$/s.exec(err.message);
+  return match?.[1] ?? err.message;
 }

@@ -18,7 +18,7 @@
  * validators.ts and isolation/ give templates the means to leave a bad object out
  * themselves.
  */
-export type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
+export type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 export { createRenderer, checkTemplates } from './renderer.ts';
 export { RenderError, ResourceError, FilterError, TemplateFailure } from './errors.ts';
 export type { ResourceView, ResourceMethods, Resources } from './resources.ts';

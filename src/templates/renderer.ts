@@ -9,9 +9,11 @@ import { compileTemplates, type CompiledTemplate } from './compile.ts';
 import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
 import { ReportLog } from './isolation/report-log.ts';
-import type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
+import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
+import { unknownNames } from './unknown-names.ts';
+import { runWithDeadline } from './nunjucks/index.ts';
 
 /**
  * Builds the Environment and compiles every template once (and every file they load
@@ -23,16 +25,23 @@ export function createRenderer(options: RendererOptions): Renderer {
   const env = createEnvironment(searchPaths(options));
   const { compiled, errors } = compileTemplates(env, options.templates);
   for (const error of errors) {
-    logger.error({ err: error, template: error.template }, 'template does not compile');
+    // The message is located (file:line:col); the stack is for informant's developers.
+    logger.error({ template: error.template }, `template does not compile: ${error.message}`);
+    logger.debug({ err: error, template: error.template }, 'template does not compile');
   }
   if (errors.length > 0) throw errors[0];
   logger.debug({ templates: compiled.map((t) => t.name) }, 'templates compiled');
   return new TemplateRenderer(compiled, options, logger);
 }
 
-/** Compiles every template as createRenderer would and returns every problem (none: []). */
+/**
+ * Compiles every template as createRenderer would and returns every problem (none: []):
+ * compile errors, unknown filters, and (given `resources`) unknown `resources.<name>`.
+ */
 export function checkTemplates(options: TemplateCheckOptions): RenderError[] {
-  return compileTemplates(createEnvironment(searchPaths(options)), options.templates).errors;
+  const env = createEnvironment(searchPaths(options));
+  const { compiled, errors } = compileTemplates(env, options.templates);
+  return [...errors, ...unknownNames(env, compiled, options.resources)];
 }
 
 /**
@@ -51,6 +60,7 @@ class TemplateRenderer implements Renderer {
   readonly #stores: RendererOptions['stores'];
   readonly #fullViews: ViewSource = fullViews();
   readonly #maxPasses: number | undefined;
+  readonly #timeoutMs: number;
   readonly #logger: Logger;
   /** "template\0resource" pairs whose whole-store reads were logged already. */
   readonly #fullReadsLogged = new Set<string>();
@@ -62,18 +72,19 @@ class TemplateRenderer implements Renderer {
     this.names = Object.freeze(compiled.map((t) => t.name));
     this.#stores = options.stores;
     this.#maxPasses = options.maxFetchPasses;
+    this.#timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
     this.#logger = logger;
     this.#reportLog = new ReportLog(logger);
     this.#onReport = options.onReport;
   }
 
-  async render(templateName: string): Promise<string> {
+  async render(templateName: string, trace?: RenderTrace): Promise<string> {
     const compiled = this.#templates.get(templateName);
     if (compiled === undefined) {
       throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
     }
     const started = performance.now();
-    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled);
+    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, trace);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
     this.#logFullReads(templateName, fullReads);
@@ -83,14 +94,16 @@ class TemplateRenderer implements Renderer {
   }
 
   /** Renders `compiled`, fetching the on-demand objects it reads (see two-pass.ts). */
-  async #renderTwoPass(compiled: CompiledTemplate): ReturnType<typeof renderTwoPass> {
+  async #renderTwoPass(compiled: CompiledTemplate, trace: RenderTrace | undefined): ReturnType<typeof renderTwoPass> {
+    const deadlineAt = performance.now() + this.#timeoutMs;
     try {
       return await renderTwoPass({
         stores: this.#stores,
         fullViews: this.#fullViews,
-        renderPass: (resources) => this.#renderPass(compiled, resources),
+        renderPass: (resources) => this.#renderPass(compiled, resources, deadlineAt),
         lineMode: compiled.escape === 'line',
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
+        ...(trace ? { trace } : {}),
       });
     } catch (err) {
       if (err instanceof UnsafeOutputError) {
@@ -104,12 +117,12 @@ class TemplateRenderer implements Renderer {
   }
 
   /**
-   * One synchronous render of a template from the stores as they are now: the only place
-   * that calls nunjucks.
+   * One synchronous render of a template from the stores as they are now, stopped at
+   * `deadlineAt` (performance.now() ms): the only place that calls nunjucks.
    */
-  #renderPass(compiled: CompiledTemplate, resources: Resources): string {
+  #renderPass(compiled: CompiledTemplate, resources: Resources, deadlineAt: number): string {
     try {
-      return compiled.template.render({ resources });
+      return runWithDeadline(deadlineAt, this.#timeoutMs, () => compiled.template.render({ resources }));
     } catch (err) {
       throw toRenderError(err, compiled.name, compiled.file);
     }

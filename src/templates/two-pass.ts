@@ -19,6 +19,7 @@ import { Isolation } from './isolation/isolation.ts';
 import { runPass } from './isolation/pass-report.ts';
 import { onDemandView } from './on-demand-view.ts';
 import { buildView, createResources, type Resources, type ResourceView, type ViewSource } from './resources.ts';
+import type { RenderTrace } from './types.ts';
 import { describeCharacter } from './unsafe-text.ts';
 
 /** Defaults of the two-pass render. */
@@ -46,6 +47,8 @@ export interface TwoPassOptions {
   lineMode?: boolean;
   /** Passes that leave objects out, at most; default isolation's DEFAULTS.maxRounds. */
   maxIsolationRounds?: number;
+  /** Hears the resources the passes read and the on-demand bodies they were handed (also when the render fails). */
+  trace?: RenderTrace;
 }
 
 /** What a two-pass render did. */
@@ -111,9 +114,17 @@ export class IsolationLimitError extends Error {
  * a refused value no object holds rejects with an UnsafeOutputError.
  */
 export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassResult> {
+  const session = new FetchSession();
+  try {
+    return await renderPasses(options, session);
+  } finally {
+    options.trace?.fetched.push(...session.bodies());
+  }
+}
+
+async function renderPasses(options: TwoPassOptions, session: FetchSession): Promise<TwoPassResult> {
   const maxPasses = options.maxPasses ?? DEFAULTS.maxPasses;
   const maxRounds = options.maxIsolationRounds ?? ISOLATION_DEFAULTS.maxRounds;
-  const session = new FetchSession();
   const isolation = new Isolation(options.stores);
   let missPasses = 0;
   let rounds = 0;
@@ -141,12 +152,21 @@ export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassRes
 function renderPass(options: TwoPassOptions, session: FetchSession, isolation: Isolation) {
   session.startPass();
   const report = isolation.startPass(options.lineMode === true);
-  const resources = createResources(options.stores, passViews(session, options.fullViews, isolation));
+  const resources = createResources(options.stores, traced(options.trace, passViews(session, options.fullViews, isolation)));
   try {
     return { output: runPass(report, () => options.renderPass(resources)), error: undefined, report };
   } catch (cause) {
     return { output: '', error: { cause }, report };
   }
+}
+
+/** `views`, noting in `trace` each resource read. */
+function traced(trace: RenderTrace | undefined, views: ViewSource): ViewSource {
+  if (!trace) return views;
+  return (name, store) => {
+    trace.resources.add(name);
+    return views(name, store);
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * the Renderer they return. index.ts re-exports these for the stage's users.
  */
 import type { TemplateConfig } from '../config/types.ts';
+import type { KubeObject } from '../k8s.ts';
 import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 import type { TemplateReport } from './isolation/report-log.ts';
@@ -16,6 +17,8 @@ export interface TemplateCheckOptions {
    * folders, and the only folder inline templates include from. Default: none.
    */
   baseDir?: string;
+  /** The watched resources' names: checkTemplates reports `resources.<name>` of any other. Default: not checked. */
+  resources?: readonly string[];
 }
 
 /** What createRenderer needs: the templates, and the stores they render from. */
@@ -34,6 +37,23 @@ export interface RendererOptions extends TemplateCheckOptions {
    * renderer has logged them already: new findings at warn, repeats at debug).
    */
   onReport?: (report: TemplateReport) => void;
+  /**
+   * A render (every pass of it) taking longer than this, in ms, is stopped with a
+   * RenderError at the loop or macro call where time ran out (render.timeout); default none.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * What one render read, filled in as it goes (also when it fails): the watched resources
+ * it looked at (`resources.<name>`, any use), and the objects of on-demand stores it was
+ * handed. Callers use it to know whether an output holds Secret data and to mask it.
+ */
+export interface RenderTrace {
+  /** Watched resource names the template read. */
+  readonly resources: Set<string>;
+  /** Bodies of on-demand objects the template was given (fetched or cached). */
+  readonly fetched: KubeObject[];
 }
 
 /**
@@ -54,6 +74,7 @@ export interface Renderer {
    * rejects (fail_object, a validating filter given the object, a printed value the line
    * check of `escape: line` refuses) are left out and the template rendered without them
    * (see isolation/); a refused value no object holds fails the render at its position.
+   * `trace` hears what the render read.
    */
-  render(templateName: string): Promise<string>;
+  render(templateName: string, trace?: RenderTrace): Promise<string>;
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../support/cli.ts';
+import { spawn } from 'node:child_process';
+import { CLI, runCli } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,6 +34,21 @@ describe('the informant process', () => {
     const failed = await runCli(['render', '--config', broken]);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /broken\.yaml:2:\d+: watched_resources\.services\.indexBy: unknown key "indexBy"/);
+  });
+
+  test('render --out - into a reader that stops early (| head -1) ends quietly, with no EPIPE', async () => {
+    const child = spawn(process.execPath, [CLI, 'render', '--config', 'config.yaml', '--out', '-'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    child.stdout.destroy(); // what `head -1` does once it has its line
+    const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
+    assert.match(first, /^==> haproxy\.cfg <==/);
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
   test('check-config exits 0 with a summary on stdout, and 1 naming the problem on stderr', async () => {

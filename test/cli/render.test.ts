@@ -128,6 +128,16 @@ describe('informant render', () => {
     },
   ];
 
+  test('exits non-zero naming the folder when source.files.path does not exist, without a stack trace', async () => {
+    const { dir, output, good } = await project();
+    await edit(join(dir, 'config.yaml'), (t) => t.replace('path: manifests', 'path: missing'));
+    const result = await runCliInProcess(['render', '--config', join(dir, 'config.yaml')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`config\\.yaml: manifests path ${join(dir, 'missing')} does not exist`));
+    assert.doesNotMatch(result.stderr, /    at /);
+    assert.deepEqual(await readFile(output), good);
+  });
+
   for (const failure of failures) {
     test(`exits non-zero naming the file and line for ${failure.name}, keeping the output`, async () => {
       const { dir, output, good } = await project();
@@ -155,6 +165,39 @@ describe('informant check-config', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /config\.yaml:5:\d+: watched_resources\.services\.store: .*available: full/);
     assert.match(result.stderr, /render\.debounce: invalid duration "5x"/);
+  });
+
+  test('reports every kind of problem in one run: schema, cross-field, test files, templates, names, the manifests path', async () => {
+    const { dir } = await project();
+    await writeFile(join(dir, 'typo.njk'), '{% for s in resources.service %}{{ s.metadata.name | uper }}{% endfor %}\n');
+    await writeFile(
+      join(dir, 'config.yaml'),
+      `watched_resources:
+  services: {api_version: v1, kind: Service, indexBy: [metadata.name]}
+source:
+  files: {path: no-such-folder}
+templates:
+  list: {path: list.njk, output: out/list.txt}
+  typo: {path: typo.njk, output: out/typo.txt}
+  broken: {inline: "{% if %}", output: out/broken.txt}
+render: {debounce: 5s, max_wait: 1s, sync_timeout: soon}
+test_files: [tests/missing.yaml]
+`,
+    );
+    const result = await runCliInProcess(['check-config', '--config', join(dir, 'config.yaml')]);
+    assert.equal(result.code, 1);
+    const expected = [
+      /config\.yaml:2:\d+: watched_resources\.services\.indexBy: unknown key "indexBy"/,
+      /config\.yaml:9:\d+: render\.max_wait: must be at least debounce/,
+      /config\.yaml:9:\d+: render\.sync_timeout: invalid duration "soon"/,
+      /config\.yaml:10:\d+: test_files\[0\]: .*missing\.yaml/,
+      /typo\.njk:1:\d+: unknown resource "service" in resources\.service \(watched resources: services\); did you mean "services"\?/,
+      /typo\.njk:1:\d+: unknown filter "uper"; did you mean "upper"\?/,
+      /<inline:broken>:1:\d+: /,
+      /config\.yaml:4:\d+: source\.files\.path: .*no-such-folder does not exist/,
+    ];
+    for (const pattern of expected) assert.match(result.stderr, pattern);
+    assert.equal(result.stderr.trim().split('\n').length, expected.length, result.stderr);
   });
 
   test('reports every template that does not compile', async () => {

@@ -32,7 +32,13 @@ const cases: Case[] = [
     name: 'an unknown top-level key, pointing at the key and listing the allowed ones',
     text: lines('watched_resources: {}', 'extra: 1'),
     line: 2, col: 1, path: 'extra',
-    message: 'unknown key "extra"; allowed: watched_resources, remove_fields, source, templates, render, server, leader_election, logging',
+    message: 'unknown key "extra"; allowed: watched_resources, remove_fields, source, templates, render, server, leader_election, limits, logging',
+  },
+  {
+    name: 'a size that does not parse',
+    text: lines('limits:', '  max_file_size: 4 megabytes'),
+    line: 2, col: 18, path: 'limits.max_file_size',
+    message: 'invalid size "4 megabytes": use a number of bytes, or a number followed by Ki, Mi, Gi (or K, M, G)',
   },
   {
     name: 'an unknown nested key, suggesting the snake_case spelling',

@@ -64,7 +64,7 @@ async function readOutput(path: string): Promise<string | undefined> {
 
 describe('Daemon', () => {
   test('reloads when the config file changes, and keeps running the old config when the new one is invalid', async () => {
-    const { file, output } = await setup({ extra: 'server: {listen: "127.0.0.1:0"}' });
+    const { file, output } = await setup({ extra: 'server: {listen: "127.0.0.1:0", debug: true, debug_listen: "127.0.0.1:0"}' });
     const clock = new FakeClock();
     const load = () => loadConfig(file);
     const daemon = new Daemon({ config: await load(), logger: silentLogger(), loadConfig: load, clock, processMetrics: false });
@@ -78,17 +78,18 @@ describe('Daemon', () => {
       }, `the output is ${JSON.stringify(expected)}`);
     await render('api web ');
 
-    await writeFile(file, configYaml({ template: 'v2: {{ resources.services | length }}', extra: 'server: {listen: "127.0.0.1:0"}' }));
+    await writeFile(file, configYaml({ template: 'v2: {{ resources.services | length }}', extra: 'server: {listen: "127.0.0.1:0", debug: true, debug_listen: "127.0.0.1:0"}' }));
     clock.advance(2_000); // the config watcher polls
     await render('v2: 2');
 
-    await writeFile(file, configYaml({ template: '{% if %}', extra: 'server: {listen: "127.0.0.1:0"}' }));
+    await writeFile(file, configYaml({ template: '{% if %}', extra: 'server: {listen: "127.0.0.1:0", debug: true, debug_listen: "127.0.0.1:0"}' }));
     clock.advance(2_000);
     const metrics = async () => (await fetch(`${daemon.serverUrl}/metrics`)).text();
     await eventually(async () => /informant_config_reloads_total\{result="failure"\} 1/.test(await metrics()), 'the failed reload is counted');
     assert.equal(await readOutput(output), 'v2: 2', 'the last good output stays');
     assert.equal((await fetch(`${daemon.serverUrl}/readyz`)).status, 200, 'the running config still serves');
-    const sync = (await (await fetch(`${daemon.serverUrl}/debug/sync`)).json()) as { reload: { lastError?: string } };
+    assert.equal(daemon.debugUrl, daemon.serverUrl, 'debug_listen equal to listen: one listener serves both');
+    const sync = (await (await fetch(`${daemon.debugUrl}/debug/sync`)).json()) as { reload: { lastError?: string } };
     assert.match(sync.reload.lastError ?? '', /inline:services/);
 
     await writeFile(file, 'watched_resources: [oops\n');
@@ -144,5 +145,65 @@ describe('Daemon', () => {
     } finally {
       await api.close();
     }
+  });
+
+  test('serves /debug/ on a loopback listener of its own, and checks /metrics and /debug/ callers with the API server; probes stay open', async () => {
+    const api = await TestApiServer.start({ token: 'informant' });
+    try {
+      const kubeDir = await mkdtemp(join(tmpdir(), 'informant-daemon-kube-'));
+      dirs.push(kubeDir);
+      const kubeconfig = writeKubeconfig(kubeDir, api.url, { token: 'informant' });
+      api.identities.add('reader', { username: 'alice', groups: ['oncall'] });
+      api.create('clusterroles', { metadata: { name: 'debug-reader' }, rules: [{ nonResourceURLs: ['/metrics', '/debug', '/debug/*'], verbs: ['get'] }] } as never);
+      api.create('clusterrolebindings', {
+        metadata: { name: 'oncall' },
+        roleRef: { kind: 'ClusterRole', name: 'debug-reader' },
+        subjects: [{ kind: 'Group', name: 'oncall' }],
+      } as never);
+      const { file } = await setup({ extra: 'server: {listen: "127.0.0.1:0", auth: kubernetes, debug: true, debug_listen: "127.0.0.1:0"}' });
+      await writeFile(file, (await readFile(file, 'utf8')).replace('debug_listen: "127.0.0.1:0"', 'debug_listen: "127.0.0.2:0"'));
+      const load = () => loadConfig(file);
+      const daemon = new Daemon({
+        config: await load(),
+        logger: silentLogger(),
+        loadConfig: load,
+        watchConfig: false,
+        processMetrics: false,
+        createAuthClient: () => {
+          const client = createApiClient({ kubeconfig });
+          return { sender: client, close: () => client.close() };
+        },
+      });
+      daemons.push(daemon);
+      await daemon.start();
+      assert.match(daemon.debugUrl ?? '', /^http:\/\/127\.0\.0\.2:\d+$/);
+      const get = async (url: string, token?: string) => (await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {})).status;
+      assert.equal(await get(`${daemon.serverUrl}/healthz`), 200, 'probes need no token');
+      assert.notEqual(await get(`${daemon.serverUrl}/readyz`), 401);
+      const anonymous = await fetch(`${daemon.serverUrl}/metrics`);
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer realm="informant"');
+      assert.equal(await get(`${daemon.serverUrl}/metrics`, 'wrong'), 401);
+      assert.equal(await get(`${daemon.serverUrl}/metrics`, 'reader'), 200);
+      assert.equal(await get(`${daemon.serverUrl}/debug/sync`, 'reader'), 404, 'no /debug/ on the status listener');
+      assert.equal(await get(`${daemon.debugUrl}/debug/sync`), 401);
+      assert.equal(await get(`${daemon.debugUrl}/debug/sync`, 'reader'), 200);
+      assert.equal(await get(`${daemon.debugUrl}/healthz`, 'reader'), 404, 'the debug listener serves /debug/ only');
+      await daemon.stop();
+    } finally {
+      await api.close();
+    }
+  });
+
+  test('server.auth: auto leaves /metrics open outside a cluster, and /debug/ is off by default', async () => {
+    const { file } = await setup({ extra: 'server: {listen: "127.0.0.1:0"}' });
+    const load = () => loadConfig(file);
+    const daemon = new Daemon({ config: await load(), logger: silentLogger(), loadConfig: load, watchConfig: false, processMetrics: false, inCluster: false });
+    daemons.push(daemon);
+    await daemon.start();
+    assert.equal((await fetch(`${daemon.serverUrl}/metrics`)).status, 200);
+    assert.equal(daemon.debugUrl, undefined);
+    assert.equal((await fetch(`${daemon.serverUrl}/debug/`)).status, 404);
+    await daemon.stop();
   });
 });

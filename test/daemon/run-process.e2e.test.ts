@@ -15,7 +15,7 @@ after(async () => {
 
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: {namespace: shop, name: web}\nspec: {ports: [{port: 80}]}\n';
 
-function configYaml(template: string, onChange = ''): string {
+function configYaml(template: string, onChange = '', render = 'render: {debounce: 50ms, max_wait: 500ms}'): string {
   return `
 watched_resources:
   services: {api_version: v1, kind: Service}
@@ -26,18 +26,18 @@ templates:
     inline: "${template}"
     output: out/services.txt
 ${onChange}
-render: {debounce: 50ms, max_wait: 500ms}
+${render}
 server: {listen: "127.0.0.1:0"}
 `;
 }
 
-async function setup(template: string, onChange = '') {
+async function setup(template: string, onChange = '', render?: string) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-process-'));
   dirs.push(dir);
   await mkdir(join(dir, 'manifests'));
   await writeFile(join(dir, 'manifests', 'web.yaml'), SERVICE);
   const file = join(dir, 'config.yaml');
-  await writeFile(file, configYaml(template, onChange));
+  await writeFile(file, configYaml(template, onChange, render));
   return { dir, file, output: join(dir, 'out', 'services.txt') };
 }
 
@@ -85,5 +85,22 @@ describe('informant run as a process', () => {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
       return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
     }, 'the hanging command was killed');
+  });
+
+  test('a render that runs away is stopped at render.timeout: probes answer, the error is reported, SIGTERM exits 0', async () => {
+    const runaway = '{% for i in range(0, 100000) %}{% for j in range(0, 100000) %}{% endfor %}{% endfor %}';
+    const { file } = await setup(runaway, '', 'render: {debounce: 50ms, max_wait: 500ms, timeout: 1s}');
+    const cli = startCli(['run', '--config', file, '--no-watch-config']);
+    running.push(cli);
+    const url = await eventually(() => serverUrl(cli), 'the server listens');
+    // Renders keep being retried (and stopped); probes are answered between them.
+    const ready = await eventually(async () => {
+      const answer = await fetch(`${url}/readyz`);
+      const body = (await answer.json()) as { reasons?: string[] };
+      return body.reasons?.find((r) => r.includes('render.timeout'));
+    }, '/readyz reports the stopped render');
+    assert.match(ready, /^template "services": render failed: <inline:services>:1:\d+: the render took longer than render\.timeout \(1 s\)/);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    assert.equal(await cli.stop(), 0);
   });
 });

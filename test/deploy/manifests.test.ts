@@ -123,6 +123,24 @@ describe('deploy/', () => {
     assert.equal(service.spec.ports[0].targetPort, informant.ports[0].name);
   });
 
+  test('/metrics is authenticated through the cluster, /debug/ is off, and a NetworkPolicy lets only the metrics port in', async () => {
+    const { config } = await materialize(await one('configmap.yaml', 'ConfigMap'));
+    assert.equal(config.server.auth, 'kubernetes');
+    assert.equal(config.server.debug, false);
+    const rules = (await docs(join(DEPLOY, 'rbac.yaml'))).filter((d) => d.kind === 'ClusterRole').flatMap((d) => d.rules);
+    for (const resource of ['tokenreviews', 'subjectaccessreviews']) {
+      assert.ok(rules.some((r: { resources?: string[]; verbs: string[] }) => r.resources?.includes(resource) && r.verbs.includes('create')), resource);
+    }
+    const policy = await one('networkpolicy.yaml', 'NetworkPolicy');
+    const deployment = await one('deployment.yaml', 'Deployment');
+    assert.deepEqual(policy.spec.podSelector.matchLabels, deployment.spec.template.metadata.labels);
+    assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+    const ports = policy.spec.ingress.flatMap((rule: { ports: Array<{ port: string }> }) => rule.ports.map((p) => p.port));
+    assert.deepEqual(ports, [container(deployment, 'informant').ports[0].name]);
+    const kustomization = await one('kustomization.yaml', 'Kustomization');
+    assert.ok(kustomization.resources.includes('networkpolicy.yaml'));
+  });
+
   test('the HAProxy sidecar shares the output volume and informant can signal it', async () => {
     const patch = await one('haproxy-sidecar/deployment.yaml', 'Deployment');
     const base = await one('configmap.yaml', 'ConfigMap');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { checksum, fileChecksum, writeFileAtomic } from '../../src/output/atomic-file.ts';
+import { checksum, fileChecksum, writeFileAtomic, writeTemporary } from '../../src/output/atomic-file.ts';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -41,6 +41,19 @@ describe('writeFileAtomic', () => {
     await assert.rejects(writeFileAtomic(path, 'new\n', 0o644));
     assert.deepEqual(await readdir(dir), ['out.cfg'], 'no temporary file left behind');
     assert.equal(await readFile(join(path, 'keep'), 'utf8'), 'x');
+  });
+});
+
+describe('writeTemporary', () => {
+  test('creates a fresh file with a random name beside the output, mode set and fsynced, and returns its path', async () => {
+    const dir = await tempDir();
+    const output = join(dir, 'haproxy.cfg');
+    const first = await writeTemporary(output, 'a\n', 0o600, 'candidate');
+    const second = await writeTemporary(output, 'b\n', 0o600, 'candidate');
+    assert.notEqual(first, second);
+    assert.match(basename(first), /^\.haproxy\.cfg\.[0-9a-f]{12}\.candidate$/);
+    assert.equal(await readFile(first, 'utf8'), 'a\n');
+    assert.equal((await stat(first)).mode & 0o777, 0o600);
   });
 });
 

@@ -86,6 +86,21 @@ describe('runCommand', () => {
     await eventually(async () => !(await alive(pid)), 'the grandchild is gone');
   });
 
+  test('ends what a command left running in its group once it exits', async () => {
+    const pidFile = join(await tempDir(), 'pid');
+    const clock = new FakeClock();
+    const result = await runCommand(['sh', '-c', `sleep 30 > /dev/null 2>&1 & echo $! > ${pidFile}`], { timeoutMs: 60_000, clock });
+    assert.equal(result.ok, true, 'the command itself succeeded');
+    assert.equal(result.strays, true);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    await eventually(async () => !(await alive(pid)), 'the background process is gone');
+  });
+
+  test('a command that leaves nothing behind has no strays', async () => {
+    const result = await runCommand(['sh', '-c', 'exit 0'], { timeoutMs: 60_000, clock: new FakeClock() });
+    assert.equal(result.strays, false);
+  });
+
   test('stops a running command when the caller aborts', async () => {
     const abort = new AbortController();
     const running = runCommand(['sleep', '30'], { timeoutMs: 60_000, clock: new FakeClock(), signal: abort.signal });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -48,7 +48,8 @@ describe('TemplateOutput', () => {
     assert.deepEqual(result, { status: 'written' });
     assert.equal(await readFile(output, 'utf8'), 'global\n');
     assert.equal((await stat(output)).mode & 0o777, 0o640);
-    const candidate = join(dir, 'out', '.haproxy.cfg.candidate');
+    const candidate = /^validate (.*)\n/.exec(await commands())?.[1] ?? '';
+    assert.match(candidate, new RegExp(`^${join(dir, 'out')}/\\.haproxy\\.cfg\\.[0-9a-f]{12}\\.candidate$`), 'a fresh name beside the output');
     assert.equal(await commands(), `validate ${candidate}\nglobal\non_change ${output}\nglobal\n`);
     assert.deepEqual(await readdir(join(output, '..')), ['haproxy.cfg'], 'the candidate became the output');
     assert.equal(target.onChangePending, false);
@@ -73,6 +74,22 @@ describe('TemplateOutput', () => {
     assert.match(await commands(), /^validate /);
     assert.doesNotMatch(await commands(), /on_change/);
     assert.equal(target.rejectedCandidate, 'broken\n');
+  });
+
+  test('never writes through a symbolic link planted beside the output, at the old candidate name or at the output', async () => {
+    const { dir, output, target } = await setup({ backup: true });
+    const victim = join(dir, 'victim');
+    await writeFile(victim, 'precious\n', { mode: 0o600 });
+    await mkdir(join(output, '..'), { recursive: true });
+    await symlink(victim, join(dir, 'out', '.haproxy.cfg.candidate'));
+    await symlink(victim, join(dir, 'out', 'haproxy.cfg.bak.tmp'));
+    await symlink(victim, output);
+    assert.equal((await target.replace('global\n', true)).status, 'written');
+    assert.equal(await readFile(victim, 'utf8'), 'precious\n', "the link's target is untouched");
+    assert.equal((await stat(victim)).mode & 0o777, 0o600, 'and not chmod-ed');
+    assert.equal((await lstat(output)).isSymbolicLink(), false, 'the output is a file of its own now');
+    assert.equal(await readFile(output, 'utf8'), 'global\n');
+    assert.deepEqual((await readdir(join(dir, 'out'))).sort(), ['.haproxy.cfg.candidate', 'haproxy.cfg', 'haproxy.cfg.bak.tmp'], 'no backup read through the link');
   });
 
   test('does not run validate again for a rendering it already rejected', async () => {

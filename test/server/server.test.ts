@@ -53,7 +53,7 @@ server: {listen: "127.0.0.1:0"${server}}
 async function setup(options: { server?: string; holdSync?: string[] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-server-'));
   dirs.push(dir);
-  const config = parseConfig(configYaml(options.server ?? ''), join(dir, 'config.yaml'));
+  const config = parseConfig(configYaml(options.server ?? ', debug: true'), join(dir, 'config.yaml'));
   const clock = new FakeClock();
   const source = new ScriptedSource(
     { services: [service('shop', 'web', 80), service('blog', 'api', 8080)], secrets: [tlsSecret('shop', 'web-tls')] },
@@ -210,14 +210,12 @@ describe('StatusServer over a controller', () => {
     const path = await t.get(`/debug/stores/secrets?jsonpath=${encodeURIComponent("data['tls.key']")}`);
     assert.deepEqual(path.json.results[0].values, ['[redacted]']);
     const output = await t.get('/debug/outputs/site');
-    assert.equal(output.status, 200);
-    assert.match(output.text, /^api:8080web:80/);
-    assert.doesNotMatch(output.text, /BEGIN CERTIFICATE|MIIBszCCAVmgAwIBAgIUW/);
+    assert.equal(output.status, 403, 'the template reads Secrets: its output is withheld');
+    assert.match(output.json.error, /^template "site" reads Secret data, so its output is not shown \(server\.allow_secrets: true shows it\)$/);
     assert.ok(!output.text.includes(KEY_B64));
-    assert.match(output.text, /\[redacted\]/);
     await t.controller.stop();
 
-    const open = await setup({ server: ', allow_secrets: true' });
+    const open = await setup({ server: ', debug: true, allow_secrets: true' });
     await open.controller.start();
     await open.render();
     assert.equal((await open.get('/debug/stores/secrets')).json.objects[0].data['tls.key'], KEY_B64);
@@ -234,9 +232,9 @@ describe('StatusServer over a controller', () => {
     assert.equal(outputs.json[0].last.status, 'written');
     assert.match(outputs.json[0].checksum, /^[0-9a-f]{64}$/);
     assert.equal((await t.get('/debug/outputs/nope')).status, 404);
-    assert.equal((await t.get('/debug/outputs/site?rejected=1')).status, 404, 'nothing was rejected');
+    assert.equal((await t.get('/debug/outputs/site?rejected=1')).status, 403, 'withheld: the template reads Secrets');
     const config = await t.get('/debug/config');
-    assert.deepEqual(Object.keys(config.json.render), ['debounceMs', 'maxWaitMs', 'syncTimeoutMs', 'commandTimeoutMs']);
+    assert.deepEqual(Object.keys(config.json.render), ['debounceMs', 'maxWaitMs', 'syncTimeoutMs', 'commandTimeoutMs', 'timeoutMs']);
     const sync = await t.get('/debug/sync');
     assert.equal(sync.json.synced, true);
     assert.deepEqual(sync.json.resources.map((r: { resource: string }) => r.resource), ['services', 'secrets']);

@@ -121,7 +121,7 @@ export async function renderError(
 /** A renderer for inline templates (name → text) over `stores` (default sampleStores()). */
 export function inlineRenderer(
   templates: Record<string, string>,
-  options: { baseDir?: string; stores?: Map<string, Store> } = {},
+  options: { baseDir?: string; stores?: Map<string, Store>; timeoutMs?: number } = {},
 ): Renderer {
   const configs: TemplateConfig[] = Object.entries(templates).map(([name, inline]) => ({
     name,
@@ -130,7 +130,12 @@ export function inlineRenderer(
     mode: 0o644,
   }));
   const stores = options.stores ?? sampleStores();
-  return createRenderer({ templates: configs, stores, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  return createRenderer({
+    templates: configs,
+    stores,
+    ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
 }
 
 /** Renders one inline template over `stores` (default sampleStores()). */

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { checkTemplates, createRenderer, RenderError } from '../../src/templates/index.ts';
+import { captureLogger } from '../support/log-capture.ts';
 import { inlineRenderer, renderFiles, renderInline, sampleStores, TemplateDir } from './fixtures.ts';
 
 describe('the nunjucks environment', () => {
@@ -134,5 +135,40 @@ describe('template files', () => {
       ],
     );
     assert.deepEqual(checkTemplates({ templates: [templates[0]!] }), []);
+  });
+});
+
+describe('compile errors in the log', () => {
+  test('are logged with their location at error level, the stack only at debug level', () => {
+    const { logger, records } = captureLogger('debug');
+    const templates = [{ name: 'broken', inline: 'a\n{% for x in y %}', output: '/x', mode: 0o644 }];
+    assert.throws(() => createRenderer({ templates, stores: sampleStores(), logger }), RenderError);
+    const error = records.find((r) => r.level === 50);
+    assert.match(String(error?.msg), /^template does not compile: <inline:broken>:2:\d+: /);
+    assert.equal(JSON.stringify(error).includes('    at '), false, 'no stack at error level');
+    const debug = records.find((r) => r.level === 20);
+    assert.match(JSON.stringify(debug), /    at /, 'the stack is there at debug level');
+  });
+});
+
+describe('checkTemplates names', () => {
+  test('reports unknown filters and resources where they are written, included files too, and leaves computed names alone', async () => {
+    const dir = await TemplateDir.create();
+    try {
+      await dir.write({
+        'part.njk': 'a\n{{ x | to_jsn }}',
+        'main.njk': '{% include "part.njk" %}{{ resources.ingresses | length }}{{ resources["service"] | length }}{% set n = "nope" %}{{ resources[n] }}',
+      });
+      const problems = checkTemplates({ templates: [dir.fileTemplate('main.njk')], baseDir: dir.path(''), resources: ['ingresses', 'services'] });
+      assert.deepEqual(problems.map((p) => `${p.file.slice(p.file.lastIndexOf('/') + 1)}:${p.line}: ${p.reason}`), [
+        'main.njk:1: unknown resource "service" in resources.service (watched resources: ingresses, services); did you mean "services"?',
+        'part.njk:2: unknown filter "to_jsn"; did you mean "to_json"?',
+      ]);
+      assert.deepEqual(checkTemplates({ templates: [dir.fileTemplate('main.njk')], baseDir: dir.path('') }).map((p) => p.reason), [
+        'unknown filter "to_jsn"; did you mean "to_json"?',
+      ], 'resources are checked only when the watched ones are given');
+    } finally {
+      await dir.cleanup();
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { WatchedResourceConfig } from '../../src/config/types.ts';
 import { metadataOnlyResources, sourceFetcher } from '../../src/controller/on-demand.ts';
 import { Indexer } from '../../src/indexer/index.ts';
 import type { KubeObject } from '../../src/k8s.ts';
+import { DEFAULT_LIMITS } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { CachedStore } from '../../src/store/cached-store.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -78,7 +79,7 @@ async function onDemandCluster(options: Options) {
   const secrets = new CachedStore({
     name: 'secrets',
     keyCount: resources[0]!.indexBy.length,
-    fetcher: sourceFetcher(source, resources[0]!)!,
+    fetcher: sourceFetcher(source, resources[0]!, DEFAULT_LIMITS)!,
     maxEntries: options.maxEntries ?? 64,
     ttlMs: options.ttlMs ?? 600_000,
     now: () => clock.now,

@@ -84,6 +84,19 @@ describe('two-pass render of on-demand objects', () => {
     assert.deepEqual(c.fetcher.gets.map((g) => `${g.namespace}/${g.name}`).sort(), ['web/api-tls', 'web/shop-tls']);
   });
 
+  test('a trace hears the resources a render read and the on-demand bodies it was handed, also when it fails', async () => {
+    const c = webCluster();
+    const renderer = inlineRenderer({ certs: CERT_LIST, failing: `{{ resources.secrets.GetSingle("web", "api-tls").data.nope | b64decode }}` }, { stores: c.stores });
+    const trace = { resources: new Set<string>(), fetched: [] as KubeObject[] };
+    await renderer.render('certs', trace);
+    assert.deepEqual([...trace.resources].sort(), ['ingresses', 'secrets']);
+    assert.deepEqual(trace.fetched.map((o) => o.metadata.name).sort(), ['api-tls', 'shop-tls'], 'the bodies, never the unread Secret');
+    const failed = { resources: new Set<string>(), fetched: [] as KubeObject[] };
+    await assert.rejects(renderer.render('failing', failed), RenderError);
+    assert.deepEqual([...failed.resources], ['secrets']);
+    assert.deepEqual(failed.fetched.map((o) => o.metadata.name), ['api-tls']);
+  });
+
   test('a Secret read only inside a macro of an imported file is fetched once and rendered', async () => {
     const c = webCluster();
     const dir = await TemplateDir.create();

@@ -7,6 +7,8 @@ import { Indexer } from '../../src/indexer/index.ts';
 import { silentLogger } from '../../src/log.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { clusterSinks } from '../../src/watcher/cluster-sinks.ts';
+import { LimitedSink } from '../../src/watcher/limited-sink.ts';
+import { DEFAULT_LIMITS } from '../../src/config/index.ts';
 import { watchedResource } from '../support/builders.ts';
 import { object, runWatchSinkContract } from './watch-sink-contract.ts';
 
@@ -36,4 +38,10 @@ runWatchSinkContract('ClusterSinks, the sink of one of two clusters', () => {
   sinks.get('west')!.synced();
   const inCluster = (cluster: string) => () => store.list().filter((o) => o.metadata.cluster === cluster);
   return { sink: sinks.get('east')!, contents: inCluster('east'), changes: () => store.modCount, synced: () => indexer.isSynced, bystanders: inCluster('west') };
+});
+
+runWatchSinkContract('LimitedSink in front of an indexer (objects within the limits)', () => {
+  const { store, indexer } = indexed();
+  const sink = new LimitedSink('configmaps', indexer, DEFAULT_LIMITS, () => undefined);
+  return { sink, contents: () => store.list(), changes: () => store.modCount, synced: () => indexer.isSynced };
 });

@@ -4,7 +4,9 @@
  * uses nunjucks' public API and what this index exports.
  */
 export { install } from './install.ts';
+export { boundedRange, runWithDeadline } from './deadline-patch.ts';
 export { locateError, templateLocation, type TemplateLocation } from './location.ts';
 export { literalLoads, loadTemplate, templateFile, type LiteralLoad } from './template-files.ts';
+export { namesUsed, type UsedName } from './names-used.ts';
 export { filtersOf, isKeywordArgs } from './internals.ts';
 export { setOutputCheck, isSafeString, type OutputCheck } from './output-check.ts';

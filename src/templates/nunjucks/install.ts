@@ -5,6 +5,7 @@
  * of this folder changes nothing in nunjucks.
  */
 import { installCompilerPatch } from './compiler-patch.ts';
+import { installDeadlinePatch } from './deadline-patch.ts';
 import { installErrorPatch } from './error-patch.ts';
 import { installFramePatch } from './frame-patch.ts';
 import { compiler } from './internals.ts';
@@ -14,7 +15,7 @@ import { installRuntimePatch } from './runtime-patch.ts';
 const INSTALLED = Symbol.for('informant.nunjucksPatched');
 
 /**
- * Applies the compiler, error, Frame.set and runtime patches, once: later calls do
+ * Applies the compiler, error, Frame.set, runtime and deadline patches, once: later calls do
  * nothing. The installed nunjucks version was checked when internals.ts loaded.
  */
 export function install(): void {
@@ -24,5 +25,6 @@ export function install(): void {
   installErrorPatch();
   installFramePatch();
   installRuntimePatch();
+  installDeadlinePatch();
   Object.defineProperty(proto, INSTALLED, { value: true });
 }

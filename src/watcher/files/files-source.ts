@@ -11,8 +11,10 @@
  * Guarantees:
  * - Files are taken in sorted path order; when two define the same object (same resource,
  *   cluster/namespace/name; a manifest may set metadata.cluster) the later file wins and a warning names both.
- * - A file that does not parse keeps the objects last loaded from it (a half-saved file
- *   deletes nothing) and is reported with file:line:col; other files load normally.
+ * - A file that does not parse, or is larger than limits.max_file_size, keeps the objects
+ *   last loaded from it (a half-saved file deletes nothing) and is reported with
+ *   file:line:col; other files load normally. Objects over the other limits are reported
+ *   where they are written and left out.
  * - Objects without uid/resourceVersion get synthetic ones (see synthetic-metadata.ts), so
  *   unchanged objects compare unchanged; unchanged content, wherever it moved, emits nothing.
  * - Every sink gets its own copy of every object.
@@ -23,17 +25,18 @@
  *   problem is reported; a single-file path that is deleted deletes its objects.
  * - fetch() reads one object as last delivered, for on-demand stores (an ObjectSource).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { describeObject, formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
-import type { FilesSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
+import { DEFAULT_LIMITS } from '../../config/index.ts';
+import type { FilesSourceConfig, LimitsConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { WatchError, type ObjectSource, type ResourceWatchStatus, type WatchProblem, type WatchSink } from '../index.ts';
 import { systemClock, type Clock } from '../../time/clock.ts';
 import { Debouncer } from '../../time/debouncer.ts';
 import { ManifestError, formatPosition } from './manifest-error.ts';
-import { listManifestFiles, type ManifestFile, type ManifestListing } from './manifest-files.ts';
+import { FileTooLargeError, listManifestFiles, readManifestText, type ManifestFile, type ManifestListing } from './manifest-files.ts';
 import { parseManifest, type ManifestObject, type ParsedManifest } from './manifest-parser.ts';
 import { watchManifests, type ManifestWatch } from './manifest-watcher.ts';
 import { compileRoute, type ResourceRoute } from './resource-route.ts';
@@ -46,6 +49,7 @@ import {
   type ResourceContents,
 } from './resource-contents.ts';
 import { canonicalJson, withSyntheticMetadata } from './synthetic-metadata.ts';
+import { unmatchedResources } from './unmatched-types.ts';
 
 export const DEFAULTS = Object.freeze({
   /** Files read concurrently, in files: hides read latency, stays far from EMFILE. */
@@ -78,6 +82,8 @@ export interface FilesSourceOptions extends FilesSourceConfig {
   clock?: Clock;
   /** Overrides DEFAULTS.maxWaitMs (never below debounceMs). */
   maxWaitMs?: number;
+  /** Bounds on files and objects (limits in the config); default the config's defaults. */
+  limits?: LimitsConfig;
 }
 
 /** What one batch (or the initial load) did. */
@@ -109,6 +115,7 @@ export class FilesSource implements ObjectSource {
   readonly #root: string;
   readonly #log: Logger;
   readonly #routes: ResourceRoute[];
+  readonly #limits: LimitsConfig;
   readonly #debouncer: Debouncer;
   readonly #settleCheck: Debouncer;
   readonly #files = new Map<string, FileRecord>();
@@ -116,6 +123,8 @@ export class FilesSource implements ObjectSource {
   #contents = new Map<string, ResourceContents>();
   #sinks = new Map<string, WatchSink>();
   #duplicates = new Set<string>();
+  /** Watched resources already warned about matching no object's type (until they match one). */
+  #unmatched = new Set<string>();
   #pendingPaths = new Set<string>();
   #queue: Promise<void> = Promise.resolve();
   #watch: ManifestWatch | undefined;
@@ -129,6 +138,7 @@ export class FilesSource implements ObjectSource {
     this.#root = resolve(options.path);
     this.#log = options.logger.child({ component: 'files-source' });
     this.#routes = options.resources.map(compileRoute);
+    this.#limits = options.limits ?? DEFAULT_LIMITS;
     const clock = options.clock ?? systemClock;
     const quietMs = Math.max(options.debounceMs, DEFAULTS.watcherBlindMs);
     const maxWaitMs = Math.max(options.maxWaitMs ?? DEFAULTS.maxWaitMs, quietMs);
@@ -244,6 +254,7 @@ export class FilesSource implements ObjectSource {
     const { read } = await this.#refreshFiles(listing, new Set());
     if (this.#phase === 'stopped') return;
     this.#contents = this.#collect();
+    this.#warnUnmatchedTypes();
     for (const [name, sink] of this.#sinks) {
       sink.replace([...this.#contents.get(name)!.values()].sort(byNamespaceName).map(copyOf));
     }
@@ -283,6 +294,7 @@ export class FilesSource implements ObjectSource {
     const { read, removed } = await this.#refreshFiles(listing, paths);
     if (this.#phase !== 'running') return;
     const next = this.#collect();
+    this.#warnUnmatchedTypes();
     const events = this.#deliverChanges(next);
     this.#contents = next;
     this.#log.debug({ read, removed, events }, 'manifest changes applied');
@@ -317,13 +329,13 @@ export class FilesSource implements ObjectSource {
   async #readFile(file: ManifestFile): Promise<void> {
     let parsed: ParsedManifest;
     try {
-      parsed = parseManifest(file.path, await readFile(file.path, 'utf8'));
+      parsed = parseManifest(file.path, await readManifestText(file.path, this.#limits.maxFileBytes), this.#limits);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         this.#files.delete(file.path); // gone since it was listed; the next batch confirms
         return;
       }
-      const reason = `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      const reason = err instanceof FileTooLargeError ? err.message : `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
       parsed = { objects: [], unparsable: true, problems: [new ManifestError(reason, { file: file.path }, { cause: err })] };
     }
     const previous = this.#files.get(file.path);
@@ -374,6 +386,23 @@ export class FilesSource implements ObjectSource {
     });
     this.#duplicates = seen;
     return contents;
+  }
+
+  /** Warns once about each watched resource whose apiVersion and kind match no object (see unmatched-types.ts). */
+  #warnUnmatchedTypes(): void {
+    const objects = [...this.#files.values()].flatMap((record) => record.objects.map((p) => p.obj));
+    const unmatched = unmatchedResources(this.#routes, objects);
+    const now = new Set(unmatched.map((u) => u.resource));
+    for (const { resource, found } of unmatched) {
+      if (this.#unmatched.has(resource)) continue;
+      const config = this.#options.resources.find((r) => r.name === resource);
+      const type = `apiVersion ${config?.apiVersion}, ${config?.kind ? `kind ${config.kind}` : `resource ${config?.resource}`}`;
+      this.#log.warn(
+        { resource, found },
+        `watched resource "${resource}" (${type}) matches no object in ${this.#root}: it stays empty; the manifests hold ${found.join(', ')}`,
+      );
+    }
+    this.#unmatched = now;
   }
 
   #warnDuplicate({ resource, id, kept, dropped }: Duplicate): void {

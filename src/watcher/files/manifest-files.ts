@@ -4,7 +4,8 @@
  * dot-folders; or a single file. Each file comes with a stat signature so callers can tell
  * which files changed without reading them.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
+import { formatByteSize } from '../../config/index.ts';
 import { basename, extname, join } from 'node:path';
 import { ManifestError } from './manifest-error.ts';
 
@@ -98,4 +99,27 @@ function isMissing(err: unknown): boolean {
 function unreadable(path: string, what: string, err: unknown): ManifestError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'error';
   return new ManifestError(`cannot read ${what} ${basename(path)} (${code})`, { file: path }, { cause: err });
+}
+
+/** A manifest file larger than the limit: it is not read. */
+export class FileTooLargeError extends Error {
+  override readonly name = 'FileTooLargeError';
+}
+
+/**
+ * The text of the file at `path`, read only when it is at most `maxBytes` (checked on the
+ * open file, so a file growing after it was listed is caught too); a FileTooLargeError
+ * naming both sizes otherwise. Other failures are the fs errors.
+ */
+export async function readManifestText(path: string, maxBytes: number): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      throw new FileTooLargeError(`the file is ${formatByteSize(size)}, over limits.max_file_size (${formatByteSize(maxBytes)}); it is not read`);
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }

@@ -13,8 +13,9 @@ export interface PreparedObject {
   /** Canonical JSON of the object as written; equal content, equal string. */
   readonly content: string;
   readonly file: string;
-  readonly line: number;
-  readonly col: number;
+  /** Where it starts in its file; absent in a JSON file. */
+  readonly line?: number | undefined;
+  readonly col?: number | undefined;
   /** The watched resources the object belongs to (routing done once, when the file is read). */
   readonly resources: readonly string[];
 }

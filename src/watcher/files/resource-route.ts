@@ -15,6 +15,8 @@ export interface ResourceRoute {
   readonly name: string;
   /** True when `obj` is one of this resource's objects. */
   matches(obj: KubeObject): boolean;
+  /** True when `obj` has this resource's apiVersion and kind, whatever its namespace and labels. */
+  matchesType(obj: KubeObject): boolean;
 }
 
 /**
@@ -24,10 +26,11 @@ export interface ResourceRoute {
 export function compileRoute(config: WatchedResourceConfig): ResourceRoute {
   const matchesKind = kindMatcher(config);
   const selected = compileSelection(config);
+  const matchesType = (obj: KubeObject): boolean => obj.apiVersion === config.apiVersion && matchesKind(obj.kind);
   return {
     name: config.name,
-    matches: (obj) =>
-      obj.apiVersion === config.apiVersion && matchesKind(obj.kind) && selected(obj, obj.metadata.namespace ?? ''),
+    matches: (obj) => matchesType(obj) && selected(obj, obj.metadata.namespace ?? ''),
+    matchesType,
   };
 }
 

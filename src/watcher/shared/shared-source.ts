@@ -15,6 +15,7 @@
  * `metadata.cluster`); a caller that names none gets the only subscribed cluster, or the
  * cluster the object was delivered from, and a WatchError when that is ambiguous.
  */
+import { DEFAULT_LIMITS } from '../../config/index.ts';
 import type { SharedSourceConfig, WatchedResourceConfig } from '../../config/types.ts';
 import { formatIdentity, type KubeObject, type ObjectIdentity } from '../../k8s.ts';
 import type { Logger } from '../../log.ts';
@@ -62,6 +63,8 @@ export interface SharedSourceOptions {
   random?: () => number;
   /** Overrides of the retry delays. */
   backoff?: Partial<BackoffSettings>;
+  /** limits.max_object_size: values longer than this are refused unparsed; default the config's default. */
+  maxObjectBytes?: number;
 }
 
 /** What one watched resource reads. */
@@ -197,6 +200,7 @@ export class SharedSource implements ObjectSource {
       backoff: { ...DEFAULTS, ...this.#options.backoff },
       logger: this.#log,
       onError: this.#options.onError ?? (() => undefined),
+      maxObjectBytes: this.#options.maxObjectBytes ?? DEFAULT_LIMITS.maxObjectBytes,
     });
   }
 }

@@ -22,7 +22,7 @@ import { Backoff, type BackoffSettings } from '../../time/backoff.ts';
 import type { Clock } from '../../time/clock.ts';
 import { Timers } from '../../time/timers.ts';
 import { copyWatchStats, emptyWatchStats, type WatchStats } from '../stats.ts';
-import { decodeRecord, type Decoded } from './record-decoder.ts';
+import { decodeRecord, type Decoded, type RecordExpectation } from './record-decoder.ts';
 import type { ResourceFilter } from './resource-filter.ts';
 
 /** What a subscription needs; everything with a side effect is injected. */
@@ -41,6 +41,8 @@ export interface SubscriptionOptions {
   readonly backoff: BackoffSettings;
   readonly logger: Logger;
   readonly onError: (err: WatchError) => void;
+  /** limits.max_object_size: longer values are refused before they are parsed. */
+  readonly maxObjectBytes: number;
 }
 
 /** Identity of a delivered object: enough to build its delete. */
@@ -68,9 +70,11 @@ export class Subscription {
   #running: Promise<void> = Promise.resolve();
   /** The counters every watching source keeps, so /metrics reads them alike. */
   readonly #stats: WatchStats;
+  readonly #expected: RecordExpectation;
 
   constructor(options: SubscriptionOptions) {
     this.#options = options;
+    this.#expected = { resource: options.resource, maxObjectBytes: options.maxObjectBytes };
     this.#stats = emptyWatchStats(options.resource.name, false);
     this.#log = options.logger.child({ resource: options.resource.name });
     this.#timers = new Timers(options.clock);
@@ -112,7 +116,7 @@ export class Subscription {
   async read(key: string): Promise<KubeObject | undefined> {
     const record = await this.#options.repository.get(key);
     if (!record) return undefined;
-    const decoded = decodeRecord(record, this.#options.layout);
+    const decoded = decodeRecord(record, this.#options.layout, this.#expected);
     if (!decoded.ok) throw new WatchError(`fetch ${this.name}: ${decoded.problem}`, { resource: this.name });
     return this.#options.filter(decoded.obj, decoded.address) ? decoded.obj : undefined;
   }
@@ -244,7 +248,7 @@ export class Subscription {
   /** The decoded record; undefined for a key outside the layout; a bad value is reported. */
   #decode(record: KvRecord): Decoded | undefined {
     if (!this.#options.layout.parse(record.key)) return undefined;
-    const decoded = decodeRecord(record, this.#options.layout);
+    const decoded = decodeRecord(record, this.#options.layout, this.#expected);
     if (!decoded.ok) {
       this.#failure('decode');
       this.#report(decoded.problem, undefined, true);

@@ -6,6 +6,7 @@ import type { ClusterState } from './cluster-state.ts';
 import type { ContinueTokens } from './continue-token.ts';
 import type { Faults } from './faults.ts';
 import type { ResourceRegistry } from './resources.ts';
+import type { Identities } from './reviews.ts';
 import type { WatchChaos } from './watch-stream.ts';
 import type { WatchRegistry } from './watch-registry.ts';
 
@@ -28,6 +29,8 @@ export interface ServerContext {
   readonly tokens: ContinueTokens;
   readonly faults: Faults;
   readonly watches: WatchRegistry;
+  /** Tokens for TokenReview, and counts of the reviews answered. */
+  readonly identities: Identities;
   readonly chaos: WatchChaos;
   readonly requests: RequestRecord[];
   readonly errors: Error[];

@@ -9,6 +9,7 @@ import { sendError, sendJson } from './http.ts';
 import { serveList } from './list.ts';
 import { negotiate } from './media.ts';
 import { serveCreate, serveDelete, serveGet, servePatch, serveUpdate } from './objects.ts';
+import { serveReview } from './reviews.ts';
 import { routeResource, verbOf, type ResourceRoute } from './router.ts';
 import { ApiError } from './status.ts';
 import { serveWatch } from './watch.ts';
@@ -29,6 +30,7 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
 async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const pathname = withoutPrefix(ctx, url.pathname);
   authenticate(ctx, req);
+  if (await serveReview(ctx, req, res, pathname)) return;
   const route = routeResource(ctx.registry, pathname);
   if (route === undefined) {
     serveDiscovery(ctx, req, res, pathname);

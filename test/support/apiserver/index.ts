@@ -2,8 +2,9 @@
  * TestApiServer: a real node:http Kubernetes API server on 127.0.0.1 for tests and
  * benchmarks. It keeps objects per resource under one global resourceVersion counter,
  * serves discovery, paginated consistent lists, watches (bookmarks, timeouts, streaming
- * lists, 410 beyond the history window), get/create/update/patch/delete, and injects the
- * faults a reflector must survive (server.faults).
+ * lists, 410 beyond the history window), get/create/update/patch/delete, TokenReview and
+ * SubjectAccessReview (from tokens tests register and the ClusterRoles and bindings
+ * stored: reviews.ts), and injects the faults a reflector must survive (server.faults).
  *
  * ```ts
  * const server = await TestApiServer.start({ historyWindow: 100 });
@@ -32,12 +33,14 @@ import { Faults } from './faults.ts';
 import { handleRequest } from './handler.ts';
 import { seededRandom } from './random.ts';
 import { DEFAULT_RESOURCES, ResourceRegistry, type ResourceDef, type ResourceRef } from './resources.ts';
+import { Identities } from './reviews.ts';
 import { objectKey } from './stored-object.ts';
 import { WatchRegistry } from './watch-registry.ts';
 
 export { DEFAULT_RESOURCES, DEFAULT_VERBS } from './resources.ts';
 export type { ObjectRef, ResourceDef, ResourceRef } from './resources.ts';
 export type { RequestRecord } from './context.ts';
+export type { Identities, TestUser } from './reviews.ts';
 export type { FaultVerb, NextStatusOptions, StatusFaultOptions, Faults } from './faults.ts';
 export { ApiError } from './status.ts';
 export { parseLabelSelector } from './label-selector.ts';
@@ -116,6 +119,11 @@ export class TestApiServer {
   /** Fault controls; see Faults. */
   get faults(): Faults {
     return this.#ctx.faults;
+  }
+
+  /** Tokens TokenReview accepts (add them in tests), and counts of the reviews answered. */
+  get identities(): Identities {
+    return this.#ctx.identities;
   }
 
   /** Every request received so far, in arrival order. */
@@ -245,6 +253,7 @@ function createContext(
     tokens: new ContinueTokens(),
     faults,
     watches,
+    identities: new Identities(),
     chaos: {
       splitting: () => faults.splitting(),
       takeGarbage: (resource) => faults.takeGarbage(resource),

@@ -34,7 +34,7 @@ describe('TestApiServer discovery', { timeout: 20_000 }, () => {
     const groups = await requestJson(`${server.url}/apis`);
     assert.equal(groups.body.kind, 'APIGroupList');
     const names = groups.body.groups.map((g: { name: string }) => g.name).sort();
-    assert.deepEqual(names, ['coordination.k8s.io', 'discovery.k8s.io', 'networking.k8s.io']);
+    assert.deepEqual(names, ['coordination.k8s.io', 'discovery.k8s.io', 'networking.k8s.io', 'rbac.authorization.k8s.io']);
     const group = await requestJson(`${server.url}/apis/networking.k8s.io`);
     assert.deepEqual(group.body.preferredVersion, { groupVersion: 'networking.k8s.io/v1', version: 'v1' });
     const api = await requestJson(`${server.url}/api`);

@@ -72,6 +72,8 @@ export const DEFAULT_RESOURCES: ResourceDef[] = deepFreeze([
     kind: 'Lease',
     namespaced: true,
   },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
 ]);
 
 /** Freezes a list of definitions and each definition. */

@@ -97,7 +97,7 @@ describe('error locations in a single template', () => {
   test('a filter error is reported at the filter (stock nunjucks gives no line)', async () => {
     const text = 'a\n  {{ 42 | b64decode }}';
     const err = await inlineError(text);
-    assertAt(err, FILE, text, 'b64decode', 'b64decode: expected a string, got number "42"');
+    assertAt(err, FILE, text, 'b64decode', 'b64decode: expected a string, got a number');
     assert.ok(err.cause instanceof FilterError);
   });
 
@@ -110,7 +110,7 @@ describe('error locations in a single template', () => {
       ' {{ resources.ingresses.GetSingle("default", "web").metadata.name | regex_replace("(", "") }}',
     );
     const err = await inlineError(text);
-    assertAt(err, FILE, text, 'regex_replace', /^regex_replace: Invalid regular expression/);
+    assertAt(err, FILE, text, 'regex_replace', /^regex_replace: the pattern is not a valid regular expression: /);
   });
 
   test('to_json of a circular object is reported at the filter', async () => {
@@ -177,7 +177,7 @@ describe('error locations in a single template', () => {
   test('an error inside a call block is reported in the block', async () => {
     const text = '{% macro wrap() %}[{{ caller() }}]{% endmacro %}\n{% call wrap() %}\n  {{ 1 | b64encode }}\n{% endcall %}';
     const err = await inlineError(text);
-    assertAt(err, FILE, text, 'b64encode', 'b64encode: expected a string, got number "1"');
+    assertAt(err, FILE, text, 'b64encode', 'b64encode: expected a string, got a number');
   });
 
   test('a syntax error fails createRenderer with file:line:col', async () => {
@@ -246,7 +246,7 @@ describe('error locations across files', () => {
       'imp/main.njk': lines('{% import "macros.njk" as m %}', '', '{% for s in resources.services %}', '{{ m.backend(s) }}', '{% endfor %}'),
       'imp/macros.njk': macros,
     }, { main: 'imp/main.njk' });
-    assertAt(err, dir.path('imp/macros.njk'), macros, 'b64decode', 'b64decode: expected a string, got number "9000"');
+    assertAt(err, dir.path('imp/macros.njk'), macros, 'b64decode', 'b64decode: expected a string, got a number');
   });
 
   test('an error inside a macro imported with "from ... import" names the macro file and line', async () => {
@@ -273,7 +273,7 @@ describe('error locations across files', () => {
       'after-include/main.njk': main,
       'after-include/part.njk': 'part\n{{ resources.ingresses | length }}\n',
     }, { main: 'after-include/main.njk' });
-    assertAt(err, dir.path('after-include/main.njk'), main, 'b64decode', 'b64decode: expected a string, got number "5"');
+    assertAt(err, dir.path('after-include/main.njk'), main, 'b64decode', 'b64decode: expected a string, got a number');
   });
 
   test('an error in a parent template after a block is reported in the parent', async () => {

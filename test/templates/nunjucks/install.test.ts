@@ -41,6 +41,7 @@ describe('installing the nunjucks patches', () => {
       'Compiler.prototype._compileMacro',
       'Compiler.prototype._emitFuncBegin',
       'Compiler.prototype._emitFuncEnd',
+      'Compiler.prototype._emitLoopBindings',
       'Compiler.prototype._makeCallback',
       'Compiler.prototype.compileFilter',
       'Compiler.prototype.compileFunCall',
@@ -55,6 +56,7 @@ describe('installing the nunjucks patches', () => {
       'runtime.informantEnsureDefined',
       'runtime.informantGuardMacro',
       'runtime.informantLocateError',
+      'runtime.informantTick',
       'runtime.makeMacro',
       'runtime.memberLookup',
     ]);

@@ -169,4 +169,17 @@ describe('FilesSource refusing to start', () => {
     await assert.rejects(source.start(new Map()), /started only once/);
     await source.stop();
   });
+
+  test('warns once, naming the types found, about a resource whose apiVersion and kind match no object', async (t) => {
+    const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n';
+    const { records } = await load(t, { 'svc.yaml': service, 'cms.yaml': configMap('a', 'ns') }, [
+      watchedResource('services', { kind: 'Services' }),
+      watchedResource('old', { apiVersion: 'v1beta1', kind: 'ConfigMap' }),
+      watchedResource('cms', { kind: 'ConfigMap', labelSelector: 'app=none' }),
+    ]);
+    const warnings = records.filter((r) => r.level === 40).map((r) => String(r.msg));
+    assert.equal(warnings.length, 2, 'a selector that matches nothing is not a mistake; a type that matches nothing is');
+    assert.match(warnings[0]!, /^watched resource "services" \(apiVersion v1, kind Services\) matches no object in .*: it stays empty; the manifests hold v1 ConfigMap, v1 Service$/);
+    assert.match(warnings[1]!, /^watched resource "old" \(apiVersion v1beta1, kind ConfigMap\)/);
+  });
 });

@@ -2,7 +2,7 @@ import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WatchedResourceConfig } from '../../../src/config/types.ts';
+import type { LimitsConfig, WatchedResourceConfig } from '../../../src/config/types.ts';
 import type { WatchError } from '../../../src/watcher/index.ts';
 import { FilesSource, type AppliedBatch } from '../../../src/watcher/files/index.ts';
 import type { Clock } from '../../../src/time/clock.ts';
@@ -16,7 +16,7 @@ const CMS = [watchedResource('cms', { kind: 'ConfigMap' })];
 const fileWatchers = (): number =>
   process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap' || r === 'StatWatcher').length;
 
-async function watching(t: TestContext, files: Record<string, string>, resources: WatchedResourceConfig[] = CMS, single?: string) {
+async function watching(t: TestContext, files: Record<string, string>, resources: WatchedResourceConfig[] = CMS, single?: string, limits?: LimitsConfig) {
   const dir = await tempFolder();
   for (const [rel, text] of Object.entries(files)) await dir.write(rel, text);
   const sinks = new Map(resources.map((r) => [r.name, new RecordingSink()]));
@@ -30,6 +30,7 @@ async function watching(t: TestContext, files: Record<string, string>, resources
     resources,
     logger: captureLogger().logger,
     onError: (e) => errors.push(e),
+    ...(limits ? { limits } : {}),
     onBatchApplied: (b) => {
       batches.push(b);
       batchWaiters.notify();
@@ -252,5 +253,22 @@ describe('FilesSource.stop', () => {
     // fs.watch handles finish closing on a later tick of the event loop.
     await eventually(() => watchers() === baseline, 'file watchers to close');
     assert.deepEqual(sink.summary(), ['replace', 'synced'], 'the pending change is never delivered');
+  });
+});
+
+describe('FilesSource limits', () => {
+  test('refuses a file over limits.max_file_size with an error naming both sizes, keeping the objects it had and running on', async (t) => {
+    const limits = { maxObjectBytes: 1_000_000, maxDepth: 100, maxFileBytes: 2_048 };
+    const { dir, sink, errors, batchTouching } = await watching(t, { 'a.yaml': configMap('a', 'ns'), 'b.yaml': configMap('b', 'ns') }, CMS, undefined, limits);
+    assert.deepEqual([...sink.contents.keys()].sort(), ['ns/a', 'ns/b']);
+    const grown = batchTouching('a.yaml');
+    await dir.write('a.yaml', configMap('a', 'ns', { big: 'x'.repeat(4_000) }));
+    await grown;
+    assert.match(errors.at(-1)?.message ?? '', /a\.yaml: the file is [\d.]+ KiB, over limits\.max_file_size \(2 KiB\); it is not read$/);
+    assert.deepEqual(sink.contents.get('ns/a')?.data, {}, 'the last good version stays');
+    const later = batchTouching('c.yaml');
+    await dir.write('c.yaml', configMap('c', 'ns'));
+    await later;
+    assert.deepEqual([...sink.contents.keys()].sort(), ['ns/a', 'ns/b', 'ns/c'], 'the source goes on');
   });
 });

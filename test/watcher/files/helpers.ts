@@ -7,7 +7,6 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { objectId, type KubeObject } from '../../../src/k8s.ts';
-import { createLogger, type Logger } from '../../../src/log.ts';
 import type { WatchSink } from '../../../src/watcher/index.ts';
 
 export { WAIT_TIMEOUT_MS, Waiters } from '../../support/waiters.ts';
@@ -63,13 +62,7 @@ export class RecordingSink implements WatchSink {
   }
 }
 
-/** A logger that keeps every record (as parsed JSON) in `records`. */
-export function captureLogger(): { logger: Logger; records: Array<Record<string, unknown>> } {
-  const records: Array<Record<string, unknown>> = [];
-  const destination = { write: (line: string) => records.push(JSON.parse(line) as Record<string, unknown>) };
-  const logger = createLogger({ level: 'debug', destination: destination as unknown as NodeJS.WritableStream });
-  return { logger, records };
-}
+export { captureLogger } from '../../support/log-capture.ts';
 
 /** A fresh temp folder and a writer of files under it; remove() deletes it. */
 export async function tempFolder(): Promise<{

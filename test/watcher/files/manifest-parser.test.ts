@@ -164,4 +164,32 @@ describe('parseManifest', () => {
     assert.equal(parsed.unparsable, true);
     assert.equal(parsed.problems.length, 1);
   });
+
+  test('reads .json files as JSON, naming list items in problems since JSON has no positions', () => {
+    const items = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'ns' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' } },
+    ];
+    const parsed = parseManifest('/m/dump.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    assert.deepEqual(parsed.objects.map((o) => [o.obj.metadata.name, o.line]), [['a', undefined], ['c', undefined]]);
+    assert.deepEqual(parsed.problems.map((p) => p.message), ['/m/dump.json: items[1]: ConfigMap object has no metadata.name']);
+  });
+
+  test('locates a syntax error of a .json file with line and column, without quoting its content', () => {
+    const parsed = parseManifest('/m/bad.json', '{"apiVersion": "v1",\n "kind": "Secret", "data": {"k": "s3cr3t-value" x}}\n');
+    assert.equal(parsed.unparsable, true);
+    assert.equal(parsed.problems[0]!.line, 2);
+    assert.ok(!parsed.problems.some((p) => p.message.includes('s3cr3t')), parsed.problems.map((p) => p.message).join('; '));
+  });
+
+  test('refuses an object nested deeper than the limit where it is written, keeping the others', () => {
+    const deep = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep, namespace: ns}\ndata: ${'['.repeat(50)}${']'.repeat(50)}\n`;
+    const limits = { maxObjectBytes: 1_000_000, maxDepth: 32 };
+    const parsed = parseManifest('/m/deep.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\n${deep}`, limits);
+    assert.deepEqual(parsed.objects.map((o) => o.obj.metadata.name), ['ok']);
+    assert.equal(parsed.problems[0]!.message, '/m/deep.yaml:5:1: ConfigMap ns/deep refused: nested deeper than limits.max_depth (32 levels)');
+    const json = parseManifest('/m/deep.json', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d"},"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, limits);
+    assert.match(json.problems[0]!.message, /^\/m\/deep\.json: ConfigMap d refused: nested deeper than limits\.max_depth/);
+  });
 });

@@ -13,11 +13,12 @@ import type { WatchedResourceConfig } from '../../../src/config/types.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { eventually } from '../../support/waiters.ts';
 import { watchedResource } from '../../support/builders.ts';
-import { publish, RecordingSink, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
+import type { KubeObject } from '../../../src/k8s.ts';
+import { LAYOUT, publish, RecordingSink, service, serviceKey, sourceConfig, unpublish, where } from './helpers.ts';
 
 const SERVICES = watchedResource('services', { apiVersion: 'v1', kind: 'Service' });
 
-function setup(options: { resources?: WatchedResourceConfig[]; clusters?: 'all' | string[]; repository?: Repository; watch?: boolean } = {}) {
+function setup(options: { resources?: WatchedResourceConfig[]; clusters?: 'all' | string[]; repository?: Repository; watch?: boolean; maxObjectBytes?: number } = {}) {
   const repository = options.repository ?? new MemoryRepository();
   const clock = new FakeClock();
   const errors: WatchError[] = [];
@@ -31,6 +32,7 @@ function setup(options: { resources?: WatchedResourceConfig[]; clusters?: 'all' 
     random: () => 0.5,
     watch: options.watch ?? true,
     onError: (err) => errors.push(err),
+    ...(options.maxObjectBytes !== undefined ? { maxObjectBytes: options.maxObjectBytes } : {}),
   });
   const sinks = new Map(resources.map((r) => [r.name, new RecordingSink()]));
   return { repository, clock, errors, source, sinks, sink: sinks.get(resources[0]!.name)! };
@@ -124,6 +126,31 @@ describe('SharedSource', () => {
     await sink.waitFor((s) => s.events.length === 3, 'one add');
     assert.deepEqual(sink.summary(2), ['add east|web/late']);
     assert.match(errors[1]?.message ?? '', /holds web\/mismatch, another object/);
+    await source.stop();
+  });
+
+  test('does not trust whoever can write the prefix: checks size, kind, group and names against the key', async () => {
+    const { repository, source, sinks, sink, errors } = setup({ maxObjectBytes: 2_000 });
+    const put = (name: string, obj: KubeObject, namespace = 'web') =>
+      repository.create(LAYOUT.keyOf({ group: '', resource: 'services', cluster: 'east', namespace, name }), JSON.stringify(obj));
+    await put('big', { ...service('web', 'big'), spec: { data: 'x'.repeat(3_000) } });
+    await put('cm', { ...service('web', 'cm'), kind: 'ConfigMap' });
+    await put('grouped', { ...service('web', 'grouped'), apiVersion: 'example.com/v1' });
+    await put('bad\nname', service('web', 'bad\nname'));
+    await put('x', service('Bad_Namespace', 'x'), 'Bad_Namespace');
+    await publish(repository, 'east', service('web', 'good'));
+    await source.start(sinks);
+    await sink.waitFor((s) => s.events.length === 2, 'synced');
+    assert.deepEqual(sink.ids(), ['east|web/good']);
+    const expected = [
+      'the value is larger than limits.max_object_size (2 KiB); it is left out',
+      'kind "ConfigMap" is not the watched resource\'s (Service)',
+      'apiVersion "example.com/v1" is not of the key\'s group "core"',
+      'name "bad\\nname" contains "/", "%", whitespace or a control character',
+      'namespace "Bad_Namespace" is not a DNS-1123 label',
+    ];
+    assert.equal(errors.length, expected.length, errors.map((e) => e.message).join('\n'));
+    for (const fragment of expected) assert.ok(errors.some((e) => e.message.includes(fragment)), fragment);
     await source.stop();
   });
 
