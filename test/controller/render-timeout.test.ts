@@ -58,7 +58,7 @@ render: {debounce: 100ms, max_wait: 1s, timeout: 200ms}
     assert.equal(outcome?.status, 'failed');
     assert.match(outcome?.error?.message ?? '', /^<inline:services>:2:\d+: the render took longer than render\.timeout \(0\.2 s\) and was stopped here$/);
     assert.equal(await readFile(output, 'utf8'), 'web\n', 'the last good output stays');
-    assert.match(readiness(controller.status()).reasons.join('\n'), /template "services": render failed: .*render\.timeout/);
+    assert.match((readiness(controller.status()).warnings ?? []).join('\n'), /template "services": render failed: .*render\.timeout/);
 
     source.delete('services', service('shop', 'slow', 80));
     source.add('services', service('shop', 'api', 80));

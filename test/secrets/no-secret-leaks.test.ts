@@ -49,7 +49,7 @@ watched_resources:
 source: {files: {path: manifests, watch: false}}
 templates:
   crt:
-    inline: "{% for s in resources.tls.Fetch(\\"shop\\") %}{{ s.data['tls.crt'] | b64decode }}{{ s.data['tls.key'] | b64decode }}{{ s.data['tls.key'] }}{% endfor %}"
+    inline: "{% for s in resources.tls.Fetch(\\"shop\\") %}{{ s.data['tls.crt'] | b64decode | safe }}{{ s.data['tls.key'] | b64decode | safe }}{{ s.data['tls.key'] }}{% endfor %}"
     output: out/crt.pem
   db:
     inline: "password {{ ${DB}.data.password | b64decode }}\\ntoken {{ ${DB}.data.token | b64decode }}\\n"
