@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, parseDuration } from '../config/index.ts';
+import { configNotes, loadConfig, parseDuration } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { Controller } from '../controller/controller.ts';
 import type { RenderOutcome } from '../controller/status.ts';
@@ -181,6 +181,7 @@ async function checkConfigCommand(flags: { config: string }): Promise<void> {
   process.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );
+  for (const note of configNotes(config)) process.stdout.write(`note: ${note}\n`);
 }
 
 async function testCommand(flags: { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {

@@ -18,3 +18,4 @@ export {
   type StoreConfigResource,
 } from './store-backends.ts';
 export { parseDuration } from './duration.ts';
+export { configNotes } from './notes.ts';

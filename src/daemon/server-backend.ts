@@ -8,6 +8,7 @@ import type { DebugBackend, DebugStore, ServerBackend } from '../server/index.ts
 import type { Controller } from '../controller/controller.ts';
 import { readiness, type HealthCheck } from '../controller/health.ts';
 import type { ElectionState } from '../election/leader-election.ts';
+import { isMultiValued } from '../path/index.ts';
 
 /** What the backend reads besides the controller. */
 export interface ServerBackendDeps {
@@ -36,7 +37,7 @@ export function controllerBackend(controller: Controller, deps: ServerBackendDep
 function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBackend {
   const storeOf = (resource: WatchedResourceConfig): DebugStore | undefined => {
     const store = controller.stores.get(resource.name);
-    return store && { name: resource.name, store, indexBy: resource.indexBy, secret: holdsSecrets(resource) };
+    return store && { name: resource.name, type: resource.store, store, indexBy: resource.indexBy, secret: holdsSecrets(resource) };
   };
   return {
     get allowSecrets() {
@@ -46,7 +47,9 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
       const byName = new Map(controller.config.watchedResources.map((r) => [r.name, r]));
       return controller.status().resources.map(({ watch: _watch, watchByCluster: _byCluster, ...state }) => {
         const resource = byName.get(state.resource);
-        return { ...state, apiVersion: resource?.apiVersion, kind: resource?.kind, namespace: resource?.namespace, indexBy: resource?.indexBy };
+        const indexBy = resource?.indexBy;
+        const multiValued = indexBy?.filter(isMultiValued);
+        return { ...state, apiVersion: resource?.apiVersion, kind: resource?.kind, namespace: resource?.namespace, indexBy, multiValued };
       });
     },
     store: (name) => {

@@ -1,13 +1,13 @@
 /**
  * StatusServer: a small node:http server for probes, metrics and debugging. GET (and
- * HEAD) only; every answer is JSON except /metrics (Prometheus text) and a rendered
- * output (text). A handler that throws answers 500 and is logged; the server never
- * crashes the process.
+ * HEAD), and POST for the debug cache actions only; every answer is JSON except /metrics
+ * (Prometheus text) and a rendered output (text). A handler that throws answers 500 and is
+ * logged; the server never crashes the process.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.ts';
-import { debugAnswer, type DebugAnswer } from './debug.ts';
+import { debugAction, debugAnswer, type DebugAnswer } from './debug.ts';
 import type { ServerBackend } from './types.ts';
 import { parseListen } from './listen.ts';
 
@@ -70,34 +70,79 @@ export class StatusServer {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return send(res, req, { status: 405, json: { error: `method ${req.method} not allowed; use GET` } });
-    }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const post = req.method === 'POST' && isDebugPath(url);
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !post) {
+      return send(res, req, { status: 405, allow: 'GET, HEAD', json: { error: `method ${req.method} not allowed; use GET` } });
+    }
+    req.resume(); // no endpoint reads a body
     try {
-      send(res, req, await this.#answer(url));
+      send(res, req, post ? this.#act(req, url) : await this.#answer(url));
     } catch (err) {
       this.#log.error({ err, path: url.pathname }, 'request failed');
       send(res, req, { status: 500, json: { error: (err as Error).message } });
     }
   }
 
+  /**
+   * A POST below /debug/: the same guard as every debug endpoint (server.debug), and no
+   * request from a web page of another origin (a form or script elsewhere cannot reach it
+   * through the operator's browser). Logged, naming the action.
+   */
+  #act(req: http.IncomingMessage, url: URL): DebugAnswer {
+    const debug = this.#backend.debug();
+    if (!debug) return debugOff();
+    if (isCrossOrigin(req)) return { status: 403, json: { error: 'cross-origin POST refused (the Origin header names another host)' } };
+    const answer = debugAction(debug, debugPath(url));
+    if (answer.status === 200) this.#log.info({ path: url.pathname, result: answer.json }, 'debug action');
+    return answer;
+  }
+
   async #answer(url: URL): Promise<DebugAnswer & { contentType?: string }> {
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const path = trimmed(url);
     if (path === '/healthz') return probe(this.#backend.health(), 'healthy', 'unhealthy');
     if (path === '/readyz') return probe(this.#backend.readiness(), 'ready', 'not ready');
     if (path === '/metrics') {
       const { contentType, body } = await this.#backend.metrics();
       return { status: 200, text: body, contentType };
     }
-    if (path === '/debug' || path.startsWith('/debug/')) {
+    if (isDebugPath(url)) {
       const debug = this.#backend.debug();
-      if (!debug) return { status: 404, json: { error: 'the debug endpoints are turned off (server.debug: false)' } };
-      return debugAnswer(debug, path.slice('/debug'.length), url.searchParams);
+      if (!debug) return debugOff();
+      return debugAnswer(debug, debugPath(url), url.searchParams);
     }
     if (path === '/') return { status: 200, json: { endpoints: ['/healthz', '/readyz', '/metrics', '/debug/'] } };
     return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: ['/healthz', '/readyz', '/metrics', '/debug/'] } };
+  }
+}
+
+/** A path below /debug (or /debug itself), trailing slashes ignored. */
+function isDebugPath(url: URL): boolean {
+  const path = trimmed(url);
+  return path === '/debug' || path.startsWith('/debug/');
+}
+
+/** The path below /debug ("" for /debug itself). */
+function debugPath(url: URL): string {
+  return trimmed(url).slice('/debug'.length);
+}
+
+function trimmed(url: URL): string {
+  return url.pathname.replace(/\/+$/, '') || '/';
+}
+
+function debugOff(): DebugAnswer {
+  return { status: 404, json: { error: 'the debug endpoints are turned off (server.debug: false)' } };
+}
+
+/** True when a browser sent the request from a page of another origin than this server. */
+function isCrossOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
   }
 }
 
@@ -109,6 +154,7 @@ function send(res: http.ServerResponse, req: http.IncomingMessage, answer: Debug
   const body = answer.text ?? `${JSON.stringify(answer.json, null, 2)}\n`;
   const contentType = answer.contentType ?? (answer.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
   res.writeHead(answer.status, {
+    ...(answer.allow === undefined ? {} : { Allow: answer.allow }),
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',

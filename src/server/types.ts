@@ -15,6 +15,8 @@ export interface ProbeResult {
 export interface DebugStore {
   /** The watched resource's name. */
   name: string;
+  /** The store backend (`full`, `on-demand`, ...), for messages. */
+  type: string;
   store: StoreReader;
   /** The index_by expressions, in key order (what `?keys=` matches). */
   indexBy: readonly string[];
@@ -26,7 +28,7 @@ export interface DebugStore {
 export interface DebugBackend {
   /** Show Secret data instead of redacting it (server.allow_secrets). */
   readonly allowSecrets: boolean;
-  /** Per watched resource: store type, size, sync state, missing keys (GET /debug/stores). */
+  /** Per watched resource: store type, size, sync state, missing keys, cache counters (GET /debug/stores). */
   storeSummaries(): unknown[];
   /** One store for queries; undefined when there is none by that name. */
   store(name: string): DebugStore | undefined;

@@ -34,10 +34,10 @@ function tlsSecret(namespace: string, name: string): KubeObject {
 }
 
 /** A config whose template fails when a Service named "broken" exists. */
-function configYaml(server: string): string {
+function configYaml(server: string, servicesIndexBy = '[metadata.namespace, metadata.name]'): string {
   return `
 watched_resources:
-  services: {api_version: v1, kind: Service}
+  services: {api_version: v1, kind: Service, index_by: ${servicesIndexBy}}
   secrets: {api_version: v1, kind: Secret}
 source:
   files: {path: manifests}
@@ -50,10 +50,10 @@ server: {listen: "127.0.0.1:0"${server}}
 `;
 }
 
-async function setup(options: { server?: string; holdSync?: string[] } = {}) {
+async function setup(options: { server?: string; holdSync?: string[]; servicesIndexBy?: string } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-server-'));
   dirs.push(dir);
-  const config = parseConfig(configYaml(options.server ?? ''), join(dir, 'config.yaml'));
+  const config = parseConfig(configYaml(options.server ?? '', options.servicesIndexBy), join(dir, 'config.yaml'));
   const clock = new FakeClock();
   const source = new ScriptedSource(
     { services: [service('shop', 'web', 80), service('blog', 'api', 8080)], secrets: [tlsSecret('shop', 'web-tls')] },
@@ -155,6 +155,25 @@ describe('StatusServer over a controller', () => {
     assert.match(tooMany.json.error, /index_by: metadata\.namespace, metadata\.name/);
     const unknown = await t.get('/debug/stores/nope');
     assert.deepEqual([unknown.status, unknown.json.error], [404, 'no store named "nope"; stores: services, secrets']);
+    await t.controller.stop();
+  });
+
+  test('/debug/stores names the multi-valued index_by expressions, and a store query shows the keys of each object', async () => {
+    const t = await setup({ servicesIndexBy: '[metadata.namespace, "spec.ports[*].port"]' });
+    await t.controller.start();
+    t.source.add('services', { ...service('shop', 'multi', 80), spec: { ports: [{ port: 80 }, { port: 443 }] } });
+    await t.render();
+    const stores = await t.get('/debug/stores');
+    assert.deepEqual(stores.json[0].multiValued, ['spec.ports[*].port']);
+    assert.deepEqual(stores.json[1].multiValued, []);
+    const shop = await t.get('/debug/stores/services?keys=shop');
+    assert.deepEqual(shop.json.objects.map((o: KubeObject) => o.metadata.name), ['multi', 'web']);
+    assert.deepEqual(shop.json.indexKeys, [
+      { id: 'shop/multi', keys: [['shop', '80'], ['shop', '443']] },
+      { id: 'shop/web', keys: [['shop', '80']] },
+    ]);
+    const https = await t.get('/debug/stores/services?keys=shop,443');
+    assert.deepEqual(https.json.indexKeys.map((k: { id: string }) => k.id), ['shop/multi']);
     await t.controller.stop();
   });
 
