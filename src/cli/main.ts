@@ -125,15 +125,19 @@ async function renderCommand(flags: { config: string; out?: string }): Promise<v
   const logger = createLogger({ level: config.logging.level === 'info' ? 'warn' : config.logging.level, destination: process.stderr, pretty: false });
   const controller = buildController(config, logger, false);
   await controller.start();
-  const timeoutMs = config.render.syncTimeoutMs;
-  const synced = await syncWithin(controller, timeoutMs);
-  const unsynced = controller.unsynced();
+  const state = await controller.whenRenderable();
   const problems = controller.problems;
   // The source stays up while rendering: on-demand stores fetch through it.
-  const outcomes = synced && problems.length === 0 ? await controller.renderAll(renderTarget(flags.out, config)) : [];
+  const outcomes = state.renderable && problems.length === 0 ? await controller.renderAll(renderTarget(flags.out, config)) : [];
   await controller.stop();
-  if (!synced) fail(`not synced after ${timeoutMs / 1000}s (render.sync_timeout): ${unsynced.join(', ')}`);
+  if (!state.renderable) {
+    const stuck = state.stuck.map((s) => `${s.resource} after ${Math.round(s.waitingMs / 1000)} s: ${s.message}`);
+    fail(`not synced within sync_timeout: ${stuck.join('; ')}`);
+  }
   if (problems.length > 0) fail(`${problems.map((err) => err.message).join('\n')}\nnothing was written`);
+  if (state.without.length > 0) {
+    process.stderr.write(`warning: rendered without the optional ${state.without.join(', ')} (not synced within sync_timeout: empty)\n`);
+  }
   reportOutcomes(outcomes);
 }
 
@@ -164,15 +168,6 @@ function reportOutcomes(outcomes: RenderOutcome[]): void {
   }
 }
 
-async function syncWithin(controller: Controller, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const result = await Promise.race([controller.waitForSync().then(() => true), timeout]);
-  clearTimeout(timer);
-  return result;
-}
 
 async function checkConfigCommand(flags: { config: string }): Promise<void> {
   const config = await readConfig(flags.config, { tests: true });

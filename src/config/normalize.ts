@@ -80,6 +80,8 @@ function watchedResource(
   };
   if (raw.kind !== undefined) resource.kind = raw.kind;
   if (raw.resource !== undefined) resource.resource = raw.resource;
+  if (raw.sync_timeout !== undefined) resource.syncTimeoutMs = raw.sync_timeout;
+  if (raw.optional) resource.optional = true;
   const backend = context.storeBackends.find((b) => b.name === raw.store);
   return { ...resource, ...backend?.normalize?.(raw as Record<string, unknown>) };
 }

@@ -159,7 +159,10 @@ function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
         })
         .min(1, { error: 'needs at least one expression (default: [metadata.namespace, metadata.name])' })
         .default(() => [...DEFAULTS.indexBy])
-        .meta({ description: 'Index key expressions, in order; Get(...keys) matches them as a prefix.' }),
+        .meta({
+          description:
+            'Index key expressions, in order; Get(...keys) matches them as a prefix. An expression with a wildcard, union, slice or .. is multi-valued: the object is filed under each value.',
+        }),
       remove_fields: z
         .array(removalExpression('a field to remove, e.g. status'), {
           error: (issue) => `expected a list of path expressions, got ${describeValue(issue.input)}`,
@@ -167,12 +170,23 @@ function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
         .default(() => [])
         .meta({ description: 'Fields removed from these objects, in addition to the global remove_fields.' }),
       store: storeTypeSchema(backends).default(DEFAULTS.store),
+      sync_timeout: durationField(
+        'Report this resource as stuck (log, /readyz, metrics) when it has not synced after this long; default render.sync_timeout',
+        { positive: true },
+      ).optional(),
+      optional: flag(
+        'Once sync_timeout has passed without a sync, render without this resource (it reads as empty until it syncs) instead of holding every output back.',
+      ).default(DEFAULTS.optional),
       ...options.shape,
     },
     'A kind of object to watch, and how to index and store it.',
   ).superRefine((resource, ctx) => {
     if (resource.kind === undefined && resource.resource === undefined) {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs kind (e.g. Ingress) or resource (e.g. ingresses)', params: AT_KEY });
+    }
+    if (resource.optional === true && resource.store === 'etcd') {
+      const message = 'optional is not allowed with store: etcd: publishing a resource that has not synced would delete its published objects';
+      ctx.addIssue({ code: 'custom', path: ['optional'], message, params: AT_KEY });
     }
     const store = resource.store;
     if (typeof store !== 'string' || !storeTypes.includes(store)) return;

@@ -38,6 +38,10 @@ export interface WatchedResourceConfig {
   cacheTtlMs?: number;
   /** on-demand only: how many fetched objects are kept at most. */
   maxCacheSize?: number;
+  /** How long before this resource is reported stuck, in ms; absent: render.syncTimeoutMs. */
+  syncTimeoutMs?: number;
+  /** Render without it (empty) once its sync timeout passed without a sync; absent: required. */
+  optional?: boolean;
   /** Where this resource's definition starts in the config file. */
   position?: SourcePosition;
 }

@@ -28,7 +28,7 @@ import { RenderHistory } from './render-history.ts';
 import { resourceStates } from './resource-state.ts';
 import { RetryTimer } from '../time/retry-timer.ts';
 import type { ControllerStatus, PublicationStatus, RenderOutcome, TemplateState } from './status.ts';
-import { SyncBarrier } from './sync-barrier.ts';
+import { SyncBarrier, syncPolicy, type StuckResource } from './sync-barrier.ts';
 import { buildOutputs } from '../output/outputs.ts';
 import type { TemplateOutput, WriteResult } from '../output/template-output.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
@@ -58,6 +58,14 @@ export interface ControllerOptions {
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
 }
+
+/**
+ * Whether rendering can start: yes (naming the optional resources it goes without), or
+ * not before the required resources past their sync timeout (`stuck`) sync.
+ */
+export type Renderability =
+  | { renderable: true; without: string[] }
+  | { renderable: false; stuck: StuckResource[] };
 
 /** Where a render cycle writes: the configured outputs, another folder, or a callback. */
 export type OutputTarget =
@@ -93,6 +101,7 @@ export class Controller {
   #reloadError: string | undefined;
   readonly #problems: Error[] = [];
   #syncWaiters: Array<() => void> = [];
+  #renderWaiters: Array<(state: Renderability) => void> = [];
   #renderedGeneration = -1;
   #force = false;
   #rendering: Promise<void> | undefined;
@@ -118,7 +127,7 @@ export class Controller {
     this.#registry = options.registry ?? createDefaultRegistry();
     this.#createSource = options.createSource ?? createSource;
     this.#etcdConnections = options.etcdConnections ?? new SharedConnections();
-    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger });
+    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger, onTimeout: () => this.#onSyncTimeout() });
     this.metrics = new ControllerMetrics(() => this.status());
     this.#history = new RenderHistory(this.#log, this.metrics);
     const backoff = new Backoff({ initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, jitter: 'none' }, this.#clock);
@@ -171,7 +180,7 @@ export class Controller {
   async start(): Promise<void> {
     if (this.#started) throw new Error('controller already started');
     this.#started = true;
-    await this.#startUnits(this.#pipeline.units);
+    await this.#startUnits(this.#pipeline.units, this.#config);
     this.#log.info({ resources: [...this.#pipeline.stores.keys()] }, 'sources started');
   }
 
@@ -179,6 +188,18 @@ export class Controller {
   waitForSync(): Promise<void> {
     if (this.#pipeline.allSynced()) return Promise.resolve();
     return new Promise((resolve) => this.#syncWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once rendering can start (every watched resource synced, or optional and
+   * past its sync timeout), or once a required resource is past its sync timeout: what
+   * `informant render` waits for.
+   */
+  whenRenderable(): Promise<Renderability> {
+    return new Promise((resolve) => {
+      this.#renderWaiters.push(resolve);
+      this.#checkRenderWaiters();
+    });
   }
 
   /** Watched resources that have not synced yet. */
@@ -238,7 +259,7 @@ export class Controller {
     let units: WatchUnit[];
     try {
       units = planUnits(config).map(({ key, resources }) => kept.get(key) ?? push(fresh, this.#buildUnit(key, resources, config)));
-      await this.#startUnits(fresh);
+      await this.#startUnits(fresh, config);
     } catch (err) {
       await Promise.all(fresh.map((unit) => unit.stop()));
       throw this.#reloadFailed(config, (err as Error).message, err);
@@ -292,6 +313,7 @@ export class Controller {
     return {
       configFile: this.#config.file,
       synced: this.#pipeline.allSynced(),
+      renderable: this.#isRenderable(this.#pipeline.units),
       resources: resourceStates(this.#config, this.#pipeline, this.#barrier),
       templates: this.#config.templates.map((t) => this.#templateState(t)),
       renders: { count: this.#renderCount, ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}) },
@@ -321,9 +343,37 @@ export class Controller {
     this.#barrier.update();
     if (this.#pipeline.units.includes(unit)) {
       if (this.#pipeline.allSynced()) this.#resolveSyncWaiters();
-      if (this.#watch && !this.#stopped && this.#pipeline.allSynced()) this.#debouncer.trigger();
+      this.#checkRenderWaiters();
+      if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#debouncer.trigger();
     }
     if (this.#pendingReload?.fresh.includes(unit)) this.#checkPendingReload();
+  }
+
+  /** A resource passed its sync timeout: an optional one no longer holds rendering (or a reload) back. */
+  #onSyncTimeout(): void {
+    this.#checkRenderWaiters();
+    if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#debouncer.trigger();
+    this.#checkPendingReload();
+  }
+
+  /** True when no resource of `units` holds rendering back (see SyncBarrier.renderable). */
+  #isRenderable(units: readonly WatchUnit[]): boolean {
+    return units.every((unit) => unit.resources.every((resource) => this.#barrier.renderable(unit, resource.name)));
+  }
+
+  #checkRenderWaiters(): void {
+    if (this.#renderWaiters.length === 0) return;
+    let state: Renderability | undefined;
+    if (this.#isRenderable(this.#pipeline.units)) {
+      state = { renderable: true, without: this.#barrier.stuck().filter((s) => s.optional).map((s) => s.resource) };
+    } else {
+      const stuck = this.#barrier.stuck().filter((s) => !s.optional);
+      if (stuck.length > 0) state = { renderable: false, stuck };
+    }
+    if (state === undefined) return;
+    const waiters = this.#renderWaiters;
+    this.#renderWaiters = [];
+    for (const resolve of waiters) resolve(state);
   }
 
   #resolveSyncWaiters(): void {
@@ -353,7 +403,7 @@ export class Controller {
 
   /** One cycle: render when a store changed (or a retry/reload forces it), else run pending on_change. */
   async #cycle(): Promise<void> {
-    if (this.#stopped || !this.#pipeline.allSynced()) return;
+    if (this.#stopped || !this.#isRenderable(this.#pipeline.units)) return;
     if (this.#force || this.#pipeline.generation() !== this.#renderedGeneration) {
       this.#force = false;
       this.#finishCycle(await this.renderAll());
@@ -407,7 +457,7 @@ export class Controller {
 
   #checkPendingReload(): void {
     const pending = this.#pendingReload;
-    if (!pending || pending.swapping || !pending.ready()) return;
+    if (!pending || pending.swapping || !this.#isRenderable(pending.fresh)) return;
     pending.swapping = true;
     void this.#swap(pending);
   }
@@ -438,6 +488,7 @@ export class Controller {
     this.metrics.reload(true);
     this.#log.info({ config: config.file, stopped: dropped.flatMap((u) => u.resources.map((r) => r.name)) }, 'config reloaded');
     for (const unit of dropped) this.#barrier.forget(unit);
+    this.#barrier.repolicy(config);
     this.#force = true;
     void this.#renderLoop();
     pending.resolve();
@@ -463,13 +514,14 @@ export class Controller {
 
   // ── Building ───────────────────────────────────────────────────────────────────────
 
-  async #startUnits(units: readonly WatchUnit[]): Promise<void> {
+  /** Starts `units`, each resource's sync timeout as `config` says. */
+  async #startUnits(units: readonly WatchUnit[], config: Config): Promise<void> {
     const started: WatchUnit[] = [];
     try {
       for (const unit of units) {
         await unit.start(this.#clock.now());
         started.push(unit);
-        this.#barrier.expect(unit, this.#config.render.syncTimeoutMs);
+        this.#barrier.expect(unit, (resource) => syncPolicy(config, resource));
       }
     } catch (err) {
       await Promise.all(started.map((unit) => unit.stop()));

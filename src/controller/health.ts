@@ -4,7 +4,9 @@
  * - Ready: every watched resource has synced, the first render finished, and the last
  *   render cycle of every template succeeded (render, validate, write and on_change). A
  *   rejected config reload does not count: the running config still serves, and taking
- *   every replica out of service for a bad push would turn it into an outage.
+ *   every replica out of service for a bad push would turn it into an outage. An optional
+ *   resource past its sync timeout does not count either (the outputs are rendered
+ *   without it, as configured): it is a note of the answer instead.
  * - Not ready either: a replica that should publish into etcd (it leads, or leader
  *   election is off) but has not published for longer than `publishFailureMs`: its
  *   publisher keeps failing (etcd unreachable, refusing every write) or was deposed by
@@ -36,10 +38,12 @@ export const DEFAULTS = Object.freeze({
   publishFailureMs: 5 * 60_000,
 });
 
-/** Whether the controller should receive traffic, and why not. */
+/** Whether the controller should receive traffic, why not, and what it renders without. */
 export interface Readiness {
   ready: boolean;
   reasons: string[];
+  /** Optional resources rendered without (past their sync timeout); absent when none. */
+  notes?: string[];
 }
 
 /** Whether the process is alive and making progress, and what is wedged. */
@@ -51,16 +55,15 @@ export interface Health {
 /** Readiness of a status snapshot (see the module comment); `publishFailureMs` defaults to DEFAULTS'. */
 export function readiness(status: ControllerStatus, options: { publishFailureMs?: number } = {}): Readiness {
   const reasons: string[] = [];
+  const notes: string[] = [];
   const publishFailureMs = options.publishFailureMs ?? DEFAULTS.publishFailureMs;
   for (const resource of status.resources) {
     if (resource.synced) continue;
-    reasons.push(
-      resource.stuck
-        ? `watched resource "${resource.resource}" has not synced after ${Math.round(resource.stuck.waitingMs / 1000)} s: ${resource.stuck.message}`
-        : `watched resource "${resource.resource}" has not synced yet`,
-    );
+    const stuck = resource.stuck && `watched resource "${resource.resource}" has not synced after ${Math.round(resource.stuck.waitingMs / 1000)} s: ${resource.stuck.message}`;
+    if (stuck && resource.optional) notes.push(`${stuck}; it is optional: the outputs are rendered without it (it reads as empty)`);
+    else reasons.push(stuck || `watched resource "${resource.resource}" has not synced yet`);
   }
-  if (status.synced && status.templates.length > 0 && status.templates.every((t) => t.last === undefined)) {
+  if (status.renderable && status.templates.length > 0 && status.templates.every((t) => t.last === undefined)) {
     reasons.push('the first render has not finished yet');
   }
   for (const template of status.templates) {
@@ -72,7 +75,7 @@ export function readiness(status: ControllerStatus, options: { publishFailureMs?
   if (failingForMs !== undefined && failingForMs > publishFailureMs) {
     reasons.push(`publisher: not publishing for ${Math.round(failingForMs / 1000)} s: ${status.publication?.reason ?? 'failing'}`);
   }
-  return { ready: reasons.length === 0, reasons };
+  return { ready: reasons.length === 0, reasons, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /** Watches status snapshots over time for watchers and renders that stopped moving. */

@@ -22,6 +22,7 @@ export function resourceStates(config: Config, pipeline: Pipeline, barrier: Sync
       resource: resource.name,
       store: resource.store,
       synced: indexer.isSynced,
+      ...(resource.optional ? { optional: true as const } : {}),
       size: store.size(),
       missingKeys: { total: missing.missingKeys, current: missing.missing },
     };

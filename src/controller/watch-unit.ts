@@ -85,16 +85,19 @@ export interface WatchUnitContext {
 export function planUnits(config: Config): Array<{ key: string; resources: WatchedResourceConfig[] }> {
   const source = config.source[config.source.kind];
   const keyOf = (resources: WatchedResourceConfig[]): string =>
-    JSON.stringify({ kind: config.source.kind, source, resources: resources.map(withoutPosition) });
+    JSON.stringify({ kind: config.source.kind, source, resources: resources.map(whatIsWatched) });
   if (config.source.kind === 'files') {
     return config.watchedResources.length === 0 ? [] : [{ key: keyOf(config.watchedResources), resources: config.watchedResources }];
   }
   return config.watchedResources.map((resource) => ({ key: keyOf([resource]), resources: [resource] }));
 }
 
-/** Where a definition is written does not change what is watched. */
-function withoutPosition(resource: WatchedResourceConfig): Omit<WatchedResourceConfig, 'position'> {
-  const { position: _position, ...rest } = resource;
+/**
+ * What decides a unit's reuse: where a definition is written, and how long rendering
+ * waits for it (sync_timeout, optional), do not change what is watched or stored.
+ */
+function whatIsWatched(resource: WatchedResourceConfig): Omit<WatchedResourceConfig, 'position' | 'syncTimeoutMs' | 'optional'> {
+  const { position: _position, syncTimeoutMs: _timeout, optional: _optional, ...rest } = resource;
   return rest;
 }
 

@@ -27,7 +27,7 @@ export function controllerBackend(controller: Controller, deps: ServerBackendDep
     },
     readiness: () => {
       const ready = readiness(controller.status());
-      return { ok: ready.ready, reasons: ready.reasons };
+      return { ok: ready.ready, reasons: ready.reasons, ...(ready.notes ? { notes: ready.notes } : {}) };
     },
     metrics: () => controller.metrics.scrape(),
     debug: () => (controller.config.server.debug ? debug : undefined),

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.ts';
 import { debugAction, debugAnswer, type DebugAnswer } from './debug.ts';
-import type { ServerBackend } from './types.ts';
+import type { ProbeResult, ServerBackend } from './types.ts';
 import { parseListen } from './listen.ts';
 
 /** How to start a StatusServer. */
@@ -146,8 +146,9 @@ function isCrossOrigin(req: http.IncomingMessage): boolean {
   }
 }
 
-function probe(result: { ok: boolean; reasons: string[] }, good: string, bad: string): DebugAnswer {
-  return result.ok ? { status: 200, json: { status: good } } : { status: 503, json: { status: bad, reasons: result.reasons } };
+function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
+  const notes = result.notes === undefined ? {} : { notes: result.notes };
+  return result.ok ? { status: 200, json: { status: good, ...notes } } : { status: 503, json: { status: bad, reasons: result.reasons, ...notes } };
 }
 
 function send(res: http.ServerResponse, req: http.IncomingMessage, answer: DebugAnswer & { contentType?: string }): void {

@@ -4,11 +4,13 @@
  */
 import type { StoreReader } from '../store/index.ts';
 
-/** The answer of a probe: ok, or the reasons it is not. */
+/** The answer of a probe: ok, or the reasons it is not (and notes that do not change the answer). */
 export interface ProbeResult {
   ok: boolean;
   /** Why not, one sentence each (empty when ok). */
   reasons: string[];
+  /** What the answer leaves out on purpose (an optional resource rendered without); absent when none. */
+  notes?: string[];
 }
 
 /** A store as the debug endpoints see it. */

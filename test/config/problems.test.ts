@@ -341,6 +341,18 @@ const cases: Case[] = [
     message: 'keys must be plain text, not lists or mappings',
   },
   {
+    name: 'a resource sync_timeout that does not parse',
+    text: lines(...INGRESS, '    sync_timeout: soon'),
+    line: 5, col: 19, path: 'watched_resources.ingresses.sync_timeout',
+    message: 'invalid duration "soon"',
+  },
+  {
+    name: 'optional on a published resource (publishing it unsynced would delete its objects)',
+    text: lines(...INGRESS, '    store: etcd', '    optional: true', 'publish: {etcd: {endpoints: ["http://127.0.0.1:2379"], cluster: east}}'),
+    line: 6, col: 5, path: 'watched_resources.ingresses.optional',
+    message: 'optional is not allowed with store: etcd',
+  },
+  {
     name: 'a duplicated key',
     text: lines('render: {}', 'render: {}'),
     line: 2, col: 1, path: '',

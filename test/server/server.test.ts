@@ -34,11 +34,11 @@ function tlsSecret(namespace: string, name: string): KubeObject {
 }
 
 /** A config whose template fails when a Service named "broken" exists. */
-function configYaml(server: string, servicesIndexBy = '[metadata.namespace, metadata.name]'): string {
+function configYaml(server: string, servicesIndexBy = '[metadata.namespace, metadata.name]', secrets = ''): string {
   return `
 watched_resources:
   services: {api_version: v1, kind: Service, index_by: ${servicesIndexBy}}
-  secrets: {api_version: v1, kind: Secret}
+  secrets: {api_version: v1, kind: Secret${secrets}}
 source:
   files: {path: manifests}
 templates:
@@ -50,10 +50,10 @@ server: {listen: "127.0.0.1:0"${server}}
 `;
 }
 
-async function setup(options: { server?: string; holdSync?: string[]; servicesIndexBy?: string } = {}) {
+async function setup(options: { server?: string; holdSync?: string[]; servicesIndexBy?: string; secrets?: string } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-server-'));
   dirs.push(dir);
-  const config = parseConfig(configYaml(options.server ?? '', options.servicesIndexBy), join(dir, 'config.yaml'));
+  const config = parseConfig(configYaml(options.server ?? '', options.servicesIndexBy, options.secrets), join(dir, 'config.yaml'));
   const clock = new FakeClock();
   const source = new ScriptedSource(
     { services: [service('shop', 'web', 80), service('blog', 'api', 8080)], secrets: [tlsSecret('shop', 'web-tls')] },
@@ -105,6 +105,19 @@ describe('StatusServer over a controller', () => {
     assert.equal((await t.get('/readyz')).status, 200);
     const health = await t.get('/healthz');
     assert.deepEqual([health.status, health.json], [200, { status: 'healthy' }]);
+    await t.controller.stop();
+  });
+
+  test('/readyz stays ready without an optional resource past its sync_timeout, and says so in notes', async () => {
+    const t = await setup({ holdSync: ['secrets'], secrets: ', optional: true, sync_timeout: 2s' });
+    await t.controller.start();
+    assert.equal((await t.get('/readyz')).status, 503, 'not ready before its timeout');
+    t.clock.advance(2_000);
+    await t.render();
+    const ready = await t.get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.equal(ready.json.status, 'ready');
+    assert.match(ready.json.notes[0], /^watched resource "secrets" has not synced after 2 s: .*it is optional: the outputs are rendered without it/);
     await t.controller.stop();
   });
 
