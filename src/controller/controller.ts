@@ -15,6 +15,7 @@ import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import { checkTemplates, createRenderer, type Renderer } from '../templates/index.ts';
 import type { WatchError } from '../watcher/index.ts';
+import { SharedWatches } from '../watcher/kubernetes/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
 import { Debouncer } from '../time/debouncer.ts';
@@ -55,6 +56,8 @@ export interface ControllerOptions {
   createSource?: SourceFactory;
   /** The etcd connections its etcd source units share (one per connection setting); default: a new set. */
   etcdConnections?: SharedConnections;
+  /** The Kubernetes connections and watches its units share (one list/watch per kind); default: a new set. */
+  kubernetesWatches?: SharedWatches;
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
 }
@@ -89,6 +92,7 @@ export class Controller {
   readonly #registry: StoreRegistry;
   readonly #createSource: SourceFactory;
   readonly #etcdConnections: SharedConnections;
+  readonly #kubernetesWatches: SharedWatches;
   readonly #barrier: SyncBarrier;
   readonly #abort = new AbortController();
   #pipeline: Pipeline;
@@ -127,6 +131,7 @@ export class Controller {
     this.#registry = options.registry ?? createDefaultRegistry();
     this.#createSource = options.createSource ?? createSource;
     this.#etcdConnections = options.etcdConnections ?? new SharedConnections();
+    this.#kubernetesWatches = options.kubernetesWatches ?? new SharedWatches({ logger: options.logger });
     this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger, onTimeout: () => this.#onSyncTimeout() });
     this.metrics = new ControllerMetrics(() => this.status());
     this.#history = new RenderHistory(this.#log, this.metrics);
@@ -535,6 +540,7 @@ export class Controller {
       logger: this.#rootLogger,
       createSource: this.#createSource,
       etcdConnections: this.#etcdConnections,
+      kubernetesWatches: this.#kubernetesWatches,
       watch: this.#watch,
       onChange: (unit) => this.#onChange(unit),
       onError: (err: WatchError) => this.#recordProblem(err),

@@ -34,6 +34,8 @@ export function resourceStates(config: Config, pipeline: Pipeline, barrier: Sync
     if (problem) state.problem = problem;
     const clusters = sourceStatus.get(resource.name)?.clusters;
     if (clusters) state.clusters = clusters;
+    const sharedWith = sourceStatus.get(resource.name)?.sharedWith;
+    if (sharedWith) state.sharedWith = sharedWith;
     if (isOnDemandStore(store)) {
       state.cache = store.stats();
     }

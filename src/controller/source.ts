@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import { EtcdSource } from '../watcher/etcd/index.ts';
 import { FilesSource } from '../watcher/files/index.ts';
 import type { Source, WatchError } from '../watcher/index.ts';
-import { KubernetesSource } from '../watcher/kubernetes/index.ts';
+import { KubernetesSource, type SharedWatches } from '../watcher/kubernetes/index.ts';
 import { metadataOnlyResources } from './on-demand.ts';
 
 /** How the controller wants a source to behave. */
@@ -19,6 +19,8 @@ export interface SourceSettings {
   onError: (err: WatchError) => void;
   /** The controller's shared etcd connections (source: etcd); default: a connection per source. */
   etcdConnections?: SharedConnections;
+  /** The controller's shared Kubernetes connections and watches (one list/watch per kind); default: per source. */
+  kubernetesWatches?: SharedWatches;
 }
 
 /** The source of `config.source`, for its watched resources. */
@@ -37,7 +39,8 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
   if (config.source.kind === 'kubernetes' && config.source.kubernetes) {
     // On-demand stores keep references only: watch their metadata, fetch bodies when read.
     const metadataOnly = metadataOnlyResources(resources);
-    return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly });
+    const watches = settings.kubernetesWatches;
+    return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly, ...(watches ? { watches } : {}) });
   }
   if (config.source.kind === 'etcd' && config.source.etcd) {
     const connections = settings.etcdConnections;

@@ -46,6 +46,8 @@ export interface ResourceState {
   watchByCluster?: WatchStats[];
   /** The source's state per cluster, when it watches several (synced, problem). */
   clusters?: ClusterWatchStatus[];
+  /** The other watched resources reading the same list/watch (its counters and problem are theirs too). */
+  sharedWith?: string[];
 }
 
 /** Cache counters of an on-demand store (its OnDemandStats). */

@@ -8,7 +8,9 @@
  * resource relists only that one. With several clusters a unit is still one resource, in
  * every cluster: its store spans them all (resources.x with InCluster), so it is synced,
  * swapped and kept as one; changing source.kubernetes (clusters included) rebuilds every
- * unit. A files source is one unit for all resources: reading a folder
+ * unit. Units of resources with the same kind, namespace and selectors still share one
+ * list/watch (the controller's SharedWatches): a unit joins the watch, and leaving it
+ * (stopped, or rebuilt on a reload) never disturbs the other units on it. A files source is one unit for all resources: reading a folder
  * again is cheap, and one folder watcher serves them all.
  *
  * A unit's stores and indexers come from indexedStores, which template tests use too.
@@ -20,6 +22,7 @@ import type { Logger } from '../log.ts';
 import type { Fetcher, Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, Source, WatchError } from '../watcher/index.ts';
+import type { SharedWatches } from '../watcher/kubernetes/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import { sourceFetcher } from './on-demand.ts';
 import { buildStore } from './registry.ts';
@@ -79,6 +82,8 @@ export interface WatchUnitContext {
   onError: (err: WatchError) => void;
   /** The controller's shared etcd connections, handed to the sources. */
   etcdConnections?: SharedConnections;
+  /** The controller's shared Kubernetes connections and watches, handed to the sources. */
+  kubernetesWatches?: SharedWatches;
 }
 
 /** The resources of `config`, grouped into units, each with the key that decides reuse. */
@@ -119,6 +124,7 @@ export class WatchUnit {
       watch: context.watch,
       onError: context.onError,
       ...(context.etcdConnections ? { etcdConnections: context.etcdConnections } : {}),
+      ...(context.kubernetesWatches ? { kubernetesWatches: context.kubernetesWatches } : {}),
     };
     const source = context.createSource({ ...config, watchedResources: resources }, context.logger, settings);
     const { stores, indexers } = indexedStores(resources, {

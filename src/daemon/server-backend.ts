@@ -64,14 +64,16 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
       const status = controller.status();
       return {
         synced: status.synced,
-        resources: status.resources.map(({ resource, synced, stuck, problem, watch, clusters, watchByCluster }) => ({
+        resources: status.resources.map(({ resource, synced, optional, stuck, problem, watch, clusters, watchByCluster, sharedWith }) => ({
           resource,
           synced,
+          ...(optional ? { optional } : {}),
           stuck,
           problem,
           watch,
           ...(clusters ? { clusters } : {}),
           ...(watchByCluster ? { watchByCluster } : {}),
+          ...(sharedWith ? { sharedWith } : {}),
         })),
         renders: status.renders,
         reload: status.reload,
