@@ -132,6 +132,7 @@ function sourceConfig(raw: RawConfig['source'], baseDir: string): SourceConfig {
   if (kube.kubeconfig !== undefined) kubernetes.kubeconfig = resolve(baseDir, kube.kubeconfig);
   if (kube.context !== undefined) kubernetes.context = kube.context;
   if (kube.clusters !== undefined) kubernetes.clusters = kube.clusters.map((c) => clusterConfig(c, baseDir));
+  if (kube.kcp !== undefined) kubernetes.kcp = kube.kcp.server === undefined ? {} : { server: kube.kcp.server };
   return { kind: 'kubernetes', kubernetes };
 }
 

@@ -215,9 +215,24 @@ function sourceSchema() {
           page_size: positiveInt('Objects per LIST page.').default(DEFAULTS.pageSize),
           streaming_list: flag('Use streaming lists (sendInitialEvents) when the server supports them.').default(DEFAULTS.streamingList),
           clusters: clustersSchema().optional(),
+          kcp: mapping(
+            {
+              server: serverUrl(
+                'The kcp server or an APIExport virtual workspace URL, e.g. https://kcp.example:6443/services/apiexport/root:org/my-export; default the context\'s server. A /clusters/<name> suffix is dropped.',
+              ).optional(),
+            },
+            'Watch every kcp logical cluster through one wildcard list/watch per resource (/clusters/*); each object\'s metadata.cluster is its kcp.io/cluster annotation.',
+          ).optional(),
         },
-        'Watch a Kubernetes API server (or several: clusters).',
-      ).optional(),
+        'Watch a Kubernetes API server (or several: clusters; or every kcp workspace: kcp).',
+      )
+        .superRefine((kube, ctx) => {
+          if (kube.clusters !== undefined && kube.kcp !== undefined) {
+            const message = 'set either clusters (one watch per cluster) or kcp (one wildcard watch across every logical cluster), not both';
+            ctx.addIssue({ code: 'custom', path: ['kcp'], message, params: AT_KEY });
+          }
+        }, ON_MAPPINGS)
+        .optional(),
       files: mapping(
         {
           path: text('A folder of YAML/JSON manifests (or one file), relative to the config file.'),

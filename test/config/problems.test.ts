@@ -341,6 +341,18 @@ const cases: Case[] = [
     message: 'keys must be plain text, not lists or mappings',
   },
   {
+    name: 'kcp together with clusters',
+    text: lines('source:', '  kubernetes:', '    clusters: [{name: eu}]', '    kcp: {}'),
+    line: 4, col: 5, path: 'source.kubernetes.kcp',
+    message: 'set either clusters (one watch per cluster) or kcp (one wildcard watch across every logical cluster), not both',
+  },
+  {
+    name: 'a kcp server that is not a URL',
+    text: lines('source:', '  kubernetes:', '    kcp: {server: kcp.example}'),
+    line: 3, col: 19, path: 'source.kubernetes.kcp.server',
+    message: 'invalid server URL "kcp.example"',
+  },
+  {
     name: 'a resource sync_timeout that does not parse',
     text: lines(...INGRESS, '    sync_timeout: soon'),
     line: 5, col: 19, path: 'watched_resources.ingresses.sync_timeout',

@@ -50,6 +50,12 @@ export interface ReflectorOptions {
   metadataOnly?: boolean;
   /** The configured name of the cluster watched, when the source watches several (logs, status, stats). */
   cluster?: string;
+  /**
+   * Called on every object read (list items and watch events, not bookmarks) before the
+   * reflector uses it; it may set metadata.cluster, which then counts in the object's
+   * identity (the kcp source sets it from the kcp.io/cluster annotation).
+   */
+  prepare?: (obj: KubeObject) => void;
 }
 
 /** Accept headers: full objects, or metadata only with full objects as the fallback. */
@@ -222,6 +228,8 @@ export class Reflector {
     const path = resourcePath(target, this.#options.resource.namespace);
     const result = await listAll((query) => this.#getJson('list', path, query), params, target);
     const items = this.#metadataOnly ? result.items.map((item) => this.#typed(item, target)) : result.items;
+    const prepare = this.#options.prepare;
+    if (prepare !== undefined) for (const item of items) prepare(item);
     this.#replace(items, result.resourceVersion);
   }
 
@@ -294,6 +302,7 @@ export class Reflector {
     this.#stats.lastEventAt = this.#options.clock.now();
     if (event.type === 'ERROR') throw streamError(event.object as ApiStatus, this.#context('watch'));
     const obj = event.type === 'BOOKMARK' ? event.object : this.#typed(event.object, target);
+    if (event.type !== 'BOOKMARK') this.#options.prepare?.(obj);
     const rv = obj.metadata.resourceVersion ?? this.#rv;
     if (initial && !initial.done) {
       if (initial.take({ type: event.type, object: obj })) this.#replace(initial.drain(), rv);

@@ -2,7 +2,9 @@
  * The Kubernetes source: one Reflector per distinct watch and cluster. Each cluster has
  * its own API client (built from its kubeconfig unless one is handed in) and its own
  * discovery cache; the reflectors of one cluster share them. With several clusters
- * (`source.kubernetes.clusters`) every object is stamped with metadata.cluster. Watched
+ * (`source.kubernetes.clusters`) every object is stamped with metadata.cluster; with kcp
+ * (`source.kubernetes.kcp`) one wildcard watch per resource covers every logical cluster,
+ * each object's metadata.cluster taken from its kcp.io/cluster annotation. Watched
  * resources of the same cluster, api_version, kind, namespace and selectors share one
  * list/watch (SharedWatches), within this source and with every other source built with
  * the same SharedWatches (the controller's).
@@ -19,6 +21,7 @@ import { fetchObject, getJson } from './fetch.ts';
 import { Reflector } from './reflector.ts';
 import { combineStatus } from './cluster-status.ts';
 import { SharedWatches, type ConnectionHandle, type ConnectionSpec, type WatchMembership } from './shared-watches.ts';
+import { KcpClient, kcpBase, KCP_CLUSTER_ANNOTATION, LogicalClusterSink, stampLogicalCluster } from './kcp.ts';
 import type { WatchStats } from '../stats.ts';
 import { resolveTuning, type Tuning } from './tuning.ts';
 
@@ -165,15 +168,17 @@ export class KubernetesSource implements Source {
     if (!config) throw new WatchError(`fetch: ${resource} is not a watched resource`, { resource });
     const shown = formatIdentity(id.cluster, id.namespace, id.name);
     if (this.#endpoints.length === 0) throw new WatchError(`fetch ${resource} ${shown}: the kubernetes source is not started`, { resource });
-    const endpoint = this.#endpoints.find((e) => e.name === id.cluster);
+    const endpoint = this.#options.config.kcp ? this.#endpoints[0] : this.#endpoints.find((e) => e.name === id.cluster);
     if (!endpoint) throw new WatchError(`fetch ${resource} ${shown}: cluster ${JSON.stringify(id.cluster ?? '')} is not watched`, { resource });
     const abort = signal ?? AbortSignal.timeout(this.#tuning.fetchTimeoutMs);
     const what = `API discovery of ${config.apiVersion}`;
-    const { client, discovery } = endpoint;
+    const { client: watching, discovery } = endpoint;
+    const client = this.#fetchClient(watching, resource, id, shown);
+    const cluster = endpoint.name ?? (watching instanceof KcpClient ? id.cluster : undefined);
     try {
-      const target = await discovery.resolve(config, (path) => getJson(client, path, abort, { verb: 'get', resource, what }));
+      const target = await discovery.resolve(config, (path) => getJson(watching, path, abort, { verb: 'get', resource, what }));
       const obj = await fetchObject(client, target, { resource, namespace: id.namespace, name: id.name }, abort);
-      if (obj !== undefined && endpoint.name !== undefined) obj.metadata.cluster = endpoint.name;
+      if (obj !== undefined && cluster !== undefined) obj.metadata.cluster = cluster;
       return obj;
     } catch (err) {
       if (endpoint.name === undefined || !(err instanceof Error)) throw err;
@@ -182,14 +187,22 @@ export class KubernetesSource implements Source {
     }
   }
 
+  /** The client to GET one object with: the endpoint's, or for kcp the object's logical cluster's. */
+  #fetchClient(watching: ApiClient, resource: string, id: ObjectIdentity, shown: string): ApiClient {
+    if (!(watching instanceof KcpClient)) return watching;
+    if (id.cluster === undefined) throw new WatchError(`fetch ${resource} ${shown}: a kcp object needs its logical cluster`, { resource });
+    return watching.forCluster(id.cluster);
+  }
+
   /** The configured cluster names, or undefined for a single cluster. */
   #clusterNames(): string[] | undefined {
     return this.#options.config.clusters?.map((c) => c.name);
   }
 
-  /** One endpoint per cluster (a single one without clusters); releases what it took if one fails. */
+  /** One endpoint per cluster (a single one without clusters, or for every kcp logical cluster); releases what it took if one fails. */
   #connect(): Endpoint[] {
     const clusters = this.#options.config.clusters;
+    if (this.#options.config.kcp !== undefined) return [this.#kcpEndpoint(this.#options.client)];
     if (clusters === undefined) return [this.#endpoint(undefined, this.#options.client, {})];
     const endpoints: Endpoint[] = [];
     try {
@@ -217,8 +230,29 @@ export class KubernetesSource implements Source {
     }
   }
 
+  /**
+   * The wildcard endpoint of kcp: requests to `<base>/clusters/*` (base: kcp.server, else
+   * the context's server, without a /clusters/<name> suffix), by the client handed in (its
+   * server being the base) or by kubeconfig, context and kcp.server.
+   */
+  #kcpEndpoint(given: ApiClient | undefined): Endpoint {
+    const { kubeconfig, context, kcp } = this.#options.config;
+    const server = kcp?.server;
+    const options = { kubeconfig, context, server: server === undefined ? kcpBase : kcpBase(server) };
+    const key = JSON.stringify({ kcp: server ?? null, ...(given ? { client: clientId(given) } : { kubeconfig, context }) });
+    const open = () => ({ client: KcpClient.wildcard(given ?? createApiClient(options)), discovery: new Discovery() });
+    const spec: ConnectionSpec = { open, owned: given === undefined };
+    try {
+      return { ...this.#watches.connect(key, spec), name: undefined, key };
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
+      throw new WatchError(`kcp: ${err.message}`, { cause: err });
+    }
+  }
+
   /** The shares of `resource` in the watches of every cluster, each delivering into its cluster's part of `sink`. */
   #join(resource: WatchedResourceConfig, sink: WatchSink): Subscription[] {
+    if (this.#options.config.kcp !== undefined) return [this.#member(resource, this.#logicalClusters(resource, sink), this.#endpoints[0]!)];
     const names = this.#clusterNames();
     if (names === undefined) return [this.#member(resource, sink, this.#endpoints[0]!)];
     const sinks = clusterSinks(sink, names);
@@ -233,6 +267,17 @@ export class KubernetesSource implements Source {
       create: (fanout, metadata) => this.#reflector(resource, fanout, endpoint, metadata),
     });
     return { resource: resource.name, cluster: endpoint.name, membership };
+  }
+
+  /** `sink` behind a wildcard watch: objects stamped with their logical cluster (the unattributed ones logged and left out). */
+  #logicalClusters(resource: WatchedResourceConfig, sink: WatchSink): WatchSink {
+    return new LogicalClusterSink(sink, (obj, value) => {
+      const found = value === undefined ? 'no' : `an unusable (${JSON.stringify(String(value).slice(0, 100))})`;
+      this.#log.warn(
+        { resource: resource.name, namespace: obj.metadata.namespace, name: obj.metadata.name },
+        `watched resource "${resource.name}": ${obj.metadata.namespace ?? ''}/${obj.metadata.name} has ${found} ${KCP_CLUSTER_ANNOTATION} annotation: left out (its logical cluster is unknown)`,
+      );
+    });
   }
 
   /** What makes two watches one: the cluster's connection, the resource, its scope and selectors, and how it is listed. */
@@ -255,6 +300,7 @@ export class KubernetesSource implements Source {
       streamingList: this.#options.config.streamingList,
       metadataOnly,
       ...(endpoint.name === undefined ? {} : { cluster: endpoint.name }),
+      ...(this.#options.config.kcp === undefined ? {} : { prepare: stampLogicalCluster }),
     });
   }
 }

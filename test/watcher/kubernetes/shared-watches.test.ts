@@ -167,6 +167,8 @@ describe('shared watches', () => {
       assert.deepEqual(full.objects.get('shop/db')?.data, { key: 'dmFsdWU=' }, 'the full member gets whole objects');
       assert.equal(t.watches.watchCount, 1);
       const accept = (r: RequestRecord): string => String(r.headers.accept);
+      const at = (r: RequestRecord | undefined): number => (r === undefined ? -1 : t.server.requests.indexOf(r));
+      await eventually(() => at(t.requests('watch').at(-1)) > at(t.requests('list').at(-1)), 'watching again after the full list');
       assert.match(accept(t.requests('watch').at(-1)!), /^application\/json$/, 'the shared watch streams full objects');
       const lists = t.requests('list').length;
       await whole.stop();
