@@ -18,11 +18,12 @@ export const fullStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
 /**
  * A held object: its trie entry (under its first key), its entries under further keys (a
  * multi-valued index_by; each holds the same object), and the last replace() generation
- * that listed it.
+ * that listed it. `more` is added only to entries that ever had several keys, so the
+ * entries of single keys (most) take no slot for it.
  */
 interface StoreEntry extends TrieEntry {
   seen: number;
-  more: TrieEntry[] | undefined;
+  more?: TrieEntry[] | undefined;
 }
 
 /** What get returns when nothing matches: one shared frozen array. */
@@ -237,7 +238,7 @@ export class MemoryStore implements Store, KeyedReads {
     }
     if (held !== undefined) this.#unfile(held);
     const leaves = distinctLeaves(keys.map((key) => this.#trie.leafFor(key)));
-    const entry = held ?? this.#adopt({ obj, leaf: leaves[0]!, slot: 0, seen: 0, more: undefined });
+    const entry = held ?? this.#adopt({ obj, leaf: leaves[0]!, slot: 0, seen: 0 });
     entry.obj = obj;
     this.#trie.insert(entry, leaves[0]!);
     if (leaves.length > 1) {
@@ -296,7 +297,7 @@ export class MemoryStore implements Store, KeyedReads {
   }
 
   #insert(obj: KubeObject, leaf: TrieNode): StoreEntry {
-    const entry = this.#adopt({ obj, leaf, slot: 0, seen: 0, more: undefined });
+    const entry = this.#adopt({ obj, leaf, slot: 0, seen: 0 });
     this.#trie.insert(entry, leaf);
     this.#changed(entry);
     return entry;

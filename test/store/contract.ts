@@ -13,6 +13,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/k8s.ts';
 import { hasKeysOf, StoreError, type IndexKey, type Store } from '../../src/store/index.ts';
+import { seededRandom } from '../support/apiserver/random.ts';
 
 /** Builds an empty store for one test. */
 export type MakeStore = (options: { name: string; keyCount: number }) => Store;
@@ -578,21 +579,9 @@ function multipleKeys(makeStore: MakeStore): void {
   });
 }
 
-/** A small deterministic random generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function multipleKeysModel(makeStore: MakeStore): void {
   test('under random adds, updates, deletes and replaces with several keys, every read equals a plain model', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const names = ['a', 'b', 'c', 'd', 'e', 'f'];
     const values = ['x', 'y', 'z'];

@@ -117,8 +117,8 @@ export class KubernetesSource implements Source {
         throw new WatchError(`no sink for watched resource ${resource.name}`, { resource: resource.name });
       }
     }
-    this.#started = true;
     this.#endpoints = this.#connect();
+    this.#started = true;
     this.#subscriptions = this.#options.resources.flatMap((resource) => this.#join(resource, sinks.get(resource.name)!));
     const clusters = this.#clusterNames();
     this.#log.info({ resources: this.#options.resources.map((r) => r.name), ...(clusters ? { clusters } : {}) }, 'started');
@@ -131,6 +131,7 @@ export class KubernetesSource implements Source {
     await Promise.all(subscriptions.map((subscription) => subscription.membership.leave()));
     for (const endpoint of this.#endpoints) endpoint.release();
     this.#endpoints = [];
+    this.#started = false;
   }
 
   /**
