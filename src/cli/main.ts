@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, parseDuration } from '../config/index.ts';
+import { configNotes, loadConfig, parseDuration } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { Controller } from '../controller/controller.ts';
 import type { RenderOutcome } from '../controller/status.ts';
@@ -184,15 +184,19 @@ async function renderCommand(io: CliIo, flags: { config: string; out?: string })
   const controller = buildController(io, config, commandLogger(io, config), false);
   // A source that cannot start (a manifests folder that does not exist) is a problem with the input, not a crash.
   await controller.start().catch((err: Error) => fail(io, `${config.file}: ${err.message}`));
-  const timeoutMs = config.render.syncTimeoutMs;
-  const synced = await syncWithin(controller, timeoutMs);
-  const unsynced = controller.unsynced();
+  const state = await controller.whenRenderable();
   const problems = controller.problems;
   // The source stays up while rendering: on-demand stores fetch through it.
-  const outcomes = synced && problems.length === 0 ? await controller.renderAll(renderTarget(io, flags.out, config)) : [];
+  const outcomes = state.renderable && problems.length === 0 ? await controller.renderAll(renderTarget(io, flags.out, config)) : [];
   await controller.stop();
-  if (!synced) fail(io, `not synced after ${timeoutMs / 1000}s (render.sync_timeout): ${unsynced.join(', ')}`);
+  if (!state.renderable) {
+    const stuck = state.stuck.map((s) => `${s.resource} after ${Math.round(s.waitingMs / 1000)} s: ${s.message}`);
+    fail(io, `not synced within sync_timeout: ${stuck.join('; ')}`);
+  }
   if (problems.length > 0) fail(io, `${problems.map((err) => err.message).join('\n')}\nnothing was written`);
+  if (state.without.length > 0) {
+    io.stderr.write(`warning: rendered without the optional ${state.without.join(', ')} (not synced within sync_timeout: empty)\n`);
+  }
   reportOutcomes(io, outcomes);
 }
 
@@ -223,15 +227,6 @@ function reportOutcomes(io: CliIo, outcomes: RenderOutcome[]): void {
   }
 }
 
-async function syncWithin(controller: Controller, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const result = await Promise.race([controller.waitForSync().then(() => true), timeout]);
-  clearTimeout(timer);
-  return result;
-}
 
 async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise<void> {
   const outcome = await checkConfigFile(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends() });
@@ -240,6 +235,7 @@ async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise
   io.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );
+  for (const note of configNotes(config)) process.stdout.write(`note: ${note}\n`);
 }
 
 async function testCommand(io: CliIo, flags: { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {

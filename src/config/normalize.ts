@@ -85,6 +85,8 @@ function watchedResource(
   };
   if (raw.kind !== undefined) resource.kind = raw.kind;
   if (raw.resource !== undefined) resource.resource = raw.resource;
+  if (raw.sync_timeout !== undefined) resource.syncTimeoutMs = raw.sync_timeout;
+  if (raw.optional) resource.optional = true;
   const backend = context.storeBackends.find((b) => b.name === raw.store);
   if (backend?.aliasOf !== undefined) resource.store = backend.aliasOf;
   return { ...resource, ...backend?.normalize?.(raw as Record<string, unknown>) };
@@ -148,6 +150,7 @@ function sourceConfig(raw: RawConfig['source'], context: NormalizeContext): Sour
   if (kube.kubeconfig !== undefined) kubernetes.kubeconfig = resolve(baseDir, kube.kubeconfig);
   if (kube.context !== undefined) kubernetes.context = kube.context;
   if (kube.clusters !== undefined) kubernetes.clusters = kube.clusters.map((c) => clusterConfig(c, baseDir));
+  if (kube.kcp !== undefined) kubernetes.kcp = kube.kcp.server === undefined ? {} : { server: kube.kcp.server };
   return { kind: 'kubernetes', kubernetes };
 }
 

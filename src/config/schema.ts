@@ -174,7 +174,10 @@ function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
         })
         .min(1, { error: 'needs at least one expression (default: [metadata.namespace, metadata.name])' })
         .default(() => [...DEFAULTS.indexBy])
-        .meta({ description: 'Index key expressions, in order; Get(...keys) matches them as a prefix.' }),
+        .meta({
+          description:
+            'Index key expressions, in order; Get(...keys) matches them as a prefix. An expression with a wildcard, union, slice or .. is multi-valued: the object is filed under each value.',
+        }),
       remove_fields: z
         .array(removalExpression('a field to remove, e.g. status'), {
           error: (issue) => `expected a list of path expressions, got ${describeValue(issue.input)}`,
@@ -182,12 +185,23 @@ function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
         .default(() => [])
         .meta({ description: 'Fields removed from these objects, in addition to the global remove_fields.' }),
       store: storeTypeSchema(backends).default(DEFAULTS.store),
+      sync_timeout: durationField(
+        'Report this resource as stuck (log, /readyz, metrics) when it has not synced after this long; default render.sync_timeout',
+        { positive: true },
+      ).optional(),
+      optional: flag(
+        'Once sync_timeout has passed without a sync, render without this resource (it reads as empty until it syncs) instead of holding every output back.',
+      ).default(DEFAULTS.optional),
       ...options.shape,
     },
     'A kind of object to watch, and how to index and store it.',
   ).superRefine((resource, ctx) => {
     if (resource.kind === undefined && resource.resource === undefined) {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs kind (e.g. Ingress) or resource (e.g. ingresses)', params: AT_KEY });
+    }
+    if (resource.optional === true && resource.store === 'etcd') {
+      const message = 'optional is not allowed with store: etcd: publishing a resource that has not synced would delete its published objects';
+      ctx.addIssue({ code: 'custom', path: ['optional'], message, params: AT_KEY });
     }
     const store = resource.store;
     if (typeof store !== 'string' || !storeTypes.includes(store)) return;
@@ -216,9 +230,24 @@ function sourceSchema(shared: readonly SharedBackendConfig[]) {
           page_size: positiveInt('Objects per LIST page.').default(DEFAULTS.pageSize),
           streaming_list: flag('Use streaming lists (sendInitialEvents) when the server supports them.').default(DEFAULTS.streamingList),
           clusters: clustersSchema().optional(),
+          kcp: mapping(
+            {
+              server: serverUrl(
+                'The kcp server or an APIExport virtual workspace URL, e.g. https://kcp.example:6443/services/apiexport/root:org/my-export; default the context\'s server. A /clusters/<name> suffix is dropped.',
+              ).optional(),
+            },
+            'Watch every kcp logical cluster through one wildcard list/watch per resource (/clusters/*); each object\'s metadata.cluster is its kcp.io/cluster annotation.',
+          ).optional(),
         },
-        'Watch a Kubernetes API server (or several: clusters).',
-      ).optional(),
+        'Watch a Kubernetes API server (or several: clusters; or every kcp workspace: kcp).',
+      )
+        .superRefine((kube, ctx) => {
+          if (kube.clusters !== undefined && kube.kcp !== undefined) {
+            const message = 'set either clusters (one watch per cluster) or kcp (one wildcard watch across every logical cluster), not both';
+            ctx.addIssue({ code: 'custom', path: ['kcp'], message, params: AT_KEY });
+          }
+        }, ON_MAPPINGS)
+        .optional(),
       files: mapping(
         {
           path: text('A folder of YAML/JSON manifests (or one file), relative to the config file.'),

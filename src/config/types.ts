@@ -38,6 +38,10 @@ export interface WatchedResourceConfig {
   cacheTtlMs?: number;
   /** on-demand only: how many fetched objects are kept at most. */
   maxCacheSize?: number;
+  /** How long before this resource is reported stuck, in ms; absent: render.syncTimeoutMs. */
+  syncTimeoutMs?: number;
+  /** Render without it (empty) once its sync timeout passed without a sync; absent: required. */
+  optional?: boolean;
   /** Where this resource's definition starts in the config file. */
   position?: SourcePosition;
 }
@@ -66,6 +70,16 @@ export interface ClusterConfig {
   server?: string;
 }
 
+/** source.kubernetes.kcp: where the wildcard requests go. */
+export interface KcpConfig {
+  /**
+   * The kcp server, or an APIExport's virtual workspace URL (its APIExportEndpointSlice
+   * lists them), whose `/clusters/*` serves every logical cluster; absent: the server of
+   * the kubeconfig context. A trailing /clusters/<name> is dropped.
+   */
+  server?: string;
+}
+
 export interface KubernetesSourceConfig {
   /** Path of a kubeconfig file; default KUBECONFIG, ~/.kube/config, or in-cluster. */
   kubeconfig?: string;
@@ -77,6 +91,12 @@ export interface KubernetesSourceConfig {
    * and `context` above are the defaults of clusters that set none.
    */
   clusters?: ClusterConfig[];
+  /**
+   * Watch every kcp logical cluster through one wildcard list/watch per resource
+   * (`<server>/clusters/*`), each object's metadata.cluster taken from its kcp.io/cluster
+   * annotation; absent otherwise. Never set together with `clusters`.
+   */
+  kcp?: KcpConfig;
   /** LIST page size (default 500). */
   pageSize: number;
   /** Use streaming lists (sendInitialEvents) when the server supports them (default true). */

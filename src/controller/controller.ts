@@ -17,6 +17,7 @@ import type { KubeObject } from '../k8s.ts';
 import { checkTemplates, createRenderer, type Renderer, type RenderTrace } from '../templates/index.ts';
 import { maskedError, newTrace, secretReads, type SecretReads } from './secret-reads.ts';
 import type { WatchError } from '../watcher/index.ts';
+import { SharedWatches } from '../watcher/kubernetes/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
 import { Debouncer } from '../time/debouncer.ts';
@@ -32,7 +33,7 @@ import { resourceStates } from './resource-state.ts';
 import { RetryTimer } from '../time/retry-timer.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { ControllerStatus, RenderOutcome, TemplateState } from './status.ts';
-import { SyncBarrier } from './sync-barrier.ts';
+import { SyncBarrier, syncPolicy, type StuckResource } from './sync-barrier.ts';
 import { buildOutputs } from '../output/outputs.ts';
 import type { TemplateOutput, WriteResult } from '../output/template-output.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
@@ -61,9 +62,19 @@ export interface ControllerOptions {
   sharedConnections?: SharedConnections;
   /** The shared-store backends (source.shared, and the daemon's publisher); default: the built-in ones. */
   sharedBackends?: SharedBackendRegistry;
+  /** The Kubernetes connections and watches its units share (one list/watch per kind); default: a new set. */
+  kubernetesWatches?: SharedWatches;
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
 }
+
+/**
+ * Whether rendering can start: yes (naming the optional resources it goes without), or
+ * not before the required resources past their sync timeout (`stuck`) sync.
+ */
+export type Renderability =
+  | { renderable: true; without: string[] }
+  | { renderable: false; stuck: StuckResource[] };
 
 /** Where a render cycle writes: the configured outputs, another folder, or a callback. */
 export type OutputTarget =
@@ -89,6 +100,7 @@ export class Controller {
   readonly #sharedConnections: SharedConnections;
   /** The shared-store backends this controller connects with. */
   readonly sharedBackends: SharedBackendRegistry;
+  readonly #kubernetesWatches: SharedWatches;
   readonly #barrier: SyncBarrier;
   readonly #abort = new AbortController();
   #pipeline: Pipeline;
@@ -101,6 +113,7 @@ export class Controller {
   #reloadError: string | undefined;
   readonly #problems: Error[] = [];
   #syncWaiters: Array<() => void> = [];
+  #renderWaiters: Array<(state: Renderability) => void> = [];
   #renderedGeneration = -1;
   #force = false;
   #rendering: Promise<void> | undefined;
@@ -129,7 +142,8 @@ export class Controller {
     this.#createSource = options.createSource ?? createSource;
     this.#sharedConnections = options.sharedConnections ?? new SharedConnections();
     this.sharedBackends = options.sharedBackends ?? createSharedBackends();
-    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger });
+    this.#kubernetesWatches = options.kubernetesWatches ?? new SharedWatches({ logger: options.logger });
+    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger, onTimeout: () => this.#onSyncTimeout() });
     this.metrics = new ControllerMetrics(() => this.status());
     this.#history = new RenderHistory(this.#log, this.metrics);
     const backoff = new Backoff({ initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, jitter: 'none' }, this.#clock);
@@ -182,7 +196,7 @@ export class Controller {
   async start(): Promise<void> {
     if (this.#started) throw new Error('controller already started');
     this.#started = true;
-    await this.#startUnits(this.#pipeline.units);
+    await this.#startUnits(this.#pipeline.units, this.#config);
     this.#log.info({ resources: [...this.#pipeline.stores.keys()] }, 'sources started');
   }
 
@@ -190,6 +204,18 @@ export class Controller {
   waitForSync(): Promise<void> {
     if (this.#pipeline.allSynced()) return Promise.resolve();
     return new Promise((resolve) => this.#syncWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once rendering can start (every watched resource synced, or optional and
+   * past its sync timeout), or once a required resource is past its sync timeout: what
+   * `informant render` waits for.
+   */
+  whenRenderable(): Promise<Renderability> {
+    return new Promise((resolve) => {
+      this.#renderWaiters.push(resolve);
+      this.#checkRenderWaiters();
+    });
   }
 
   /** Watched resources that have not synced yet. */
@@ -249,7 +275,7 @@ export class Controller {
     let units: WatchUnit[];
     try {
       units = planUnits(config).map(({ key, resources }) => kept.get(key) ?? push(fresh, this.#buildUnit(key, resources, config)));
-      await this.#startUnits(fresh);
+      await this.#startUnits(fresh, config);
     } catch (err) {
       await Promise.all(fresh.map((unit) => unit.stop()));
       throw this.#reloadFailed(config, (err as Error).message, err);
@@ -303,6 +329,7 @@ export class Controller {
     return {
       configFile: this.#config.file,
       synced: this.#pipeline.allSynced(),
+      renderable: this.#isRenderable(this.#pipeline.units),
       resources: resourceStates(this.#config, this.#pipeline, this.#barrier),
       templates: this.#config.templates.map((t) => this.#templateState(t)),
       renders: { count: this.#renderCount, ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}) },
@@ -342,9 +369,37 @@ export class Controller {
     this.#barrier.update();
     if (this.#pipeline.units.includes(unit)) {
       if (this.#pipeline.allSynced()) this.#resolveSyncWaiters();
-      if (this.#watch && !this.#stopped && this.#pipeline.allSynced()) this.#debouncer.trigger();
+      this.#checkRenderWaiters();
+      if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#debouncer.trigger();
     }
     if (this.#pendingReload?.fresh.includes(unit)) this.#checkPendingReload();
+  }
+
+  /** A resource passed its sync timeout: an optional one no longer holds rendering (or a reload) back. */
+  #onSyncTimeout(): void {
+    this.#checkRenderWaiters();
+    if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#debouncer.trigger();
+    this.#checkPendingReload();
+  }
+
+  /** True when no resource of `units` holds rendering back (see SyncBarrier.renderable). */
+  #isRenderable(units: readonly WatchUnit[]): boolean {
+    return units.every((unit) => unit.resources.every((resource) => this.#barrier.renderable(unit, resource.name)));
+  }
+
+  #checkRenderWaiters(): void {
+    if (this.#renderWaiters.length === 0) return;
+    let state: Renderability | undefined;
+    if (this.#isRenderable(this.#pipeline.units)) {
+      state = { renderable: true, without: this.#barrier.stuck().filter((s) => s.optional).map((s) => s.resource) };
+    } else {
+      const stuck = this.#barrier.stuck().filter((s) => !s.optional);
+      if (stuck.length > 0) state = { renderable: false, stuck };
+    }
+    if (state === undefined) return;
+    const waiters = this.#renderWaiters;
+    this.#renderWaiters = [];
+    for (const resolve of waiters) resolve(state);
   }
 
   #resolveSyncWaiters(): void {
@@ -374,7 +429,7 @@ export class Controller {
 
   /** One cycle: render when a store changed (or a retry/reload forces it), else run pending on_change. */
   async #cycle(): Promise<void> {
-    if (this.#stopped || !this.#pipeline.allSynced()) return;
+    if (this.#stopped || !this.#isRenderable(this.#pipeline.units)) return;
     if (this.#force || this.#pipeline.generation() !== this.#renderedGeneration) {
       this.#force = false;
       this.#finishCycle(await this.renderAll());
@@ -431,7 +486,7 @@ export class Controller {
 
   #checkPendingReload(): void {
     const pending = this.#pendingReload;
-    if (!pending || pending.swapping || !pending.ready()) return;
+    if (!pending || pending.swapping || !this.#isRenderable(pending.fresh)) return;
     pending.swapping = true;
     void this.#swap(pending);
   }
@@ -462,6 +517,7 @@ export class Controller {
     this.metrics.reload(true);
     this.#log.info({ config: config.file, stopped: dropped.flatMap((u) => u.resources.map((r) => r.name)) }, 'config reloaded');
     for (const unit of dropped) this.#barrier.forget(unit);
+    this.#barrier.repolicy(config);
     this.#force = true;
     void this.#renderLoop();
     pending.resolve();
@@ -487,13 +543,14 @@ export class Controller {
 
   // ── Building ───────────────────────────────────────────────────────────────────────
 
-  async #startUnits(units: readonly WatchUnit[]): Promise<void> {
+  /** Starts `units`, each resource's sync timeout as `config` says. */
+  async #startUnits(units: readonly WatchUnit[], config: Config): Promise<void> {
     const started: WatchUnit[] = [];
     try {
       for (const unit of units) {
         await unit.start(this.#clock.now());
         started.push(unit);
-        this.#barrier.expect(unit, this.#config.render.syncTimeoutMs);
+        this.#barrier.expect(unit, (resource) => syncPolicy(config, resource));
       }
     } catch (err) {
       await Promise.all(started.map((unit) => unit.stop()));
@@ -507,6 +564,7 @@ export class Controller {
       logger: this.#rootLogger,
       createSource: this.#createSource,
       shared: { connections: this.#sharedConnections, backends: this.sharedBackends },
+      kubernetesWatches: this.#kubernetesWatches,
       watch: this.#watch,
       onChange: (unit) => this.#onChange(unit),
       onError: (err: WatchError) => this.#recordProblem(err),

@@ -29,7 +29,9 @@ export interface ResourceState {
   /** The store backend (full, on-demand...). */
   store: string;
   synced: boolean;
-  /** Set once the resource is past its sync timeout and still not synced. */
+  /** Rendering goes on without it once it is past its sync timeout (optional: true). */
+  optional?: true;
+  /** Set once the resource is past its sync timeout and still not synced (an optional one then renders as empty). */
   stuck?: { reason: StuckReason; message: string; waitingMs: number };
   /** The source's current problem (also after sync: a watch that keeps failing). */
   problem?: WatchProblem;
@@ -45,6 +47,8 @@ export interface ResourceState {
   watchByCluster?: WatchStats[];
   /** The source's state per cluster, when it watches several (synced, problem). */
   clusters?: ClusterWatchStatus[];
+  /** The other watched resources reading the same list/watch (its counters and problem are theirs too). */
+  sharedWith?: string[];
 }
 
 /** Cache counters of an on-demand store (its OnDemandStats). */
@@ -79,6 +83,8 @@ export interface ControllerStatus {
   configFile: string;
   /** Every watched resource of the running config has synced at least once. */
   synced: boolean;
+  /** Rendering can go on: every resource synced, or optional and past its sync timeout. */
+  renderable: boolean;
   resources: ResourceState[];
   templates: TemplateState[];
   /** Render cycles so far; the clock time the one in progress started at, if any. */

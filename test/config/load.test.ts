@@ -202,6 +202,22 @@ describe('parseConfig', () => {
     assert.deepEqual(config.logging, { level: 'info' });
   });
 
+  test('normalizes source.kubernetes.kcp with and without a server', () => {
+    const withServer = parseConfig('source:\n  kubernetes:\n    kcp: {server: "https://kcp.example:6443/services/apiexport/root:org/widgets"}\n', FILE);
+    assert.deepEqual(withServer.source.kubernetes?.kcp, { server: 'https://kcp.example:6443/services/apiexport/root:org/widgets' });
+    assert.deepEqual(parseConfig('source: {kubernetes: {kcp: {}}}\n', FILE).source.kubernetes?.kcp, {});
+    assert.equal(parseConfig('source: {kubernetes: {}}\n', FILE).source.kubernetes?.kcp, undefined);
+  });
+
+  test('keeps a resource\'s own sync_timeout and optional, and leaves them out when not written', () => {
+    const config = parseConfig(
+      'watched_resources:\n  a: {api_version: v1, kind: Service, sync_timeout: 15s, optional: true}\n  b: {api_version: v1, kind: Secret}\n',
+      FILE,
+    );
+    assert.deepEqual([config.watchedResources[0]?.syncTimeoutMs, config.watchedResources[0]?.optional], [15_000, true]);
+    assert.deepEqual([config.watchedResources[1]?.syncTimeoutMs, config.watchedResources[1]?.optional], [undefined, undefined]);
+  });
+
   test('gives an on-demand store a 10m cache of 256 objects by default', () => {
     const config = parseConfig('watched_resources:\n  secrets: {api_version: v1, kind: Secret, store: on-demand}\n', FILE);
     assert.equal(config.watchedResources[0]?.cacheTtlMs, 600_000);

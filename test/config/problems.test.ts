@@ -359,6 +359,30 @@ const cases: Case[] = [
     message: 'keys must be plain text, not lists or mappings',
   },
   {
+    name: 'kcp together with clusters',
+    text: lines('source:', '  kubernetes:', '    clusters: [{name: eu}]', '    kcp: {}'),
+    line: 4, col: 5, path: 'source.kubernetes.kcp',
+    message: 'set either clusters (one watch per cluster) or kcp (one wildcard watch across every logical cluster), not both',
+  },
+  {
+    name: 'a kcp server that is not a URL',
+    text: lines('source:', '  kubernetes:', '    kcp: {server: kcp.example}'),
+    line: 3, col: 19, path: 'source.kubernetes.kcp.server',
+    message: 'invalid server URL "kcp.example"',
+  },
+  {
+    name: 'a resource sync_timeout that does not parse',
+    text: lines(...INGRESS, '    sync_timeout: soon'),
+    line: 5, col: 19, path: 'watched_resources.ingresses.sync_timeout',
+    message: 'invalid duration "soon"',
+  },
+  {
+    name: 'optional on a published resource (publishing it unsynced would delete its objects)',
+    text: lines(...INGRESS, '    store: etcd', '    optional: true', 'publish: {etcd: {endpoints: ["http://127.0.0.1:2379"], cluster: east}}'),
+    line: 6, col: 5, path: 'watched_resources.ingresses.optional',
+    message: 'optional is not allowed with store: etcd',
+  },
+  {
     name: 'a duplicated key',
     text: lines('render: {}', 'render: {}'),
     line: 2, col: 1, path: '',
