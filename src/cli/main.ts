@@ -235,7 +235,7 @@ async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise
   io.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );
-  for (const note of configNotes(config)) process.stdout.write(`note: ${note}\n`);
+  for (const note of configNotes(config)) io.stdout.write(`note: ${note}\n`);
 }
 
 async function testCommand(io: CliIo, flags: { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {

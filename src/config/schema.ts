@@ -199,8 +199,8 @@ function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
     if (resource.kind === undefined && resource.resource === undefined) {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs kind (e.g. Ingress) or resource (e.g. ingresses)', params: AT_KEY });
     }
-    if (resource.optional === true && resource.store === 'etcd') {
-      const message = 'optional is not allowed with store: etcd: publishing a resource that has not synced would delete its published objects';
+    if (resource.optional === true && (resource.store === 'published' || resource.store === 'etcd')) {
+      const message = `optional is not allowed with store: ${resource.store}: publishing a resource that has not synced would delete its published objects`;
       ctx.addIssue({ code: 'custom', path: ['optional'], message, params: AT_KEY });
     }
     const store = resource.store;

@@ -378,9 +378,9 @@ const cases: Case[] = [
   },
   {
     name: 'optional on a published resource (publishing it unsynced would delete its objects)',
-    text: lines(...INGRESS, '    store: etcd', '    optional: true', 'publish: {etcd: {endpoints: ["http://127.0.0.1:2379"], cluster: east}}'),
+    text: lines(...INGRESS, '    store: published', '    optional: true', 'publish: {backend: etcd, cluster: east, etcd: {endpoints: ["http://127.0.0.1:2379"]}}'),
     line: 6, col: 5, path: 'watched_resources.ingresses.optional',
-    message: 'optional is not allowed with store: etcd',
+    message: 'optional is not allowed with store: published',
   },
   {
     name: 'a duplicated key',

@@ -281,7 +281,7 @@ describe('per-resource sync policy', () => {
     assert.equal(await readFile(t.output, 'utf8'), 'web 1\n', 'rendered again once it synced');
     metrics = (await t.controller.metrics.scrape()).body;
     assert.match(metrics, /informant_resource_optional_missing\{resource="ingresses"\} 0/);
-    assert.deepEqual(readiness(t.controller.status()), { ready: true, reasons: [] });
+    assert.deepEqual(readiness(t.controller.status()), { ready: true, reasons: [], warnings: [] });
     await t.controller.stop();
   });
 
