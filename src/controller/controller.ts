@@ -6,20 +6,18 @@
  * Renders never overlap, a failure keeps the last good output and is retried with backoff,
  * and a reloaded config is swapped in only once its new watches have synced.
  */
-import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config, TemplateConfig } from '../config/types.ts';
 import { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
-import { checkTemplates, createRenderer, type Renderer } from '../templates/index.ts';
+import { checkTemplates, createRenderer, type EachResult, type Renderer } from '../templates/index.ts';
 import type { WatchError } from '../watcher/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
 import { Debouncer } from '../time/debouncer.ts';
 import { ControllerMetrics } from './metrics.ts';
-import { checksum, fileChecksum, writeFileAtomic } from '../output/atomic-file.ts';
 import { pipelineOf, type Pipeline } from './pipeline.ts';
 import { createDefaultRegistry } from './registry.ts';
 import { createSharedBackends, type SharedBackendRegistry } from './shared-backends.ts';
@@ -32,7 +30,11 @@ import type { PublicationStatus } from '../publish/publication.ts';
 import type { ControllerStatus, RenderOutcome, TemplateState } from './status.ts';
 import { SyncBarrier } from './sync-barrier.ts';
 import { buildOutputs } from '../output/outputs.ts';
-import type { TemplateOutput, WriteResult } from '../output/template-output.ts';
+import { runOnChanges } from '../output/on-change.ts';
+import { PerObjectOutput, type FileBatch } from '../output/per-object-output.ts';
+import type { TemplateOutput } from '../output/template-output.ts';
+import type { Output } from '../output/types.ts';
+import { placesUnder, writeIfChanged } from './directory-target.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
 
 /** Timing of retries after a failed render cycle. */
@@ -63,11 +65,14 @@ export interface ControllerOptions {
   runCommands?: boolean;
 }
 
-/** Where a render cycle writes: the configured outputs, another folder, or a callback. */
+/**
+ * Where a render cycle writes: the configured outputs, another folder (see
+ * directory-target.ts), or a callback (`file` names each file of a for_each template).
+ */
 export type OutputTarget =
   | { kind: 'configured' }
   | { kind: 'directory'; dir: string }
-  | { kind: 'callback'; write: (template: TemplateConfig, content: string) => void };
+  | { kind: 'callback'; write: (template: TemplateConfig, content: string, file?: string) => void };
 
 /**
  * Renders one config version at a time from its watches (see the module comment). All
@@ -91,7 +96,7 @@ export class Controller {
   readonly #abort = new AbortController();
   #pipeline: Pipeline;
   #renderer: Renderer;
-  #outputs: Map<string, TemplateOutput>;
+  #outputs: Map<string, Output>;
   #debouncer: Debouncer;
   #pendingReload: PendingReload | undefined;
   /** Reloads requested so far: a reload that finds a newer one has started gives way. */
@@ -216,9 +221,14 @@ export class Controller {
     this.#renderedGeneration = this.#pipeline.generation();
     this.#renderCount++;
     this.#renderStartedAt = this.#clock.now();
-    const outcomes: RenderOutcome[] = [];
+    const places = target.kind === 'directory' ? placesUnder(target.dir, templates) : undefined;
+    let outcomes: RenderOutcome[] = [];
     try {
-      for (const template of templates) outcomes.push(await this.#renderOne(template, target, renderer, outputs));
+      for (const template of templates) {
+        const place = places?.get(template.name);
+        outcomes.push(await (template.forEach ? this.#renderEach(template, target, place, renderer, outputs) : this.#renderOne(template, target, place, renderer, outputs)));
+      }
+      if (target.kind === 'configured') outcomes = await this.#runOnChanges(outcomes, outputs);
     } finally {
       this.#renderStartedAt = undefined;
     }
@@ -369,17 +379,29 @@ export class Controller {
     }
     const pending = [...this.#outputs.values()].filter((output) => output.onChangePending);
     if (pending.length === 0 || !this.#mayRunOnChange()) return;
-    const outcomes: RenderOutcome[] = [];
-    for (const output of pending) {
-      const result = await output.runPendingOnChange(true);
-      outcomes.push({ template: output.template.name, output: output.template.output, ...result });
-    }
+    const unchanged = pending.map((output): RenderOutcome => ({ template: output.template.name, output: output.state().output, status: 'unchanged' }));
+    const outcomes = await this.#runOnChanges(unchanged, this.#outputs);
     this.#history.record(outcomes, this.#clock.now());
     this.#finishCycle(outcomes);
   }
 
-  async #renderOne(template: TemplateConfig, target: OutputTarget, renderer: Renderer, outputs: Map<string, TemplateOutput>): Promise<RenderOutcome> {
-    const output = target.kind === 'directory' ? join(target.dir, basename(template.output)) : template.output;
+  /**
+   * Runs the on_change commands the outputs owe, once every output of the cycle is written
+   * (each distinct command once: see output/on-change.ts); a failure joins the outcome of
+   * each template whose command failed.
+   */
+  async #runOnChanges(outcomes: RenderOutcome[], outputs: ReadonlyMap<string, Output>): Promise<RenderOutcome[]> {
+    const owed = [...outputs.values()].map((output) => output.onChange);
+    const errors = await runOnChanges(owed, this.#mayRunOnChange(), this.#log);
+    return outcomes.map((outcome) => {
+      const error = errors.get(outcome.template);
+      if (error === undefined || outcome.error !== undefined) return outcome;
+      return { ...outcome, stage: 'on_change', error };
+    });
+  }
+
+  async #renderOne(template: TemplateConfig, target: OutputTarget, place: string | undefined, renderer: Renderer, outputs: Map<string, Output>): Promise<RenderOutcome> {
+    const output = place ?? template.output;
     const base = { template: template.name, output: target.kind === 'callback' ? '-' : output };
     let content: string;
     const started = performance.now();
@@ -395,8 +417,36 @@ export class Controller {
       return { ...base, status: 'written', content };
     }
     if (target.kind === 'directory') return { ...base, ...(await writeIfChanged(output, content, template.mode)), content };
-    const result = await outputs.get(template.name)!.replace(content, this.#mayRunOnChange());
+    const result = await (outputs.get(template.name) as TemplateOutput).write(content);
     return { ...base, ...result, content };
+  }
+
+  /** A for_each template: every element rendered, then the batch of files written (see output/per-object-output.ts). */
+  async #renderEach(template: TemplateConfig, target: OutputTarget, place: string | undefined, renderer: Renderer, outputs: Map<string, Output>): Promise<RenderOutcome> {
+    const folder = place ?? template.forEach!.dir;
+    const base = { template: template.name, output: target.kind === 'callback' ? '-' : folder };
+    let rendered: EachResult;
+    const started = performance.now();
+    try {
+      rendered = await renderer.renderEach(template.name);
+    } catch (err) {
+      return { ...base, status: 'failed', stage: 'render', error: err as Error };
+    } finally {
+      if (target.kind === 'configured') this.metrics.renderDuration(template.name, (performance.now() - started) / 1000);
+    }
+    const batch: FileBatch = { files: rendered.files, failed: rendered.failed };
+    if (target.kind === 'callback') {
+      for (const [file, content] of [...batch.files].sort(([a], [b]) => (a < b ? -1 : 1))) target.write(template, content, file);
+      return { ...base, status: batch.failed.size > 0 ? 'failed' : 'written', ...eachFailure(template, batch) };
+    }
+    const output = target.kind === 'directory' ? this.#directoryOutput(template, folder) : (outputs.get(template.name) as PerObjectOutput);
+    return { ...base, ...(await output.write(batch)) };
+  }
+
+  /** A for_each template's files under `render --out DIR`: written and cleaned up by their own manifest there, no commands. */
+  #directoryOutput(template: TemplateConfig, folder: string): PerObjectOutput {
+    const settings = { template, clock: this.#clock, logger: this.#rootLogger, runCommands: false, commandTimeoutMs: 0, cwd: this.#config.baseDir };
+    return new PerObjectOutput(settings, folder);
   }
 
   /** Logs a cycle and schedules a retry when something failed (cancels it when all went well). */
@@ -507,7 +557,7 @@ export class Controller {
     });
   }
 
-  #buildOutputs(config: Config, previous: ReadonlyMap<string, TemplateOutput>): Map<string, TemplateOutput> {
+  #buildOutputs(config: Config, previous: ReadonlyMap<string, Output>): Map<string, Output> {
     return buildOutputs(config, previous, {
       clock: this.#clock,
       logger: this.#rootLogger,
@@ -529,6 +579,7 @@ export class Controller {
       output: template.output,
       ...this.#history.of(template.name),
       ...(output?.checksum !== undefined ? { checksum: output.checksum } : {}),
+      ...(output?.files !== undefined ? { files: output.files } : {}),
       onChangePending: output?.onChangePending ?? false,
     };
   }
@@ -548,13 +599,9 @@ function push<T>(list: T[], item: T): T {
   return item;
 }
 
-/** `--out DIR`: writes the file unless its content is already the same. */
-async function writeIfChanged(path: string, content: string, mode: number): Promise<WriteResult> {
-  try {
-    if ((await fileChecksum(path)) === checksum(content)) return { status: 'unchanged' };
-    await writeFileAtomic(path, content, mode);
-    return { status: 'written' };
-  } catch (err) {
-    return { status: 'failed', stage: 'write', error: err as Error };
-  }
+/** The error of elements that failed to render (printed to stdout, nothing else written). */
+function eachFailure(template: TemplateConfig, batch: FileBatch): { stage?: 'render'; error?: Error } {
+  const [first] = batch.failed;
+  if (first === undefined) return {};
+  return { stage: 'render', error: new Error(`template "${template.name}": ${batch.failed.size} file(s) failed to render; ${first[0]}: ${first[1].message}`) };
 }

@@ -19,6 +19,7 @@
  * themselves.
  */
 export type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
+export type { EachResult } from './for-each.ts';
 export { createRenderer, checkTemplates } from './renderer.ts';
 export { RenderError, ResourceError, FilterError, TemplateFailure } from './errors.ts';
 export type { ResourceView, ResourceMethods, Resources } from './resources.ts';

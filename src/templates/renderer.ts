@@ -9,6 +9,7 @@ import { compileTemplates, type CompiledTemplate } from './compile.ts';
 import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
 import { ReportLog } from './isolation/report-log.ts';
+import { renderEach, type EachResult } from './for-each.ts';
 import type { Renderer, RendererOptions, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
@@ -36,11 +37,12 @@ export function checkTemplates(options: TemplateCheckOptions): RenderError[] {
 }
 
 /**
- * Where `{% include "name" %}` looks: the folders of the template files, in config order,
+ * Where `{% include "name" %}` looks: the folders of the template files (and of the files
+ * for_each imports), in config order,
  * then `baseDir` (which is also where inline templates include from).
  */
 function searchPaths(options: TemplateCheckOptions): string[] {
-  const folders = options.templates.flatMap((t) => (t.path === undefined ? [] : [path.dirname(t.path)]));
+  const folders = options.templates.flatMap((t) => [t.path, t.forEach?.import].flatMap((file) => (file === undefined ? [] : [path.dirname(file)])));
   if (options.baseDir !== undefined) folders.push(options.baseDir);
   return [...new Set(folders.map((folder) => path.resolve(folder)))];
 }
@@ -68,28 +70,57 @@ class TemplateRenderer implements Renderer {
   }
 
   async render(templateName: string): Promise<string> {
+    const compiled = this.#compiled(templateName);
+    if (compiled.forEach !== undefined) throw new Error(`template "${templateName}" has for_each: it renders one file per element (renderEach)`);
+    const started = performance.now();
+    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, (resources) => this.#renderPass(compiled, resources));
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
+    this.#logFullReads(templateName, fullReads);
+    this.#onReport?.(this.#reportLog.record(templateName, report));
+    return output;
+  }
+
+  async renderEach(templateName: string): Promise<EachResult> {
+    const compiled = this.#compiled(templateName);
+    if (compiled.forEach === undefined) throw new Error(`template "${templateName}" has no for_each: it renders one output (render)`);
+    const started = performance.now();
+    const fullReads = new Set<string>();
+    const result = await renderEach(compiled, async (target, renderPass, subject) => {
+      const rendered = await this.#renderTwoPass(target, renderPass, subject);
+      for (const resource of rendered.fullReads) fullReads.add(resource);
+      return rendered;
+    });
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    this.#logger.debug({ template: templateName, durationMs, files: result.files.size, failed: result.failed.size }, 'template rendered');
+    this.#logFullReads(templateName, [...fullReads]);
+    this.#onReport?.(this.#reportLog.record(templateName, result.report));
+    return result;
+  }
+
+  #compiled(templateName: string): CompiledTemplate {
     const compiled = this.#templates.get(templateName);
     if (compiled === undefined) {
       throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
     }
-    const started = performance.now();
-    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled);
-    const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
-    this.#logFullReads(templateName, fullReads);
-    const recorded = this.#reportLog.record(templateName, report);
-    this.#onReport?.(recorded);
-    return output;
+    return compiled;
   }
 
-  /** Renders `compiled`, fetching the on-demand objects it reads (see two-pass.ts). */
-  async #renderTwoPass(compiled: CompiledTemplate): ReturnType<typeof renderTwoPass> {
+  /** Renders `compiled` with `renderPass`, fetching the on-demand objects it reads (see two-pass.ts). */
+  async #renderTwoPass(compiled: CompiledTemplate, renderPass: (resources: Resources) => string, subject?: unknown): ReturnType<typeof renderTwoPass> {
     try {
       return await renderTwoPass({
         stores: this.#stores,
         fullViews: this.#fullViews,
-        renderPass: (resources) => this.#renderPass(compiled, resources),
+        renderPass: (resources) => {
+          try {
+            return renderPass(resources);
+          } catch (err) {
+            throw toRenderError(err, compiled.name, compiled.file);
+          }
+        },
         lineMode: compiled.escape === 'line',
+        ...(subject !== undefined ? { subject } : {}),
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
       });
     } catch (err) {
@@ -108,11 +139,7 @@ class TemplateRenderer implements Renderer {
    * that calls nunjucks.
    */
   #renderPass(compiled: CompiledTemplate, resources: Resources): string {
-    try {
-      return compiled.template.render({ resources });
-    } catch (err) {
-      throw toRenderError(err, compiled.name, compiled.file);
-    }
+    return compiled.template.render({ resources, vars: compiled.vars });
   }
 
   /** Says once per template and resource that a template reads a whole on-demand store. */

@@ -12,6 +12,7 @@
  * the template is rendered again without those objects. A render with no bad object is
  * still a single pass.
  */
+import type { KubeObject } from '../k8s.ts';
 import { isOnDemandStore, type StoreReader } from '../store/index.ts';
 import { FetchSession, type MissingObject } from './fetch-session.ts';
 import { DEFAULTS as ISOLATION_DEFAULTS, type RenderReport, type UnsafeValue } from './isolation/index.ts';
@@ -46,6 +47,11 @@ export interface TwoPassOptions {
   lineMode?: boolean;
   /** Passes that leave objects out, at most; default isolation's DEFAULTS.maxRounds. */
   maxIsolationRounds?: number;
+  /**
+   * The object this render is about (the element of a for_each template): once it is left
+   * out, the render ends with `subjectLeftOut` (there is nothing to render for it).
+   */
+  subject?: unknown;
 }
 
 /** What a two-pass render did. */
@@ -59,6 +65,8 @@ export interface TwoPassResult {
   fullReads: string[];
   /** The objects left out, and the warnings of the final pass. */
   report: RenderReport;
+  /** The subject was left out: `output` is empty. */
+  subjectLeftOut?: boolean;
 }
 
 /** Misses were left after the last allowed pass. */
@@ -126,6 +134,9 @@ export async function renderTwoPass(options: TwoPassOptions): Promise<TwoPassRes
     }
     if (!session.fetchFailed) {
       const decision = isolation.decide(report);
+      if (decision.leftOut > 0 && isolation.hides(options.subject as KubeObject)) {
+        return { output: '', passes: pass, fetched: session.fetched, fullReads: session.fullReads(), report: isolation.report(report), subjectLeftOut: true };
+      }
       if (decision.leftOut > 0) {
         if (++rounds > maxRounds) throw new IsolationLimitError(`objects were still being left out after ${maxRounds} rounds: ${isolation.report(report).leftOut.length} left out so far`);
         continue;

@@ -6,6 +6,7 @@ import type { TemplateConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 import type { TemplateReport } from './isolation/report-log.ts';
+import type { EachResult } from './for-each.ts';
 
 /** What compiling the configured templates needs. */
 export interface TemplateCheckOptions {
@@ -56,4 +57,11 @@ export interface Renderer {
    * (see isolation/); a refused value no object holds fails the render at its position.
    */
   render(templateName: string): Promise<string>;
+  /**
+   * Renders a for_each template: its elements, then each element's file name and content
+   * (see for-each.ts). Rejects with a RenderError when the list cannot be computed, a file
+   * name cannot be rendered, or two elements get the same name; an element whose own render
+   * fails is listed in `failed` (the others render).
+   */
+  renderEach(templateName: string): Promise<EachResult>;
 }
