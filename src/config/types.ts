@@ -298,6 +298,10 @@ export interface ObjectReference {
 export interface TemplateExpectation {
   /** The template's name (a key under `templates`). */
   template: string;
+  /** for_each templates: the file checked (the key was `<template>/<file>`). */
+  file?: string;
+  /** for_each templates: exactly the files the template renders (any order). */
+  files?: string[];
   /** Texts the output contains. */
   contains: string[];
   /** Texts the output does not contain. */

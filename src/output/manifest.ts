@@ -10,10 +10,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
 import { writeFileAtomic } from './atomic-file.ts';
-import { fileNameProblem, manifestName } from './file-names.ts';
+import { fileNameProblem } from '../text/file-name.ts';
 
 /** The manifest's mode: it lists names only (they are visible in the folder anyway). */
 const MANIFEST_MODE = 0o644;
+
+/** The hidden file, in a per-object output's folder, that lists the files its template wrote. */
+export function manifestName(template: string): string {
+  return `.informant-${template}.manifest`;
+}
 
 /** What the file holds. */
 interface ManifestFile {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Logger } from '../log.ts';
 import { candidatePath, checksum, fileChecksum, replaceFile, writeDurable } from './atomic-file.ts';
 import { FileAttributes } from './file-attributes.ts';
-import { fileNameProblem } from './file-names.ts';
+import { fileNameProblem } from '../text/file-name.ts';
 import { Manifest } from './manifest.ts';
 import { PendingOnChange, runOnChanges } from './on-change.ts';
 import { OutputCommands, OutputError, type OutputStage } from './output-commands.ts';

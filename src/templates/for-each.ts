@@ -7,13 +7,13 @@
  * only that element.
  *
  * File names come from object fields, which tenants write: a name that is not a plain file
- * name (output/file-names.ts) leaves its object out (or, for an element that is not a
+ * name (text/file-name.ts) leaves its object out (or, for an element that is not a
  * watched object, fails the render). Two elements with the same file name fail the render,
  * naming both: the pattern does not tell them apart.
  */
 import type nunjucks from 'nunjucks';
 import { isKubeObject } from '../k8s.ts';
-import { fileNameProblem } from '../output/file-names.ts';
+import { fileNameProblem } from '../text/file-name.ts';
 import type { CompiledForEach, CompiledTemplate } from './compile.ts';
 import { RenderError, TemplateFailure, toRenderError } from './errors.ts';
 import { activePass } from './isolation/pass-report.ts';

@@ -1,8 +1,8 @@
 /**
- * The names per-object outputs may give their files. A name is built from object fields,
- * which tenants write, so it is checked before anything touches the file system: one plain
- * file name in the template's folder, never a path, never hidden (hidden names are
- * informant's own: candidates and the manifest), never a traversal.
+ * The names per-object outputs (for_each) may give their files. A name is built from object
+ * fields, which tenants write, so it is checked before anything touches the file system:
+ * one plain file name in the template's folder, never a path, never hidden (hidden names
+ * are informant's own: candidates and the manifest), never a traversal.
  */
 
 /** Longest file name, in bytes: NAME_MAX of Linux file systems. */
@@ -27,9 +27,4 @@ export function fileNameProblem(name: string): string | undefined {
   const ch = [...name][index]!;
   const what = ch === '/' ? '"/"' : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
   return `the file name holds ${what} at character ${index + 1} (only letters, digits, ".", "_" and "-" are allowed)`;
-}
-
-/** The hidden file, in a per-object output's folder, that lists the files its template wrote. */
-export function manifestName(template: string): string {
-  return `.informant-${template}.manifest`;
 }
