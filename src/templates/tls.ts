@@ -83,7 +83,7 @@ function parseSecret(secret: { data?: Record<string, unknown> }): Parsed {
 
 /** The text of a base64 data field, or the problem with it. */
 function decoded(value: unknown, field: string): string | { problem: string } {
-  if (value === undefined || value === null || value === '') return { problem: `the Secret has no ${field}` };
+  if (value === undefined || value === null || value === '') return { problem: `no ${field}` };
   if (typeof value !== 'string') return { problem: `${field} is not text` };
   const text = value.replace(/\s+/g, '');
   if (!BASE64.test(text) || text.length % 4 !== 0) return { problem: `${field} is not valid base64` };

@@ -17,6 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../src/k8s.ts';
 import { freePorts } from '../support/local-server.ts';
 import { haproxySkipReason, TestHaproxy } from '../support/haproxy.ts';
+import { CERT_A, tlsSecret } from '../support/tls-fixtures.ts';
 import { endpoint, endpointSlice, HOSTILE_ROWS, LONG_HOST, service, TENANT } from './support/hostile.ts';
 import { exampleManifests, renderShipped, runnableConfig, shippedTemplates, type ShippedTemplate } from './support/shipped.ts';
 
@@ -56,7 +57,7 @@ function tenant(namespace: string, host: string, path: string, port: number, tls
       endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: `${namespace}-0` } }],
       ports: [{ name: 'http', port, protocol: 'TCP' }],
     },
-    ...(tls ? [{ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'web-tls', namespace }, data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' } }] : []),
+    ...(tls ? [tlsSecret(namespace, 'web-tls', CERT_A)] : []),
   ];
 }
 

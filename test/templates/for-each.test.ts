@@ -155,8 +155,8 @@ describe('tls_problem and tls_pem', () => {
 
   test('each way a Secret can be wrong is named, never quoting its data', async () => {
     const cases: Array<[Record<string, string>, string]> = [
-      [{ 'tls.key': b64(CERT_A.key) }, 'the Secret has no tls.crt'],
-      [{ 'tls.crt': b64(CERT_A.cert) }, 'the Secret has no tls.key'],
+      [{ 'tls.key': b64(CERT_A.key) }, 'no tls.crt'],
+      [{ 'tls.crt': b64(CERT_A.cert) }, 'no tls.key'],
       [{ 'tls.crt': 'not base64!', 'tls.key': b64(CERT_A.key) }, 'tls.crt is not valid base64'],
       [{ 'tls.crt': b64('FAKE CERTIFICATE'), 'tls.key': b64(CERT_A.key) }, 'tls.crt holds no PEM certificate'],
       [{ 'tls.crt': b64('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), 'tls.key': b64(CERT_A.key) }, 'certificate 1 of tls.crt does not parse'],

@@ -8,7 +8,7 @@
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig, type Config } from '../../../src/config/index.ts';
@@ -74,21 +74,22 @@ export type Binds = ReadonlyMap<number, number>;
 
 /**
  * Writes `haproxyCfg` (and `crtList`, for the example) into `dir` so that HAProxy can run it
- * as a test user: the certificates it names become self-signed ones in `dir/certs`, the
- * stats socket moves into `dir`, and each `bind :N` becomes `bind 127.0.0.1:M` for N → M in
+ * as a test user: the certificates the crt-list names (relative to the config's folder, as
+ * the example's `default-path config` reads them) become self-signed ones there, the stats
+ * socket moves into `dir`, and each `bind :N` becomes `bind 127.0.0.1:M` for N → M in
  * `binds` (a bind not in `binds` is left as it is: fine for `haproxy -c`, which binds
  * nothing). Returns the config file.
  */
 export async function runnableConfig(dir: string, haproxyCfg: string, crtList: string | undefined, binds: Binds = new Map()): Promise<string> {
-  const certs = join(dir, 'certs');
-  await mkdir(certs, { recursive: true });
   if (crtList !== undefined) {
     const pem = await selfSignedPem();
-    for (const [, file] of crtList.matchAll(/^\/etc\/haproxy\/certs\/(\S+\.pem) /gm)) await writeFile(join(certs, file!), pem);
-    await writeFile(join(certs, 'crt-list.txt'), crtList.replaceAll('/etc/haproxy/certs/', `${certs}/`));
+    for (const [, file] of crtList.matchAll(/^(\S+\.pem) /gm)) {
+      await mkdir(dirname(join(dir, file!)), { recursive: true });
+      await writeFile(join(dir, file!), pem);
+    }
+    await writeFile(join(dir, 'crt-list.txt'), crtList);
   }
   const text = haproxyCfg
-    .replaceAll('/etc/haproxy/certs/', `${certs}/`)
     .replace(/^(\s*stats socket )\S+/m, `$1${join(dir, 'admin.sock')}`)
     .replace(/^(\s*bind ):(\d+)\b/gm, (line, prefix: string, port: string) => {
       const moved = binds.get(Number(port));
