@@ -2,7 +2,7 @@
  * Every template informant ships, ready to render from any objects: the HAProxy example
  * (examples/config.yaml: haproxy.cfg and crt-list.txt), the hosts example
  * (examples/hosts/config.yaml) and the compact HAProxy template embedded in
- * deploy/configmap.yaml (extracted into a temporary folder). Also what makes a rendered
+ * deploy/base/configmap.yaml (extracted into a temporary folder). Also what makes a rendered
  * HAProxy config runnable here: its certificate paths, stats socket and binds moved into a
  * temporary folder and onto loopback ports.
  */
@@ -33,7 +33,7 @@ export async function shippedTemplates(): Promise<{ templates: ShippedTemplate[]
   const example = await loadConfig(join(ROOT, 'examples', 'config.yaml'));
   const hosts = await loadConfig(join(ROOT, 'examples', 'hosts', 'config.yaml'));
   const deployDir = await mkdtemp(join(tmpdir(), 'informant-deploy-template-'));
-  const configMap = parseAllDocuments(await readFile(join(ROOT, 'deploy', 'configmap.yaml'), 'utf8'))[0]!.toJS() as { data: Record<string, string> };
+  const configMap = parseAllDocuments(await readFile(join(ROOT, 'deploy', 'base', 'configmap.yaml'), 'utf8'))[0]!.toJS() as { data: Record<string, string> };
   for (const [name, content] of Object.entries(configMap.data)) await writeFile(join(deployDir, name), content);
   const deploy = await loadConfig(join(deployDir, 'config.yaml'));
   return {
