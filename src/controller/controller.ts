@@ -6,13 +6,12 @@
  * Renders never overlap, a failure keeps the last good output and is retried with backoff,
  * and a reloaded config is swapped in only once its new watches have synced.
  */
-import { performance } from 'node:perf_hooks';
 import type { Config, TemplateConfig } from '../config/types.ts';
 import { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
-import { checkTemplates, createRenderer, type EachResult, type Renderer } from '../templates/index.ts';
+import { checkTemplates, createRenderer, type Renderer } from '../templates/index.ts';
 import type { WatchError } from '../watcher/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
@@ -31,11 +30,12 @@ import type { ControllerStatus, RenderOutcome, TemplateState } from './status.ts
 import { SyncBarrier } from './sync-barrier.ts';
 import { buildOutputs } from '../output/outputs.ts';
 import { runOnChanges } from '../output/on-change.ts';
-import { PerObjectOutput, type FileBatch } from '../output/per-object-output.ts';
-import type { TemplateOutput } from '../output/template-output.ts';
 import type { Output } from '../output/types.ts';
-import { placesUnder, writeIfChanged } from './directory-target.ts';
+import { placesUnder } from './directory-target.ts';
+import { renderToTarget, type OutputTarget } from './render-target.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
+
+export type { OutputTarget } from './render-target.ts';
 
 /** Timing of retries after a failed render cycle. */
 export const DEFAULTS = Object.freeze({
@@ -64,15 +64,6 @@ export interface ControllerOptions {
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
 }
-
-/**
- * Where a render cycle writes: the configured outputs, another folder (see
- * directory-target.ts), or a callback (`file` names each file of a for_each template).
- */
-export type OutputTarget =
-  | { kind: 'configured' }
-  | { kind: 'directory'; dir: string }
-  | { kind: 'callback'; write: (template: TemplateConfig, content: string, file?: string) => void };
 
 /**
  * Renders one config version at a time from its watches (see the module comment). All
@@ -222,12 +213,10 @@ export class Controller {
     this.#renderCount++;
     this.#renderStartedAt = this.#clock.now();
     const places = target.kind === 'directory' ? placesUnder(target.dir, templates) : undefined;
+    const deps = { renderer, outputs, metrics: this.metrics, clock: this.#clock, logger: this.#rootLogger, baseDir: this.#config.baseDir };
     let outcomes: RenderOutcome[] = [];
     try {
-      for (const template of templates) {
-        const place = places?.get(template.name);
-        outcomes.push(await (template.forEach ? this.#renderEach(template, target, place, renderer, outputs) : this.#renderOne(template, target, place, renderer, outputs)));
-      }
+      for (const template of templates) outcomes.push(await renderToTarget(template, target, places?.get(template.name), deps));
       if (target.kind === 'configured') outcomes = await this.#runOnChanges(outcomes, outputs);
     } finally {
       this.#renderStartedAt = undefined;
@@ -400,55 +389,6 @@ export class Controller {
     });
   }
 
-  async #renderOne(template: TemplateConfig, target: OutputTarget, place: string | undefined, renderer: Renderer, outputs: Map<string, Output>): Promise<RenderOutcome> {
-    const output = place ?? template.output;
-    const base = { template: template.name, output: target.kind === 'callback' ? '-' : output };
-    let content: string;
-    const started = performance.now();
-    try {
-      content = await renderer.render(template.name);
-    } catch (err) {
-      return { ...base, status: 'failed', stage: 'render', error: err as Error };
-    } finally {
-      if (target.kind === 'configured') this.metrics.renderDuration(template.name, (performance.now() - started) / 1000);
-    }
-    if (target.kind === 'callback') {
-      target.write(template, content);
-      return { ...base, status: 'written', content };
-    }
-    if (target.kind === 'directory') return { ...base, ...(await writeIfChanged(output, content, template.mode)), content };
-    const result = await (outputs.get(template.name) as TemplateOutput).write(content);
-    return { ...base, ...result, content };
-  }
-
-  /** A for_each template: every element rendered, then the batch of files written (see output/per-object-output.ts). */
-  async #renderEach(template: TemplateConfig, target: OutputTarget, place: string | undefined, renderer: Renderer, outputs: Map<string, Output>): Promise<RenderOutcome> {
-    const folder = place ?? template.forEach!.dir;
-    const base = { template: template.name, output: target.kind === 'callback' ? '-' : folder };
-    let rendered: EachResult;
-    const started = performance.now();
-    try {
-      rendered = await renderer.renderEach(template.name);
-    } catch (err) {
-      return { ...base, status: 'failed', stage: 'render', error: err as Error };
-    } finally {
-      if (target.kind === 'configured') this.metrics.renderDuration(template.name, (performance.now() - started) / 1000);
-    }
-    const batch: FileBatch = { files: rendered.files, failed: rendered.failed };
-    if (target.kind === 'callback') {
-      for (const [file, content] of [...batch.files].sort(([a], [b]) => (a < b ? -1 : 1))) target.write(template, content, file);
-      return { ...base, status: batch.failed.size > 0 ? 'failed' : 'written', ...eachFailure(template, batch) };
-    }
-    const output = target.kind === 'directory' ? this.#directoryOutput(template, folder) : (outputs.get(template.name) as PerObjectOutput);
-    return { ...base, ...(await output.write(batch)) };
-  }
-
-  /** A for_each template's files under `render --out DIR`: written and cleaned up by their own manifest there, no commands. */
-  #directoryOutput(template: TemplateConfig, folder: string): PerObjectOutput {
-    const settings = { template, clock: this.#clock, logger: this.#rootLogger, runCommands: false, commandTimeoutMs: 0, cwd: this.#config.baseDir };
-    return new PerObjectOutput(settings, folder);
-  }
-
   /** Logs a cycle and schedules a retry when something failed (cancels it when all went well). */
   #finishCycle(outcomes: RenderOutcome[]): void {
     this.#history.log(outcomes);
@@ -597,11 +537,4 @@ function resourceNames(config: Config): string[] {
 function push<T>(list: T[], item: T): T {
   list.push(item);
   return item;
-}
-
-/** The error of elements that failed to render (printed to stdout, nothing else written). */
-function eachFailure(template: TemplateConfig, batch: FileBatch): { stage?: 'render'; error?: Error } {
-  const [first] = batch.failed;
-  if (first === undefined) return {};
-  return { stage: 'render', error: new Error(`template "${template.name}": ${batch.failed.size} file(s) failed to render; ${first[0]}: ${first[1].message}`) };
 }
