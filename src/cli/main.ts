@@ -203,27 +203,28 @@ async function renderCommand(io: CliIo, flags: { config: string; out?: string })
 function renderTarget(io: CliIo, out: string | undefined, config: Config): Parameters<Controller['renderAll']>[0] {
   if (out === undefined) return { kind: 'configured' };
   if (out !== '-') return { kind: 'directory', dir: resolve(io.cwd, out) };
-  const many = config.templates.length > 1;
+  const many = config.templates.length > 1 || config.templates.some((t) => t.forEach !== undefined);
   return {
     kind: 'callback',
-    write: (template, content) => {
-      if (many) io.stdout.write(`==> ${template.name} <==\n`);
+    write: (template, content, file) => {
+      if (many) io.stdout.write(`==> ${file === undefined ? template.name : `${template.name}/${file}`} <==\n`);
       io.stdout.write(content);
     },
   };
 }
 
 function reportOutcomes(io: CliIo, outcomes: RenderOutcome[]): void {
-  const failed = outcomes.filter((o) => o.status === 'failed');
+  const failed = outcomes.filter((o) => o.error !== undefined);
   for (const outcome of outcomes) {
-    if (outcome.status === 'failed') {
-      io.stderr.write(`error: template "${outcome.template}": ${outcome.error?.message}\n`);
-    } else if (outcome.output !== '-') {
-      io.stderr.write(`${outcome.status}: ${outcome.output}\n`);
+    if (outcome.status !== 'failed' && outcome.output !== '-') {
+      const files = outcome.files;
+      const detail = files === undefined ? '' : ` (${files.written.length} written, ${files.unchanged} unchanged, ${files.removed.length} removed)`;
+      io.stderr.write(`${outcome.status}: ${outcome.output}${detail}\n`);
     }
+    if (outcome.error !== undefined) io.stderr.write(`error: template "${outcome.template}": ${outcome.error.message}\n`);
   }
   if (failed.length > 0) {
-    fail(io, `${failed.length} of ${outcomes.length} template(s) failed; their previous outputs were kept`);
+    fail(io, `${failed.length} of ${outcomes.length} template(s) failed; what they could not write kept its previous version`);
   }
 }
 

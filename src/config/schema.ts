@@ -33,6 +33,7 @@ import {
   templateNameProblem,
   text,
 } from './fields.ts';
+import { forEachField, forEachProblems, ownerField, varsField } from './template-outputs.ts';
 import { testFilesSchema, testsSchema } from './tests-schema.ts';
 import { BUILTIN_SHARED_CONFIGS, type SharedBackendConfig } from './shared/index.ts';
 import { publishSchema, sharedSourceSchema } from './shared/schema.ts';
@@ -101,6 +102,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
         { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
         'Logging.',
       ).prefault({}),
+      vars: varsField('Values every template reads as vars.<name> (templates.<name>.vars adds to them and wins).').default(() => ({})),
       publish: publishSchema(shared).optional(),
       tests: testsSchema().optional(),
       test_files: testFilesSchema().optional(),
@@ -108,7 +110,19 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
     'informant configuration: what to watch, how to index and store it, and which templates to render.',
   )
     .superRefine((config, ctx) => checkStoreBackends(config, backends, ctx), ON_MAPPINGS)
+    .superRefine((config, ctx) => checkForEach(config, ctx), ON_MAPPINGS)
     .meta({ title: 'informant config' });
+}
+
+/** Per-object outputs: fixed folders of their own, names that depend on the object, watched resources. */
+function checkForEach(config: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const templates = fieldOf(config, 'templates');
+  if (templates === null || typeof templates !== 'object') return;
+  const resources = fieldOf(config, 'watched_resources');
+  const names = resources !== null && typeof resources === 'object' ? Object.keys(resources) : [];
+  for (const problem of forEachProblems(templates as Parameters<typeof forEachProblems>[0], names)) {
+    ctx.addIssue({ code: 'custom', path: ['templates', ...problem.path], message: problem.message, ...(problem.atKey ? { params: AT_KEY } : {}) });
+  }
 }
 
 /** Each resource's backend checks the config, and publish must have something to publish. */
@@ -314,8 +328,11 @@ function templateSchema() {
     {
       path: text('The template file (nunjucks), relative to the config file.').optional(),
       inline: optionalText('The template text itself.').optional(),
-      output: text('The file to write, relative to the config file.'),
-      mode: fileMode('File mode of the output as an octal string.').prefault(DEFAULTS.mode),
+      output: text('The file to write, relative to the config file; with for_each, its folder and a file name template over object and vars.'),
+      for_each: forEachField().optional(),
+      vars: varsField('Values this template reads as vars.<name>, merged over the top-level vars (this template wins).').default(() => ({})),
+      mode: fileMode('File mode of the output (of each file, with for_each) as an octal string; a file holding a private key is never written readable by others.').prefault(DEFAULTS.mode),
+      owner: ownerField('Owner of the output files: "user", "user:group" or ":group" (names or numeric ids); needs the privilege to chown.').optional(),
       validate: command('Runs on the candidate file before it replaces the output; "{{ file }}" is its path.').optional(),
       on_change: command('Runs after the output was replaced; "{{ file }}" is the output\'s path.').optional(),
       backup: flag('Keep the previous output as <output>.bak when replacing it.').default(DEFAULTS.backup),

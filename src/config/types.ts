@@ -142,10 +142,26 @@ export interface TemplateConfig {
   path?: string;
   /** Inline template text; absent when `path` is set. */
   inline?: string;
-  /** Absolute path of the output file. */
+  /**
+   * Absolute path of the output file. With `forEach`, the folder of the files and the
+   * pattern of their names (see ForEachConfig).
+   */
   output: string;
-  /** File mode of the output, e.g. 0o644. */
+  /**
+   * File mode of the output, e.g. 0o644 (of every file, with `forEach`). A file that holds
+   * a private key is never written readable by others, whatever the mode says.
+   */
   mode: number;
+  /** Owner of the output files, when set; applied where the process may (see output/file-attributes.ts). */
+  owner?: OwnerConfig;
+  /**
+   * The values the template reads as `vars`: the top-level `vars` with the template's own
+   * merged over them (mappings key by key, anything else replaced). Deep-frozen; absent
+   * means none.
+   */
+  vars?: Readonly<Record<string, unknown>>;
+  /** Render once per object (or list element), each into its own file. */
+  forEach?: ForEachConfig;
   /** Command run on the candidate file before it replaces the output; "{{ file }}" is substituted. */
   validate?: string[];
   /** Command run after the output was replaced; "{{ file }}" is the output's path. */
@@ -159,6 +175,30 @@ export interface TemplateConfig {
    */
   escape?: 'line' | 'none';
   position?: SourcePosition;
+}
+
+/**
+ * A template rendered once per element, each into its own file in one folder: the objects
+ * of a watched resource (`resource`), or the elements of a list that a template file
+ * exports (`import` and `list`). The element is `object` in the template and in `name`.
+ */
+export interface ForEachConfig {
+  /** Each object of this watched resource, sorted by namespace then name. */
+  resource?: string;
+  /** Absolute path of a template file imported with the context (resources, vars) once per render. */
+  import?: string;
+  /** The name of the list that file exports (a top-level `{% set %}`). */
+  list?: string;
+  /** Absolute path of the folder the files are written into (fixed: no element can change it). */
+  dir: string;
+  /** The file name: a nunjucks template over `object` and `vars` (the last part of `output`). */
+  name: string;
+}
+
+/** Who owns an output file: a user and a group, each a name or a numeric id; either may be absent. */
+export interface OwnerConfig {
+  user?: string | number;
+  group?: string | number;
 }
 
 export interface RenderConfig {
@@ -234,6 +274,8 @@ export interface Config {
   watchedResources: WatchedResourceConfig[];
   /** The global remove_fields list (already merged into each resource's removeFields). */
   removeFields: string[];
+  /** The top-level `vars`, which every template inherits (TemplateConfig.vars holds the merged values); absent means none. */
+  vars?: Readonly<Record<string, unknown>>;
   source: SourceConfig;
   /** In the order they appear in the file. */
   templates: TemplateConfig[];
@@ -293,6 +335,10 @@ export interface ObjectReference {
 export interface TemplateExpectation {
   /** The template's name (a key under `templates`). */
   template: string;
+  /** for_each templates: the file checked (the key was `<template>/<file>`). */
+  file?: string;
+  /** for_each templates: exactly the files the template renders (any order). */
+  files?: string[];
   /** Texts the output contains. */
   contains: string[];
   /** Texts the output does not contain. */

@@ -6,8 +6,6 @@
  * Renders never overlap, a failure keeps the last good output and is retried with backoff,
  * and a reloaded config is swapped in only once its new watches have synced.
  */
-import { basename, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Config, TemplateConfig } from '../config/types.ts';
 import { SharedConnections } from '../kv/shared-connections.ts';
 import type { Logger } from '../log.ts';
@@ -15,14 +13,13 @@ import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { KubeObject } from '../k8s.ts';
 import { checkTemplates, createRenderer, type Renderer, type RenderTrace } from '../templates/index.ts';
-import { maskedError, newTrace, secretReads, type SecretReads } from './secret-reads.ts';
+import { secretReads, type SecretReads } from './secret-reads.ts';
 import type { WatchError } from '../watcher/index.ts';
 import { SharedWatches } from '../watcher/kubernetes/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
 import { Debouncer } from '../time/debouncer.ts';
 import { ControllerMetrics } from './metrics.ts';
-import { checksum, fileChecksum, writeFileAtomic } from '../output/atomic-file.ts';
 import { pipelineOf, type Pipeline } from './pipeline.ts';
 import { createDefaultRegistry } from './registry.ts';
 import { createSharedBackends, type SharedBackendRegistry } from './shared-backends.ts';
@@ -35,8 +32,13 @@ import type { PublicationStatus } from '../publish/publication.ts';
 import type { ControllerStatus, RenderOutcome, TemplateState } from './status.ts';
 import { SyncBarrier, syncPolicy, type StuckResource } from './sync-barrier.ts';
 import { buildOutputs } from '../output/outputs.ts';
-import type { TemplateOutput, WriteResult } from '../output/template-output.ts';
+import { runOnChanges } from '../output/on-change.ts';
+import type { Output } from '../output/types.ts';
+import { placesUnder } from './directory-target.ts';
+import { renderToTarget, type OutputTarget } from './render-target.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
+
+export type { OutputTarget } from './render-target.ts';
 
 /** Timing of retries after a failed render cycle. */
 export const DEFAULTS = Object.freeze({
@@ -76,12 +78,6 @@ export type Renderability =
   | { renderable: true; without: string[] }
   | { renderable: false; stuck: StuckResource[] };
 
-/** Where a render cycle writes: the configured outputs, another folder, or a callback. */
-export type OutputTarget =
-  | { kind: 'configured' }
-  | { kind: 'directory'; dir: string }
-  | { kind: 'callback'; write: (template: TemplateConfig, content: string) => void };
-
 /**
  * Renders one config version at a time from its watches (see the module comment). All
  * methods are safe to call in any order after construction; renders are serialized.
@@ -105,7 +101,7 @@ export class Controller {
   readonly #abort = new AbortController();
   #pipeline: Pipeline;
   #renderer: Renderer;
-  #outputs: Map<string, TemplateOutput>;
+  #outputs: Map<string, Output>;
   #debouncer: Debouncer;
   #pendingReload: PendingReload | undefined;
   /** Reloads requested so far: a reload that finds a newer one has started gives way. */
@@ -246,9 +242,15 @@ export class Controller {
     this.#renderedGeneration = this.#pipeline.generation();
     this.#renderCount++;
     this.#renderStartedAt = this.#clock.now();
-    const outcomes: RenderOutcome[] = [];
+    const places = target.kind === 'directory' ? placesUnder(target.dir, templates) : undefined;
+    const deps = {
+      renderer, outputs, metrics: this.metrics, clock: this.#clock, logger: this.#rootLogger, baseDir: this.#config.baseDir,
+      secretReads: (template: TemplateConfig, trace: RenderTrace) => this.#noteSecretReads(template, trace),
+    };
+    let outcomes: RenderOutcome[] = [];
     try {
-      for (const template of templates) outcomes.push(await this.#renderOne(template, target, renderer, outputs));
+      for (const template of templates) outcomes.push(await renderToTarget(template, target, places?.get(template.name), deps));
+      if (target.kind === 'configured') outcomes = await this.#runOnChanges(outcomes, outputs);
     } finally {
       this.#renderStartedAt = undefined;
     }
@@ -437,37 +439,25 @@ export class Controller {
     }
     const pending = [...this.#outputs.values()].filter((output) => output.onChangePending);
     if (pending.length === 0 || !this.#mayRunOnChange()) return;
-    const outcomes: RenderOutcome[] = [];
-    for (const output of pending) {
-      const result = await output.runPendingOnChange(true);
-      outcomes.push({ template: output.template.name, output: output.template.output, ...result });
-    }
+    const unchanged = pending.map((output): RenderOutcome => ({ template: output.template.name, output: output.state().output, status: 'unchanged' }));
+    const outcomes = await this.#runOnChanges(unchanged, this.#outputs);
     this.#history.record(outcomes, this.#clock.now());
     this.#finishCycle(outcomes);
   }
 
-  async #renderOne(template: TemplateConfig, target: OutputTarget, renderer: Renderer, outputs: Map<string, TemplateOutput>): Promise<RenderOutcome> {
-    const output = target.kind === 'directory' ? join(target.dir, basename(template.output)) : template.output;
-    const base = { template: template.name, output: target.kind === 'callback' ? '-' : output };
-    let content: string;
-    const started = performance.now();
-    const trace = newTrace();
-    try {
-      content = await renderer.render(template.name, trace);
-    } catch (err) {
-      const { mask } = this.#noteSecretReads(template, trace);
-      return { ...base, status: 'failed', stage: 'render', error: maskedError(err as Error, mask) };
-    } finally {
-      if (target.kind === 'configured') this.metrics.renderDuration(template.name, (performance.now() - started) / 1000);
-    }
-    const secrets = this.#noteSecretReads(template, trace);
-    if (target.kind === 'callback') {
-      target.write(template, content);
-      return { ...base, status: 'written', content };
-    }
-    if (target.kind === 'directory') return { ...base, ...(await writeIfChanged(output, content, template.mode)), content };
-    const result = await outputs.get(template.name)!.replace(content, this.#mayRunOnChange(), secrets);
-    return { ...base, ...result, content };
+  /**
+   * Runs the on_change commands the outputs owe, once every output of the cycle is written
+   * (each distinct command once: see output/on-change.ts); a failure joins the outcome of
+   * each template whose command failed.
+   */
+  async #runOnChanges(outcomes: RenderOutcome[], outputs: ReadonlyMap<string, Output>): Promise<RenderOutcome[]> {
+    const owed = [...outputs.values()].map((output) => output.onChange);
+    const errors = await runOnChanges(owed, this.#mayRunOnChange(), this.#log);
+    return outcomes.map((outcome) => {
+      const error = errors.get(outcome.template);
+      if (error === undefined || outcome.error !== undefined) return outcome;
+      return { ...outcome, stage: 'on_change', error };
+    });
   }
 
   /** Logs a cycle and schedules a retry when something failed (cancels it when all went well). */
@@ -582,7 +572,7 @@ export class Controller {
     });
   }
 
-  #buildOutputs(config: Config, previous: ReadonlyMap<string, TemplateOutput>): Map<string, TemplateOutput> {
+  #buildOutputs(config: Config, previous: ReadonlyMap<string, Output>): Map<string, Output> {
     return buildOutputs(config, previous, {
       clock: this.#clock,
       logger: this.#rootLogger,
@@ -604,6 +594,7 @@ export class Controller {
       output: template.output,
       ...this.#history.of(template.name),
       ...(output?.checksum !== undefined ? { checksum: output.checksum } : {}),
+      ...(output?.files !== undefined ? { files: output.files } : {}),
       onChangePending: output?.onChangePending ?? false,
     };
   }
@@ -629,15 +620,4 @@ function resourceNames(config: Config): string[] {
 function push<T>(list: T[], item: T): T {
   list.push(item);
   return item;
-}
-
-/** `--out DIR`: writes the file unless its content is already the same. */
-async function writeIfChanged(path: string, content: string, mode: number): Promise<WriteResult> {
-  try {
-    if ((await fileChecksum(path)) === checksum(content)) return { status: 'unchanged' };
-    await writeFileAtomic(path, content, mode);
-    return { status: 'written' };
-  } catch (err) {
-    return { status: 'failed', stage: 'write', error: err as Error };
-  }
 }

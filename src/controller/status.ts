@@ -8,7 +8,7 @@ import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { StuckReason } from './sync-barrier.ts';
-import type { WriteResult } from '../output/template-output.ts';
+import type { WriteResult } from '../output/types.ts';
 import type { ObjectReport } from '../templates/index.ts';
 
 /**
@@ -71,8 +71,10 @@ export interface TemplateState {
   leftOut?: readonly ObjectReport[];
   /** The problems the last successful render reported with warn_object. */
   warnings?: readonly ObjectReport[];
-  /** sha256 of the output as last written or found. */
+  /** sha256 of the output as last written or found (for_each: of its list of files and their checksums). */
   checksum?: string;
+  /** for_each templates: how many files are in place. */
+  files?: number;
   /** on_change still has to run for the current output. */
   onChangePending: boolean;
 }
