@@ -82,6 +82,7 @@ export async function bare(params: RenderParams): Promise<RenderResult> {
   });
   env.addFilter('sort_by', sortBy);
   env.addFilter('group_by', groupBy);
+  env.addFilter('unique', unique);
   env.addFilter('regex_replace', (text: string, pattern: string, replacement: string, flags = '') =>
     String(text).replace(new RegExp(pattern, flags.includes('g') ? flags : `g${flags}`), replacement));
   for (const [name, check] of Object.entries(PLAIN_CHECKS)) env.addFilter(name, (value: unknown) => checked(name, check, value));
@@ -228,6 +229,12 @@ function compare(a: unknown, b: unknown): number {
 
 function sortBy(items: Record<string, unknown>[], key: string): Record<string, unknown>[] {
   return [...items].sort((a, b) => compare(a[key], b[key]));
+}
+
+function unique(items: Record<string, unknown>[], key?: string): unknown[] {
+  if (key === undefined) return [...new Set(items)];
+  const seen = new Set<unknown>();
+  return items.filter((item) => !seen.has(item[key]) && seen.add(item[key]) !== undefined);
 }
 
 function groupBy(items: Record<string, unknown>[], key: string): Array<{ key: unknown; items: unknown[] }> {
