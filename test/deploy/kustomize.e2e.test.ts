@@ -82,6 +82,20 @@ describe('kubectl kustomize of deploy/', { skip: skipUnlessInstalled(KUBECTL !==
     }
   });
 
+  test('the README\'s own kustomization, picking components, builds as it says', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const snippet = [...readme.matchAll(/```yaml\n(# kustomization\.yaml[\s\S]*?)```/g)].map((m) => m[1]!);
+    assert.equal(snippet.length, 1, 'one kustomization.yaml in the README');
+    const dir = await mkdtemp(join(tmpdir(), 'informant-readme-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'kustomization.yaml'), snippet[0]!.replaceAll('../deploy/', `${relative(dir, DEPLOY)}/`));
+    const built = await build(dir);
+    const deployment = one(built, 'Deployment');
+    assert.equal(deployment.spec.replicas, 2);
+    assert.match(container(deployment, 'informant').image, /^registry\.example\.com\/informant:\S+-haproxy$/, 'the image renamed, its tag kept');
+    assert.ok(built.some((d) => d.kind === 'PrometheusRule'));
+  });
+
   test('only informant\'s container gets the service-account token, in every overlay', () => {
     for (const [name, built] of overlays) {
       const spec = pod(built);
