@@ -5,7 +5,7 @@
  * operator must hear about.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -87,18 +87,20 @@ describe('deploy/monitoring/', () => {
   before(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'informant-metrics-'));
     dirs.push(dir);
-    await writeFile(join(dir, 'services.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {namespace: shop, name: web}\nspec: {ports: [{port: 80}]}\n');
-    const text = [
-      'watched_resources:',
-      '  services: {api_version: v1, kind: Service, store: published}',
-      'source:',
-      '  files: {path: services.yaml, watch: false}',
-      'publish: {backend: memory, cluster: east, memory: {name: dashboard}}',
-      'templates:',
-      '  list: {inline: "{% for s in resources.services %}{{ s.metadata.name }}{% endfor %}", output: out/list.txt, on_change: ["true"]}',
-      'render: {debounce: 10ms, max_wait: 50ms}',
-      'server: {listen: "127.0.0.1:0", auth: none}',
-    ].join('\n');
+    // Every kind of store (published, watched, on demand), a template with on_change, the server.
+    const text = `
+watched_resources:
+  services: {api_version: v1, kind: Service, store: published}
+  ingresses: {api_version: networking.k8s.io/v1, kind: Ingress}
+  secrets: {api_version: v1, kind: Secret, store: on-demand}
+source:
+  files: {path: ${JSON.stringify(join(ROOT, 'examples', 'manifests'))}, watch: false}
+publish: {backend: memory, cluster: east, memory: {name: dashboard}}
+templates:
+  list: {inline: "{% for s in resources.services %}{{ s.metadata.name }} {% endfor %}", output: out/list.txt, on_change: ["true"]}
+render: {debounce: 10ms, max_wait: 50ms}
+server: {listen: "127.0.0.1:0", auth: none}
+`;
     const config = parseConfig(text, join(dir, 'config.yaml'));
     const daemon = new Daemon({ config, logger: silentLogger(), loadConfig: async () => config, watchConfig: false });
     try {
