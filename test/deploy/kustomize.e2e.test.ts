@@ -71,7 +71,11 @@ describe('kubectl kustomize of deploy/', { skip: skipUnlessInstalled(KUBECTL !==
     const used = new Set((await Promise.all(OVERLAYS.map((name) => componentsOf(`overlays/${name}`)))).flat());
     assert.deepEqual([...used].sort(), COMPONENTS);
     assert.ok((await build(join(DEPLOY, 'base'))).some((d) => d.kind === 'Deployment'));
-    for (const [name, built] of overlays) assert.equal(one(built, 'Deployment').metadata.namespace, 'informant', name);
+    for (const [name, built] of overlays) {
+      const deployment = one(built, 'Deployment');
+      assert.equal(deployment.metadata.namespace, 'informant', name);
+      assert.equal(deployment.spec.replicas, name === 'ha' ? 2 : 1, `${name}: the replica count is the ha component's alone`);
+    }
   });
 
   test('the components combine: each HAProxy layout with two replicas and monitoring', async () => {
