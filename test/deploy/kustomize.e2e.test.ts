@@ -129,15 +129,16 @@ describe('kubectl kustomize of deploy/', { skip: skipUnlessInstalled(KUBECTL !==
     });
   }
 
-  test('the HAProxy sidecar overlay: one ConfigMap with the example\'s templates, the sidecar, its certificates in memory', async () => {
+  test('the HAProxy sidecar overlay: one ConfigMap with the example\'s templates and the reload script, the sidecar in its own process namespace, its certificates in memory', async () => {
     const built = overlays.get('haproxy-sidecar')!;
     const configMaps = built.filter((d) => d.kind === 'ConfigMap');
     assert.deepEqual(configMaps.map((d) => d.metadata.name), ['informant-config'], 'the base ConfigMap, merged, under its own name');
-    assert.deepEqual(Object.keys(configMaps[0]!.data).sort(), ['_macros.njk', '_model.njk', 'config.yaml', 'crt-list.txt.njk', 'haproxy.cfg.njk', 'tls-cert.pem.njk']);
+    assert.deepEqual(Object.keys(configMaps[0]!.data).sort(), ['_macros.njk', '_model.njk', 'config.yaml', 'crt-list.txt.njk', 'haproxy-reload.mjs', 'haproxy.cfg.njk', 'tls-cert.pem.njk']);
     const { config } = await mountConfigMap(configMaps[0]!, dirs);
     assert.ok(config.templates.some((t) => t.forEach !== undefined), 'the PEM files are a for_each template');
     const spec = pod(built);
     assert.deepEqual(spec.containers.map((c: { name: string }) => c.name).sort(), ['haproxy', 'informant']);
+    assert.equal(spec.shareProcessNamespace, undefined, 'HAProxy sees none of informant\'s processes');
     assert.equal(spec.volumes.find((v: { name: string }) => v.name === 'certs').emptyDir.medium, 'Memory');
     assert.ok(one(built, 'ClusterRole').rules.some((r: { resources: string[]; verbs: string[] }) => r.resources.includes('secrets') && r.verbs.includes('get')), 'TLS Secrets are read on demand');
     assert.ok(!built.some((d) => d.kind === 'Role'), 'no Lease: leader election is off');

@@ -157,7 +157,7 @@ describe('deploy/', () => {
     };
     assert.deepEqual(await merged(HAPROXY), copies.map((name) => `templates/${name}`).sort());
     for (const layout of [SIDECAR, EXEC]) {
-      assert.deepEqual(await merged(layout), ['config.yaml'], relative(ROOT, layout));
+      assert.deepEqual(await merged(layout), layout === SIDECAR ? ['config.yaml', 'haproxy-reload.mjs'] : ['config.yaml'], relative(ROOT, layout));
       assert.deepEqual((await docs(join(layout, 'kustomization.yaml')))[0]!.components, ['../haproxy'], `${relative(ROOT, layout)} adds the templates`);
     }
     const { config } = await haproxyConfig();
@@ -165,7 +165,7 @@ describe('deploy/', () => {
     assert.deepEqual(config.templates.map((t) => t.name), ['certs', 'crt-list.txt', 'haproxy.cfg'], 'certificates first, then what names them');
   });
 
-  test('the HAProxy sidecar shares the outputs and a memory-backed certificate folder, and informant can signal it', async () => {
+  test('the HAProxy sidecar shares the outputs and a memory-backed certificate folder, and informant can ask it to reload', async () => {
     const patch = await one('components/haproxy-sidecar/deployment.yaml', 'Deployment');
     const { config } = await haproxyConfig();
     const byName = new Map(config.templates.map((t) => [t.name, t]));
@@ -181,10 +181,11 @@ describe('deploy/', () => {
     assert.equal(patch.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'certs').emptyDir.medium, 'Memory', 'private keys never reach the node\'s disk');
     assert.equal(byName.get('certs')!.mode, 0o600);
     assert.match(haproxy.command.join(' '), new RegExp(`-W .*-f ${byName.get('haproxy.cfg')!.output.replaceAll('.', '\\.')}`));
-    assert.equal(patch.spec.template.spec.shareProcessNamespace, true);
-    const pidFile = /-p (\S+)/.exec(haproxy.command.join(' '))?.[1] ?? assert.fail('HAProxy writes a pid file (-p)');
-    for (const template of config.templates) assert.ok(template.onChange?.join(' ').includes(pidFile), `${template.name}: on_change signals the pid HAProxy writes`);
-    assert.ok(container(patch, 'informant').volumeMounts.some((m: { mountPath: string }) => m.mountPath === dirname(pidFile)), 'informant can read the pid file');
+    assert.equal(patch.spec.template.spec.shareProcessNamespace, undefined, 'HAProxy sees none of informant\'s processes');
+    const socket = /-S (\S+)/.exec(haproxy.command.join(' '))?.[1] ?? assert.fail('HAProxy serves its master CLI (-S)');
+    for (const template of config.templates) assert.deepEqual(template.onChange, ['node', 'haproxy-reload.mjs', socket], `${template.name}: on_change asks the master for a reload`);
+    assert.equal(mount(haproxy, 'haproxy-run')?.mountPath, dirname(socket));
+    assert.equal(mount(container(patch, 'informant'), 'haproxy-run')?.mountPath, dirname(socket), 'informant reaches the socket');
     assert.equal(config.leaderElection.enabled, false, 'every replica reloads its own HAProxy');
     const ports = new Map(haproxy.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]));
     assert.deepEqual([ports.get('http'), ports.get('https'), ports.get('haproxy-stats')], [config.vars?.http_port, config.vars?.https_port, config.vars?.stats_port]);
