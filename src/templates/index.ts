@@ -28,3 +28,4 @@ export type { ResourceView, ResourceMethods, Resources } from './resources.ts';
 export { UnresolvedFetchError, DEFAULTS as TWO_PASS_DEFAULTS } from './two-pass.ts';
 export type { ObjectReport, RenderReport } from './isolation/index.ts';
 export type { TemplateReport } from './isolation/report-log.ts';
+export type { MemoOptions, MemoStats } from './memo/index.ts';
