@@ -165,11 +165,11 @@ export const DEFAULTS = Object.freeze({
    */
   renderMemo: true,
   /**
-   * Cached `{% memo %}` results per template, at most: 64 MiB (estimated), and 250k
+   * Cached `{% memo %}` results per template, at most: 256 MiB (estimated), and 250k
    * entries. The 10k-Ingress example keeps about a third of the bytes; past the bound the
    * least recently used results go, and renders get slower, never wrong.
    */
-  renderMemoMaxBytes: '64Mi',
+  renderMemoMaxBytes: '256Mi',
   renderMemoMaxEntries: 250_000,
   /** pino log level. */
   logLevel: 'info',

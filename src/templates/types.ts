@@ -46,7 +46,7 @@ export interface RendererOptions extends TemplateCheckOptions {
   timeoutMs?: number;
   /**
    * Whether and how much `{% memo %}` results are kept (render.memo, render.memo_max_bytes,
-   * render.memo_max_entries); default memo/index.ts DEFAULTS: on, 64 MiB and 250k entries per template.
+   * render.memo_max_entries); default memo/index.ts DEFAULTS: on, 256 MiB and 250k entries per template.
    */
   memo?: Partial<MemoOptions>;
 }

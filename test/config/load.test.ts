@@ -153,7 +153,7 @@ describe('parseConfig', () => {
           position: { file: FILE, line: 35, col: 3 },
         },
       ],
-      render: { debounceMs: 500, maxWaitMs: 60_000, syncTimeoutMs: 120_000, commandTimeoutMs: 5_000, timeoutMs: 10_000, memo: { enabled: true, maxBytes: 64 * 1024 * 1024, maxEntries: 250_000 } },
+      render: { debounceMs: 500, maxWaitMs: 60_000, syncTimeoutMs: 120_000, commandTimeoutMs: 5_000, timeoutMs: 10_000, memo: { enabled: true, maxBytes: 256 * 1024 * 1024, maxEntries: 250_000 } },
       server: { listen: '127.0.0.1:8080', auth: 'auto', debug: false, debugListen: '127.0.0.1:8081', allowSecrets: true, readiness: 'strict' },
       leaderElection: {
         enabled: true,
@@ -196,7 +196,7 @@ describe('parseConfig', () => {
       syncTimeoutMs: 60_000,
       commandTimeoutMs: 30_000,
       timeoutMs: 10_000,
-      memo: { enabled: true, maxBytes: 64 * 1024 * 1024, maxEntries: 250_000 },
+      memo: { enabled: true, maxBytes: 256 * 1024 * 1024, maxEntries: 250_000 },
     });
     assert.deepEqual(config.limits, { maxObjectBytes: 3 * 1024 * 1024, maxDepth: 128, maxFileBytes: 16 * 1024 * 1024 });
     assert.deepEqual(config.server, { auth: 'auto', debug: false, debugListen: '127.0.0.1:8081', allowSecrets: false, readiness: 'serving' });

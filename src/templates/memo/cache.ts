@@ -61,21 +61,29 @@ const SIZES = Object.freeze({
   maxWalked: 100_000,
 });
 
-/** The estimated bytes of a block result that read `dependencies`. */
+/**
+ * The estimated bytes of a block result that read `dependencies`, before its exports are
+ * frozen: frozen objects are owned by someone else (the stores, the results of other
+ * blocks, which count them) and count as a pointer.
+ */
 export function entryBytes(result: MemoResult, dependencies: readonly Dependency[]): number {
   const budget = { values: SIZES.maxWalked };
-  let bytes = SIZES.entry + result.output.length * 2 + dependencies.length * SIZES.dependency;
+  let bytes = SIZES.entry + textBytes(result.output) + dependencies.length * SIZES.dependency;
   for (const value of result.values) bytes += valueBytes(value, budget, new Set());
   return bytes;
 }
 
-/** Strings and the containers the block made; watched objects (frozen, owned by the stores) count as a pointer. */
+/** Strings and the containers the block made. */
 function valueBytes(value: unknown, budget: { values: number }, seen: Set<object>): number {
-  if (typeof value === 'string') return SIZES.slot + value.length * 2;
-  if (value === null || typeof value !== 'object' || seen.has(value) || --budget.values < 0) return SIZES.slot;
-  if ('metadata' in value && Object.isFrozen(value)) return SIZES.slot;
+  if (typeof value === 'string') return SIZES.slot + textBytes(value);
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || seen.has(value) || --budget.values < 0) return SIZES.slot;
   seen.add(value);
   let bytes = SIZES.slot;
   for (const member of Object.values(value)) bytes += valueBytes(member, budget, seen);
   return bytes;
+}
+
+/** A string's bytes as V8 keeps configuration text (Latin-1, one byte a character; other text takes two, and is rare in configs). */
+function textBytes(text: string): number {
+  return text.length;
 }

@@ -23,8 +23,8 @@ export interface MemoOptions {
 /** Defaults of the memo caches. */
 export const DEFAULTS: MemoOptions = Object.freeze({
   enabled: true,
-  /** 64 MiB per template: the 10k-Ingress example keeps about a third of that. */
-  maxBytes: 64 * 1024 * 1024,
+  /** 256 MiB per template: the 10k-Ingress example keeps about a fifth of that (its output alone is 15 MB). */
+  maxBytes: 256 * 1024 * 1024,
   /** Entries per template: a block per object of a 100k-object cluster, with room. */
   maxEntries: 250_000,
 });

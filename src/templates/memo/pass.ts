@@ -10,7 +10,7 @@
  * A block that throws caches nothing. What the block read is added to the blocks around it.
  */
 import type { PassReport } from '../isolation/pass-report.ts';
-import { setMemoRunner, type MemoResult, type MemoRunner } from '../nunjucks/index.ts';
+import { freezeResult, setMemoRunner, type MemoResult, type MemoRunner } from '../nunjucks/index.ts';
 import type { Resources } from '../resources.ts';
 import { entryBytes, type TemplateMemo } from './cache.ts';
 import { keyOf } from './key.ts';
@@ -41,12 +41,15 @@ function passRunner(memo: TemplateMemo, resources: Resources, report: PassReport
     const recorder = new Recorder();
     const findings = findingsOf(report);
     recorders.push(recorder);
-    let result: MemoResult;
+    let computed: MemoResult;
     try {
-      result = compute(recordingResources(resources, recorder));
+      computed = compute(recordingResources(resources, recorder));
     } finally {
       recorders.pop();
     }
+    // Measured before freezing: what is frozen already is owned elsewhere (stores, other blocks' results).
+    const bytes = entryBytes(computed, recorder.dependencies);
+    const result = freezeResult(computed);
     parent?.addAll(recorder.dependencies);
     if (parent !== undefined && recorder.sawPlaceholder) parent.sawPlaceholder = true;
     if (id === undefined || recorder.sawPlaceholder || findingsOf(report) !== findings) {
@@ -55,7 +58,7 @@ function passRunner(memo: TemplateMemo, resources: Resources, report: PassReport
       return result;
     }
     memo.misses++;
-    memo.set(id, { result, dependencies: recorder.dependencies, bytes: entryBytes(result, recorder.dependencies) });
+    memo.set(id, { result, dependencies: recorder.dependencies, bytes });
     return result;
   };
 }

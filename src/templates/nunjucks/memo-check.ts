@@ -7,8 +7,10 @@
  *   and macros that cannot see the template's variables: those of files imported without
  *   context, and this file's top-level macros that read nothing but their arguments,
  *   `vars`, global functions and such macros;
- * - it does not assign a key, nor a variable the template assigns outside the block
- *   (`{% set %}` in a block is local to it: name such a variable in `export`);
+ * - it does not assign a key, nor a variable of a scope around it (the file's top level, a
+ *   loop or block it is in): `{% set %}` in a block is local to it, so name such a variable
+ *   in `export` (names starting with "_", throwaways such as `{% set _ = xs.push(x) %}`,
+ *   are not checked);
  * - it does not change a value it did not make (`push`, `sort`, ... on a key, `vars` or
  *   `resources`);
  * - it does not `include`, `import`, `extends` or define `block`s (those read the whole
@@ -83,11 +85,11 @@ function checkAssignments(node: MemoNode, body: Names, keyNames: ReadonlySet<str
   for (const name of node.exports) {
     if (!body.assigned.has(String(name.value))) fail(`memo: the block exports "${name.value}" but never assigns it ({% set ${name.value} = ... %} in the block)`, name);
   }
-  const everywhere = root === undefined ? new Map<string, number>() : namesOf(root, true).bound;
+  // The variables of the scopes around the block: the file's, and those of the blocks it is in.
+  const around = root === undefined ? new Map<string, number>() : namesOf(root, node).bound;
   for (const [name, at] of body.assigned) {
     if (keyNames.has(name)) fail(`memo: the block assigns its key "${name}"; a memo block cannot change its keys (use another name)`, at);
-    const outside = (everywhere.get(name) ?? 0) - (body.bound.get(name) ?? 0);
-    if (outside > 0 && !exported.has(name)) {
+    if (around.has(name) && !exported.has(name) && !name.startsWith('_')) {
       fail(`memo: the block assigns "${name}", which the template also assigns outside the block; a {% set %} in a memo block is local to the block: rename it, or hand its value out with "export ${name}"`, at);
     }
   }
@@ -125,11 +127,19 @@ function helperNames(root: AstNode, globals: readonly string[]): Map<string, boo
   return helpers;
 }
 
-/** The names `node` reads and binds; nested memo bodies are their own scope (unless `all`). */
-function namesOf(node: AstNode, all = false): Names {
+/**
+ * The names `node` reads and binds. Memo bodies are scopes of their own and are not
+ * walked, except those around `within` (a memo block below `node`), whose names are
+ * around it too.
+ */
+function namesOf(node: AstNode, within?: MemoNode): Names {
   const names: Names = { reads: new Map(), bound: new Map(), assigned: new Map(), mutations: [] };
-  walk(node, names, all);
+  walk(node, names, within);
   return names;
+}
+
+function encloses(memo: AstNode, within: MemoNode | undefined): boolean {
+  return within !== undefined && memo !== within && memo.findAll(memo.constructor as never).includes(within);
 }
 
 function bind(names: Names, symbol: AstNode | null | undefined): void {
@@ -140,10 +150,10 @@ function bind(names: Names, symbol: AstNode | null | undefined): void {
 
 type Field = AstNode | AstNode[] | null | undefined;
 
-function walk(node: Field, names: Names, all: boolean): void {
+function walk(node: Field, names: Names, within: MemoNode | undefined): void {
   if (node === null || node === undefined) return;
   if (Array.isArray(node)) {
-    for (const child of node) walk(child, names, all);
+    for (const child of node) walk(child, names, within);
     return;
   }
   if (!(node instanceof (nodes.Node as unknown as new () => AstNode))) return;
@@ -157,27 +167,27 @@ function walk(node: Field, names: Names, all: boolean): void {
         bind(names, target);
         if (!names.assigned.has(String(target.value))) names.assigned.set(String(target.value), target);
       }
-      walk(any['value'], names, all);
-      walk(any['body'], names, all);
+      walk(any['value'], names, within);
+      walk(any['body'], names, within);
       return;
     case 'For':
     case 'AsyncEach':
     case 'AsyncAll':
       bind(names, any['name'] as AstNode);
       names.bound.set('loop', (names.bound.get('loop') ?? 0) + 1);
-      walk([any['arr'], any['body'], any['else_']] as AstNode[], names, all);
+      walk([any['arr'], any['body'], any['else_']] as AstNode[], names, within);
       return;
     case 'Macro':
     case 'Caller':
-      walkMacro(any, names, all);
+      walkMacro(any, names, within);
       return;
     case 'Pair':
-      walk(any['value'], names, all);
+      walk(any['value'], names, within);
       return;
     case 'Memo':
-      walk(any['keys'], names, all);
+      walk(any['keys'], names, within);
       for (const name of any['exports'] as AstNode[]) bind(names, name);
-      if (all) walk(any['body'], names, all);
+      if (encloses(node, within)) walk(any['body'], names, within);
       return;
     case 'FunCall':
       noteMutation(node, names);
@@ -185,13 +195,13 @@ function walk(node: Field, names: Names, all: boolean): void {
     case 'Filter':
     case 'FilterAsync':
       // The name is a filter's, not a variable.
-      walk(any['args'], names, all);
+      walk(any['args'], names, within);
       return;
     case 'Is': {
       // The right side names a test; only its arguments are read.
-      walk(any['left'], names, all);
+      walk(any['left'], names, within);
       const right = any['right'] as AstNode;
-      if (right?.typename === 'FunCall') walk(right.args, names, all);
+      if (right?.typename === 'FunCall') walk(right.args, names, within);
       return;
     }
     default:
@@ -199,21 +209,21 @@ function walk(node: Field, names: Names, all: boolean): void {
       if (node.typename === 'Import' || node.typename === 'FromImport') bindImport(any, names);
   }
   const fields = (node as unknown as { fields: string[] }).fields;
-  for (const field of fields) walk(any[field], names, all);
+  for (const field of fields) walk(any[field], names, within);
 }
 
-function walkMacro(any: Record<string, Field>, names: Names, all: boolean): void {
+function walkMacro(any: Record<string, Field>, names: Names, within: MemoNode | undefined): void {
   bind(names, any['name'] as AstNode);
   const inner: Names = { reads: new Map(), bound: new Map([['caller', 1]]), assigned: new Map(), mutations: names.mutations };
   for (const arg of (any['args'] as AstNode)?.children ?? []) {
     if (arg.typename === 'KeywordArgs') {
       for (const pair of arg.children ?? []) {
         bind(inner, (pair as { key?: AstNode }).key);
-        walk((pair as { value?: AstNode }).value, names, all);
+        walk((pair as { value?: AstNode }).value, names, within);
       }
     } else bind(inner, arg);
   }
-  walk(any['body'], inner, all);
+  walk(any['body'], inner, within);
   // What the macro body reads and does not bind itself, the macro reads from outside.
   for (const [name, at] of inner.reads) if (!inner.bound.has(name) && !names.reads.has(name)) names.reads.set(name, at);
   names.refused ??= inner.refused;

@@ -42,12 +42,22 @@ export interface MemoResult {
 
 /**
  * Runs one memo block: calls `compute(resources)` (the body, reading `resources` as the
- * watched resources) or reuses a result for the same `keys`. `outer` is the `resources`
- * the template renders with.
+ * watched resources) and returns its result passed through {@link freezeResult}, or
+ * reuses such a result for the same `keys`. `outer` is the `resources` the template
+ * renders with.
  */
 export type MemoRunner = (block: MemoBlock, keys: readonly unknown[], outer: unknown, compute: (resources: unknown) => MemoResult) => MemoResult;
 
-const computeAlways: MemoRunner = (_block, _keys, outer, compute) => compute(outer);
+/**
+ * A block's result as the template gets it: its exports frozen deeply, whether or not the
+ * result is cached (a cached value is shared by every render that reuses it, and a
+ * template must behave the same with memo off).
+ */
+export function freezeResult(result: MemoResult): MemoResult {
+  return Object.freeze({ output: result.output, values: Object.freeze(result.values.map((value) => deepFreeze(value))) });
+}
+
+const computeAlways: MemoRunner = (_block, _keys, outer, compute) => freezeResult(compute(outer));
 
 let current: MemoRunner = computeAlways;
 
@@ -107,9 +117,7 @@ function runMemo(
 ): MemoResult {
   const compute = (resources: unknown): MemoResult => {
     const frame = blockFrame([...block.keyNames, ...helperNames], [...keys, ...helpers]);
-    const { output, values } = body(frame, blockContext(context, resources));
-    // Frozen whether or not the result is cached, so a template behaves the same with memo off.
-    return Object.freeze({ output, values: Object.freeze(values.map((value) => deepFreeze(value))) });
+    return body(frame, blockContext(context, resources));
   };
   return current(block, keys, context.lookup('resources'), compute);
 }
