@@ -137,7 +137,7 @@ async function timeRenders(
 }
 
 /** The objects of both contenders, by watched resource name. */
-function dataset(count: number): Record<'ingresses' | 'services' | 'endpointslices' | 'secrets', KubeObject[]> {
+export function dataset(count: number): Record<'ingresses' | 'services' | 'endpointslices' | 'secrets', KubeObject[]> {
   const ingresses: KubeObject[] = [];
   const services: KubeObject[] = [];
   const endpointslices: KubeObject[] = [];

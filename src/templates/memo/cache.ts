@@ -20,6 +20,8 @@ export interface MemoEntry {
 export class TemplateMemo {
   readonly template: string;
   readonly #entries: LRUCache<string, MemoEntry>;
+  /** A short number per block ("file:line:col"), so entry keys stay short. */
+  readonly #blocks = new Map<string, number>();
   hits = 0;
   misses = 0;
   uncacheable = 0;
@@ -31,6 +33,13 @@ export class TemplateMemo {
       maxSize: Math.max(1, options.maxBytes),
       sizeCalculation: (entry) => Math.max(1, entry.bytes),
     });
+  }
+
+  /** The cache key of the result of block `blockId` for the hashed keys `key`. */
+  entryKey(blockId: string, key: string): string {
+    let block = this.#blocks.get(blockId);
+    if (block === undefined) this.#blocks.set(blockId, (block = this.#blocks.size));
+    return `${block}:${key}`;
   }
 
   get(key: string): MemoEntry | undefined {

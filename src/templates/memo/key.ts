@@ -29,6 +29,8 @@ class Uncacheable extends Error {}
 
 /** The key of `values`, or undefined when one of them cannot be hashed (a function, a Map, an object not loaded yet, ...). */
 export function keyOf(values: readonly unknown[]): string | undefined {
+  // The common key, one object from a store or from another block's result: its identity.
+  if (values.length === 1 && typeof values[0] === 'object' && values[0] !== null && immutable.has(values[0])) return `#${idOf(values[0])};`;
   const budget = { nodes: DEFAULTS.maxNodes };
   try {
     let key = '';

@@ -30,7 +30,7 @@ function passRunner(memo: TemplateMemo, resources: Resources, report: PassReport
   const recorders: Recorder[] = [];
   return (block, keys, _outer, compute) => {
     const key = keyOf(keys);
-    const id = key === undefined ? undefined : `${block.id}\0${key}`;
+    const id = key === undefined ? undefined : memo.entryKey(block.id, key);
     const entry = id === undefined ? undefined : memo.get(id);
     const parent = recorders.at(-1);
     if (entry !== undefined && stillHolds(entry.dependencies, resources)) {

@@ -77,7 +77,9 @@ export function checkMemoBlock(node: MemoNode, root: AstNode | undefined, fail: 
   for (const { root: receiver, method, at } of body.mutations) {
     if (keyNames.has(receiver) || RENDER_NAMES.has(receiver)) fail(`memo: the block calls ${method}() on "${receiver}", which it did not make; a memo block cannot change values from outside it (copy it first: ${receiver}.slice(), or build a new value)`, at);
   }
-  return { helpers: [...helpers.keys()].filter((name) => helpers.get(name) === true && body.reads.has(name) && !keyNames.has(name)) };
+  // Helpers the body or the blocks nested in it call: passed into the block's scope.
+  const reads = namesOf(node.body, EVERY_BODY).reads;
+  return { helpers: [...helpers.keys()].filter((name) => helpers.get(name) === true && reads.has(name) && !keyNames.has(name)) };
 }
 
 function checkAssignments(node: MemoNode, body: Names, keyNames: ReadonlySet<string>, root: AstNode | undefined, fail: Fail): void {
@@ -138,7 +140,11 @@ function namesOf(node: AstNode, within?: MemoNode): Names {
   return names;
 }
 
+/** Walk every memo body: what the blocks nested in a block read, which it must pass on. */
+const EVERY_BODY = {} as MemoNode;
+
 function encloses(memo: AstNode, within: MemoNode | undefined): boolean {
+  if (within === EVERY_BODY) return true;
   return within !== undefined && memo !== within && memo.findAll(memo.constructor as never).includes(within);
 }
 
