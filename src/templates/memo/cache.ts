@@ -6,13 +6,14 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { MemoResult } from '../nunjucks/index.ts';
-import type { Dependency } from './recording.ts';
+import type { Reads } from './recording.ts';
 import type { MemoOptions, MemoStats } from './index.ts';
 
 /** One cached block result: what it produced, and what it read. */
 export interface MemoEntry {
   readonly result: MemoResult;
-  readonly dependencies: readonly Dependency[];
+  /** What the block read (its views move to the current ones each time the entry is found to hold). */
+  readonly reads: Reads;
   /** Estimated bytes (text, exported values, dependencies). */
   readonly bytes: number;
 }
@@ -71,13 +72,13 @@ const SIZES = Object.freeze({
 });
 
 /**
- * The estimated bytes of a block result that read `dependencies`, before its exports are
- * frozen: frozen objects are owned by someone else (the stores, the results of other
+ * The estimated bytes of a block result that made `lookups` lookups, before its exports
+ * are frozen: frozen objects are owned by someone else (the stores, the results of other
  * blocks, which count them) and count as a pointer.
  */
-export function entryBytes(result: MemoResult, dependencies: readonly Dependency[]): number {
+export function entryBytes(result: MemoResult, lookups: number): number {
   const budget = { values: SIZES.maxWalked };
-  let bytes = SIZES.entry + textBytes(result.output) + dependencies.length * SIZES.dependency;
+  let bytes = SIZES.entry + textBytes(result.output) + lookups * SIZES.dependency;
   for (const value of result.values) bytes += valueBytes(value, budget, new Set());
   return bytes;
 }

@@ -33,9 +33,9 @@ function passRunner(memo: TemplateMemo, resources: Resources, report: PassReport
     const id = key === undefined ? undefined : memo.entryKey(block.id, key);
     const entry = id === undefined ? undefined : memo.get(id);
     const parent = recorders.at(-1);
-    if (entry !== undefined && stillHolds(entry.dependencies, resources)) {
+    if (entry !== undefined && stillHolds(entry.reads, resources)) {
       memo.hits++;
-      parent?.addAll(entry.dependencies);
+      parent?.addAll(entry.reads);
       return entry.result;
     }
     const recorder = new Recorder();
@@ -48,9 +48,9 @@ function passRunner(memo: TemplateMemo, resources: Resources, report: PassReport
       recorders.pop();
     }
     // Measured before freezing: what is frozen already is owned elsewhere (stores, other blocks' results).
-    const bytes = entryBytes(computed, recorder.dependencies);
+    const bytes = entryBytes(computed, recorder.size);
     const result = freezeResult(computed);
-    parent?.addAll(recorder.dependencies);
+    parent?.addAll(recorder.reads);
     if (parent !== undefined && recorder.sawPlaceholder) parent.sawPlaceholder = true;
     if (id === undefined || recorder.sawPlaceholder || findingsOf(report) !== findings) {
       memo.uncacheable++;
@@ -58,7 +58,7 @@ function passRunner(memo: TemplateMemo, resources: Resources, report: PassReport
       return result;
     }
     memo.misses++;
-    memo.set(id, { result, dependencies: recorder.dependencies, bytes });
+    memo.set(id, { result, reads: recorder.reads, bytes });
     return result;
   };
 }

@@ -5,18 +5,38 @@
  *   answer too: a lookup that found nothing is invalidated when the object appears);
  * - anything else (iterating, `List()`, `length`, indexing, `InCluster`, `Clusters`) records
  *   the view of the whole resource, which is rebuilt whenever its store changes.
- * A dependency holds when asking the current pass's views again gives the same objects
- * (by identity: stores replace an object on every change and never change one in place).
+ * What it read holds when the current pass's view of the resource is the one that answered
+ * (the store has not changed since), or else when asking the current view again gives the
+ * same objects (by identity: stores replace an object on every change and never change
+ * one in place).
  * Asking again goes through the render's own views, so the render's trace hears the
  * resources and on-demand objects a reused result read, as if the block had run.
  */
 import { isPlaceholder, LIST_PLACEHOLDER } from '../placeholder.ts';
 import type { Resources, ResourceView } from '../resources.ts';
 
-/** One thing a block read. */
-export type Dependency =
-  | { readonly kind: 'call'; readonly resource: string; readonly method: LookupMethod; readonly args: readonly unknown[]; readonly answer: unknown }
-  | { readonly kind: 'whole'; readonly resource: string; readonly view: ResourceView };
+/** A lookup a block made, and the answer it got. */
+export interface Lookup {
+  readonly method: LookupMethod;
+  readonly args: readonly unknown[];
+  readonly answer: unknown;
+}
+
+/**
+ * What a block read of one resource: its lookups, or the whole resource, and the view that
+ * answered (or, once checked again, the view the answers were last found to hold in). A
+ * view is rebuilt whenever its store changes (and built for each pass when the pass leaves
+ * objects out, or the store is on demand), so while the view is the same object every
+ * answer is the same, and nothing needs asking again.
+ */
+export interface ResourceReads {
+  view: ResourceView;
+  readonly lookups: Lookup[];
+  whole: boolean;
+}
+
+/** What a block read, by watched resource name. */
+export type Reads = Map<string, ResourceReads>;
 
 type LookupMethod = 'Get' | 'Fetch' | 'GetSingle';
 
@@ -24,17 +44,38 @@ const LOOKUPS: ReadonlySet<PropertyKey> = new Set(['Get', 'Fetch', 'GetSingle'])
 
 /** What one running block has read so far. */
 export class Recorder {
-  readonly dependencies: Dependency[] = [];
+  readonly reads: Reads = new Map();
   /** Read an object that is not loaded yet (the pass will be rendered again): do not cache. */
   sawPlaceholder = false;
 
-  add(dependency: Dependency): void {
-    this.dependencies.push(dependency);
+  #of(resource: string, view: ResourceView): ResourceReads {
+    let reads = this.reads.get(resource);
+    if (reads === undefined) this.reads.set(resource, (reads = { view, lookups: [], whole: false }));
+    return reads;
   }
 
-  /** Adds what a nested block read (it is read by this block too). */
-  addAll(dependencies: readonly Dependency[]): void {
-    for (const dependency of dependencies) this.dependencies.push(dependency);
+  lookup(resource: string, view: ResourceView, lookup: Lookup): void {
+    this.#of(resource, view).lookups.push(lookup);
+  }
+
+  whole(resource: string, view: ResourceView): void {
+    this.#of(resource, view).whole = true;
+  }
+
+  /** Adds what a nested block read (it is read by this block too); its views are this pass's. */
+  addAll(reads: Reads): void {
+    for (const [resource, theirs] of reads) {
+      const mine = this.#of(resource, theirs.view);
+      for (const lookup of theirs.lookups) mine.lookups.push(lookup);
+      if (theirs.whole) mine.whole = true;
+    }
+  }
+
+  /** Lookups recorded (for size estimates). */
+  get size(): number {
+    let size = 0;
+    for (const reads of this.reads.values()) size += reads.lookups.length + 1;
+    return size;
   }
 }
 
@@ -62,14 +103,14 @@ function recordingView(resource: string, view: ResourceView, recorder: Recorder)
   const readWhole = (): void => {
     if (wholeRead) return;
     wholeRead = true;
-    recorder.add({ kind: 'whole', resource, view });
+    recorder.whole(resource, view);
   };
   const lookups = new Map<PropertyKey, (...args: unknown[]) => unknown>();
   for (const method of LOOKUPS) {
     lookups.set(method, (...args: unknown[]) => {
       const answer = (view[method as LookupMethod] as (...a: unknown[]) => unknown)(...args);
       if (holdsPlaceholder(answer)) recorder.sawPlaceholder = true;
-      recorder.add({ kind: 'call', resource, method: method as LookupMethod, args, answer });
+      recorder.lookup(resource, view, { method: method as LookupMethod, args, answer });
       return answer;
     });
   }
@@ -106,27 +147,33 @@ function holdsPlaceholder(answer: unknown): boolean {
 }
 
 /**
- * Whether every dependency still holds in the pass whose views are `resources`. Stops at
- * the first that does not; a lookup that throws now does not hold (the block will throw
- * when it runs).
+ * Whether everything in `reads` reads the same in the pass whose views are `resources`:
+ * for each resource, the same view, or else no whole read and every lookup, asked again,
+ * answering the same objects. A lookup that throws now does not hold (the block will throw
+ * when it runs). When all hold, `reads` is moved to the current views, so the next check
+ * of an unchanged resource costs nothing.
  */
-export function stillHolds(dependencies: readonly Dependency[], resources: Resources): boolean {
-  for (const dependency of dependencies) {
-    const view = resources[dependency.resource];
-    if (view === undefined) return false;
-    if (dependency.kind === 'whole') {
-      if (view !== dependency.view) return false;
-      continue;
-    }
-    let answer: unknown;
-    try {
-      answer = (view[dependency.method] as (...a: unknown[]) => unknown)(...dependency.args);
-    } catch {
-      return false;
-    }
-    if (!sameAnswer(answer, dependency.answer)) return false;
+export function stillHolds(reads: Reads, resources: Resources): boolean {
+  const moved: Array<[ResourceReads, ResourceView]> = [];
+  for (const [resource, read] of reads) {
+    const view = resources[resource];
+    if (view === read.view) continue;
+    if (view === undefined || read.whole) return false;
+    for (const lookup of read.lookups) if (!answersSame(view, lookup)) return false;
+    moved.push([read, view]);
   }
+  for (const [read, view] of moved) read.view = view;
   return true;
+}
+
+function answersSame(view: ResourceView, lookup: Lookup): boolean {
+  let answer: unknown;
+  try {
+    answer = (view[lookup.method] as (...a: unknown[]) => unknown)(...lookup.args);
+  } catch {
+    return false;
+  }
+  return sameAnswer(answer, lookup.answer);
 }
 
 function sameAnswer(now: unknown, before: unknown): boolean {
