@@ -182,6 +182,15 @@ describe('memo blocks', () => {
     assert.deepEqual(stats(r), { hits: 0, misses: 0, uncacheable: 2, entries: 0 });
   });
 
+  test('cache nothing from a block that fails, and render it again once the cause is gone', async () => {
+    const c = cluster();
+    const r = renderer(c.stores, '{% for ing in resources.ingresses %}{% memo ing %}{% set svc = resources.services.GetSingle("a", ing.spec.service) %}{{ fail("no service for " ~ ing.metadata.name) if not svc }}{{ svc.spec.port }} {% endmemo %}{% endfor %}');
+    await assert.rejects(r.render('t'), /no service for two/);
+    assert.equal(stats(r).entries, 1, 'only the block that rendered is cached');
+    c.put(c.services, obj('a', 'api', { port: 9000 }));
+    assert.equal(await r.render('t'), '80 9000 ');
+  });
+
   test('nest: a change read by an inner block re-renders the outer one too', async () => {
     const c = cluster();
     const r = renderer(c.stores, `{% memo %}{% for ing in resources.ingresses %}{% memo ing %}{{ ing.metadata.name }}={{ resources.services.Get("a", ing.spec.service) | length }} {% endmemo %}{% endfor %}{% endmemo %}`);

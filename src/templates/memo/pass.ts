@@ -51,8 +51,8 @@ function passRunner(memo: TemplateMemo, resources: Resources, report: PassReport
     const bytes = entryBytes(computed, recorder.size);
     const result = freezeResult(computed);
     parent?.addAll(recorder.reads);
-    if (parent !== undefined && recorder.sawPlaceholder) parent.sawPlaceholder = true;
-    if (id === undefined || recorder.sawPlaceholder || findingsOf(report) !== findings) {
+    if (parent !== undefined && recorder.uncheckable) parent.uncheckable = true;
+    if (id === undefined || recorder.uncheckable || findingsOf(report) !== findings) {
       memo.uncacheable++;
       if (id !== undefined) memo.delete(id);
       return result;

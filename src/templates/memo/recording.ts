@@ -30,7 +30,8 @@ export interface Lookup {
  * answer is the same, and nothing needs asking again.
  */
 export interface ResourceReads {
-  view: ResourceView;
+  /** Held weakly: a cached result must not keep old views (whole copies of a store) alive; one collected is not the current one. */
+  view: WeakRef<ResourceView>;
   readonly lookups: Lookup[];
   whole: boolean;
 }
@@ -45,12 +46,15 @@ const LOOKUPS: ReadonlySet<PropertyKey> = new Set(['Get', 'Fetch', 'GetSingle'])
 /** What one running block has read so far. */
 export class Recorder {
   readonly reads: Reads = new Map();
-  /** Read an object that is not loaded yet (the pass will be rendered again): do not cache. */
-  sawPlaceholder = false;
+  /**
+   * Read something a later render cannot check: an object not loaded yet (the pass will be
+   * rendered again). The result is not cached.
+   */
+  uncheckable = false;
 
   #of(resource: string, view: ResourceView): ResourceReads {
     let reads = this.reads.get(resource);
-    if (reads === undefined) this.reads.set(resource, (reads = { view, lookups: [], whole: false }));
+    if (reads === undefined) this.reads.set(resource, (reads = { view: refOf(view), lookups: [], whole: false }));
     return reads;
   }
 
@@ -65,7 +69,13 @@ export class Recorder {
   /** Adds what a nested block read (it is read by this block too); its views are this pass's. */
   addAll(reads: Reads): void {
     for (const [resource, theirs] of reads) {
-      const mine = this.#of(resource, theirs.view);
+      const view = theirs.view.deref();
+      // Never gone here (the nested block's views are this pass's); if it were, nothing could check it.
+      if (view === undefined) {
+        this.uncheckable = true;
+        continue;
+      }
+      const mine = this.#of(resource, view);
       for (const lookup of theirs.lookups) mine.lookups.push(lookup);
       if (theirs.whole) mine.whole = true;
     }
@@ -109,7 +119,7 @@ function recordingView(resource: string, view: ResourceView, recorder: Recorder)
   for (const method of LOOKUPS) {
     lookups.set(method, (...args: unknown[]) => {
       const answer = (view[method as LookupMethod] as (...a: unknown[]) => unknown)(...args);
-      if (holdsPlaceholder(answer)) recorder.sawPlaceholder = true;
+      if (holdsPlaceholder(answer)) recorder.uncheckable = true;
       recorder.lookup(resource, view, { method: method as LookupMethod, args, answer });
       return answer;
     });
@@ -157,13 +167,22 @@ export function stillHolds(reads: Reads, resources: Resources): boolean {
   const moved: Array<[ResourceReads, ResourceView]> = [];
   for (const [resource, read] of reads) {
     const view = resources[resource];
-    if (view === read.view) continue;
+    if (view === read.view.deref()) continue;
     if (view === undefined || read.whole) return false;
     for (const lookup of read.lookups) if (!answersSame(view, lookup)) return false;
     moved.push([read, view]);
   }
-  for (const [read, view] of moved) read.view = view;
+  for (const [read, view] of moved) read.view = refOf(view);
   return true;
+}
+
+/** One WeakRef per view, shared by every result that read it. */
+const refs = new WeakMap<ResourceView, WeakRef<ResourceView>>();
+
+function refOf(view: ResourceView): WeakRef<ResourceView> {
+  let ref = refs.get(view);
+  if (ref === undefined) refs.set(view, (ref = new WeakRef(view)));
+  return ref;
 }
 
 function answersSame(view: ResourceView, lookup: Lookup): boolean {
