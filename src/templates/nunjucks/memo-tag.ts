@@ -81,26 +81,41 @@ interface NunjucksContext {
 }
 
 /**
- * The context a memo body runs in: the template's, except that a name looked up from it
- * is only `resources` (given), `vars`, or a global function; the template's own variables
- * are not visible.
+ * The context a memo body runs in: the template's Environment, but a name looked up from
+ * it is only `resources` (given), `vars`, or a global function; the template's own
+ * variables are not visible. A plain object of its own (making the template's context the
+ * prototype of another object would slow every lookup in it).
  */
-function blockContext(outer: NunjucksContext, resources: unknown): NunjucksContext {
-  const ctx = { resources, vars: outer.ctx['vars'] };
-  const context = Object.create(outer) as NunjucksContext;
-  context.ctx = ctx;
-  context.lookup = (name: string): unknown => {
-    if (RENDER_NAMES.has(name)) return (ctx as Record<string, unknown>)[name];
-    const globals = outer.env.globals;
+class BlockContext implements NunjucksContext {
+  readonly env: NunjucksContext['env'];
+  readonly ctx: Record<string, unknown>;
+
+  constructor(outer: NunjucksContext, resources: unknown) {
+    this.env = outer.env;
+    this.ctx = { resources, vars: outer.ctx['vars'] };
+  }
+
+  lookup(name: string): unknown {
+    if (RENDER_NAMES.has(name)) return this.ctx[name];
+    const globals = this.env.globals;
     return Object.prototype.hasOwnProperty.call(globals, name) ? globals[name] : undefined;
-  };
-  return context;
+  }
+
+  getVariables(): Record<string, unknown> {
+    return this.ctx;
+  }
+
+  /** Never called: a block's frame is not top-level, and include, import, extends and block are refused in it. */
+  setVariable(): void {}
+
+  addExport(): void {}
 }
 
-/** A frame holding only `names` = `values` (the body's scope). */
-function blockFrame(names: readonly string[], values: readonly unknown[]): { set(name: string, value: unknown): void } {
+/** A frame holding `names` = `values` and `more` = `moreValues` (the body's scope). */
+function blockFrame(names: readonly string[], values: readonly unknown[], more: readonly string[], moreValues: readonly unknown[]): unknown {
   const frame = new (runtime.Frame as unknown as new () => { set(name: string, value: unknown): void })();
-  names.forEach((name, i) => frame.set(name, values[i]));
+  for (let i = 0; i < names.length; i++) frame.set(names[i]!, values[i]);
+  for (let i = 0; i < more.length; i++) frame.set(more[i]!, moreValues[i]);
   return frame;
 }
 
@@ -115,10 +130,7 @@ function runMemo(
   helpers: unknown[],
   body: Body,
 ): MemoResult {
-  const compute = (resources: unknown): MemoResult => {
-    const frame = blockFrame([...block.keyNames, ...helperNames], [...keys, ...helpers]);
-    return body(frame, blockContext(context, resources));
-  };
+  const compute = (resources: unknown): MemoResult => body(blockFrame(block.keyNames, keys, helperNames, helpers), new BlockContext(context, resources));
   return current(block, keys, context.lookup('resources'), compute);
 }
 
