@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { endpointSlice } from '../support/objects.ts';
-import { dataset } from './render.ts';
+import { exampleStores } from './render.ts';
 
 export interface IncrementalParams {
   /** Ingresses (and as many Services, EndpointSlices and Secrets). */
@@ -43,7 +43,6 @@ export interface IncrementalResult {
   memo?: { entries: number; bytes: number; hits: number; misses: number };
 }
 
-const EXAMPLES = path.join(import.meta.dirname, '..', '..', 'examples');
 const TEMPLATE = 'haproxy.cfg';
 
 export async function incremental(params: IncrementalParams): Promise<IncrementalResult> {
@@ -55,21 +54,9 @@ export async function full(params: IncrementalParams): Promise<IncrementalResult
 }
 
 async function run(params: IncrementalParams, memo: boolean): Promise<IncrementalResult> {
-  const { loadConfig } = await import('../../src/config/index.ts');
-  const { Indexer } = await import('../../src/indexer/index.ts');
-  const { MemoryStore } = await import('../../src/store/memory-store.ts');
   const { createRenderer } = await import('../../src/templates/index.ts');
   const { writeFileAtomic } = await import('../../src/output/atomic-file.ts');
-  const { silentLogger } = await import('../../src/log.ts');
-  const config = await loadConfig(path.join(EXAMPLES, 'config.yaml'));
-  const indexers = new Map<string, InstanceType<typeof Indexer>>();
-  const stores = new Map<string, InstanceType<typeof MemoryStore>>();
-  for (const resource of config.watchedResources) {
-    const store = new MemoryStore({ name: resource.name, keyCount: resource.indexBy.length });
-    stores.set(resource.name, store);
-    indexers.set(resource.name, new Indexer({ resource, store, logger: silentLogger() }));
-  }
-  for (const [name, objects] of Object.entries(dataset(params.count))) indexers.get(name)!.replace(objects);
+  const { config, stores, indexers } = await exampleStores(params.count);
   const templates = config.templates.filter((t) => t.name === TEMPLATE);
   const renderer = createRenderer({ templates, stores, baseDir: config.baseDir, memo: { enabled: memo } });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'informant-bench-incremental-'));

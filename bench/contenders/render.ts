@@ -51,10 +51,23 @@ export async function informantUnchecked(params: RenderParams): Promise<RenderRe
 }
 
 async function informantWith(params: RenderParams, escape: 'line' | 'none'): Promise<RenderResult> {
+  const { createRenderer } = await import('../../src/templates/index.ts');
+  const { config, stores, indexers } = await exampleStores(params.count);
+  const templates = config.templates.filter((t) => t.name === TEMPLATE).map((t) => ({ ...t, escape }));
+  // Everything rendered every time: this benchmark compares the template machinery with bare
+  // nunjucks; reusing memo results after a change is benchmark 10 (incremental.ts).
+  const renderer = createRenderer({ templates, stores, baseDir: config.baseDir, memo: { enabled: false } });
+  return timeRenders(params, () => renderer.render(TEMPLATE), (slice) => indexers.get('endpointslices')!.update(slice));
+}
+
+/**
+ * examples/config.yaml, and its watched resources in MemoryStores filled through Indexers
+ * (remove_fields, index_by) with the objects of {@link dataset}(count).
+ */
+export async function exampleStores(count: number) {
   const { loadConfig } = await import('../../src/config/index.ts');
   const { Indexer } = await import('../../src/indexer/index.ts');
   const { MemoryStore } = await import('../../src/store/memory-store.ts');
-  const { createRenderer } = await import('../../src/templates/index.ts');
   const { silentLogger } = await import('../../src/log.ts');
   const config = await loadConfig(path.join(EXAMPLES, 'config.yaml'));
   const stores = new Map<string, InstanceType<typeof MemoryStore>>();
@@ -64,13 +77,8 @@ async function informantWith(params: RenderParams, escape: 'line' | 'none'): Pro
     stores.set(resource.name, store);
     indexers.set(resource.name, new Indexer({ resource, store, logger: silentLogger() }));
   }
-  const data = dataset(params.count);
-  for (const [name, objects] of Object.entries(data)) indexers.get(name)!.replace(objects);
-  const templates = config.templates.filter((t) => t.name === TEMPLATE).map((t) => ({ ...t, escape }));
-  // Everything rendered every time: this benchmark compares the template machinery with bare
-  // nunjucks; reusing memo results after a change is benchmark 10 (incremental.ts).
-  const renderer = createRenderer({ templates, stores, baseDir: config.baseDir, memo: { enabled: false } });
-  return timeRenders(params, () => renderer.render(TEMPLATE), (slice) => indexers.get('endpointslices')!.update(slice));
+  for (const [name, objects] of Object.entries(dataset(count))) indexers.get(name)!.replace(objects);
+  return { config, stores, indexers };
 }
 
 /** Bare nunjucks over plain arrays. */
@@ -162,7 +170,7 @@ async function timeRenders(
 }
 
 /** The objects of both contenders, by watched resource name. */
-export function dataset(count: number): Record<'ingresses' | 'services' | 'endpointslices' | 'secrets', KubeObject[]> {
+function dataset(count: number): Record<'ingresses' | 'services' | 'endpointslices' | 'secrets', KubeObject[]> {
   const ingresses: KubeObject[] = [];
   const services: KubeObject[] = [];
   const endpointslices: KubeObject[] = [];

@@ -70,7 +70,9 @@ export function checkMemoBlock(node: MemoNode, root: AstNode | undefined, fail: 
   const allowed = (name: string): boolean => keyNames.has(name) || RENDER_NAMES.has(name) || node.globals.includes(name) || helpers.get(name) === true;
   for (const [name, at] of body.reads) {
     if (body.bound.has(name) || allowed(name)) continue;
-    const why = helpers.has(name) ? `${name} is a macro that can read the template's variables (it reads ${helpers.get(name) === false ? 'resources or a variable of the template' : 'them'}): import it without context, or pass what it reads as arguments` : `it comes from outside the block`;
+    const why = helpers.has(name)
+      ? `${name} is a macro that can read the template's variables or resources (import it without context, or pass what it reads as arguments)`
+      : 'it comes from outside the block';
     fail(`memo: the block reads "${name}": ${why}; a memo block sees only its keys: name it in the keys ({% memo ${[...keyNames, name].join(', ')} %}) or compute it inside the block`, at);
   }
   checkAssignments(node, body, keyNames, root, fail);
