@@ -24,14 +24,10 @@ import { checkMemoBlock, type MemoNode } from './memo-check.ts';
 
 /** A memo block as its runner sees it. */
 export interface MemoBlock {
-  /** "file:line:col" of the tag: unique per compiled template. */
+  /** "file:line:col" of the tag (1-based): unique per compiled template. */
   readonly id: string;
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  readonly col: number;
+  /** The names of its keys, in order (the body's scope holds them). */
   readonly keyNames: readonly string[];
-  readonly exportNames: readonly string[];
 }
 
 /** What a block produced: its text, and the values of its exports, in `exportNames` order. */
@@ -145,16 +141,7 @@ interface MemoCompiler {
 function compileMemo(this: Compiler & MemoCompiler, node: MemoNode, frame: unknown): void {
   const { helpers } = checkMemoBlock(node, this.informantRoot, (message, at) => this.fail(message, at.lineno, at.colno));
   const file = JSON.parse(this._templateName()) as string;
-  const line = node.lineno + 1;
-  const col = node.colno + 1;
-  const block: MemoBlock = {
-    id: `${file}:${line}:${col}`,
-    file,
-    line,
-    col,
-    keyNames: node.keys.map((key) => String(key.value)),
-    exportNames: node.exports.map((name) => String(name.value)),
-  };
+  const block: MemoBlock = { id: `${file}:${node.lineno + 1}:${node.colno + 1}`, keyNames: node.keys.map((key) => String(key.value)) };
   const result = this._tmpid();
   // The block's description is a literal: one object per call, no string building.
   this._emit(`var ${result} = runtime.informantMemo(context, ${JSON.stringify(block)}, [`);
