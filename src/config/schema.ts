@@ -366,6 +366,13 @@ function renderSchema() {
       timeout: durationField('Stop a render of one template that takes longer than this (the last good output stays)', {
         positive: true,
       }).prefault(DEFAULTS.renderTimeout),
+      memo: flag('Reuse the results of {% memo %} blocks whose inputs did not change (false: render every block every time; same output, slower).').default(
+        DEFAULTS.renderMemo,
+      ),
+      memo_max_bytes: byteSizeField('Cached {% memo %} results per template, at most, in (estimated) bytes; the least recently used go first').prefault(
+        DEFAULTS.renderMemoMaxBytes,
+      ),
+      memo_max_entries: positiveInt('Cached {% memo %} results per template, at most.').default(DEFAULTS.renderMemoMaxEntries),
     },
     'When to render.',
   ).superRefine((render, ctx) => {

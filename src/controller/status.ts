@@ -9,7 +9,7 @@ import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { StuckReason } from './sync-barrier.ts';
 import type { WriteResult } from '../output/types.ts';
-import type { ObjectReport } from '../templates/index.ts';
+import type { MemoStats, ObjectReport } from '../templates/index.ts';
 
 /**
  * What happened to one template in one render cycle: the result of writing its output
@@ -77,6 +77,8 @@ export interface TemplateState {
   files?: number;
   /** on_change still has to run for the current output. */
   onChangePending: boolean;
+  /** What the template's `{% memo %}` cache holds and did under the running config (absent with render.memo off). */
+  memo?: Omit<MemoStats, 'template'>;
 }
 
 /** A snapshot of the whole controller. */

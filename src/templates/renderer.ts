@@ -10,6 +10,8 @@ import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
 import { ReportLog } from './isolation/report-log.ts';
 import { renderEach, type EachResult } from './for-each.ts';
+import { TemplateMemo } from './memo/cache.ts';
+import { DEFAULTS as MEMO_DEFAULTS, type MemoStats } from './memo/index.ts';
 import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
@@ -68,6 +70,8 @@ class TemplateRenderer implements Renderer {
   readonly #fullReadsLogged = new Set<string>();
   readonly #reportLog: ReportLog;
   readonly #onReport: RendererOptions['onReport'];
+  /** Each template's memo results, by template name; empty when render.memo is off. */
+  readonly #memos = new Map<string, TemplateMemo>();
 
   constructor(compiled: CompiledTemplate[], options: RendererOptions, logger: Logger) {
     this.#templates = new Map(compiled.map((t) => [t.name, t]));
@@ -78,6 +82,12 @@ class TemplateRenderer implements Renderer {
     this.#logger = logger;
     this.#reportLog = new ReportLog(logger);
     this.#onReport = options.onReport;
+    const memo = { ...MEMO_DEFAULTS, ...options.memo };
+    if (memo.enabled) for (const t of compiled) this.#memos.set(t.name, new TemplateMemo(t.name, memo));
+  }
+
+  memoStats(): MemoStats[] {
+    return [...this.#memos.values()].map((memo) => memo.stats());
   }
 
   async render(templateName: string, trace?: RenderTrace): Promise<string> {
@@ -138,6 +148,7 @@ class TemplateRenderer implements Renderer {
         fullViews: this.#fullViews,
         renderPass: (resources) => this.#renderPass(compiled, () => renderPass(resources), deadlineAt),
         lineMode: compiled.escape === 'line',
+        memo: this.#memos.get(compiled.name),
         ...(subject !== undefined ? { subject } : {}),
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
         ...(trace ? { trace } : {}),

@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 import type { TemplateReport } from './isolation/report-log.ts';
 import type { EachResult } from './for-each.ts';
+import type { MemoOptions, MemoStats } from './memo/index.ts';
 
 /** What compiling the configured templates needs. */
 export interface TemplateCheckOptions {
@@ -43,6 +44,11 @@ export interface RendererOptions extends TemplateCheckOptions {
    * RenderError at the loop or macro call where time ran out (render.timeout); default none.
    */
   timeoutMs?: number;
+  /**
+   * Whether and how much `{% memo %}` results are kept (render.memo, render.memo_max_bytes,
+   * render.memo_max_entries); default memo/index.ts DEFAULTS: on, 256 MiB and 250k entries per template.
+   */
+  memo?: Partial<MemoOptions>;
 }
 
 /**
@@ -85,4 +91,6 @@ export interface Renderer {
    * fails is listed in `failed` (the others render). `trace` hears what all of them read.
    */
   renderEach(templateName: string, trace?: RenderTrace): Promise<EachResult>;
+  /** What each template's `{% memo %}` cache holds and did (empty when render.memo is off), in config order. */
+  memoStats(): MemoStats[];
 }
