@@ -108,8 +108,8 @@ function heapSection(rows: Row[], counts: number[]): Section {
     rows,
     ratios,
     notes: [
-      'Heap in use after the sync minus the heap before it, both after four full GCs (--expose-gc), divided by N; measured in the sync processes above.',
-      'informant keeps stripped, frozen objects plus its indexes (trie, identity map, the reflector\'s id set); client-node keeps objects as delivered (managedFields included); the floor is the raw JSON.parse result, for reference.',
+      'Heap in use after the sync and one read of every object (informant lists its store, as the first render does; client-node lists its cache) minus the heap before it (client libraries loaded), both after four full GCs (--expose-gc), divided by N; measured in the sync processes above.',
+      'informant keeps stripped, frozen objects whose repeated strings are shared (one instance each, bounded table) plus its indexes (trie, identity map, the reflector\'s id set); client-node keeps objects as delivered (managedFields included); the floor is the raw JSON.parse result, for reference.',
     ],
   };
 }
