@@ -80,8 +80,9 @@ async function measure(ctx: RunContext, count: number, runs: number): Promise<Ma
 
 function syncSection(rows: Row[], counts: number[]): Section {
   const ratios: Ratio[] = counts.flatMap((n) => [
-    ratio('informant (streaming) ÷ client-node', find(rows, INFORMANT_STREAM, n), find(rows, CLIENT_NODE, n), { op: '>=', target: 3 }),
-    ratio('informant (paginated) ÷ client-node', find(rows, INFORMANT_LIST, n), find(rows, CLIENT_NODE, n), { op: '>=', target: 3 }),
+    // No goal against client-node: the floor itself is only 1.2–2.6x client-node (docs/BENCHMARKS.md).
+    ratio('informant (streaming) ÷ client-node', find(rows, INFORMANT_STREAM, n), find(rows, CLIENT_NODE, n)),
+    ratio('informant (paginated) ÷ client-node', find(rows, INFORMANT_LIST, n), find(rows, CLIENT_NODE, n)),
     ratio('informant (streaming) ÷ floor (streaming)', find(rows, INFORMANT_STREAM, n), find(rows, FLOOR_STREAM, n), { op: '>=', target: 0.6 }),
     ratio('informant (paginated) ÷ floor (paginated)', find(rows, INFORMANT_LIST, n), find(rows, FLOOR_LIST, n), { op: '>=', target: 0.6 }),
   ]);
