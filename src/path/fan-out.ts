@@ -12,9 +12,10 @@
  *   indices also read into strings, and an index reads an object's key of the same digits;
  * - a wildcard visits every index of an array (holes included) and every own enumerable
  *   key of an object (Object.keys order), nothing of a string;
- * - a step after a wildcard, or after a key step that came after a wildcard or key that was
- *   itself read "literally" (jsonpath-plus alternates between its two key branches), reads
- *   a literal `*` key when the object has one instead of fanning out.
+ * - jsonpath-plus reads each step in one of two modes: the first step plainly, the step
+ *   after a wildcard "literally", and after a key step the other mode than that key's. A
+ *   wildcard read literally takes the object's literal `*` key when it has one (the next
+ *   step then plainly) instead of fanning out.
  */
 import { JSONPath } from 'jsonpath-plus';
 
