@@ -10,7 +10,7 @@
  * table must not do is grow with what tenants write, or let crafted values make it slow.
  * It is a fixed array of slots (a direct-mapped cache): a string goes to the slot its hash
  * picks, replacing whatever was there. Memory is bounded by the slots and the longest
- * string kept, every lookup costs one hash of at most 17 characters and one comparison,
+ * string kept, every lookup costs one hash of at most 16 characters and one comparison,
  * and a flood of one-off values (or of values crafted to collide) only evicts
  * others, which then are shared a little less: never a wrong value, never more memory.
  */
