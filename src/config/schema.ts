@@ -412,9 +412,9 @@ function limitsSchema() {
   return mapping(
     {
       max_object_size: byteSizeField(
-        'The largest object a source may hand over, as JSON (watch events, list items, fetched objects, etcd values, manifest objects); larger ones are refused and treated as absent',
+        'The largest object a source may hand over, as JSON (watch events, list items, fetched objects, etcd values, manifest objects; a watched object as it is kept, without remove_fields); larger ones are refused and treated as absent',
       ).prefault(DEFAULTS.maxObjectSize),
-      max_depth: positiveInt('How deeply an object may nest (objects and arrays); deeper ones are refused and treated as absent.').default(
+      max_depth: positiveInt('How deeply an object may nest (objects and arrays; a watched object as it is kept, without remove_fields); deeper ones are refused and treated as absent.').default(
         DEFAULTS.maxDepth,
       ),
       max_file_size: byteSizeField('The largest manifest file a files source reads; a larger one is refused and its last good objects kept').prefault(
