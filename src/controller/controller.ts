@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config, TemplateConfig } from '../config/types.ts';
 import { SharedConnections } from '../kv/shared-connections.ts';
-import type { Logger } from '../log.ts';
+import { defaultLibraryLogger, type Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { KubeObject } from '../k8s.ts';
@@ -50,7 +50,8 @@ export const DEFAULTS = Object.freeze({
 /** How to build a Controller. */
 export interface ControllerOptions {
   config: Config;
-  logger: Logger;
+  /** Default: warnings and errors on stderr (defaultLibraryLogger). */
+  logger?: Logger;
   /** Follow changes after the initial sync (`run`), or deliver the current state only (`render`). */
   watch: boolean;
   registry?: StoreRegistry;
@@ -120,8 +121,8 @@ export class Controller {
   /** Builds every stage; throws (RenderError, IndexerError, WatchError) when something does not compile. */
   constructor(options: ControllerOptions) {
     this.#config = options.config;
-    this.#rootLogger = options.logger;
-    this.#log = options.logger.child({ component: 'controller' });
+    this.#rootLogger = options.logger ?? defaultLibraryLogger();
+    this.#log = this.#rootLogger.child({ component: 'controller' });
     this.#watch = options.watch;
     this.#runCommands = options.runCommands ?? options.watch;
     this.#clock = options.clock ?? systemClock;
@@ -129,7 +130,7 @@ export class Controller {
     this.#createSource = options.createSource ?? createSource;
     this.#sharedConnections = options.sharedConnections ?? new SharedConnections();
     this.sharedBackends = options.sharedBackends ?? createSharedBackends();
-    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger });
+    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: this.#rootLogger });
     this.metrics = new ControllerMetrics(() => this.status());
     this.#history = new RenderHistory(this.#log, this.metrics);
     const backoff = new Backoff({ initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, jitter: 'none' }, this.#clock);

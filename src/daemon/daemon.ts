@@ -12,7 +12,7 @@ import os from 'node:os';
 import { collectDefaultMetrics } from 'prom-client';
 import { INLINE_FILE } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { resolveLogLevel, type Logger } from '../log.ts';
+import { resolveLogLevel, type Logger, type LogLevel } from '../log.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import { createApiClient } from '../kube/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
@@ -45,6 +45,8 @@ export type LeaseClientFactory = (config: Config) => { client: LeaseClient; clos
 export interface DaemonOptions {
   config: Config;
   logger: Logger;
+  /** The log level given on the command line: it wins over the config's logging.level after a reload too. */
+  commandLineLevel?: LogLevel;
   /** Reads the config file again (with the command line's overrides applied); throws ConfigError. */
   loadConfig: () => Promise<Config>;
   clock?: Clock;
@@ -214,7 +216,7 @@ export class Daemon {
 
   /** After a reload: log level, server address, leader election and watched files of `config`. */
   async #applyRuntime(config: Config): Promise<void> {
-    this.#options.logger.level = resolveLogLevel(config.logging.level);
+    this.#options.logger.level = resolveLogLevel(config.logging.level, process.env, this.#options.commandLineLevel);
     try {
       await this.#servers.apply(config);
       await this.#applyElection(config);
