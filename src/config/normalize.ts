@@ -103,6 +103,9 @@ function template(name: string, raw: RawTemplate, context: NormalizeContext): Te
   if (raw.validate !== undefined) result.validate = [...raw.validate];
   if (raw.on_change !== undefined) result.onChange = [...raw.on_change];
   if (raw.backup) result.backup = true;
+  if (raw.debounce !== undefined) result.debounceMs = raw.debounce;
+  if (raw.max_wait !== undefined) result.maxWaitMs = raw.max_wait;
+  if (raw.command_timeout !== undefined) result.commandTimeoutMs = raw.command_timeout;
   return result;
 }
 

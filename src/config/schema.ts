@@ -108,6 +108,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
     'informant configuration: what to watch, how to index and store it, and which templates to render.',
   )
     .superRefine((config, ctx) => checkStoreBackends(config, backends, ctx), ON_MAPPINGS)
+    .superRefine(checkTemplateTimings, ON_MAPPINGS)
     .meta({ title: 'informant config' });
 }
 
@@ -128,6 +129,26 @@ function checkStoreBackends(config: Record<string, unknown>, backends: readonly 
   if (publish !== undefined && fieldOf(publish, 'backend') !== undefined && !published) {
     const message = 'no watched resource uses store: published, so there is nothing to publish (set store: published on the resources to publish)';
     ctx.addIssue({ code: 'custom', path: ['publish'], message, params: AT_KEY });
+  }
+}
+
+/**
+ * A template's max_wait is at least its debounce, either of them inherited from render when
+ * the template sets only the other (render's own pair is checked in its section).
+ */
+function checkTemplateTimings(config: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const render = fieldOf(config, 'render');
+  const templates = fieldOf(config, 'templates');
+  if (templates === null || typeof templates !== 'object') return;
+  for (const [name, template] of Object.entries(templates as Record<string, unknown>)) {
+    const own = { debounce: fieldOf(template, 'debounce'), maxWait: fieldOf(template, 'max_wait') };
+    if (own.debounce === undefined && own.maxWait === undefined) continue;
+    const debounce = own.debounce ?? fieldOf(render, 'debounce');
+    const maxWait = own.maxWait ?? fieldOf(render, 'max_wait');
+    if (typeof debounce !== 'number' || typeof maxWait !== 'number' || maxWait >= debounce) continue;
+    const inherited = own.maxWait === undefined ? ' (render.max_wait)' : own.debounce === undefined ? ' (render.debounce)' : '';
+    const message = `max_wait must be at least debounce${inherited} (${maxWait} ms < ${debounce} ms)`;
+    ctx.addIssue({ code: 'custom', path: ['templates', name, own.maxWait === undefined ? 'debounce' : 'max_wait'], message });
   }
 }
 
@@ -290,6 +311,11 @@ function templateSchema() {
       validate: command('Runs on the candidate file before it replaces the output; "{{ file }}" is its path.').optional(),
       on_change: command('Runs after the output was replaced; "{{ file }}" is the output\'s path.').optional(),
       backup: flag('Keep the previous output as <output>.bak when replacing it.').default(DEFAULTS.backup),
+      debounce: durationField('Quiet period after the last change before this template renders; default render.debounce').optional(),
+      max_wait: durationField('Render this template at least this often under constant churn; default render.max_wait').optional(),
+      command_timeout: durationField('Stop this template\'s validate or on_change command (SIGTERM, then SIGKILL) after this long; default render.command_timeout', {
+        positive: true,
+      }).optional(),
       escape: oneOf(
         ESCAPE_MODES,
         'escape mode',

@@ -132,6 +132,12 @@ export interface TemplateConfig {
   onChange?: string[];
   /** Keep the previous output as `<output>.bak` when replacing it (default false). */
   backup?: boolean;
+  /** This template's quiet period after the last change, in ms; default render.debounceMs. */
+  debounceMs?: number;
+  /** This template renders at least this often under churn, in ms; default render.maxWaitMs. */
+  maxWaitMs?: number;
+  /** This template's validate and on_change are stopped after this long, in ms; default render.commandTimeoutMs. */
+  commandTimeoutMs?: number;
   /**
    * What printed values are checked for: `line` (the config's default; also what an absent
    * value means) refuses line breaks and control characters, leaving out the object that

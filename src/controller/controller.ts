@@ -19,7 +19,6 @@ import { maskedError, newTrace, secretReads, type SecretReads } from './secret-r
 import type { WatchError } from '../watcher/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
-import { Debouncer } from '../time/debouncer.ts';
 import { ControllerMetrics } from './metrics.ts';
 import { checksum, fileChecksum, writeFileAtomic } from '../output/atomic-file.ts';
 import { pipelineOf, type Pipeline } from './pipeline.ts';
@@ -28,6 +27,7 @@ import { createSharedBackends, type SharedBackendRegistry } from './shared-backe
 import { PendingReload, ReloadError } from './reload.ts';
 import { createSource } from './source.ts';
 import { RenderHistory } from './render-history.ts';
+import { RenderSchedule } from './render-schedule.ts';
 import { resourceStates } from './resource-state.ts';
 import { RetryTimer } from '../time/retry-timer.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
@@ -95,14 +95,15 @@ export class Controller {
   #pipeline: Pipeline;
   #renderer: Renderer;
   #outputs: Map<string, TemplateOutput>;
-  #debouncer: Debouncer;
+  #schedule: RenderSchedule;
   #pendingReload: PendingReload | undefined;
   /** Reloads requested so far: a reload that finds a newer one has started gives way. */
   #reloads = 0;
   #reloadError: string | undefined;
   readonly #problems: Error[] = [];
   #syncWaiters: Array<() => void> = [];
-  #renderedGeneration = -1;
+  /** Per template, the stores' generation it last rendered from. */
+  #renderedGeneration = new Map<string, number>();
   #force = false;
   #rendering: Promise<void> | undefined;
   #renderAgain = false;
@@ -142,7 +143,7 @@ export class Controller {
     this.#pipeline = pipelineOf(units, resourceNames(this.#config));
     this.#renderer = this.#buildRenderer(this.#config, this.#pipeline);
     this.#outputs = this.#buildOutputs(this.#config, new Map());
-    this.#debouncer = this.#buildDebouncer(this.#config);
+    this.#schedule = this.#buildSchedule(this.#config);
   }
 
   /** The running config version (it changes on reload). */
@@ -215,10 +216,15 @@ export class Controller {
    * template's failure: the outcome says what failed, and the previous output stays.
    */
   async renderAll(target: OutputTarget = { kind: 'configured' }): Promise<RenderOutcome[]> {
-    const { templates } = this.#config;
+    return this.#render(this.#config.templates, target);
+  }
+
+  /** Renders `templates` (of the running config) into `target`; see renderAll. */
+  async #render(templates: readonly TemplateConfig[], target: OutputTarget): Promise<RenderOutcome[]> {
     const renderer = this.#renderer;
     const outputs = this.#outputs;
-    this.#renderedGeneration = this.#pipeline.generation();
+    const generation = this.#pipeline.generation();
+    for (const template of templates) this.#renderedGeneration.set(template.name, generation);
     this.#renderCount++;
     this.#renderStartedAt = this.#clock.now();
     const outcomes: RenderOutcome[] = [];
@@ -273,7 +279,7 @@ export class Controller {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#debouncer.cancel();
+    this.#schedule.cancel();
     this.#retry.cancel();
     this.#barrier.stop();
     await this.#abandonPendingReload('the controller stopped');
@@ -343,7 +349,7 @@ export class Controller {
     this.#barrier.update();
     if (this.#pipeline.units.includes(unit)) {
       if (this.#pipeline.allSynced()) this.#resolveSyncWaiters();
-      if (this.#watch && !this.#stopped && this.#pipeline.allSynced()) this.#debouncer.trigger();
+      if (this.#watch && !this.#stopped && this.#pipeline.allSynced()) this.#schedule.trigger();
     }
     if (this.#pendingReload?.fresh.includes(unit)) this.#checkPendingReload();
   }
@@ -373,12 +379,20 @@ export class Controller {
     }
   }
 
-  /** One cycle: render when a store changed (or a retry/reload forces it), else run pending on_change. */
+  /**
+   * One cycle: render every template when a retry or reload forces it, else the templates
+   * whose debounce fired and whose stores changed since they last rendered; when there are
+   * none, run pending on_change commands.
+   */
   async #cycle(): Promise<void> {
     if (this.#stopped || !this.#pipeline.allSynced()) return;
-    if (this.#force || this.#pipeline.generation() !== this.#renderedGeneration) {
-      this.#force = false;
-      this.#finishCycle(await this.renderAll());
+    const due = new Set(this.#schedule.takeDue());
+    const generation = this.#pipeline.generation();
+    const force = this.#force;
+    this.#force = false;
+    const templates = this.#config.templates.filter((t) => force || (due.has(t.name) && this.#renderedGeneration.get(t.name) !== generation));
+    if (templates.length > 0) {
+      this.#finishCycle(await this.#render(templates, { kind: 'configured' }));
       return;
     }
     const pending = [...this.#outputs.values()].filter((output) => output.onChangePending);
@@ -457,8 +471,8 @@ export class Controller {
     this.#pipeline = pipeline;
     this.#renderer = renderer;
     this.#outputs = this.#buildOutputs(config, this.#outputs);
-    this.#debouncer.cancel();
-    this.#debouncer = this.#buildDebouncer(config);
+    this.#schedule.cancel();
+    this.#schedule = this.#buildSchedule(config);
     this.#reloadError = undefined;
     this.metrics.reload(true);
     this.#log.info({ config: config.file, stopped: dropped.flatMap((u) => u.resources.map((r) => r.name)) }, 'config reloaded');
@@ -535,9 +549,8 @@ export class Controller {
     });
   }
 
-  #buildDebouncer(config: Config): Debouncer {
-    const { debounceMs, maxWaitMs } = config.render;
-    return new Debouncer({ quietMs: debounceMs, maxWaitMs, clock: this.#clock }, () => void this.#renderLoop());
+  #buildSchedule(config: Config): RenderSchedule {
+    return new RenderSchedule(config, this.#clock, () => void this.#renderLoop());
   }
 
   #templateState(template: TemplateConfig): TemplateState {

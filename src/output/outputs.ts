@@ -31,7 +31,7 @@ export function buildOutputs(config: Config, previous: ReadonlyMap<string, Templ
       clock: deps.clock,
       logger: deps.logger,
       runCommands: deps.runCommands,
-      commandTimeoutMs: config.render.commandTimeoutMs,
+      commandTimeoutMs: template.commandTimeoutMs ?? config.render.commandTimeoutMs,
       cwd: config.baseDir,
       signal: deps.signal,
       onCommand: (command, result) => deps.onCommand(template.name, command, result),
