@@ -106,6 +106,7 @@ function template(name: string, raw: RawTemplate, context: NormalizeContext): Te
   if (raw.debounce !== undefined) result.debounceMs = raw.debounce;
   if (raw.max_wait !== undefined) result.maxWaitMs = raw.max_wait;
   if (raw.command_timeout !== undefined) result.commandTimeoutMs = raw.command_timeout;
+  if (raw.allow_env !== undefined) result.allowEnv = [...raw.allow_env];
   return result;
 }
 

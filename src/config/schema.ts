@@ -316,6 +316,13 @@ function templateSchema() {
       command_timeout: durationField('Stop this template\'s validate or on_change command (SIGTERM, then SIGKILL) after this long; default render.command_timeout', {
         positive: true,
       }).optional(),
+      allow_env: z
+        .array(
+          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (issue) => `expected an environment variable name (letters, digits and _), got ${describeValue(issue.input)}` }),
+          { error: (issue) => `expected a list of environment variable names, got ${describeValue(issue.input)}` },
+        )
+        .optional()
+        .meta({ description: 'Environment variables env("NAME") may read in this template; env() refuses any other.' }),
       escape: oneOf(
         ESCAPE_MODES,
         'escape mode',

@@ -138,6 +138,8 @@ export interface TemplateConfig {
   maxWaitMs?: number;
   /** This template's validate and on_change are stopped after this long, in ms; default render.commandTimeoutMs. */
   commandTimeoutMs?: number;
+  /** The environment variables env() may read in this template (none by default). */
+  allowEnv?: string[];
   /**
    * What printed values are checked for: `line` (the config's default; also what an absent
    * value means) refuses line breaks and control characters, leaving out the object that

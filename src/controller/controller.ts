@@ -535,6 +535,7 @@ export class Controller {
       stores: pipeline.stores,
       logger: this.#rootLogger.child({ component: 'templates' }),
       baseDir: config.baseDir,
+      maxFileBytes: config.limits.maxFileBytes,
       onReport: (report) => this.#history.objects(report),
     });
   }

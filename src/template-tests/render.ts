@@ -62,6 +62,7 @@ export async function renderFromStores(
     stores,
     logger: logger.child({ component: 'templates' }),
     baseDir: config.baseDir,
+    maxFileBytes: config.limits.maxFileBytes,
   });
   const outcomes = new Map<string, TemplateOutcome>();
   for (const name of templates) {

@@ -14,6 +14,8 @@ import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
 import { unknownNames } from './unknown-names.ts';
 import { runWithDeadline } from './nunjucks/index.ts';
+import { runInScope, type FunctionScope } from './functions/index.ts';
+import { DEFAULT_LIMITS } from '../config/defaults.ts';
 
 /**
  * Builds the Environment and compiles every template once (and every file they load
@@ -66,8 +68,12 @@ class TemplateRenderer implements Renderer {
   readonly #fullReadsLogged = new Set<string>();
   readonly #reportLog: ReportLog;
   readonly #onReport: RendererOptions['onReport'];
+  readonly #options: RendererOptions;
+  readonly #allowEnv: ReadonlyMap<string, ReadonlySet<string>>;
 
   constructor(compiled: CompiledTemplate[], options: RendererOptions, logger: Logger) {
+    this.#options = options;
+    this.#allowEnv = new Map(options.templates.map((t) => [t.name, new Set(t.allowEnv ?? [])]));
     this.#templates = new Map(compiled.map((t) => [t.name, t]));
     this.names = Object.freeze(compiled.map((t) => t.name));
     this.#stores = options.stores;
@@ -84,7 +90,7 @@ class TemplateRenderer implements Renderer {
       throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
     }
     const started = performance.now();
-    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, trace);
+    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, this.#scope(compiled), trace);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
     this.#logFullReads(templateName, fullReads);
@@ -93,14 +99,28 @@ class TemplateRenderer implements Renderer {
     return output;
   }
 
+  /** What the template functions of one render of `compiled` see (functions/scope.ts). */
+  #scope(compiled: CompiledTemplate): FunctionScope {
+    const options = this.#options;
+    return {
+      template: compiled.name,
+      allowEnv: this.#allowEnv.get(compiled.name) ?? new Set(),
+      env: options.env ?? process.env,
+      startedAtMs: (options.now ?? Date.now)(),
+      baseDir: options.baseDir,
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+      files: new Map(),
+    };
+  }
+
   /** Renders `compiled`, fetching the on-demand objects it reads (see two-pass.ts). */
-  async #renderTwoPass(compiled: CompiledTemplate, trace: RenderTrace | undefined): ReturnType<typeof renderTwoPass> {
+  async #renderTwoPass(compiled: CompiledTemplate, scope: FunctionScope, trace: RenderTrace | undefined): ReturnType<typeof renderTwoPass> {
     const deadlineAt = performance.now() + this.#timeoutMs;
     try {
       return await renderTwoPass({
         stores: this.#stores,
         fullViews: this.#fullViews,
-        renderPass: (resources) => this.#renderPass(compiled, resources, deadlineAt),
+        renderPass: (resources) => runInScope(scope, () => this.#renderPass(compiled, resources, deadlineAt)),
         lineMode: compiled.escape === 'line',
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
         ...(trace ? { trace } : {}),
