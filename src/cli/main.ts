@@ -152,7 +152,9 @@ function configLoader(io: CliIo, flags: RunFlags): () => Promise<Config> {
 /**
  * `informant run`: the daemon until SIGTERM or SIGINT (exit 0 once shut down; a second
  * signal exits at once with 1). SIGHUP reloads the config, as does a change of the config
- * or template files unless --no-watch-config. With --once, see onceCommand.
+ * or template files unless --no-watch-config. With --once, see onceCommand. In exec mode
+ * the signal is passed on to the child, and informant exits with the child's code
+ * (Daemon.exitCode), also when the child exits on its own (exec.on_exit: exit).
  */
 async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
   const load = configLoader(io, flags);
@@ -167,6 +169,7 @@ async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
   if (shutdownTimeoutMs === undefined) return fail(io, `--shutdown-timeout: invalid duration ${JSON.stringify(flags.shutdownTimeout)}; use e.g. 20s`);
   const logger = serviceLogger(io, config, flags);
   let daemon: Daemon;
+  let stopping = false;
   try {
     daemon = new Daemon({
       config,
@@ -175,20 +178,25 @@ async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
       watchConfig: flags.watchConfig,
       shutdownTimeoutMs,
       sharedBackends: SHARED_BACKENDS,
+      onChildExit: () => {
+        if (stopping) return;
+        stopping = true;
+        logger.info('the child process exited: shutting down');
+        void daemon.stop().then(() => process.exit(daemon.exitCode));
+      },
       ...commandLineLevel(flags),
     });
   } catch (err) {
     return fail(io, (err as Error).message);
   }
-  let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting at once');
       process.exit(EXIT.failed);
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    void daemon.stop().then(() => process.exit(EXIT.ok));
+    void daemon.stop(signal).then(() => process.exit(daemon.exitCode));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -207,10 +215,11 @@ async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
  * `informant run --once`: waits for the source to sync, renders every template once into
  * its configured output with validate and on_change (as `run` does, whatever leader
  * election says), and exits: 0 when every template succeeded, 1 otherwise. No server,
- * no watch afterwards. For init containers and cron jobs; `render` is the dry run.
+ * no watch afterwards, no exec child. For init containers and cron jobs; `render` is the dry run.
  */
 async function onceCommand(io: CliIo, config: Config, flags: RunFlags): Promise<void> {
   const logger = serviceLogger(io, config, flags);
+  if (config.exec !== undefined) logger.info('--once: exec is ignored (the child process runs only under a long-running `informant run`)');
   let outcomes: RenderOutcome[];
   try {
     outcomes = await renderFromSource(config, { logger, runCommands: true, sharedBackends: SHARED_BACKENDS });

@@ -13,6 +13,7 @@ import type { StoreBackendConfig } from './store-backends.ts';
 import type {
   ClusterConfig,
   Config,
+  ExecConfig,
   LeaderElectionConfig,
   ServerConfig,
   SharedStoreConfig,
@@ -63,7 +64,15 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
     limits: { maxObjectBytes: raw.limits.max_object_size, maxDepth: raw.limits.max_depth, maxFileBytes: raw.limits.max_file_size },
     logging: { level: raw.logging.level },
     ...(raw.publish === undefined ? {} : { publish: { ...sharedStore(raw.publish, context), cluster: raw.publish.cluster } }),
+    ...(raw.exec === undefined ? {} : { exec: execConfig(raw.exec) }),
   };
+}
+
+function execConfig(raw: NonNullable<RawConfig['exec']>): ExecConfig {
+  const exec: ExecConfig = { command: [...raw.command], reloadSignal: raw.reload_signal ?? DEFAULTS.execReloadSignal, killTimeoutMs: raw.kill_timeout, onExit: raw.on_exit };
+  if (raw.reload_command !== undefined) exec.reloadCommand = [...raw.reload_command];
+  if (raw.kill_signal !== undefined) exec.killSignal = raw.kill_signal;
+  return exec;
 }
 
 function watchedResource(

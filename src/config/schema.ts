@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeValue } from '../text/describe-value.ts';
-import { DEFAULTS, ESCAPE_MODES, LOG_LEVELS, READINESS_MODES, SERVER_AUTH } from './defaults.ts';
+import { DEFAULTS, ESCAPE_MODES, EXEC_ON_EXIT, EXEC_SIGNALS, LOG_LEVELS, READINESS_MODES, SERVER_AUTH } from './defaults.ts';
 import { byteSizeField } from './byte-size.ts';
 import { durationField } from './duration.ts';
 import {
@@ -102,6 +102,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
         'Logging.',
       ).prefault({}),
       publish: publishSchema(shared).optional(),
+      exec: execSchema().optional(),
       tests: testsSchema().optional(),
       test_files: testFilesSchema().optional(),
     },
@@ -403,6 +404,24 @@ function limitsSchema() {
     },
     'Bounds on what sources deliver: everything they read comes from tenants or other processes.',
   );
+}
+
+function execSchema() {
+  return mapping(
+    {
+      command: command('The program informant supervises (the proxy), as a list: program, then arguments; no shell unless it names one.'),
+      reload_signal: oneOf(EXEC_SIGNALS, 'signal', `Sent to the child after a render cycle changed an output; default ${DEFAULTS.execReloadSignal} (unless reload_command is set).`).optional(),
+      reload_command: command('Runs instead of reload_signal after an output changed (INFORMANT_CHILD_PID is the child\'s pid); stopped after render.command_timeout.').optional(),
+      kill_signal: oneOf(EXEC_SIGNALS, 'signal', 'Sent to the child when informant stops; default: the signal informant received (SIGTERM or SIGINT).').optional(),
+      kill_timeout: durationField('How long the child may take to exit once told to stop; then it gets SIGKILL', { positive: true }).prefault(DEFAULTS.execKillTimeout),
+      on_exit: oneOf(EXEC_ON_EXIT, 'on_exit', 'When the child exits on its own: exit (informant stops and exits with its code) or restart (start it again, backing off from 1 s to 30 s).').default(DEFAULTS.execOnExit),
+    },
+    'Run and supervise one child process (the proxy): started once every template has an output, reloaded after a change, stopped with informant.',
+  ).superRefine((exec, ctx) => {
+    if (exec.reload_command !== undefined && exec.reload_signal !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reload_command'], message: 'set either reload_signal or reload_command, not both', params: AT_KEY });
+    }
+  }, ON_MAPPINGS);
 }
 
 function leaderElectionSchema() {

@@ -209,6 +209,22 @@ export interface LeaderElectionConfig {
   onChangeOnlyLeader: boolean;
 }
 
+/** exec: the child process informant supervises (see src/exec/). */
+export interface ExecConfig {
+  /** The program and its arguments (no shell unless it names one). */
+  command: string[];
+  /** Sent to the child after a render cycle changed an output (default SIGHUP). */
+  reloadSignal: NodeJS.Signals;
+  /** Runs instead of reloadSignal (with INFORMANT_CHILD_PID), when set. */
+  reloadCommand?: string[];
+  /** Sent to the child when informant stops; default the signal informant received. */
+  killSignal?: NodeJS.Signals;
+  /** After this long (ms) the child gets SIGKILL (default 30000). */
+  killTimeoutMs: number;
+  /** When the child exits on its own: exit with it (default) or restart it. */
+  onExit: 'exit' | 'restart';
+}
+
 export interface LoggingConfig {
   level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -232,6 +248,8 @@ export interface Config {
   logging: LoggingConfig;
   /** Where watched resources with store: published are published; absent when none is. */
   publish?: PublishConfig;
+  /** The child process `informant run` supervises; absent when none. */
+  exec?: ExecConfig;
   /**
    * The template tests (`informant test`): those under `tests` first, then those of each
    * file in `test_files`, each in file order. Absent when the config defines none.

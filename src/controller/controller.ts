@@ -64,6 +64,8 @@ export interface ControllerOptions {
   sharedBackends?: SharedBackendRegistry;
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
+  /** Hears the outcomes of every render cycle into the configured outputs (the daemon's exec mode reloads the child). */
+  onCycle?: (outcomes: readonly RenderOutcome[]) => void;
 }
 
 /** Where a render cycle writes: the configured outputs, another folder, or a callback. */
@@ -116,6 +118,7 @@ export class Controller {
   #renderCount = 0;
   readonly #history: RenderHistory;
   readonly #retry: RetryTimer;
+  readonly #onCycle: ControllerOptions['onCycle'];
   /** Per template, the Secrets its last render read (see secret-reads.ts). */
   readonly #secretsRead = new Map<string, readonly KubeObject[]>();
 
@@ -126,6 +129,7 @@ export class Controller {
     this.#log = this.#rootLogger.child({ component: 'controller' });
     this.#watch = options.watch;
     this.#runCommands = options.runCommands ?? options.watch;
+    this.#onCycle = options.onCycle;
     this.#clock = options.clock ?? systemClock;
     this.#registry = options.registry ?? createDefaultRegistry();
     this.#createSource = options.createSource ?? createSource;
@@ -433,6 +437,7 @@ export class Controller {
   /** Logs a cycle and schedules a retry when something failed (cancels it when all went well). */
   #finishCycle(outcomes: RenderOutcome[]): void {
     this.#history.log(outcomes);
+    this.#onCycle?.(outcomes);
     if (!outcomes.some((outcome) => outcome.error !== undefined)) this.#retry.succeeded();
     else if (this.#watch && !this.#stopped) this.#retry.failed();
   }
