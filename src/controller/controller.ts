@@ -137,6 +137,7 @@ export class Controller {
     this.sharedBackends = options.sharedBackends ?? createSharedBackends();
     this.#barrier = new SyncBarrier({ clock: this.#clock, logger: this.#rootLogger });
     this.metrics = new ControllerMetrics(() => this.status());
+    this.metrics.declare(options.config);
     this.#history = new RenderHistory(this.#log, this.metrics);
     const backoff = new Backoff({ initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, jitter: 'none' }, this.#clock);
     this.#retry = new RetryTimer({ backoff, clock: this.#clock }, () => {
@@ -480,6 +481,7 @@ export class Controller {
     this.#schedule = this.#buildSchedule(config);
     this.#reloadError = undefined;
     this.metrics.reload(true);
+    this.metrics.declare(config);
     this.#log.info({ config: config.file, stopped: dropped.flatMap((u) => u.resources.map((r) => r.name)) }, 'config reloaded');
     for (const unit of dropped) this.#barrier.forget(unit);
     this.#force = true;

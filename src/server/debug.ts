@@ -14,6 +14,7 @@ import { compilePath, PathError, type PathAccessor } from '../path/index.ts';
 import { StoreError } from '../store/index.ts';
 import type { DebugBackend } from './types.ts';
 import { maskSecretValues, redactObject } from './redact.ts';
+import { withIsoTimes } from './timestamps.ts';
 
 /** Defaults of the debug endpoints. */
 export const DEFAULTS = Object.freeze({
@@ -59,11 +60,11 @@ export function debugAnswer(backend: DebugBackend, path: string, query: URLSearc
   const [, section, name, ...rest] = parts;
   if (rest.length > 0) return notFound(path);
   if (section === undefined || section === '') return { status: 200, json: { endpoints: ENDPOINTS } };
-  if (section === 'stores') return name === undefined || name === '' ? { status: 200, json: backend.storeSummaries() } : queryStore(backend, name, query);
-  if (section === 'outputs') return name === undefined || name === '' ? { status: 200, json: backend.outputSummaries() } : output(backend, name, query);
+  if (section === 'stores') return name === undefined || name === '' ? { status: 200, json: withIsoTimes(backend.storeSummaries()) } : queryStore(backend, name, query);
+  if (section === 'outputs') return name === undefined || name === '' ? { status: 200, json: withIsoTimes(backend.outputSummaries()) } : output(backend, name, query);
   if (name !== undefined) return notFound(path);
   if (section === 'config') return { status: 200, json: backend.config() };
-  if (section === 'sync') return { status: 200, json: backend.sync() };
+  if (section === 'sync') return { status: 200, json: withIsoTimes(backend.sync()) };
   return notFound(path);
 }
 

@@ -119,7 +119,7 @@ describe('Daemon in exec mode', () => {
   });
 
   test('exec is listed in /debug/sync and the child\'s metrics are exported', async () => {
-    const { daemon: served, record } = await setup({ extra: 'server: {listen: "127.0.0.1:0", debug: true}' });
+    const { daemon: served, record } = await setup({ extra: 'server: {listen: "127.0.0.1:0", debug: true, debug_listen: "127.0.0.1:0"}' });
     await served.start();
     await eventually(async () => (await proxyEventNames(record)).includes('start'), 'the child starts');
     const sync = (await (await fetch(`${served.debugUrl}/debug/sync`)).json()) as { exec?: { running: boolean; starts: number; command: string } };
