@@ -317,7 +317,11 @@ export class Controller {
       synced: this.#pipeline.allSynced(),
       resources: resourceStates(this.#config, this.#pipeline, this.#barrier),
       templates: this.#config.templates.map((t) => this.#templateState(t)),
-      renders: { count: this.#renderCount, ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}) },
+      renders: {
+        count: this.#renderCount,
+        ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}),
+        recent: this.#history.recent(),
+      },
       runsOnChange: this.#mayRunOnChange(),
       readiness: this.#config.server.readiness ?? 'serving',
       reload: {
@@ -333,11 +337,12 @@ export class Controller {
    * The current content of a template's output, its last rejected rendering, if any, and
    * whether a render of it read Secret data (then neither may be shown without permission).
    */
-  outputContent(template: string): { current?: string; rejected?: string; readsSecrets: boolean } | undefined {
+  outputContent(template: string): { current?: string; previous?: string; rejected?: string; readsSecrets: boolean } | undefined {
     const output = this.#outputs.get(template);
     if (!output) return undefined;
     return {
       ...(output.currentContent !== undefined ? { current: output.currentContent } : {}),
+      ...(output.previousContent !== undefined ? { previous: output.previousContent } : {}),
       ...(output.rejectedCandidate !== undefined ? { rejected: output.rejectedCandidate } : {}),
       readsSecrets: output.readsSecrets,
     };

@@ -73,6 +73,12 @@ export interface TemplateState {
   onChangePending: boolean;
 }
 
+/** One recent render cycle: when it finished, and what became of each template it rendered. */
+export interface RecentRender {
+  at: number;
+  templates: Array<Pick<RenderOutcome, 'template' | 'status' | 'stage'> & { error?: string }>;
+}
+
 /** A snapshot of the whole controller. */
 export interface ControllerStatus {
   /** The config file of the running config version. */
@@ -81,8 +87,11 @@ export interface ControllerStatus {
   synced: boolean;
   resources: ResourceState[];
   templates: TemplateState[];
-  /** Render cycles so far; the clock time the one in progress started at, if any. */
-  renders: { count: number; inProgressSince?: number };
+  /**
+   * Render cycles so far; the clock time the one in progress started at, if any; the last
+   * few cycles into the configured outputs, newest first.
+   */
+  renders: { count: number; inProgressSince?: number; recent: RecentRender[] };
   /** This replica may run on_change (leader, or leader election off). */
   runsOnChange: boolean;
   /** When /readyz answers ready (server.readiness; see health.ts). */

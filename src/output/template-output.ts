@@ -93,6 +93,8 @@ export class TemplateOutput {
   #checksumKnown = false;
   #rejected: { checksum: string; error: Error } | undefined;
   #content: string | undefined;
+  /** The content this process replaced last (for the diff of the last change in /debug/ui). */
+  #previous: string | undefined;
   #candidate: string | undefined;
   #lastWrittenAt: number | undefined;
   #onChangePending = false;
@@ -113,6 +115,7 @@ export class TemplateOutput {
     this.#checksum = previous.#checksum;
     this.#checksumKnown = previous.#checksumKnown;
     this.#content = previous.#content;
+    this.#previous = previous.#previous;
     this.#lastWrittenAt = previous.#lastWrittenAt;
     this.#onChangePending = previous.#onChangePending && this.template.onChange !== undefined;
     this.#readsSecrets = previous.#readsSecrets;
@@ -127,6 +130,11 @@ export class TemplateOutput {
   /** The content of the output as last written (or found identical on disk), if this process rendered it. */
   get currentContent(): string | undefined {
     return this.#content;
+  }
+
+  /** What the last replace by this process replaced, when this process knew it (undefined before its second change). */
+  get previousContent(): string | undefined {
+    return this.#previous;
   }
 
   /** The last rendering that did not replace the output (validate or write failed), for debugging. */
@@ -212,6 +220,7 @@ export class TemplateOutput {
       return this.#failed('write', `cannot replace ${output}: ${(err as Error).message}`, err);
     }
     this.#checksum = sum;
+    this.#previous = this.#content;
     this.#content = content;
     this.#candidate = undefined;
     this.#rejected = undefined;

@@ -15,6 +15,7 @@ import { StoreError } from '../store/index.ts';
 import type { DebugBackend } from './types.ts';
 import { maskSecretValues, redactObject } from './redact.ts';
 import { withIsoTimes } from './timestamps.ts';
+import { statusPage } from './status-page.ts';
 
 /** Defaults of the debug endpoints. */
 export const DEFAULTS = Object.freeze({
@@ -35,6 +36,10 @@ export interface DebugAnswer {
   status: number;
   json?: unknown;
   text?: string;
+  /** The text's content type; default plain text (JSON for `json` and `chunks`). */
+  contentType?: string;
+  /** Headers besides the usual ones. */
+  headers?: Record<string, string>;
   /** The JSON body in pieces, produced as they are pulled: the server sends and yields between them. */
   chunks?: Iterable<string>;
 }
@@ -46,7 +51,8 @@ const ENDPOINTS = Object.freeze({
   '/debug/outputs': 'every template: output path, checksum, last result',
   '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected; withheld for templates that read Secrets',
   '/debug/config': 'the running config, normalized',
-  '/debug/sync': 'sync and watch state per resource, leadership, reload state',
+  '/debug/sync': 'sync and watch state per resource, leadership, reload state, recent renders',
+  '/debug/ui': 'a status page (HTML) of the above: resources, outputs with the diff of their last change, recent renders',
 });
 
 /** Answers GET `path` (below /debug) with `query`. */
@@ -65,6 +71,7 @@ export function debugAnswer(backend: DebugBackend, path: string, query: URLSearc
   if (name !== undefined) return notFound(path);
   if (section === 'config') return { status: 200, json: backend.config() };
   if (section === 'sync') return { status: 200, json: withIsoTimes(backend.sync()) };
+  if (section === 'ui') return statusPage(backend);
   return notFound(path);
 }
 

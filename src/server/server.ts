@@ -2,7 +2,8 @@
  * StatusServer: a small node:http server for probes, metrics and debugging. One listener
  * serves the status endpoints (probes and /metrics), the debug endpoints, or both (the
  * daemon runs /debug/ on a loopback listener of its own by default). GET (and HEAD) only;
- * every answer is JSON except /metrics (Prometheus text) and a rendered output (text).
+ * every answer is JSON except /metrics (Prometheus text), a rendered output (text) and
+ * the status page /debug/ui (HTML).
  * /metrics and /debug/ are served only to callers the access check allows (401/403
  * otherwise); probes are always open. A handler that throws answers 500 and is logged;
  * the server never crashes the process.
@@ -133,7 +134,7 @@ export class StatusServer {
     });
   }
 
-  async #answer(req: http.IncomingMessage, url: URL): Promise<Answer> {
+  async #answer(req: http.IncomingMessage, url: URL): Promise<DebugAnswer> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const isDebug = path === '/debug' || path.startsWith('/debug/');
     if (this.#serves.status && path === '/healthz') return probe(this.#backend.health(), 'healthy', 'unhealthy');
@@ -147,7 +148,7 @@ export class StatusServer {
     return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: this.#endpoints() } };
   }
 
-  async #metrics(): Promise<Answer> {
+  async #metrics(): Promise<DebugAnswer> {
     const { contentType, body } = await this.#backend.metrics();
     return { status: 200, text: body, contentType };
   }
@@ -159,7 +160,7 @@ export class StatusServer {
   }
 
   /** The refusal when the access check does not allow the request (see access.ts); undefined when it does. */
-  async #refused(req: http.IncomingMessage, url: URL): Promise<Answer | undefined> {
+  async #refused(req: http.IncomingMessage, url: URL): Promise<DebugAnswer | undefined> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     const decision = await this.#access({ token, path: url.pathname, verb: (req.method ?? 'GET').toLowerCase() });
     if (decision.allowed) return undefined;
@@ -175,14 +176,12 @@ export class StatusServer {
 }
 
 /** The answer to a store query that finds too many waiting already. */
-const BUSY: Answer = Object.freeze({
+const BUSY: DebugAnswer = Object.freeze({
   status: 429,
   json: { error: 'too many large debug answers in progress; try again in a moment' },
   headers: { 'Retry-After': '1' },
 });
 
-/** An answer, with the content type and extra headers some need. */
-type Answer = DebugAnswer & { contentType?: string; headers?: Record<string, string> };
 
 function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
   if (!result.ok) return { status: 503, json: { status: bad, reasons: result.reasons } };
@@ -190,7 +189,7 @@ function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
   return { status: 200, json: warnings.length > 0 ? { status: good, warnings } : { status: good } };
 }
 
-function send(res: http.ServerResponse, req: http.IncomingMessage, answer: Answer): void {
+function send(res: http.ServerResponse, req: http.IncomingMessage, answer: DebugAnswer): void {
   const body = answer.text ?? `${JSON.stringify(answer.json, null, 2)}\n`;
   const contentType = answer.contentType ?? (answer.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
   res.writeHead(answer.status, {

@@ -11,6 +11,7 @@ const TIME_FIELD = /^(at|.+At|.+Since)$/;
 
 /** `value` with every clock-time field (see the module comment) as ISO 8601, at any depth; a copy. */
 export function withIsoTimes(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(withIsoTimes);
   if (value === null || typeof value !== 'object') return value;
   const copy: Record<string, unknown> = {};

@@ -3,7 +3,7 @@
  * one TestFailure naming the template, the check (the config key) and what was found.
  */
 import type { TemplateConfig, TemplateExpectation } from '../config/types.ts';
-import { splitLines } from './diff.ts';
+import { splitLines } from '../text/diff.ts';
 import { checkGolden } from './golden.ts';
 import { closestPattern, closestText } from './closest-match.ts';
 import type { OutputExcerpt, TestFailure } from './types.ts';

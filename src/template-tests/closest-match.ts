@@ -10,7 +10,7 @@
  * Both are bounded (DEFAULTS), so a large output costs a test run little.
  */
 import { substringDistanceWithin } from '../text/edit-distance.ts';
-import { splitLines } from './diff.ts';
+import { splitLines } from '../text/diff.ts';
 import type { OutputExcerpt } from './types.ts';
 
 export const DEFAULTS = Object.freeze({

@@ -10,6 +10,7 @@ describe('withIsoTimes', () => {
       templates: [{ template: 'a', last: { status: 'written', at: ms }, lastOutputAt: ms, checksum: 'abc' }],
       publisher: { publisher: { lastSuccessAt: ms, failingSince: undefined, errors: 2 }, failingForMs: 5_000 },
       watch: { lastEventAt: ms, Attempt: 4, format: 'json' },
+      problem: { message: 'forbidden', at: new Date(ms) },
     };
     const iso = '2026-12-06T19:30:05.120Z';
     assert.deepEqual(withIsoTimes(status), {
@@ -17,6 +18,7 @@ describe('withIsoTimes', () => {
       templates: [{ template: 'a', last: { status: 'written', at: iso }, lastOutputAt: iso, checksum: 'abc' }],
       publisher: { publisher: { lastSuccessAt: iso, failingSince: undefined, errors: 2 }, failingForMs: 5_000 },
       watch: { lastEventAt: iso, Attempt: 4, format: 'json' },
+      problem: { message: 'forbidden', at: iso },
     });
     assert.equal(status.renders.inProgressSince, ms, 'the snapshot itself is not changed');
   });

@@ -1,6 +1,7 @@
 /**
- * A unified line diff (the `diff -u` format) of a golden file and a rendered output, so a
- * template author sees exactly which lines changed; the edit script comes from the `diff`
+ * A unified line diff (the `diff -u` format) of two texts: a golden file and a rendered
+ * output (`informant test`), an output's previous and current version (/debug/ui), so
+ * a reader sees exactly which lines changed; the edit script comes from the `diff`
  * package (jsdiff: Myers' algorithm). Lines are compared with their line ending; a last
  * line without one is marked "\ No newline at end of file", as GNU diff does.
  */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitLines, unifiedDiff } from '../../src/template-tests/diff.ts';
+import { splitLines, unifiedDiff } from '../../src/text/diff.ts';
 
 const LABELS = { fromLabel: 'golden.cfg', toLabel: 'out.cfg' };
 
