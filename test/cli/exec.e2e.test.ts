@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { startCli, type RunningCli } from '../support/cli.ts';
 import { eventually } from '../support/waiters.ts';
-import { FAKE_PROXY, proxyEventNames, proxyEvents } from '../exec/support/record.ts';
+import { proxyEventNames, proxyEvents, proxyFolder, serviceManifest } from '../exec/support/record.ts';
 
 const dirs: string[] = [];
 const running: RunningCli[] = [];
@@ -14,33 +13,13 @@ after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {namespace: shop, name: ${name}}\nspec: {ports: [{port: 80}]}\n`;
-
 /** `informant run` supervising the fake proxy, which serves out/services.txt. */
 async function start(exec: string, env: string[] = []) {
-  const dir = await mkdtemp(join(tmpdir(), 'informant-exec-e2e-'));
+  const { dir, file, record } = await proxyFolder({ services: ['web'], exec, env });
   dirs.push(dir);
-  await mkdir(join(dir, 'manifests'));
-  await writeFile(join(dir, 'manifests', 'web.yaml'), service('web'));
-  const command = JSON.stringify(['env', ...env, process.execPath, FAKE_PROXY, 'record.jsonl', 'out/services.txt']);
-  await writeFile(
-    join(dir, 'config.yaml'),
-    `
-watched_resources:
-  services: {api_version: v1, kind: Service}
-source:
-  files: {path: manifests}
-templates:
-  services:
-    inline: "{% for s in resources.services %}{{ s.metadata.name }} {% endfor %}"
-    output: out/services.txt
-render: {debounce: 20ms, max_wait: 200ms}
-exec: {command: ${command}${exec}}
-`,
-  );
-  const cli = startCli(['run', '--config', join(dir, 'config.yaml'), '--no-watch-config']);
+  const cli = startCli(['run', '--config', file, '--no-watch-config']);
   running.push(cli);
-  return { dir, cli, record: join(dir, 'record.jsonl') };
+  return { dir, cli, record };
 }
 
 describe('informant run with exec', () => {
@@ -49,7 +28,7 @@ describe('informant run with exec', () => {
     await eventually(async () => (await proxyEventNames(record)).includes('start'), 'the proxy starts');
     assert.equal((await proxyEvents(record))[0]?.content, 'web ');
 
-    await writeFile(join(dir, 'manifests', 'api.yaml'), service('api'));
+    await writeFile(join(dir, 'manifests', 'api.yaml'), serviceManifest('api'));
     await eventually(async () => (await proxyEventNames(record)).includes('SIGUSR2'), 'the proxy is reloaded');
     assert.equal((await proxyEvents(record))[1]?.content, 'api web ');
 

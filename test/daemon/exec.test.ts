@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
 import { silentLogger } from '../../src/log.ts';
 import { eventually } from '../support/waiters.ts';
-import { FAKE_PROXY, proxyEventNames, proxyEvents } from '../exec/support/record.ts';
+import { proxyEventNames, proxyEvents, proxyFolder, serviceManifest } from '../exec/support/record.ts';
 
 const dirs: string[] = [];
 const daemons: Daemon[] = [];
@@ -16,43 +15,17 @@ after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-const service = (name: string, label = 'a') =>
-  `apiVersion: v1\nkind: Service\nmetadata: {namespace: shop, name: ${name}, labels: {l: ${label}}}\nspec: {ports: [{port: 80}]}\n`;
-
 /** A daemon over a files source whose exec child is the fake proxy serving out/services.txt. */
-async function setup(options: { env?: string[]; exec?: string; gate?: boolean; services?: string[]; extra?: string } = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'informant-daemon-exec-'));
-  dirs.push(dir);
-  await mkdir(join(dir, 'manifests'));
-  for (const name of options.services ?? ['web', 'api']) await writeFile(join(dir, 'manifests', `${name}.yaml`), service(name));
-  const command = JSON.stringify(['env', ...(options.env ?? []), process.execPath, FAKE_PROXY, 'record.jsonl', 'out/services.txt']);
+async function setup(options: { env?: string[]; exec?: string; gate?: boolean; extra?: string } = {}) {
   // gate fails until three Services exist: the child must wait for it.
   const gate = '  gate:\n    inline: "{% if resources.services | length < 3 %}{{ not_a_function() }}{% endif %}ok"\n    output: out/gate.txt\n';
-  const file = join(dir, 'config.yaml');
-  await writeFile(
-    file,
-    `
-watched_resources:
-  services: {api_version: v1, kind: Service}
-source:
-  files: {path: manifests}
-templates:
-  services:
-    inline: "{% for s in resources.services %}{{ s.metadata.name }} {% endfor %}"
-    output: out/services.txt
-${options.gate ? gate : ''}
-render: {debounce: 10ms, max_wait: 100ms}
-logging: {level: silent}
-exec: {command: ${command}${options.exec ?? ''}}
-${options.extra ?? ''}
-`,
-  );
+  const { dir, file, record } = await proxyFolder({ ...options, services: ['web', 'api'], templates: options.gate ? gate : '', extra: `logging: {level: silent}\n${options.extra ?? ''}` });
+  dirs.push(dir);
   const exits: number[] = [];
   const load = () => loadConfig(file);
   const daemon = new Daemon({ config: await load(), logger: silentLogger(), loadConfig: load, watchConfig: false, processMetrics: false, onChildExit: (code) => exits.push(code) });
   daemons.push(daemon);
-  const record = join(dir, 'record.jsonl');
-  return { dir, daemon, record, exits, manifest: (name: string, label?: string) => writeFile(join(dir, 'manifests', `${name}.yaml`), service(name, label)) };
+  return { dir, daemon, record, exits, manifest: (name: string, label?: string) => writeFile(join(dir, 'manifests', `${name}.yaml`), serviceManifest(name, label)) };
 }
 
 /** Waits for a render cycle after `count` cycles, and for the controller to be idle. */
