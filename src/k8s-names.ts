@@ -91,3 +91,14 @@ export function objectNameProblem(name: string): string | undefined {
   if (/[/%\s\u0000-\u001f\u007f]/u.test(name)) return `name ${shown} contains "/", "%", whitespace or a control character`;
   return undefined;
 }
+
+/** A cluster name: a DNS-1123 label, or a kcp workspace path of labels joined by ":" (root:org:ws). */
+const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * True when `name` can name a cluster (metadata.cluster): a DNS-1123 label (a kcp logical
+ * cluster name such as 2h8xkfz3bq1q3hxo) or a kcp workspace path (root:org:team-a).
+ */
+export function isClusterName(name: string): boolean {
+  return CLUSTER_NAME.test(name);
+}

@@ -8,7 +8,8 @@
  *   what the line check costs.
  * - `bare`: stock nunjucks with the same options and plain implementations of the filters
  *   and functions the template uses (the validators as the same character checks, without
- *   leaving objects out), over plain arrays of the same (equally stripped, unfrozen)
+ *   leaving objects out; informant's own tls_problem, a pure function), the config's vars,
+ *   over plain arrays of the same (equally stripped, unfrozen)
  *   objects with Map-backed Get/GetSingle/Fetch. The nunjucks patch of src/templates is
  *   never loaded in this process.
  * Before each timed render one EndpointSlice changes (on both sides alike), because the
@@ -73,17 +74,23 @@ async function informantWith(params: RenderParams, escape: 'line' | 'none'): Pro
 /** Bare nunjucks over plain arrays. */
 export async function bare(params: RenderParams): Promise<RenderResult> {
   const { default: nunjucks } = await import('nunjucks');
+  const { loadConfig } = await import('../../src/config/index.ts');
+  const { TLS_GLOBALS } = await import('../../src/templates/tls.ts');
+  const config = (await loadConfig(path.join(EXAMPLES, 'config.yaml'))).templates.find((t) => t.name === TEMPLATE)!;
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(EXAMPLES, 'templates')), {
     autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true,
   });
   env.addFilter('sort_by', sortBy);
   env.addFilter('group_by', groupBy);
+  env.addFilter('unique', unique);
   env.addFilter('regex_replace', (text: string, pattern: string, replacement: string, flags = '') =>
     String(text).replace(new RegExp(pattern, flags.includes('g') ? flags : `g${flags}`), replacement));
   for (const [name, check] of Object.entries(PLAIN_CHECKS)) env.addFilter(name, (value: unknown) => checked(name, check, value));
   env.addGlobal('fail_object', () => '');
   env.addGlobal('warn_object', () => '');
   env.addGlobal('rejected_objects', () => []);
+  // The same certificate check (node:crypto, cached per Secret): a plain version would skip the parsing informant does.
+  for (const [name, fn] of Object.entries(TLS_GLOBALS)) env.addGlobal(name, fn);
   const template = env.getTemplate(`${TEMPLATE}.njk`, true);
   const data = dataset(params.count);
   for (const objects of Object.values(data)) for (const obj of objects) stripLikeTheExample(obj);
@@ -96,6 +103,7 @@ export async function bare(params: RenderParams): Promise<RenderResult> {
   };
   const context = {
     resources: Object.fromEntries(Object.entries(resources).map(([name, view]) => [name, view.asArray()])),
+    vars: config.vars,
   };
   return timeRenders(params, async () => template.render(context), (slice) => resources.endpointslices.replace(stripLikeTheExample(slice)));
 }
@@ -221,6 +229,12 @@ function compare(a: unknown, b: unknown): number {
 
 function sortBy(items: Record<string, unknown>[], key: string): Record<string, unknown>[] {
   return [...items].sort((a, b) => compare(a[key], b[key]));
+}
+
+function unique(items: Record<string, unknown>[], key?: string): unknown[] {
+  if (key === undefined) return [...new Set(items)];
+  const seen = new Set<unknown>();
+  return items.filter((item) => !seen.has(item[key]) && seen.add(item[key]) !== undefined);
 }
 
 function groupBy(items: Record<string, unknown>[], key: string): Array<{ key: unknown; items: unknown[] }> {

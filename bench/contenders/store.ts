@@ -4,6 +4,10 @@
  *   namespace and name). Exact get is `get(ns, name)`, prefix get `get(ns)` (a sorted,
  *   frozen array), an update is `store.update(obj, key)` of an already stripped object
  *   (which deep-freezes it), and `indexer.update(obj)` adds stripping and key extraction.
+ *   The same Pods carrying 10 host aliases are also indexed by
+ *   [metadata.namespace, spec.hostAliases[*].hostnames[*]] (10 keys per object) and by
+ *   [metadata.namespace, metadata.name] (one key), in stores of their own: the cost of a
+ *   multi-valued index_by against a single-valued one, over the same objects.
  * - `clientNode`: client-node's ListWatch cache (namespace → name → object), driven through
  *   its own methods: `get(name, ns)`, `list(ns)` (unsorted) and, per update, the handler
  *   its watch calls for a MODIFIED event.
@@ -43,7 +47,14 @@ export const OPERATIONS = Object.freeze({
   update: 'update',
   /** informant only: indexer.update, the whole per-event work after JSON.parse. */
   ingest: 'update via indexer',
+  /** informant only: indexer.update of Pods with 10 host aliases, index_by namespace and name (1 key). */
+  ingestOneKey: 'update via indexer, 1 key (Pods with host aliases)',
+  /** informant only: the same Pods indexed by namespace and each host alias (10 keys per object). */
+  ingestTenKeys: 'update via indexer, 10 keys (Pods with host aliases)',
 });
+
+/** Host aliases per Pod in the multi-valued key comparison. */
+const ALIASES = 10;
 
 interface Keyed {
   obj: KubeObject;
@@ -80,6 +91,7 @@ export async function informant(params: StoreParams): Promise<StoreResult> {
     for (const obj of objects) indexer.update(obj);
   };
   return {
+    ...keyCountRates(params),
     [OPERATIONS.exact]: rate(keys.length, () => {
       for (const [ns, name] of keys) store.get(ns, name);
     }),
@@ -90,6 +102,38 @@ export async function informant(params: StoreParams): Promise<StoreResult> {
     [OPERATIONS.update]: rate(timed2.length, update(timed2), update(warm2)),
     [OPERATIONS.ingest]: rate(timed3.length, ingest(timed3), ingest(warm3)),
   };
+}
+
+/**
+ * indexer.update throughput over Pods with ALIASES host aliases, indexed by one key per
+ * object and by ALIASES keys per object, each into a store of its own filled first.
+ */
+function keyCountRates(params: StoreParams): StoreResult {
+  const rates: StoreResult = {};
+  const runs: Array<[string, string[]]> = [
+    [OPERATIONS.ingestOneKey, ['metadata.namespace', 'metadata.name']],
+    [OPERATIONS.ingestTenKeys, ['metadata.namespace', 'spec.hostAliases[*].hostnames[*]']],
+  ];
+  for (const [operation, indexBy] of runs) {
+    const resource: WatchedResourceConfig = {
+      name: 'pods', apiVersion: 'v1', kind: 'Pod', namespace: '', labelSelector: '', fieldSelector: '',
+      indexBy, removeFields: [...CONFIG_DEFAULTS.removeFields], store: 'full',
+    };
+    const indexer = new Indexer({ resource, store: new MemoryStore({ name: 'pods', keyCount: 2 }), logger: silentLogger() });
+    indexer.replace(pods(params.count).map(withAliases));
+    const [warm, timed] = [versions(params, 7).map(withAliases), versions(params, 8).map(withAliases)];
+    const ingest = (objects: KubeObject[]) => (): void => {
+      for (const obj of objects) indexer.update(obj);
+    };
+    rates[operation] = rate(timed.length, ingest(timed), ingest(warm));
+  }
+  return rates;
+}
+
+/** `pod` with ALIASES host names of its own (spec.hostAliases, a Pod field). */
+function withAliases(pod: KubeObject): KubeObject {
+  const hostnames = Array.from({ length: ALIASES }, (_, i) => `alias-${i}.${pod.metadata.name}.example`);
+  return { ...pod, spec: { ...(pod.spec as object), hostAliases: [{ ip: '10.1.2.3', hostnames }] } };
 }
 
 /** client-node's ListWatch cache. */

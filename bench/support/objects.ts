@@ -6,6 +6,7 @@
  * uids, addresses, hashes) differs here too, so V8 cannot share them.
  */
 import type { KubeObject } from '../../src/k8s.ts';
+import { CERT_A } from '../../test/support/tls-fixtures.ts';
 
 /** Sizes of the generated data set. */
 export const SHAPE = Object.freeze({
@@ -159,11 +160,16 @@ function podStatus(app: string, node: string, i: number): Record<string, unknown
   };
 }
 
-/** A TLS Secret with SHAPE.secretBytes of (base64) data and managedFields: ~4 KB of JSON. */
+/**
+ * A TLS Secret with SHAPE.secretBytes of (base64) data and managedFields: ~4 KB of JSON. Its
+ * tls.crt and tls.key hold a real certificate and its key (one test pair for all: the
+ * templates check that they belong together), each followed by lines of filler that differ
+ * per Secret (PEM readers skip text outside the blocks) up to the size.
+ */
 export function secret(i: number): KubeObject {
-  const bytes = Buffer.alloc(SHAPE.secretBytes);
-  for (let b = 0; b < bytes.length; b++) bytes[b] = (hash(`${i}`) + b * 31) & 255;
-  const half = Math.floor(bytes.length * 0.75);
+  const crtBytes = Math.floor(SHAPE.secretBytes * 0.75);
+  const crt = padded(CERT_A.cert, crtBytes, i);
+  const key = padded(CERT_A.key, SHAPE.secretBytes - crtBytes, i);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -176,8 +182,15 @@ export function secret(i: number): KubeObject {
       managedFields: [{ manager: 'cert-manager', operation: 'Update', apiVersion: 'v1', time: TIME, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:tls.crt': {}, 'f:tls.key': {} }, 'f:type': {} } }],
     },
     type: 'kubernetes.io/tls',
-    data: { 'tls.crt': bytes.subarray(0, half).toString('base64'), 'tls.key': bytes.subarray(half).toString('base64') },
+    data: { 'tls.crt': Buffer.from(crt).toString('base64'), 'tls.key': Buffer.from(key).toString('base64') },
   };
+}
+
+/** `pem` followed by filler lines that depend on `i`, `bytes` long in all. */
+function padded(pem: string, bytes: number, i: number): string {
+  let text = pem;
+  for (let line = 0; text.length < bytes; line++) text += `# filler ${(hash(`${i}`) + line * 31).toString(16).padStart(8, '0')}\n`;
+  return text.slice(0, bytes);
 }
 
 /** Ingress `i` of class haproxy: one host, two paths, TLS; routes to Service `i` (named and numbered ports). */

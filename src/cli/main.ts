@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, parseDuration } from '../config/index.ts';
+import { configNotes, loadConfig, parseDuration } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import type { Controller } from '../controller/controller.ts';
 import type { RenderOutcome } from '../controller/status.ts';
@@ -17,7 +17,7 @@ import { createDefaultRegistry } from '../controller/registry.ts';
 import { createSharedBackends } from '../controller/shared-backends.ts';
 import { addBackendFlags, backendFlagValues } from './backend-flags.ts';
 import { REPORTERS, runTestCommand, type ReporterName } from '../template-tests/index.ts';
-import { renderFromSource } from '../library/render.ts';
+import { renderFromSource, withoutMessage } from '../library/render.ts';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log.ts';
 import { VERSION } from '../version.ts';
 import { stringify } from 'yaml';
@@ -222,7 +222,7 @@ async function onceCommand(io: CliIo, config: Config, flags: RunFlags): Promise<
   if (config.exec !== undefined) logger.info('--once: exec is ignored (the child process runs only under a long-running `informant run`)');
   let outcomes: RenderOutcome[];
   try {
-    outcomes = await renderFromSource(config, { logger, runCommands: true, sharedBackends: SHARED_BACKENDS });
+    outcomes = await renderFromSource(config, { logger, runCommands: true, sharedBackends: SHARED_BACKENDS, onWithout: warnWithout(io) });
   } catch (err) {
     return fail(io, (err as Error).message);
   }
@@ -256,21 +256,26 @@ async function renderCommand(io: CliIo, flags: RenderFlags): Promise<void> {
   const logger = commandLogger(io, config, flags);
   let outcomes: RenderOutcome[];
   try {
-    outcomes = await renderFromSource(config, { logger, target: renderTarget(io, flags.out, config), sharedBackends: SHARED_BACKENDS });
+    outcomes = await renderFromSource(config, { logger, target: renderTarget(io, flags.out, config), sharedBackends: SHARED_BACKENDS, onWithout: warnWithout(io) });
   } catch (err) {
     return fail(io, (err as Error).message);
   }
   reportOutcomes(io, outcomes);
 }
 
+/** Says on stderr that optional resources were rendered as empty. */
+function warnWithout(io: CliIo): (resources: readonly string[]) => void {
+  return (resources) => io.stderr.write(`warning: ${withoutMessage(resources)}\n`);
+}
+
 function renderTarget(io: CliIo, out: string | undefined, config: Config): Parameters<Controller['renderAll']>[0] {
   if (out === undefined) return { kind: 'configured' };
   if (out !== '-') return { kind: 'directory', dir: resolve(io.cwd, out) };
-  const many = config.templates.length > 1;
+  const many = config.templates.length > 1 || config.templates.some((t) => t.forEach !== undefined);
   return {
     kind: 'callback',
-    write: (template, content) => {
-      if (many) io.stdout.write(`==> ${template.name} <==\n`);
+    write: (template, content, file) => {
+      if (many) io.stdout.write(`==> ${file === undefined ? template.name : `${template.name}/${file}`} <==\n`);
       io.stdout.write(content);
     },
   };
@@ -280,15 +285,15 @@ function renderTarget(io: CliIo, out: string | undefined, config: Config): Param
 function reportOutcomes(io: CliIo, outcomes: RenderOutcome[]): void {
   const failed = outcomes.filter((o) => o.error !== undefined);
   for (const outcome of outcomes) {
-    if (outcome.error !== undefined) {
-      io.stderr.write(`error: template "${outcome.template}": ${outcome.error.message}\n`);
-    } else if (outcome.output !== '-') {
-      io.stderr.write(`${outcome.status}: ${outcome.output}\n`);
+    if (outcome.status !== 'failed' && outcome.output !== '-') {
+      const files = outcome.files;
+      const detail = files === undefined ? '' : ` (${files.written.length} written, ${files.unchanged} unchanged, ${files.removed.length} removed)`;
+      io.stderr.write(`${outcome.status}: ${outcome.output}${detail}\n`);
     }
+    if (outcome.error !== undefined) io.stderr.write(`error: template "${outcome.template}": ${outcome.error.message}\n`);
   }
   if (failed.length > 0) {
-    const kept = failed.every((o) => o.status === 'failed') ? '; their previous outputs were kept' : '';
-    fail(io, `${failed.length} of ${outcomes.length} template(s) failed${kept}`);
+    fail(io, `${failed.length} of ${outcomes.length} template(s) failed; what they could not write kept its previous version`);
   }
 }
 
@@ -299,6 +304,7 @@ async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise
   io.stdout.write(
     `${config.file}: ok (${config.watchedResources.length} watched resources, ${config.templates.length} templates, ${config.tests?.length ?? 0} tests)\n`,
   );
+  for (const note of configNotes(config)) io.stdout.write(`note: ${note}\n`);
 }
 
 async function testCommand(io: CliIo, flags: LogFlags & { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {

@@ -123,11 +123,16 @@ function rulesByScope(config: Config): { cluster: Rule[]; namespaced: Map<string
 }
 
 /**
- * The note `informant rbac` prints for a config that watches several clusters: the rules
- * are needed in each of them, by the identity its kubeconfig uses; undefined for one cluster.
+ * The note `informant rbac` prints for a config that watches several clusters (the rules
+ * are needed in each of them, by the identity its kubeconfig uses) or every kcp logical
+ * cluster (the rules across all of them); undefined for one cluster.
  */
 export function clustersNote(config: Config): string | undefined {
-  const clusters = config.source.kind === 'kubernetes' ? config.source.kubernetes?.clusters : undefined;
+  const kube = config.source.kind === 'kubernetes' ? config.source.kubernetes : undefined;
+  if (kube?.kcp !== undefined) {
+    return '# kcp wildcard watches: grant these list/watch rules across every logical cluster read (through an APIExport virtual workspace: the content of the APIExport, and permission claims for resources it does not export).';
+  }
+  const clusters = kube?.clusters;
   if (clusters === undefined) return undefined;
   const names = clusters.map((c) => c.name).join(', ');
   return `# Apply these in every watched cluster (${names}): each cluster's credentials need the same rules there.`;

@@ -43,6 +43,11 @@ export const DEFAULTS = Object.freeze({
    */
   syncTimeout: '60s',
   /**
+   * A watched resource is required: rendering waits for it however long it takes, as a
+   * template that reads an empty resource may write a config that drops live traffic.
+   */
+  optional: false,
+  /**
    * How long a validate or on_change command may run before it is stopped (SIGTERM, then
    * SIGKILL). 30 s: `haproxy -c` of a large config takes seconds; a hung command must not
    * stall every later render.

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PathError, compileRemoval, parsePath } from '../path/index.ts';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from '../selector/index.ts';
 import { describeValue } from '../text/describe-value.ts';
+import { isClusterName } from '../k8s-names.ts';
 
 /** Names of properties every JavaScript object has; as names they would shadow them. */
 const RESERVED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
@@ -22,8 +23,6 @@ const LISTEN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):([0-9]{1,5})$/;
 /** DNS-1123 label (namespaces) and subdomain (Lease names). */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** A cluster name: a DNS-1123 label, or a kcp workspace path of labels joined by ":" (root:org:ws). */
-const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** `v1`, `apps/v1`, `networking.k8s.io/v1beta1`. */
 const API_VERSION = /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -140,7 +139,7 @@ export function clusterName(description: string) {
       error: (issue) => `invalid cluster name ${JSON.stringify(issue.input)}: it must not contain "/"`,
       abort: true,
     })
-    .regex(CLUSTER_NAME, {
+    .refine(isClusterName, {
       error: (issue) =>
         `invalid cluster name ${JSON.stringify(issue.input)}: use a DNS label (lower-case letters, digits and -) or a kcp workspace path such as root:org:team-a`,
     })

@@ -31,3 +31,4 @@ export {
 } from './shared/index.ts';
 export type { SharedFlagValues } from './shared/flags.ts';
 export { formatByteSize, parseByteSize } from './byte-size.ts';
+export { configNotes } from './notes.ts';

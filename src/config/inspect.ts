@@ -67,11 +67,13 @@ function salvagedTestProblems(data: unknown, context: { file: string; baseDir: s
   const tests = testsSchema().optional().safeParse(field(data, 'tests'));
   const files = testFilesSchema().optional().safeParse(field(data, 'test_files'));
   if (!tests.success || !files.success) return [];
-  const templates = Object.keys(mappingOf(field(data, 'templates')) ?? {});
+  const templateMap = mappingOf(field(data, 'templates')) ?? {};
+  const templates = Object.keys(templateMap);
+  const forEachTemplates = templates.filter((name) => field(templateMap[name], 'for_each') !== undefined);
   const source = mappingOf(field(data, 'source')) ?? {};
   const sourceKind = 'files' in source ? 'files' : 'shared' in source ? 'shared' : 'kubernetes';
   try {
-    loadTests({ tests: tests.data, test_files: files.data }, { ...context, templates, sourceKind, complete: true });
+    loadTests({ tests: tests.data, test_files: files.data }, { ...context, templates, forEachTemplates, sourceKind, complete: true });
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return [...err.problems];

@@ -64,8 +64,9 @@ export function parseConfig(text: string, file: string = INLINE_FILE, options: C
     sharedBackends: sharedBackendsOf(options),
   });
   const templates = config.templates.map((t) => t.name);
+  const forEachTemplates = config.templates.filter((t) => t.forEach !== undefined).map((t) => t.name);
   const sourceKind = config.source.kind;
-  const tests = loadTests(result.data, { file, baseDir, text, source, templates, sourceKind, complete: options.tests ?? false });
+  const tests = loadTests(result.data, { file, baseDir, text, source, templates, forEachTemplates, sourceKind, complete: options.tests ?? false });
   if (tests !== undefined) config.tests = tests;
   return config;
 }

@@ -3,17 +3,19 @@
  * every stage reads: camelCase, relative paths resolved against the config's folder,
  * on-demand cache defaults filled in, remove_fields merged, positions attached.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { canonicalPath, parsePath } from '../path/index.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { SharedBackendConfig } from './shared/index.ts';
 import { inFileOrder } from './positions.ts';
+import { mergeVars, parseOwner } from './template-outputs.ts';
 import type { RawConfig } from './schema.ts';
 import type { StoreBackendConfig } from './store-backends.ts';
 import type {
   ClusterConfig,
   Config,
   ExecConfig,
+  ForEachConfig,
   LeaderElectionConfig,
   ServerConfig,
   SharedStoreConfig,
@@ -43,6 +45,7 @@ export interface NormalizeContext {
 /** Builds the normalized Config from a successfully validated file. */
 export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Config {
   const removeFields = dedupePaths(raw.remove_fields);
+  const vars = mergeVars({}, raw.vars);
   return {
     file: context.file,
     baseDir: context.baseDir,
@@ -50,8 +53,9 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
       Object.entries(raw.watched_resources).map(([name, r]) => watchedResource(name, r, removeFields, context)),
     ),
     removeFields,
+    vars,
     source: sourceConfig(raw.source, context),
-    templates: inFileOrder(Object.entries(raw.templates).map(([name, t]) => template(name, t, context))),
+    templates: inFileOrder(Object.entries(raw.templates).map(([name, t]) => template(name, t, vars, context))),
     render: {
       debounceMs: raw.render.debounce,
       maxWaitMs: raw.render.max_wait,
@@ -94,19 +98,26 @@ function watchedResource(
   };
   if (raw.kind !== undefined) resource.kind = raw.kind;
   if (raw.resource !== undefined) resource.resource = raw.resource;
+  if (raw.sync_timeout !== undefined) resource.syncTimeoutMs = raw.sync_timeout;
+  if (raw.optional) resource.optional = true;
   const backend = context.storeBackends.find((b) => b.name === raw.store);
   if (backend?.aliasOf !== undefined) resource.store = backend.aliasOf;
   return { ...resource, ...backend?.normalize?.(raw as Record<string, unknown>) };
 }
 
-function template(name: string, raw: RawTemplate, context: NormalizeContext): TemplateConfig {
+function template(name: string, raw: RawTemplate, vars: Readonly<Record<string, unknown>>, context: NormalizeContext): TemplateConfig {
+  const output = resolve(context.baseDir, raw.output);
   const result: TemplateConfig = {
     name,
-    output: resolve(context.baseDir, raw.output),
+    output,
     mode: raw.mode,
+    vars: mergeVars(vars, raw.vars),
     escape: raw.escape,
     position: context.positionOf(['templates', name]),
   };
+  if (raw.for_each !== undefined) result.forEach = forEach(raw.for_each, raw.output, context.baseDir);
+  const owner = raw.owner === undefined ? undefined : parseOwner(raw.owner).owner;
+  if (owner !== undefined) result.owner = owner;
   if (raw.path !== undefined) result.path = resolve(context.baseDir, raw.path);
   if (raw.inline !== undefined) result.inline = raw.inline;
   if (raw.validate !== undefined) result.validate = [...raw.validate];
@@ -117,6 +128,14 @@ function template(name: string, raw: RawTemplate, context: NormalizeContext): Te
   if (raw.command_timeout !== undefined) result.commandTimeoutMs = raw.command_timeout;
   if (raw.allow_env !== undefined) result.allowEnv = [...raw.allow_env];
   return result;
+}
+
+/** A for_each as written, with its folder (the fixed part of `output`) and file name pattern split apart. */
+function forEach(raw: NonNullable<RawTemplate['for_each']>, output: string, baseDir: string): ForEachConfig {
+  const slash = output.lastIndexOf('/');
+  const placement = { dir: resolve(baseDir, slash < 0 ? '.' : output.slice(0, slash) || '/'), name: output.slice(slash + 1) };
+  if (typeof raw === 'string') return { resource: raw, ...placement };
+  return { import: resolve(baseDir, raw.import), list: raw.list, ...placement };
 }
 
 function serverConfig(raw: RawConfig['server']): ServerConfig {
@@ -161,6 +180,7 @@ function sourceConfig(raw: RawConfig['source'], context: NormalizeContext): Sour
   if (kube.kubeconfig !== undefined) kubernetes.kubeconfig = resolve(baseDir, kube.kubeconfig);
   if (kube.context !== undefined) kubernetes.context = kube.context;
   if (kube.clusters !== undefined) kubernetes.clusters = kube.clusters.map((c) => clusterConfig(c, baseDir));
+  if (kube.kcp !== undefined) kubernetes.kcp = kube.kcp.server === undefined ? {} : { server: kube.kcp.server };
   return { kind: 'kubernetes', kubernetes };
 }
 

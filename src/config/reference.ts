@@ -10,7 +10,7 @@ import { configJsonSchema } from './json-schema.ts';
 
 /** A JSON Schema node, as far as the reference reads it. */
 interface Node {
-  type?: string;
+  type?: string | string[];
   description?: string;
   default?: unknown;
   enum?: unknown[];
@@ -84,10 +84,12 @@ function typeOf(node: Node): string {
   if (node.pattern === DURATION_PATTERN) return 'duration';
   const alternatives = node.anyOf ?? node.oneOf;
   if (alternatives) return alternatives.some((n) => n.pattern === BYTE_SIZE_PATTERN) ? 'size' : alternatives.map(typeOf).join(' or ');
+  if (Array.isArray(node.type)) return node.type.map((type) => typeOf({ ...node, type })).join(' or ');
   if (node.type === 'array') return node.items ? `list of ${typeOf(node.items)}` : 'list';
   if (node.type === 'object') return typeof node.additionalProperties === 'object' ? 'mapping of names' : 'mapping';
   if (node.type === 'integer') return 'whole number';
   if (node.type === 'boolean') return 'true or false';
+  if (node.type === 'number') return 'number';
   return node.type === 'string' ? 'text' : (node.type ?? 'any');
 }
 

@@ -33,6 +33,7 @@ import {
   templateNameProblem,
   text,
 } from './fields.ts';
+import { forEachField, forEachProblems, ownerField, varsField } from './template-outputs.ts';
 import { testFilesSchema, testsSchema } from './tests-schema.ts';
 import { BUILTIN_SHARED_CONFIGS, type SharedBackendConfig } from './shared/index.ts';
 import { publishSchema, sharedSourceSchema } from './shared/schema.ts';
@@ -101,6 +102,7 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
         { level: oneOf(LOG_LEVELS, 'log level', 'The pino log level; LOG_LEVEL overrides it.').default(DEFAULTS.logLevel) },
         'Logging.',
       ).prefault({}),
+      vars: varsField('Values every template reads as vars.<name> (templates.<name>.vars adds to them and wins).').default(() => ({})),
       publish: publishSchema(shared).optional(),
       exec: execSchema().optional(),
       tests: testsSchema().optional(),
@@ -110,7 +112,19 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
   )
     .superRefine((config, ctx) => checkStoreBackends(config, backends, ctx), ON_MAPPINGS)
     .superRefine(checkTemplateTimings, ON_MAPPINGS)
+    .superRefine((config, ctx) => checkForEach(config, ctx), ON_MAPPINGS)
     .meta({ title: 'informant config' });
+}
+
+/** Per-object outputs: fixed folders of their own, names that depend on the object, watched resources. */
+function checkForEach(config: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const templates = fieldOf(config, 'templates');
+  if (templates === null || typeof templates !== 'object') return;
+  const resources = fieldOf(config, 'watched_resources');
+  const names = resources !== null && typeof resources === 'object' ? Object.keys(resources) : [];
+  for (const problem of forEachProblems(templates as Parameters<typeof forEachProblems>[0], names)) {
+    ctx.addIssue({ code: 'custom', path: ['templates', ...problem.path], message: problem.message, ...(problem.atKey ? { params: AT_KEY } : {}) });
+  }
 }
 
 /** Each resource's backend checks the config, and publish must have something to publish. */
@@ -196,7 +210,10 @@ function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
         })
         .min(1, { error: 'needs at least one expression (default: [metadata.namespace, metadata.name])' })
         .default(() => [...DEFAULTS.indexBy])
-        .meta({ description: 'Index key expressions, in order; Get(...keys) matches them as a prefix.' }),
+        .meta({
+          description:
+            'Index key expressions, in order; Get(...keys) matches them as a prefix. An expression with a wildcard, union, slice or .. is multi-valued: the object is filed under each value.',
+        }),
       remove_fields: z
         .array(removalExpression('a field to remove, e.g. status'), {
           error: (issue) => `expected a list of path expressions, got ${describeValue(issue.input)}`,
@@ -204,12 +221,23 @@ function watchedResourceSchema(backends: readonly StoreBackendConfig[]) {
         .default(() => [])
         .meta({ description: 'Fields removed from these objects, in addition to the global remove_fields.' }),
       store: storeTypeSchema(backends).default(DEFAULTS.store),
+      sync_timeout: durationField(
+        'Report this resource as stuck (log, /readyz, metrics) when it has not synced after this long; default render.sync_timeout',
+        { positive: true },
+      ).optional(),
+      optional: flag(
+        'Once sync_timeout has passed without a sync, render without this resource (it reads as empty until it syncs) instead of holding every output back.',
+      ).default(DEFAULTS.optional),
       ...options.shape,
     },
     'A kind of object to watch, and how to index and store it.',
   ).superRefine((resource, ctx) => {
     if (resource.kind === undefined && resource.resource === undefined) {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs kind (e.g. Ingress) or resource (e.g. ingresses)', params: AT_KEY });
+    }
+    if (resource.optional === true && (resource.store === 'published' || resource.store === 'etcd')) {
+      const message = `optional is not allowed with store: ${resource.store}: publishing a resource that has not synced would delete its published objects`;
+      ctx.addIssue({ code: 'custom', path: ['optional'], message, params: AT_KEY });
     }
     const store = resource.store;
     if (typeof store !== 'string' || !storeTypes.includes(store)) return;
@@ -238,9 +266,24 @@ function sourceSchema(shared: readonly SharedBackendConfig[]) {
           page_size: positiveInt('Objects per LIST page.').default(DEFAULTS.pageSize),
           streaming_list: flag('Use streaming lists (sendInitialEvents) when the server supports them.').default(DEFAULTS.streamingList),
           clusters: clustersSchema().optional(),
+          kcp: mapping(
+            {
+              server: serverUrl(
+                'The kcp server or an APIExport virtual workspace URL, e.g. https://kcp.example:6443/services/apiexport/root:org/my-export; default the context\'s server. A /clusters/<name> suffix is dropped.',
+              ).optional(),
+            },
+            'Watch every kcp logical cluster through one wildcard list/watch per resource (/clusters/*); each object\'s metadata.cluster is its kcp.io/cluster annotation.',
+          ).optional(),
         },
-        'Watch a Kubernetes API server (or several: clusters).',
-      ).optional(),
+        'Watch a Kubernetes API server (or several: clusters; or every kcp workspace: kcp).',
+      )
+        .superRefine((kube, ctx) => {
+          if (kube.clusters !== undefined && kube.kcp !== undefined) {
+            const message = 'set either clusters (one watch per cluster) or kcp (one wildcard watch across every logical cluster), not both';
+            ctx.addIssue({ code: 'custom', path: ['kcp'], message, params: AT_KEY });
+          }
+        }, ON_MAPPINGS)
+        .optional(),
       files: mapping(
         {
           path: text('A folder of YAML/JSON manifests (or one file), relative to the config file.'),
@@ -307,8 +350,11 @@ function templateSchema() {
     {
       path: text('The template file (nunjucks), relative to the config file.').optional(),
       inline: optionalText('The template text itself.').optional(),
-      output: text('The file to write, relative to the config file.'),
-      mode: fileMode('File mode of the output as an octal string.').prefault(DEFAULTS.mode),
+      output: text('The file to write, relative to the config file; with for_each, its folder and a file name template over object and vars.'),
+      for_each: forEachField().optional(),
+      vars: varsField('Values this template reads as vars.<name>, merged over the top-level vars (this template wins).').default(() => ({})),
+      mode: fileMode('File mode of the output (of each file, with for_each) as an octal string; a file holding a private key is never written readable by others.').prefault(DEFAULTS.mode),
+      owner: ownerField('Owner of the output files: "user", "user:group" or ":group" (names or numeric ids); needs the privilege to chown.').optional(),
       validate: command('Runs on the candidate file before it replaces the output; "{{ file }}" is its path.').optional(),
       on_change: command('Runs after the output was replaced; "{{ file }}" is the output\'s path.').optional(),
       backup: flag('Keep the previous output as <output>.bak when replacing it.').default(DEFAULTS.backup),

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { PathError, parsePath } from '../path/index.ts';
 import { describeValue } from '../text/describe-value.ts';
 import { DEFAULTS } from './defaults.ts';
-import { apiVersion, mapping, namedMap, oneOf, text } from './fields.ts';
+import { apiVersion, mapping, oneOf, text } from './fields.ts';
 
 /** The longest test name, in characters: names appear in one-line reports. */
 const MAX_TEST_NAME = 200;
@@ -21,7 +21,10 @@ const ON_MAPPINGS = {
 };
 
 /** The keys of an expectation that look at the output, which a failing render does not have. */
-const OUTPUT_CHECKS = ['contains', 'not_contains', 'contains_in_order', 'matches', 'equals', 'line_count', 'jsonpath'] as const;
+export const OUTPUT_CHECKS = ['contains', 'not_contains', 'contains_in_order', 'matches', 'equals', 'line_count', 'jsonpath'] as const;
+
+/** A key under `expect`: a template's name, or `<template>/<file>` for one file of a for_each template. */
+const EXPECT_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)?$/;
 
 /** A problem with a value, at a path inside it. */
 export interface ValueProblem {
@@ -189,12 +192,18 @@ function expectationSchema() {
           { error: (issue) => `expected a list of {path, equals} entries, got ${describeValue(issue.input)}` },
         )
         .optional(),
+      files: z
+        .array(z.string({ error: (issue) => `expected a file name, got ${describeValue(issue.input)}` }), {
+          error: (issue) => `expected a list of file names, got ${describeValue(issue.input)}`,
+        })
+        .meta({ description: 'for_each templates: exactly the files the template renders (names in its folder, in any order).' })
+        .optional(),
       expect_error: regex('A regular expression the render error matches: the render must fail.').optional(),
     },
-    'What one template renders in this test; {} only requires that it renders.',
+    'What one template (or one file of a for_each template, `<template>/<file>`) renders in this test; {} only requires that it renders.',
   ).superRefine((expectation, ctx) => {
     if (expectation.expect_error === undefined) return;
-    const combined = OUTPUT_CHECKS.filter((key) => expectation[key] !== undefined);
+    const combined = [...OUTPUT_CHECKS, 'files' as const].filter((key) => expectation[key] !== undefined);
     if (combined.length === 0) return;
     const message = `expect_error cannot be combined with ${combined.join(', ')}: a render that fails has no output`;
     ctx.addIssue({ code: 'custom', path: ['expect_error'], message, params: AT_KEY });
@@ -221,7 +230,15 @@ function testSchema() {
         .array(objectReference(), { error: (issue) => `expected a list of {kind, namespace, name} entries, got ${describeValue(issue.input)}` })
         .meta({ description: 'Objects of the base manifests this test leaves out (fixtures_mode: layer).' })
         .optional(),
-      expect: namedMap(expectationSchema(), 'template', 'What each template renders, by template name.').refine(
+      expect: z
+        .record(z.string(), expectationSchema(), {
+          error: (issue) => (issue.code === 'invalid_type' ? `expected a mapping of names to entries, got ${describeValue(issue.input)}` : undefined),
+        })
+        .meta({
+          description: 'What each template renders, by template name; `<template>/<file>` checks one file of a for_each template.',
+          propertyNames: { pattern: EXPECT_KEY.source },
+        })
+        .refine(
         (expect) => Object.keys(expect).length > 0,
         { error: 'needs at least one template to check, e.g. expect: {haproxy.cfg: {contains: "backend web"}}' },
       ),

@@ -12,7 +12,8 @@ import { parseFixtureText } from './fixture-text.ts';
 import { inFileOrder, positionOf, type YamlSource } from './positions.ts';
 import { formatKeyPath, issuesToProblems, problemAt } from './problems.ts';
 import type { RawConfig } from './schema.ts';
-import { testFileSchema } from './tests-schema.ts';
+import { fileNameProblem } from '../text/file-name.ts';
+import { OUTPUT_CHECKS, testFileSchema } from './tests-schema.ts';
 import type { ObjectReference, SourcePosition, TemplateExpectation, TemplateTestConfig } from './types.ts';
 import { parseYaml, toPlainData } from './yaml.ts';
 
@@ -31,6 +32,8 @@ export interface TestsContext {
   readonly source: YamlSource;
   /** The names of the configured templates. */
   readonly templates: readonly string[];
+  /** Those of them with for_each (their expectations name a file: `<template>/<file>`). */
+  readonly forEachTemplates: readonly string[];
   /** What the config watches: `layer` tests need the manifests of a files source. */
   readonly sourceKind: 'kubernetes' | 'files' | 'shared';
   /**
@@ -144,10 +147,9 @@ function documentTests(document: TestDocument, context: TestsContext): { tests: 
 function checkTest(document: TestDocument, name: string, raw: RawTest, context: TestsContext): ConfigProblem[] {
   const at = (path: PropertyKey[]) => ['tests', name, ...path];
   const problems: ConfigProblem[] = [];
-  for (const template of Object.keys(raw.expect)) {
-    if (context.templates.includes(template)) continue;
-    const known = context.templates.length > 0 ? context.templates.join(', ') : 'none';
-    problems.push(problemAt(document, at(['expect', template]), 'key', `unknown template ${JSON.stringify(template)}; templates: ${known}`));
+  for (const [key, expectation] of Object.entries(raw.expect)) {
+    const message = expectKeyProblem(key, expectation, context);
+    if (message !== undefined) problems.push(problemAt(document, at(['expect', key]), 'key', message));
   }
   if (raw.fixtures_mode === 'layer' && context.sourceKind !== 'files') {
     const message =
@@ -164,6 +166,35 @@ function checkTest(document: TestDocument, name: string, raw: RawTest, context: 
     if (!existsSync(path)) problems.push(problemAt(document, at(['fixture_files', i]), 'value', `fixture path ${path} does not exist`));
   });
   return problems;
+}
+
+/**
+ * What is wrong with a key under `expect` and the checks under it: an unknown template; a
+ * file of a template without for_each; content checks on a for_each template as a whole
+ * (they need a file); `files` anywhere but there.
+ */
+function expectKeyProblem(key: string, expectation: RawExpectation, context: TestsContext): string | undefined {
+  const slash = key.indexOf('/');
+  const template = slash < 0 ? key : key.slice(0, slash);
+  if (!context.templates.includes(template)) {
+    const known = context.templates.length > 0 ? context.templates.join(', ') : 'none';
+    return `unknown template ${JSON.stringify(template)}; templates: ${known}`;
+  }
+  const forEach = context.forEachTemplates.includes(template);
+  if (slash >= 0) {
+    if (!forEach) return `template ${JSON.stringify(template)} has no for_each: it writes one output, checked as ${JSON.stringify(template)}`;
+    const problem = fileNameProblem(key.slice(slash + 1));
+    if (problem !== undefined) return `${JSON.stringify(key)}: ${problem}`;
+    if (expectation.files !== undefined) return `files lists the files of the whole template: check it under ${JSON.stringify(template)}`;
+    return undefined;
+  }
+  if (forEach) {
+    const checks = OUTPUT_CHECKS.filter((check) => expectation[check] !== undefined);
+    if (checks.length > 0) return `template ${JSON.stringify(template)} writes one file per element: check ${checks.join(', ')} on a file, as ${JSON.stringify(`${template}/<file>`)}`;
+  } else if (expectation.files !== undefined) {
+    return `files checks the files of a for_each template; ${JSON.stringify(template)} writes one output`;
+  }
+  return undefined;
 }
 
 /** The inline fixtures as objects: the list as written, or the documents of the text. */
@@ -196,10 +227,11 @@ function objectReference(raw: NonNullable<RawTest['remove']>[number]): ObjectRef
   return reference;
 }
 
-function expectation(document: TestDocument, name: string, template: string, raw: RawExpectation): TemplateExpectation {
+function expectation(document: TestDocument, name: string, key: string, raw: RawExpectation): TemplateExpectation {
   const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : [...value]);
+  const slash = key.indexOf('/');
   const result: TemplateExpectation = {
-    template,
+    template: slash < 0 ? key : key.slice(0, slash),
     contains: list(raw.contains),
     notContains: list(raw.not_contains),
     containsInOrder: list(raw.contains_in_order),
@@ -207,8 +239,10 @@ function expectation(document: TestDocument, name: string, template: string, raw
     jsonPath: (raw.jsonpath ?? []).map((entry) =>
       Object.hasOwn(entry, 'equals') ? { path: entry.path, expected: { value: entry.equals } } : { path: entry.path },
     ),
-    position: positionOf(document, ['tests', name, 'expect', template]),
+    position: positionOf(document, ['tests', name, 'expect', key]),
   };
+  if (slash >= 0) result.file = key.slice(slash + 1);
+  if (raw.files !== undefined) result.files = [...raw.files];
   if (raw.equals !== undefined) result.equals = resolve(document.baseDir, raw.equals);
   if (raw.line_count !== undefined) result.lineCount = raw.line_count;
   if (raw.expect_error !== undefined) result.expectError = raw.expect_error;

@@ -38,6 +38,10 @@ export interface WatchedResourceConfig {
   cacheTtlMs?: number;
   /** on-demand only: how many fetched objects are kept at most. */
   maxCacheSize?: number;
+  /** How long before this resource is reported stuck, in ms; absent: render.syncTimeoutMs. */
+  syncTimeoutMs?: number;
+  /** Render without it (empty) once its sync timeout passed without a sync; absent: required. */
+  optional?: boolean;
   /** Where this resource's definition starts in the config file. */
   position?: SourcePosition;
 }
@@ -66,6 +70,16 @@ export interface ClusterConfig {
   server?: string;
 }
 
+/** source.kubernetes.kcp: where the wildcard requests go. */
+export interface KcpConfig {
+  /**
+   * The kcp server, or an APIExport's virtual workspace URL (its APIExportEndpointSlice
+   * lists them), whose `/clusters/*` serves every logical cluster; absent: the server of
+   * the kubeconfig context. A trailing /clusters/<name> is dropped.
+   */
+  server?: string;
+}
+
 export interface KubernetesSourceConfig {
   /** Path of a kubeconfig file; default KUBECONFIG, ~/.kube/config, or in-cluster. */
   kubeconfig?: string;
@@ -77,6 +91,12 @@ export interface KubernetesSourceConfig {
    * and `context` above are the defaults of clusters that set none.
    */
   clusters?: ClusterConfig[];
+  /**
+   * Watch every kcp logical cluster through one wildcard list/watch per resource
+   * (`<server>/clusters/*`), each object's metadata.cluster taken from its kcp.io/cluster
+   * annotation; absent otherwise. Never set together with `clusters`.
+   */
+  kcp?: KcpConfig;
   /** LIST page size (default 500). */
   pageSize: number;
   /** Use streaming lists (sendInitialEvents) when the server supports them (default true). */
@@ -122,10 +142,26 @@ export interface TemplateConfig {
   path?: string;
   /** Inline template text; absent when `path` is set. */
   inline?: string;
-  /** Absolute path of the output file. */
+  /**
+   * Absolute path of the output file. With `forEach`, the folder of the files and the
+   * pattern of their names (see ForEachConfig).
+   */
   output: string;
-  /** File mode of the output, e.g. 0o644. */
+  /**
+   * File mode of the output, e.g. 0o644 (of every file, with `forEach`). A file that holds
+   * a private key is never written readable by others, whatever the mode says.
+   */
   mode: number;
+  /** Owner of the output files, when set; applied where the process may (see output/file-attributes.ts). */
+  owner?: OwnerConfig;
+  /**
+   * The values the template reads as `vars`: the top-level `vars` with the template's own
+   * merged over them (mappings key by key, anything else replaced). Deep-frozen; absent
+   * means none.
+   */
+  vars?: Readonly<Record<string, unknown>>;
+  /** Render once per object (or list element), each into its own file. */
+  forEach?: ForEachConfig;
   /** Command run on the candidate file before it replaces the output; "{{ file }}" is substituted. */
   validate?: string[];
   /** Command run after the output was replaced; "{{ file }}" is the output's path. */
@@ -147,6 +183,30 @@ export interface TemplateConfig {
    */
   escape?: 'line' | 'none';
   position?: SourcePosition;
+}
+
+/**
+ * A template rendered once per element, each into its own file in one folder: the objects
+ * of a watched resource (`resource`), or the elements of a list that a template file
+ * exports (`import` and `list`). The element is `object` in the template and in `name`.
+ */
+export interface ForEachConfig {
+  /** Each object of this watched resource, sorted by namespace then name. */
+  resource?: string;
+  /** Absolute path of a template file imported with the context (resources, vars) once per render. */
+  import?: string;
+  /** The name of the list that file exports (a top-level `{% set %}`). */
+  list?: string;
+  /** Absolute path of the folder the files are written into (fixed: no element can change it). */
+  dir: string;
+  /** The file name: a nunjucks template over `object` and `vars` (the last part of `output`). */
+  name: string;
+}
+
+/** Who owns an output file: a user and a group, each a name or a numeric id; either may be absent. */
+export interface OwnerConfig {
+  user?: string | number;
+  group?: string | number;
 }
 
 export interface RenderConfig {
@@ -238,6 +298,8 @@ export interface Config {
   watchedResources: WatchedResourceConfig[];
   /** The global remove_fields list (already merged into each resource's removeFields). */
   removeFields: string[];
+  /** The top-level `vars`, which every template inherits (TemplateConfig.vars holds the merged values); absent means none. */
+  vars?: Readonly<Record<string, unknown>>;
   source: SourceConfig;
   /** In the order they appear in the file. */
   templates: TemplateConfig[];
@@ -299,6 +361,10 @@ export interface ObjectReference {
 export interface TemplateExpectation {
   /** The template's name (a key under `templates`). */
   template: string;
+  /** for_each templates: the file checked (the key was `<template>/<file>`). */
+  file?: string;
+  /** for_each templates: exactly the files the template renders (any order). */
+  files?: string[];
   /** Texts the output contains. */
   contains: string[];
   /** Texts the output does not contain. */

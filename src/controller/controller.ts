@@ -6,8 +6,6 @@
  * Renders never overlap, a failure keeps the last good output and is retried with backoff,
  * and a reloaded config is swapped in only once its new watches have synced.
  */
-import { basename, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Config, TemplateConfig } from '../config/types.ts';
 import { SharedConnections } from '../kv/shared-connections.ts';
 import { defaultLibraryLogger, type Logger } from '../log.ts';
@@ -15,12 +13,12 @@ import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { KubeObject } from '../k8s.ts';
 import { checkTemplates, createRenderer, type Renderer, type RenderTrace } from '../templates/index.ts';
-import { maskedError, newTrace, secretReads, type SecretReads } from './secret-reads.ts';
+import { secretReads, type SecretReads } from './secret-reads.ts';
 import type { WatchError } from '../watcher/index.ts';
+import { SharedWatches } from '../watcher/kubernetes/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
 import { ControllerMetrics } from './metrics.ts';
-import { checksum, fileChecksum, writeFileAtomic } from '../output/atomic-file.ts';
 import { pipelineOf, type Pipeline } from './pipeline.ts';
 import { createDefaultRegistry } from './registry.ts';
 import { createSharedBackends, type SharedBackendRegistry } from './shared-backends.ts';
@@ -32,10 +30,15 @@ import { resourceStates } from './resource-state.ts';
 import { RetryTimer } from '../time/retry-timer.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { ControllerStatus, RenderOutcome, TemplateState } from './status.ts';
-import { SyncBarrier } from './sync-barrier.ts';
+import { SyncBarrier, syncPolicy, type StuckResource } from './sync-barrier.ts';
 import { buildOutputs } from '../output/outputs.ts';
-import type { TemplateOutput, WriteResult } from '../output/template-output.ts';
+import { runOnChanges } from '../output/on-change.ts';
+import type { Output } from '../output/types.ts';
+import { placesUnder } from './directory-target.ts';
+import { renderToTarget, type OutputTarget } from './render-target.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
+
+export type { OutputTarget } from './render-target.ts';
 
 /** Timing of retries after a failed render cycle. */
 export const DEFAULTS = Object.freeze({
@@ -62,17 +65,21 @@ export interface ControllerOptions {
   sharedConnections?: SharedConnections;
   /** The shared-store backends (source.shared, and the daemon's publisher); default: the built-in ones. */
   sharedBackends?: SharedBackendRegistry;
+  /** The Kubernetes connections and watches its units share (one list/watch per kind); default: a new set. */
+  kubernetesWatches?: SharedWatches;
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
   /** Hears the outcomes of every render cycle into the configured outputs (the daemon's exec mode reloads the child). */
   onCycle?: (outcomes: readonly RenderOutcome[]) => void;
 }
 
-/** Where a render cycle writes: the configured outputs, another folder, or a callback. */
-export type OutputTarget =
-  | { kind: 'configured' }
-  | { kind: 'directory'; dir: string }
-  | { kind: 'callback'; write: (template: TemplateConfig, content: string) => void };
+/**
+ * Whether rendering can start: yes (naming the optional resources it goes without), or
+ * not before the required resources past their sync timeout (`stuck`) sync.
+ */
+export type Renderability =
+  | { renderable: true; without: string[] }
+  | { renderable: false; stuck: StuckResource[] };
 
 /**
  * Renders one config version at a time from its watches (see the module comment). All
@@ -92,11 +99,12 @@ export class Controller {
   readonly #sharedConnections: SharedConnections;
   /** The shared-store backends this controller connects with. */
   readonly sharedBackends: SharedBackendRegistry;
+  readonly #kubernetesWatches: SharedWatches;
   readonly #barrier: SyncBarrier;
   readonly #abort = new AbortController();
   #pipeline: Pipeline;
   #renderer: Renderer;
-  #outputs: Map<string, TemplateOutput>;
+  #outputs: Map<string, Output>;
   #schedule: RenderSchedule;
   #pendingReload: PendingReload | undefined;
   /** Reloads requested so far: a reload that finds a newer one has started gives way. */
@@ -104,6 +112,7 @@ export class Controller {
   #reloadError: string | undefined;
   readonly #problems: Error[] = [];
   #syncWaiters: Array<() => void> = [];
+  #renderWaiters: Array<(state: Renderability) => void> = [];
   /** Per template, the stores' generation it last rendered from. */
   #renderedGeneration = new Map<string, number>();
   #force = false;
@@ -135,7 +144,8 @@ export class Controller {
     this.#createSource = options.createSource ?? createSource;
     this.#sharedConnections = options.sharedConnections ?? new SharedConnections();
     this.sharedBackends = options.sharedBackends ?? createSharedBackends();
-    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: this.#rootLogger });
+    this.#kubernetesWatches = options.kubernetesWatches ?? new SharedWatches({ logger: this.#rootLogger });
+    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: this.#rootLogger, onTimeout: () => this.#onSyncTimeout() });
     this.metrics = new ControllerMetrics(() => this.status());
     this.metrics.declare(options.config);
     this.#history = new RenderHistory(this.#log, this.metrics);
@@ -189,7 +199,7 @@ export class Controller {
   async start(): Promise<void> {
     if (this.#started) throw new Error('controller already started');
     this.#started = true;
-    await this.#startUnits(this.#pipeline.units);
+    await this.#startUnits(this.#pipeline.units, this.#config);
     this.#log.info({ resources: [...this.#pipeline.stores.keys()] }, 'sources started');
   }
 
@@ -197,6 +207,18 @@ export class Controller {
   waitForSync(): Promise<void> {
     if (this.#pipeline.allSynced()) return Promise.resolve();
     return new Promise((resolve) => this.#syncWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once rendering can start (every watched resource synced, or optional and
+   * past its sync timeout), or once a required resource is past its sync timeout: what
+   * `informant render` waits for.
+   */
+  whenRenderable(): Promise<Renderability> {
+    return new Promise((resolve) => {
+      this.#renderWaiters.push(resolve);
+      this.#checkRenderWaiters();
+    });
   }
 
   /** Watched resources that have not synced yet. */
@@ -232,9 +254,15 @@ export class Controller {
     for (const template of templates) this.#renderedGeneration.set(template.name, generation);
     this.#renderCount++;
     this.#renderStartedAt = this.#clock.now();
-    const outcomes: RenderOutcome[] = [];
+    const places = target.kind === 'directory' ? placesUnder(target.dir, templates) : undefined;
+    const deps = {
+      renderer, outputs, metrics: this.metrics, clock: this.#clock, logger: this.#rootLogger, baseDir: this.#config.baseDir,
+      secretReads: (template: TemplateConfig, trace: RenderTrace) => this.#noteSecretReads(template, trace),
+    };
+    let outcomes: RenderOutcome[] = [];
     try {
-      for (const template of templates) outcomes.push(await this.#renderOne(template, target, renderer, outputs));
+      for (const template of templates) outcomes.push(await renderToTarget(template, target, places?.get(template.name), deps));
+      if (target.kind === 'configured') outcomes = await this.#runOnChanges(outcomes, outputs);
     } finally {
       this.#renderStartedAt = undefined;
     }
@@ -261,7 +289,7 @@ export class Controller {
     let units: WatchUnit[];
     try {
       units = planUnits(config).map(({ key, resources }) => kept.get(key) ?? push(fresh, this.#buildUnit(key, resources, config)));
-      await this.#startUnits(fresh);
+      await this.#startUnits(fresh, config);
     } catch (err) {
       await Promise.all(fresh.map((unit) => unit.stop()));
       throw this.#reloadFailed(config, (err as Error).message, err);
@@ -315,6 +343,7 @@ export class Controller {
     return {
       configFile: this.#config.file,
       synced: this.#pipeline.allSynced(),
+      renderable: this.#isRenderable(this.#pipeline.units),
       resources: resourceStates(this.#config, this.#pipeline, this.#barrier),
       templates: this.#config.templates.map((t) => this.#templateState(t)),
       renders: {
@@ -359,9 +388,37 @@ export class Controller {
     this.#barrier.update();
     if (this.#pipeline.units.includes(unit)) {
       if (this.#pipeline.allSynced()) this.#resolveSyncWaiters();
-      if (this.#watch && !this.#stopped && this.#pipeline.allSynced()) this.#schedule.trigger();
+      this.#checkRenderWaiters();
+      if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#schedule.trigger();
     }
     if (this.#pendingReload?.fresh.includes(unit)) this.#checkPendingReload();
+  }
+
+  /** A resource passed its sync timeout: an optional one no longer holds rendering (or a reload) back. */
+  #onSyncTimeout(): void {
+    this.#checkRenderWaiters();
+    if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#schedule.trigger();
+    this.#checkPendingReload();
+  }
+
+  /** True when no resource of `units` holds rendering back (see SyncBarrier.renderable). */
+  #isRenderable(units: readonly WatchUnit[]): boolean {
+    return units.every((unit) => unit.resources.every((resource) => this.#barrier.renderable(unit, resource.name)));
+  }
+
+  #checkRenderWaiters(): void {
+    if (this.#renderWaiters.length === 0) return;
+    let state: Renderability | undefined;
+    if (this.#isRenderable(this.#pipeline.units)) {
+      state = { renderable: true, without: this.#barrier.stuck().filter((s) => s.optional).map((s) => s.resource) };
+    } else {
+      const stuck = this.#barrier.stuck().filter((s) => !s.optional);
+      if (stuck.length > 0) state = { renderable: false, stuck };
+    }
+    if (state === undefined) return;
+    const waiters = this.#renderWaiters;
+    this.#renderWaiters = [];
+    for (const resolve of waiters) resolve(state);
   }
 
   #resolveSyncWaiters(): void {
@@ -395,7 +452,7 @@ export class Controller {
    * none, run pending on_change commands.
    */
   async #cycle(): Promise<void> {
-    if (this.#stopped || !this.#pipeline.allSynced()) return;
+    if (this.#stopped || !this.#isRenderable(this.#pipeline.units)) return;
     const due = new Set(this.#schedule.takeDue());
     const generation = this.#pipeline.generation();
     const force = this.#force;
@@ -407,37 +464,25 @@ export class Controller {
     }
     const pending = [...this.#outputs.values()].filter((output) => output.onChangePending);
     if (pending.length === 0 || !this.#mayRunOnChange()) return;
-    const outcomes: RenderOutcome[] = [];
-    for (const output of pending) {
-      const result = await output.runPendingOnChange(true);
-      outcomes.push({ template: output.template.name, output: output.template.output, ...result });
-    }
+    const unchanged = pending.map((output): RenderOutcome => ({ template: output.template.name, output: output.state().output, status: 'unchanged' }));
+    const outcomes = await this.#runOnChanges(unchanged, this.#outputs);
     this.#history.record(outcomes, this.#clock.now());
     this.#finishCycle(outcomes);
   }
 
-  async #renderOne(template: TemplateConfig, target: OutputTarget, renderer: Renderer, outputs: Map<string, TemplateOutput>): Promise<RenderOutcome> {
-    const output = target.kind === 'directory' ? join(target.dir, basename(template.output)) : template.output;
-    const base = { template: template.name, output: target.kind === 'callback' ? '-' : output };
-    let content: string;
-    const started = performance.now();
-    const trace = newTrace();
-    try {
-      content = await renderer.render(template.name, trace);
-    } catch (err) {
-      const { mask } = this.#noteSecretReads(template, trace);
-      return { ...base, status: 'failed', stage: 'render', error: maskedError(err as Error, mask) };
-    } finally {
-      if (target.kind === 'configured') this.metrics.renderDuration(template.name, (performance.now() - started) / 1000);
-    }
-    const secrets = this.#noteSecretReads(template, trace);
-    if (target.kind === 'callback') {
-      target.write(template, content);
-      return { ...base, status: 'written', content };
-    }
-    if (target.kind === 'directory') return { ...base, ...(await writeIfChanged(output, content, template.mode)), content };
-    const result = await outputs.get(template.name)!.replace(content, this.#mayRunOnChange(), secrets);
-    return { ...base, ...result, content };
+  /**
+   * Runs the on_change commands the outputs owe, once every output of the cycle is written
+   * (each distinct command once: see output/on-change.ts); a failure joins the outcome of
+   * each template whose command failed.
+   */
+  async #runOnChanges(outcomes: RenderOutcome[], outputs: ReadonlyMap<string, Output>): Promise<RenderOutcome[]> {
+    const owed = [...outputs.values()].map((output) => output.onChange);
+    const errors = await runOnChanges(owed, this.#mayRunOnChange(), this.#log);
+    return outcomes.map((outcome) => {
+      const error = errors.get(outcome.template);
+      if (error === undefined || outcome.error !== undefined) return outcome;
+      return { ...outcome, stage: 'on_change', error };
+    });
   }
 
   /** Logs a cycle and schedules a retry when something failed (cancels it when all went well). */
@@ -457,7 +502,7 @@ export class Controller {
 
   #checkPendingReload(): void {
     const pending = this.#pendingReload;
-    if (!pending || pending.swapping || !pending.ready()) return;
+    if (!pending || pending.swapping || !this.#isRenderable(pending.fresh)) return;
     pending.swapping = true;
     void this.#swap(pending);
   }
@@ -485,10 +530,11 @@ export class Controller {
     this.#schedule.cancel();
     this.#schedule = this.#buildSchedule(config);
     this.#reloadError = undefined;
-    this.metrics.reload(true);
     this.metrics.declare(config);
+    this.metrics.reload(true);
     this.#log.info({ config: config.file, stopped: dropped.flatMap((u) => u.resources.map((r) => r.name)) }, 'config reloaded');
     for (const unit of dropped) this.#barrier.forget(unit);
+    this.#barrier.repolicy(config);
     this.#force = true;
     void this.#renderLoop();
     pending.resolve();
@@ -514,13 +560,14 @@ export class Controller {
 
   // ── Building ───────────────────────────────────────────────────────────────────────
 
-  async #startUnits(units: readonly WatchUnit[]): Promise<void> {
+  /** Starts `units`, each resource's sync timeout as `config` says. */
+  async #startUnits(units: readonly WatchUnit[], config: Config): Promise<void> {
     const started: WatchUnit[] = [];
     try {
       for (const unit of units) {
         await unit.start(this.#clock.now());
         started.push(unit);
-        this.#barrier.expect(unit, this.#config.render.syncTimeoutMs);
+        this.#barrier.expect(unit, (resource) => syncPolicy(config, resource));
       }
     } catch (err) {
       await Promise.all(started.map((unit) => unit.stop()));
@@ -534,6 +581,7 @@ export class Controller {
       logger: this.#rootLogger,
       createSource: this.#createSource,
       shared: { connections: this.#sharedConnections, backends: this.sharedBackends },
+      kubernetesWatches: this.#kubernetesWatches,
       watch: this.#watch,
       onChange: (unit) => this.#onChange(unit),
       onError: (err: WatchError) => this.#recordProblem(err),
@@ -552,7 +600,7 @@ export class Controller {
     });
   }
 
-  #buildOutputs(config: Config, previous: ReadonlyMap<string, TemplateOutput>): Map<string, TemplateOutput> {
+  #buildOutputs(config: Config, previous: ReadonlyMap<string, Output>): Map<string, Output> {
     return buildOutputs(config, previous, {
       clock: this.#clock,
       logger: this.#rootLogger,
@@ -573,6 +621,7 @@ export class Controller {
       output: template.output,
       ...this.#history.of(template.name),
       ...(output?.checksum !== undefined ? { checksum: output.checksum } : {}),
+      ...(output?.files !== undefined ? { files: output.files } : {}),
       onChangePending: output?.onChangePending ?? false,
     };
   }
@@ -598,15 +647,4 @@ function resourceNames(config: Config): string[] {
 function push<T>(list: T[], item: T): T {
   list.push(item);
   return item;
-}
-
-/** `--out DIR`: writes the file unless its content is already the same. */
-async function writeIfChanged(path: string, content: string, mode: number): Promise<WriteResult> {
-  try {
-    if ((await fileChecksum(path)) === checksum(content)) return { status: 'unchanged' };
-    await writeFileAtomic(path, content, mode);
-    return { status: 'written' };
-  } catch (err) {
-    return { status: 'failed', stage: 'write', error: err as Error };
-  }
 }

@@ -10,6 +10,8 @@
  *   object (or a Secret not issued yet) causes would pull every replica at once.
  * - Ready with `server.readiness: strict`: as above, and the last render cycle of every
  *   template succeeded (render, validate, write and on_change).
+ * - An optional resource past its sync timeout does not count either (the outputs are
+ *   rendered without it, as configured): it is a note of the answer instead.
  * - A rejected config reload never counts: the running config still serves, and taking
  *   every replica out of service for a bad push would turn it into an outage.
  * - Not ready either: a replica that should publish into the shared store (it leads, or leader
@@ -49,6 +51,8 @@ export interface Readiness {
   reasons: string[];
   /** Failing render cycles that keep the replica ready (their last good output stays in place). */
   warnings: string[];
+  /** Optional resources rendered without (past their sync timeout); absent when none. */
+  notes?: string[];
 }
 
 /** Whether the process is alive and making progress, and what is wedged. */
@@ -61,16 +65,15 @@ export interface Health {
 export function readiness(status: ControllerStatus, options: { publishFailureMs?: number } = {}): Readiness {
   const reasons: string[] = [];
   const warnings: string[] = [];
+  const notes: string[] = [];
   const publishFailureMs = options.publishFailureMs ?? DEFAULTS.publishFailureMs;
   for (const resource of status.resources) {
     if (resource.synced) continue;
-    reasons.push(
-      resource.stuck
-        ? `watched resource "${resource.resource}" has not synced after ${Math.round(resource.stuck.waitingMs / 1000)} s: ${resource.stuck.message}`
-        : `watched resource "${resource.resource}" has not synced yet`,
-    );
+    const stuck = resource.stuck && `watched resource "${resource.resource}" has not synced after ${Math.round(resource.stuck.waitingMs / 1000)} s: ${resource.stuck.message}`;
+    if (stuck && resource.optional) notes.push(`${stuck}; it is optional: the outputs are rendered without it (it reads as empty)`);
+    else reasons.push(stuck || `watched resource "${resource.resource}" has not synced yet`);
   }
-  if (status.synced && status.templates.length > 0 && status.templates.every((t) => t.last === undefined)) {
+  if (status.renderable && status.templates.length > 0 && status.templates.every((t) => t.last === undefined)) {
     reasons.push('the first render has not finished yet');
   }
   for (const template of status.templates) {
@@ -84,7 +87,7 @@ export function readiness(status: ControllerStatus, options: { publishFailureMs?
   if (failingForMs !== undefined && failingForMs > publishFailureMs) {
     reasons.push(`publisher: not publishing for ${Math.round(failingForMs / 1000)} s: ${status.publication?.reason ?? 'failing'}`);
   }
-  return { ready: reasons.length === 0, reasons, warnings };
+  return { ready: reasons.length === 0, reasons, warnings, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /** Watches status snapshots over time for watchers and renders that stopped moving. */

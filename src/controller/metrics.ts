@@ -261,6 +261,13 @@ function resourceMetrics(status: () => ControllerStatus) {
       labels: ['resource', 'reason'],
       read: () => status().resources.flatMap((r) => (r.stuck ? [[{ resource: r.resource, reason: r.stuck.reason }, 1] as [Labels, number]] : [])),
     },
+    optionalMissing: {
+      type: 'gauge',
+      name: 'informant_resource_optional_missing',
+      help: '1 while an optional watched resource is past its sync_timeout without having synced: the outputs are rendered without it (empty).',
+      labels: resource,
+      read: () => status().resources.flatMap((r) => (r.optional ? [[{ resource: r.resource }, r.stuck && !r.synced ? 1 : 0] as [Labels, number]] : [])),
+    },
     storeObjects: { type: 'gauge', name: 'informant_store_objects', help: 'Objects in the store of the watched resource.', labels: resource, read: per((r) => r.size) },
     cacheHits: { type: 'counter', name: 'informant_store_cache_hits_total', help: 'Cache hits of stores that fetch objects on demand.', labels: resource, read: per((r) => r.cache?.hits) },
     cacheMisses: { type: 'counter', name: 'informant_store_cache_misses_total', help: 'Cache misses of stores that fetch objects on demand.', labels: resource, read: per((r) => r.cache?.misses) },

@@ -1,7 +1,8 @@
 /**
  * A config reload in flight: the new config, its units (kept ones and fresh ones), and
  * the promise the caller waits on. The controller swaps it in once every fresh unit has
- * synced, so it never renders from a half-filled pipeline.
+ * synced (or is optional and past its sync timeout), so it never renders from a
+ * half-filled pipeline.
  */
 import type { Config } from '../config/types.ts';
 import type { WatchUnit } from './watch-unit.ts';
@@ -42,11 +43,6 @@ export class PendingReload {
       this.#reject = reject;
     });
     this.done.catch(() => undefined); // callers may not wait; an abandoned reload is logged
-  }
-
-  /** Every fresh unit has delivered its initial state. */
-  ready(): boolean {
-    return this.fresh.every((unit) => unit.allSynced());
   }
 
   resolve(): void {

@@ -79,7 +79,7 @@ export class RenderHistory {
     const fields = { template: outcome.template, output: outcome.output };
     if (!outcome.error) {
       this.#loggedFailures.delete(outcome.template);
-      if (outcome.status === 'written') this.#log.info(fields, `wrote ${outcome.output}`);
+      if (outcome.status === 'written') this.#log.info({ ...fields, ...outcome.files }, `wrote ${describeWrite(outcome)}`);
       else this.#log.debug(fields, 'output unchanged');
       return;
     }
@@ -96,4 +96,12 @@ export class RenderHistory {
     this.#log.error({ ...fields, stage: outcome.stage }, text);
     this.#log.debug({ ...fields, stage: outcome.stage, err: outcome.error }, text);
   }
+}
+
+/** What a write did, for the log: the file, or the files of a for_each template. */
+function describeWrite(outcome: RenderOutcome): string {
+  const files = outcome.files;
+  if (files === undefined) return outcome.output;
+  const removed = files.removed.length > 0 ? `, removed ${files.removed.length}` : '';
+  return `${files.written.length} file(s) in ${outcome.output}${removed} (${files.unchanged} unchanged)`;
 }

@@ -22,6 +22,7 @@ export function resourceStates(config: Config, pipeline: Pipeline, barrier: Sync
       resource: resource.name,
       store: resource.store,
       synced: indexer.isSynced,
+      ...(resource.optional ? { optional: true as const } : {}),
       size: store.size(),
       missingKeys: { total: missing.missingKeys, current: missing.missing },
     };
@@ -33,6 +34,8 @@ export function resourceStates(config: Config, pipeline: Pipeline, barrier: Sync
     if (problem) state.problem = problem;
     const clusters = sourceStatus.get(resource.name)?.clusters;
     if (clusters) state.clusters = clusters;
+    const sharedWith = sourceStatus.get(resource.name)?.sharedWith;
+    if (sharedWith) state.sharedWith = sharedWith;
     if (isOnDemandStore(store)) {
       state.cache = store.stats();
     }

@@ -9,7 +9,7 @@ import { SharedSource } from '../watcher/shared/index.ts';
 import { connectionKey, createSharedBackends, openRepository, type SharedBackendRegistry } from './shared-backends.ts';
 import { FilesSource } from '../watcher/files/index.ts';
 import type { Source, WatchError } from '../watcher/index.ts';
-import { KubernetesSource } from '../watcher/kubernetes/index.ts';
+import { KubernetesSource, type SharedWatches } from '../watcher/kubernetes/index.ts';
 import { metadataOnlyResources } from './on-demand.ts';
 
 /** How the controller wants a source to behave. */
@@ -22,6 +22,8 @@ export interface SourceSettings {
   sharedConnections?: SharedConnections;
   /** The shared-store backends (source.shared); default: the built-in ones. */
   sharedBackends?: SharedBackendRegistry;
+  /** The controller's shared Kubernetes connections and watches (one list/watch per kind); default: per source. */
+  kubernetesWatches?: SharedWatches;
 }
 
 /** The source of `config.source`, for its watched resources. */
@@ -41,7 +43,8 @@ export function createSource(config: Config, logger: Logger, settings: SourceSet
   if (config.source.kind === 'kubernetes' && config.source.kubernetes) {
     // On-demand stores keep references only: watch their metadata, fetch bodies when read.
     const metadataOnly = metadataOnlyResources(resources);
-    return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly });
+    const watches = settings.kubernetesWatches;
+    return new KubernetesSource({ config: config.source.kubernetes, resources, logger, metadataOnly, ...(watches ? { watches } : {}) });
   }
   if (config.source.kind === 'shared' && config.source.shared) {
     const shared = config.source.shared;

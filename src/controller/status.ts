@@ -8,7 +8,7 @@ import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { StuckReason } from './sync-barrier.ts';
-import type { WriteResult } from '../output/template-output.ts';
+import type { WriteResult } from '../output/types.ts';
 import type { ObjectReport } from '../templates/index.ts';
 
 /**
@@ -29,7 +29,9 @@ export interface ResourceState {
   /** The store backend (full, on-demand...). */
   store: string;
   synced: boolean;
-  /** Set once the resource is past its sync timeout and still not synced. */
+  /** Rendering goes on without it once it is past its sync timeout (optional: true). */
+  optional?: true;
+  /** Set once the resource is past its sync timeout and still not synced (an optional one then renders as empty). */
   stuck?: { reason: StuckReason; message: string; waitingMs: number };
   /** The source's current problem (also after sync: a watch that keeps failing). */
   problem?: WatchProblem;
@@ -45,6 +47,8 @@ export interface ResourceState {
   watchByCluster?: WatchStats[];
   /** The source's state per cluster, when it watches several (synced, problem). */
   clusters?: ClusterWatchStatus[];
+  /** The other watched resources reading the same list/watch (its counters and problem are theirs too). */
+  sharedWith?: string[];
 }
 
 /** Cache counters of an on-demand store (its OnDemandStats). */
@@ -67,8 +71,10 @@ export interface TemplateState {
   leftOut?: readonly ObjectReport[];
   /** The problems the last successful render reported with warn_object. */
   warnings?: readonly ObjectReport[];
-  /** sha256 of the output as last written or found. */
+  /** sha256 of the output as last written or found (for_each: of its list of files and their checksums). */
   checksum?: string;
+  /** for_each templates: how many files are in place. */
+  files?: number;
   /** on_change still has to run for the current output. */
   onChangePending: boolean;
 }
@@ -85,6 +91,8 @@ export interface ControllerStatus {
   configFile: string;
   /** Every watched resource of the running config has synced at least once. */
   synced: boolean;
+  /** Rendering can go on: every resource synced, or optional and past its sync timeout. */
+  renderable: boolean;
   resources: ResourceState[];
   templates: TemplateState[];
   /**

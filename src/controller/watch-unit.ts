@@ -8,7 +8,9 @@
  * resource relists only that one. With several clusters a unit is still one resource, in
  * every cluster: its store spans them all (resources.x with InCluster), so it is synced,
  * swapped and kept as one; changing source.kubernetes (clusters included) rebuilds every
- * unit. A files source is one unit for all resources: reading a folder
+ * unit. Units of resources with the same kind, namespace and selectors still share one
+ * list/watch (the controller's SharedWatches): a unit joins the watch, and leaving it
+ * (stopped, or rebuilt on a reload) never disturbs the other units on it. A files source is one unit for all resources: reading a folder
  * again is cheap, and one folder watcher serves them all.
  *
  * A unit's stores and indexers come from indexedStores, which template tests use too.
@@ -23,6 +25,7 @@ import type { StoreRegistry } from '../store/registry.ts';
 import type { ResourceWatchStatus, Source, WatchError } from '../watcher/index.ts';
 import { limitedSinks } from '../watcher/limited-sink.ts';
 import type { ObjectLimits } from '../watcher/object-limits.ts';
+import type { SharedWatches } from '../watcher/kubernetes/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import { sourceFetcher } from './on-demand.ts';
 import { buildStore } from './registry.ts';
@@ -82,22 +85,27 @@ export interface WatchUnitContext {
   onError: (err: WatchError) => void;
   /** The controller's shared-store backends and connections, handed to the sources. */
   shared?: { connections: SharedConnections; backends: SharedBackendRegistry };
+  /** The controller's shared Kubernetes connections and watches, handed to the sources. */
+  kubernetesWatches?: SharedWatches;
 }
 
 /** The resources of `config`, grouped into units, each with the key that decides reuse. */
 export function planUnits(config: Config): Array<{ key: string; resources: WatchedResourceConfig[] }> {
   const source = config.source[config.source.kind];
   const keyOf = (resources: WatchedResourceConfig[]): string =>
-    JSON.stringify({ kind: config.source.kind, source, resources: resources.map(withoutPosition) });
+    JSON.stringify({ kind: config.source.kind, source, resources: resources.map(whatIsWatched) });
   if (config.source.kind === 'files') {
     return config.watchedResources.length === 0 ? [] : [{ key: keyOf(config.watchedResources), resources: config.watchedResources }];
   }
   return config.watchedResources.map((resource) => ({ key: keyOf([resource]), resources: [resource] }));
 }
 
-/** Where a definition is written does not change what is watched. */
-function withoutPosition(resource: WatchedResourceConfig): Omit<WatchedResourceConfig, 'position'> {
-  const { position: _position, ...rest } = resource;
+/**
+ * What decides a unit's reuse: where a definition is written, and how long rendering
+ * waits for it (sync_timeout, optional), do not change what is watched or stored.
+ */
+function whatIsWatched(resource: WatchedResourceConfig): Omit<WatchedResourceConfig, 'position' | 'syncTimeoutMs' | 'optional'> {
+  const { position: _position, syncTimeoutMs: _timeout, optional: _optional, ...rest } = resource;
   return rest;
 }
 
@@ -121,6 +129,7 @@ export class WatchUnit {
       watch: context.watch,
       onError: context.onError,
       ...(context.shared ? { sharedConnections: context.shared.connections, sharedBackends: context.shared.backends } : {}),
+      ...(context.kubernetesWatches ? { kubernetesWatches: context.kubernetesWatches } : {}),
     };
     const source = context.createSource({ ...config, watchedResources: resources }, context.logger, settings);
     const { stores, indexers } = indexedStores(resources, {

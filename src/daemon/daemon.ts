@@ -365,9 +365,9 @@ function defaultLeaseClient(config: Config): { client: LeaseClient; close(): voi
   return { client: new ApiLeaseClient(api, namespace, lease), close: () => api.close() };
 }
 
-/** The config file and every template file: a change to any of them triggers a reload. */
+/** The config file, every template file and every list file of a for_each: a change to any of them triggers a reload. */
 function watchedFiles(config: Config): string[] {
   const files = config.file === INLINE_FILE ? [] : [config.file];
-  for (const template of config.templates) if (template.path !== undefined) files.push(template.path);
+  for (const template of config.templates) files.push(...[template.path, template.forEach?.import].filter((file) => file !== undefined));
   return files;
 }

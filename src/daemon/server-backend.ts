@@ -10,6 +10,7 @@ import { readiness, type HealthCheck } from '../controller/health.ts';
 import type { ElectionState } from '../election/leader-election.ts';
 import { holdsSecrets } from '../secrets/index.ts';
 import type { ChildState } from '../exec/index.ts';
+import { isMultiValued } from '../path/index.ts';
 
 /** What the backend reads besides the controller. */
 export interface ServerBackendDeps {
@@ -30,7 +31,7 @@ export function controllerBackend(controller: Controller, deps: ServerBackendDep
     },
     readiness: () => {
       const ready = readiness(controller.status());
-      return { ok: ready.ready, reasons: ready.reasons, warnings: ready.warnings };
+      return { ok: ready.ready, reasons: ready.reasons, warnings: ready.warnings, ...(ready.notes ? { notes: ready.notes } : {}) };
     },
     metrics: () => controller.metrics.scrape(),
     debug: () => (controller.config.server.debug ? debug : undefined),
@@ -40,7 +41,7 @@ export function controllerBackend(controller: Controller, deps: ServerBackendDep
 function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBackend {
   const storeOf = (resource: WatchedResourceConfig): DebugStore | undefined => {
     const store = controller.stores.get(resource.name);
-    return store && { name: resource.name, store, indexBy: resource.indexBy, secret: holdsSecrets(resource) };
+    return store && { name: resource.name, type: resource.store, store, indexBy: resource.indexBy, secret: holdsSecrets(resource) };
   };
   return {
     get allowSecrets() {
@@ -50,7 +51,9 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
       const byName = new Map(controller.config.watchedResources.map((r) => [r.name, r]));
       return controller.status().resources.map(({ watch: _watch, watchByCluster: _byCluster, ...state }) => {
         const resource = byName.get(state.resource);
-        return { ...state, apiVersion: resource?.apiVersion, kind: resource?.kind, namespace: resource?.namespace, indexBy: resource?.indexBy };
+        const indexBy = resource?.indexBy;
+        const multiValued = indexBy?.filter(isMultiValued);
+        return { ...state, apiVersion: resource?.apiVersion, kind: resource?.kind, namespace: resource?.namespace, indexBy, multiValued };
       });
     },
     store: (name) => {
@@ -72,14 +75,16 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
       const status = controller.status();
       return {
         synced: status.synced,
-        resources: status.resources.map(({ resource, synced, stuck, problem, watch, clusters, watchByCluster }) => ({
+        resources: status.resources.map(({ resource, synced, optional, stuck, problem, watch, clusters, watchByCluster, sharedWith }) => ({
           resource,
           synced,
+          ...(optional ? { optional } : {}),
           stuck,
           problem,
           watch,
           ...(clusters ? { clusters } : {}),
           ...(watchByCluster ? { watchByCluster } : {}),
+          ...(sharedWith ? { sharedWith } : {}),
         })),
         renders: status.renders,
         reload: status.reload,

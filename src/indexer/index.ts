@@ -3,7 +3,8 @@
  * resource: it strips remove_fields, extracts the index key from index_by and writes into
  * the resource's IndexSink (see indexer.ts for the contract).
  */
-export type { IndexKey, IndexSink, IndexerStats, MissingKey } from './types.ts';
+export type { IndexKey, IndexKeys, IndexSink, IndexerStats, MissingKey } from './types.ts';
+export { isKeyList } from './types.ts';
 export { Indexer, type IndexerOptions } from './indexer.ts';
 export { IndexerError } from './error.ts';
 export { FieldStripper } from './strip.ts';

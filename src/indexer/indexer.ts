@@ -10,7 +10,7 @@ import { IndexerError } from './error.ts';
 import { KeyExtractor, isKeyProblem, type KeyProblem } from './index-key.ts';
 import { MissingKeys } from './missing-keys.ts';
 import { FieldStripper } from './strip.ts';
-import type { IndexKey, IndexerStats, IndexSink } from './types.ts';
+import type { IndexKeys, IndexerStats, IndexSink } from './types.ts';
 
 export interface IndexerOptions {
   /** The watched resource: its name, index_by and effective remove_fields. */
@@ -38,10 +38,12 @@ export interface IndexerOptions {
  *    such field is present. The store then owns what it is given and freezes it before it
  *    first returns it, so subtrees shared with the source's object end up frozen: as the
  *    WatchSink contract says, a source must not touch an object after handing it over.
- * 2. extracts the index key from the stripped object: each index_by expression must yield
- *    exactly one string, number or boolean. An object without one is not stored (a stored
- *    older version is removed); it is counted and logged once per identity and listed in
- *    stats() until a later version has a key or it is deleted.
+ * 2. extracts the index keys from the stripped object: a simple path must yield exactly
+ *    one string, number or boolean; a multi-valued expression (`spec.rules[*].host`) at
+ *    least one, and the object is filed under every combination (see KeyExtractor). An
+ *    object without a key is not stored (a stored older version is removed); it is
+ *    counted and logged once per identity and listed in stats() until a later version has
+ *    a key or it is deleted.
  * 3. writes into the store: add/update upsert, delete removes that object only, replace
  *    reconciles the whole set.
  * Expressions are compiled once, in the constructor.
@@ -102,7 +104,7 @@ export class Indexer implements WatchSink {
 
   replace(objs: KubeObject[]): void {
     const before = this.#store.modCount;
-    const entries: Array<{ obj: KubeObject; key: IndexKey }> = [];
+    const entries: Array<{ obj: KubeObject; key: IndexKeys }> = [];
     const problems: Array<{ obj: KubeObject; problem: KeyProblem }> = [];
     for (const obj of objs) {
       const stripped = this.#stripper.strip(obj);
@@ -118,6 +120,11 @@ export class Indexer implements WatchSink {
   synced(): void {
     this.#synced = true;
     this.#notify();
+  }
+
+  /** The index_by expressions that may select several values (each value files the object once more). */
+  get multiValued(): readonly string[] {
+    return this.#keys.multiValued;
   }
 
   /** Objects left out for lack of an index key: a running count and the current set. */

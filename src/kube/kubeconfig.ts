@@ -20,8 +20,9 @@ export interface KubeconfigOptions {
   /**
    * Replaces the server URL of the context's cluster, credentials and TLS settings kept:
    * one kcp kubeconfig serves several workspaces (https://kcp:6443/clusters/root:org:ws).
+   * A function receives the context's URL and returns the one to use.
    */
-  server?: string | undefined;
+  server?: string | ((contextServer: string) => string) | undefined;
 }
 
 /** What the environment looks like; injected by tests. */
@@ -66,7 +67,8 @@ export function loadKubeConfig(
   if (!cluster) {
     throw new KubeconfigError(`kubeconfig ${origin}: context "${kc.getCurrentContext()}" has no cluster`);
   }
-  if (options.server) overrideServer(kc, cluster.name, options.server);
+  const server = typeof options.server === 'function' ? options.server(cluster.server) : options.server;
+  if (server) overrideServer(kc, cluster.name, server);
   return kc;
 }
 

@@ -58,6 +58,8 @@ export interface RenderFromSourceOptions extends LibraryOptions {
    * leader election says (there is none); default false: outputs are only written.
    */
   runCommands?: boolean;
+  /** Optional resources (sync: optional) that did not sync in time and were rendered as empty; default: a warning in the log. */
+  onWithout?: (resources: readonly string[]) => void;
 }
 
 /**
@@ -76,16 +78,23 @@ export async function renderFromSource(config: Config, options: RenderFromSource
   await controller.start().catch((err: Error) => {
     throw new Error(`${config.file}: ${err.message}`, { cause: err });
   });
-  const timeoutMs = config.render.syncTimeoutMs;
-  const synced = await syncWithin(controller, timeoutMs);
+  const state = await controller.whenRenderable();
   const problems = controller.problems;
   // The source stays up while rendering: on-demand stores fetch through it.
-  const outcomes = synced && problems.length === 0 ? await controller.renderAll(options.target ?? { kind: 'configured' }) : [];
-  const unsynced = controller.unsynced();
+  const outcomes = state.renderable && problems.length === 0 ? await controller.renderAll(options.target ?? { kind: 'configured' }) : [];
   await controller.stop();
-  if (!synced) throw new Error(`not synced after ${timeoutMs / 1000}s (render.sync_timeout): ${unsynced.join(', ')}`);
+  if (!state.renderable) {
+    const stuck = state.stuck.map((s) => `${s.resource} after ${Math.round(s.waitingMs / 1000)} s: ${s.message}`);
+    throw new Error(`not synced within sync_timeout: ${stuck.join('; ')}`);
+  }
   if (problems.length > 0) throw new Error(`${problems.map((err) => err.message).join('\n')}\nnothing was written`);
+  if (state.without.length > 0) (options.onWithout ?? ((without) => logger.warn({ without }, withoutMessage(without))))(state.without);
   return outcomes;
+}
+
+/** What rendering without optional resources that did not sync in time is reported as. */
+export function withoutMessage(without: readonly string[]): string {
+  return `rendered without the optional ${without.join(', ')} (not synced within sync_timeout: empty)`;
 }
 
 /**
@@ -101,14 +110,4 @@ export async function renderOnce(config: Config, options: Omit<RenderFromSourceO
       outcome.error ? { ok: false, error: outcome.error } : { ok: true, content: outcome.content ?? '' },
     ]),
   );
-}
-
-async function syncWithin(controller: Controller, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const result = await Promise.race([controller.waitForSync().then(() => true), timeout]);
-  clearTimeout(timer);
-  return result;
 }

@@ -1,13 +1,16 @@
 /**
- * The TemplateOutputs of one config version: one per template, each taking over what the
- * previous version knew of the same output file (its checksum, a pending on_change), so a
- * reload neither rewrites unchanged outputs nor forgets an on_change still owed.
+ * The outputs of one config version: one per template (a single file, or the files of a
+ * for_each template), each taking over what the previous version knew of the same output
+ * (checksums, the manifest, a pending on_change), so a reload neither rewrites unchanged
+ * outputs nor forgets an on_change still owed.
  */
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import type { Clock } from '../time/clock.ts';
 import type { CommandResult } from './command.ts';
-import { TemplateOutput } from './template-output.ts';
+import { PerObjectOutput } from './per-object-output.ts';
+import { TemplateOutput, type TemplateOutputSettings } from './template-output.ts';
+import type { Output } from './types.ts';
 
 /** What every output of a controller shares. */
 export interface OutputDeps {
@@ -22,11 +25,11 @@ export interface OutputDeps {
 }
 
 /** The outputs of `config` by template name, adopting the state of `previous` outputs of the same files. */
-export function buildOutputs(config: Config, previous: ReadonlyMap<string, TemplateOutput>, deps: OutputDeps): Map<string, TemplateOutput> {
+export function buildOutputs(config: Config, previous: ReadonlyMap<string, Output>, deps: OutputDeps): Map<string, Output> {
   const byFile = new Map([...previous.values()].map((output) => [output.template.output, output]));
-  const outputs = new Map<string, TemplateOutput>();
+  const outputs = new Map<string, Output>();
   for (const template of config.templates) {
-    const output = new TemplateOutput({
+    const settings: TemplateOutputSettings = {
       template,
       clock: deps.clock,
       logger: deps.logger,
@@ -35,7 +38,8 @@ export function buildOutputs(config: Config, previous: ReadonlyMap<string, Templ
       cwd: config.baseDir,
       signal: deps.signal,
       onCommand: (command, result) => deps.onCommand(template.name, command, result),
-    });
+    };
+    const output = template.forEach === undefined ? new TemplateOutput(settings) : new PerObjectOutput(settings);
     const before = byFile.get(template.output);
     if (before) output.adopt(before);
     outputs.set(template.name, output);

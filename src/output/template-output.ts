@@ -2,47 +2,29 @@
  * TemplateOutput: the output file of one template and the steps that replace it. A new
  * rendering replaces the output in this order, and any failure stops it with the previous
  * file untouched:
- *   1. unchanged checksum → nothing is written and nothing runs;
+ *   1. unchanged checksum → nothing is written (a wrong mode or owner is corrected);
  *   2. the candidate `.name.<random>.candidate` is written beside the output (a fresh file,
- *      never through a link planted there) and fsynced;
+ *      never through a link planted there) with the output's mode and owner
+ *      (file-attributes.ts), and fsynced;
  *   3. `validate` runs on it (`{{ file }}` = the candidate);
  *   4. the previous output is copied to `name.bak` (when `backup` is on);
  *   5. the candidate is renamed over the output (atomic) and the folder fsynced;
- *   6. `on_change` runs (when this replica may run it; else it is remembered as pending).
+ *   6. `on_change` is owed; the controller runs it once every output of the cycle is
+ *      written (on-change.ts), or `replace` runs it at once.
  */
 import { rm } from 'node:fs/promises';
 import type { TemplateConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
-import { SecretMask } from '../secrets/index.ts';
 import type { Clock } from '../time/clock.ts';
-import { CommandError, formatArgv, runCommand, substituteFile, type CommandResult } from './command.ts';
+import type { CommandResult } from './command.ts';
 import { backupFile, backupPath, checksum, fileChecksum, replaceFile, writeTemporary } from './atomic-file.ts';
+import { FileAttributes, type FileAttributeDeps } from './file-attributes.ts';
+import { PendingOnChange, runOnChanges } from './on-change.ts';
+import { OutputCommands, OutputError, type OutputStage } from './output-commands.ts';
+import type { Output, OutputState, RenderedSecrets, WriteResult } from './types.ts';
 
-/**
- * The steps from a template to its output file, which a failure is attributed to (metrics
- * label `stage`): rendering the template, then validate, write and on_change.
- */
-export type OutputStage = 'render' | 'validate' | 'write' | 'on_change';
-
-/** What writing one rendering to its output did. `error` is set whenever a step failed. */
-export interface WriteResult {
-  /** failed: the output was not replaced. written with an error: on_change failed afterwards. */
-  status: 'written' | 'unchanged' | 'failed';
-  stage?: OutputStage;
-  error?: Error;
-}
-
-/** A step of replacing an output failed; names the template and the step. */
-export class OutputError extends Error {
-  override readonly name = 'OutputError';
-  readonly template: string;
-  readonly stage: OutputStage;
-  constructor(message: string, options: { template: string; stage: OutputStage; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.template = options.template;
-    this.stage = options.stage;
-  }
-}
+export { OutputError, type OutputStage } from './output-commands.ts';
+export type { RenderedSecrets, WriteResult } from './types.ts';
 
 /** What a TemplateOutput needs besides its template. */
 export interface TemplateOutputSettings {
@@ -59,67 +41,60 @@ export interface TemplateOutputSettings {
   signal?: AbortSignal;
   /** Hears every finished command (metrics). */
   onCommand?: (command: 'validate' | 'on_change', result: CommandResult) => void;
-}
-
-/** The Secret data a rendering holds: whether it read any, and the mask for messages about it. */
-export interface RenderedSecrets {
-  readonly read: boolean;
-  readonly mask: SecretMask;
+  /** chown and the account files (tests); default the system's. */
+  attributes?: FileAttributeDeps;
 }
 
 /** A snapshot for the debug endpoint and readiness. */
-export interface TemplateOutputState {
-  template: string;
-  output: string;
-  /** sha256 of the output on disk as this process knows it; undefined when there is none. */
-  checksum: string | undefined;
-  /** Clock time of the last replace by this process. */
-  lastWrittenAt: number | undefined;
-  /** on_change has not run for the current output yet (not the leader, or it failed). */
-  onChangePending: boolean;
-}
+export type TemplateOutputState = OutputState;
 
 /**
  * Owns one output file. Replacing it is serialized by the controller (never two at once);
  * the file's checksum is read from disk the first time, so a restart with identical
  * content writes nothing and runs nothing.
  */
-export class TemplateOutput {
+export class TemplateOutput implements Output {
   readonly template: TemplateConfig;
+  readonly onChange: PendingOnChange;
   readonly #settings: TemplateOutputSettings;
   readonly #log: Logger;
+  readonly #commands: OutputCommands;
+  readonly #attributes: FileAttributes;
   /** sha256 of the output on disk as this process knows it (read from disk once). */
   #checksum: string | undefined;
   #checksumKnown = false;
+  /** The mode and owner of the file on disk were checked under this config version. */
+  #attributesChecked = false;
   #rejected: { checksum: string; error: Error } | undefined;
   #content: string | undefined;
   /** The content this process replaced last (for the diff of the last change in /debug/ui). */
   #previous: string | undefined;
   #candidate: string | undefined;
   #lastWrittenAt: number | undefined;
-  #onChangePending = false;
   /** A rendering of this output read Secret data (once true, it stays: its contents are never shown). */
   #readsSecrets = false;
-  /** Masks the values of the last rendering's Secrets in command output. */
-  #mask: SecretMask = SecretMask.none;
 
   constructor(settings: TemplateOutputSettings) {
     this.#settings = settings;
     this.template = settings.template;
     this.#log = settings.logger.child({ component: 'output', template: settings.template.name });
+    this.#commands = new OutputCommands(settings.template, { ...settings, logger: this.#log });
+    this.#attributes = new FileAttributes(settings.template, this.#log, settings.attributes);
+    this.onChange = new PendingOnChange(settings.template, settings.template.output, this.#commands, settings.runCommands);
   }
 
   /** Takes over what `previous` (the same output under the config before a reload) knew. */
-  adopt(previous: TemplateOutput): void {
-    if (previous.template.output !== this.template.output) return;
+  adopt(previous: Output): void {
+    if (!(previous instanceof TemplateOutput) || previous.template.output !== this.template.output) return;
     this.#checksum = previous.#checksum;
     this.#checksumKnown = previous.#checksumKnown;
     this.#content = previous.#content;
     this.#previous = previous.#previous;
     this.#lastWrittenAt = previous.#lastWrittenAt;
-    this.#onChangePending = previous.#onChangePending && this.template.onChange !== undefined;
+    this.#attributesChecked = previous.#attributesChecked && sameAttributes(previous.template, this.template);
+    this.onChange.adopt(previous.onChange);
     this.#readsSecrets = previous.#readsSecrets;
-    this.#mask = previous.#mask;
+    this.#commands.mask = previous.#commands.mask;
   }
 
   /** Whether a rendering of this output read Secret data: its content and candidates are not to be shown. */
@@ -143,29 +118,40 @@ export class TemplateOutput {
   }
 
   get onChangePending(): boolean {
-    return this.#onChangePending;
+    return this.onChange.pending;
   }
 
-  state(): TemplateOutputState {
+  state(): OutputState {
     return {
       template: this.template.name,
       output: this.template.output,
       checksum: this.#checksum,
       lastWrittenAt: this.#lastWrittenAt,
-      onChangePending: this.#onChangePending,
+      onChangePending: this.onChangePending,
     };
   }
 
   /**
-   * Replaces the output with `content` (steps in the module comment). Never throws: the
-   * result says what happened and which step failed. `mayRunOnChange` says whether this
-   * replica runs on_change. `secrets` says what Secret data the rendering read: command
-   * output is masked with it in errors and in the log.
+   * Replaces the output with `content` and runs on_change at once (steps in the module
+   * comment). Never throws: the result says what happened and which step failed.
+   * `mayRunOnChange` says whether this replica runs on_change; `secrets`, see write().
    */
   async replace(content: string, mayRunOnChange: boolean, secrets?: RenderedSecrets): Promise<WriteResult> {
+    const written = await this.write(content, secrets);
+    if (written.status === 'failed') return written;
+    const ran = await this.runPendingOnChange(mayRunOnChange);
+    return ran.error ? { ...ran, status: written.status } : written;
+  }
+
+  /**
+   * Steps 1 to 5: replaces the output with `content` unless it is unchanged; on_change is
+   * then owed (see `onChange`). Never throws. `secrets` says what Secret data the rendering
+   * read: command output is masked with it in errors and in the log.
+   */
+  async write(content: string, secrets?: RenderedSecrets): Promise<WriteResult> {
     if (secrets) {
       this.#readsSecrets ||= secrets.read;
-      this.#mask = secrets.mask;
+      this.#commands.mask = secrets.mask;
     }
     const sum = checksum(content);
     try {
@@ -173,11 +159,7 @@ export class TemplateOutput {
     } catch (err) {
       return this.#failed('write', `cannot read ${this.template.output}: ${(err as Error).message}`, err);
     }
-    if (sum === this.#checksum) {
-      this.#content = content;
-      this.#candidate = undefined;
-      return this.#onChangePending ? this.#runPendingOnChange(mayRunOnChange, 'unchanged') : { status: 'unchanged' };
-    }
+    if (sum === this.#checksum) return this.#unchanged(content);
     if (this.#rejected?.checksum === sum) {
       return { status: 'failed', stage: 'validate', error: this.#rejected.error };
     }
@@ -186,25 +168,48 @@ export class TemplateOutput {
       this.#candidate = content;
       return failure;
     }
-    this.#onChangePending = this.template.onChange !== undefined && this.#settings.runCommands;
-    return this.#runPendingOnChange(mayRunOnChange, 'written');
+    this.onChange.changed();
+    return { status: 'written' };
   }
 
   /** Runs a pending on_change (after a leadership change or an earlier failure). */
   async runPendingOnChange(mayRunOnChange: boolean): Promise<WriteResult> {
-    return this.#runPendingOnChange(mayRunOnChange, 'unchanged');
+    const errors = await runOnChanges([this.onChange], mayRunOnChange, this.#log);
+    const error = errors.get(this.template.name);
+    return error ? { status: 'unchanged', stage: 'on_change', error } : { status: 'unchanged' };
+  }
+
+  /** Step 1: the content is already in place; its mode and owner are corrected once per config version. */
+  async #unchanged(content: string): Promise<WriteResult> {
+    this.#content = content;
+    this.#candidate = undefined;
+    if (!this.#attributesChecked) {
+      try {
+        await this.#attributes.correct(this.template.output, content);
+        this.#attributesChecked = true;
+      } catch (err) {
+        return this.#failed('write', `cannot set the mode or owner of ${this.template.output}: ${(err as Error).message}`, err);
+      }
+    }
+    return { status: 'unchanged' };
   }
 
   /** Steps 2 to 5: the candidate is written, validated and renamed over the output; the failure, if any. */
   async #writeAndRename(content: string, sum: string): Promise<WriteResult | undefined> {
-    const { output, mode } = this.template;
+    const { output } = this.template;
     let candidate: string;
     try {
-      candidate = await writeTemporary(output, content, mode, 'candidate');
+      candidate = await writeTemporary(output, content, this.#attributes.mode(content, output), 'candidate');
     } catch (err) {
       return this.#failed('write', `cannot write the candidate beside ${output}: ${(err as Error).message}`, err);
     }
-    const rejected = await this.#validate(candidate);
+    try {
+      await this.#attributes.own(candidate);
+    } catch (err) {
+      await rm(candidate, { force: true }).catch(() => undefined);
+      return this.#failed('write', `cannot set the owner of the candidate ${candidate}: ${(err as Error).message}`, err);
+    }
+    const rejected = this.#settings.runCommands ? await this.#commands.validate(candidate, 'output') : undefined;
     if (rejected) {
       await rm(candidate, { force: true }).catch(() => undefined);
       this.#rejected = { checksum: sum, error: rejected };
@@ -224,66 +229,9 @@ export class TemplateOutput {
     this.#content = content;
     this.#candidate = undefined;
     this.#rejected = undefined;
+    this.#attributesChecked = true;
     this.#lastWrittenAt = this.#settings.clock.now();
     return undefined;
-  }
-
-  /** Runs validate on the candidate; the error when it rejected it. */
-  async #validate(candidate: string): Promise<OutputError | undefined> {
-    const argv = this.template.validate;
-    if (argv === undefined || !this.#settings.runCommands) return undefined;
-    const result = await this.#run('validate', substituteFile(argv, candidate), { INFORMANT_CANDIDATE: candidate });
-    if (result.ok) return undefined;
-    const error = new CommandError(`template "${this.template.name}": validate rejected the new output; kept the previous one:`, result);
-    return new OutputError(error.message, { template: this.template.name, stage: 'validate', cause: error });
-  }
-
-  async #runPendingOnChange(mayRunOnChange: boolean, status: Exclude<WriteResult['status'], 'failed'>): Promise<WriteResult> {
-    const argv = this.template.onChange;
-    if (!this.#onChangePending || argv === undefined) return { status };
-    if (!mayRunOnChange) {
-      this.#log.debug('on_change left to the leader');
-      return { status };
-    }
-    const result = await this.#run('on_change', substituteFile(argv, this.template.output), {});
-    if (result.ok) {
-      this.#onChangePending = false;
-      return { status };
-    }
-    const error = new CommandError(`template "${this.template.name}": on_change failed after ${this.template.output} was replaced:`, result);
-    return { status, stage: 'on_change', error: new OutputError(error.message, { template: this.template.name, stage: 'on_change', cause: error }) };
-  }
-
-  /** Runs a command; the result's output is masked (see replace()) before anyone sees it. */
-  async #run(command: 'validate' | 'on_change', argv: string[], env: Record<string, string>): Promise<CommandResult> {
-    const raw = await runCommand(argv, {
-      timeoutMs: this.#settings.commandTimeoutMs,
-      clock: this.#settings.clock,
-      cwd: this.#settings.cwd,
-      env: { INFORMANT_TEMPLATE: this.template.name, INFORMANT_OUTPUT: this.template.output, ...env },
-      ...(this.#settings.signal ? { signal: this.#settings.signal } : {}),
-    });
-    const result = { ...raw, stdout: this.#mask.apply(raw.stdout), stderr: this.#mask.apply(raw.stderr) };
-    this.#settings.onCommand?.(command, result);
-    this.#logCommand(command, result);
-    return result;
-  }
-
-  #logCommand(command: string, result: CommandResult): void {
-    const fields = {
-      command,
-      argv: formatArgv(result.argv),
-      exitCode: result.exitCode,
-      signal: result.signal ?? undefined,
-      durationMs: result.durationMs,
-      ...(result.stdout.trim() ? { stdout: result.stdout } : {}),
-      ...(result.stderr.trim() ? { stderr: result.stderr } : {}),
-      ...(result.truncated ? { truncated: true } : {}),
-      ...(result.strays ? { strays: 'processes it left running were stopped (a daemon must leave the group: setsid)' } : {}),
-    };
-    if (!result.ok) this.#log.warn(fields, `${command} failed`);
-    else if (fields.stdout || fields.stderr) this.#log.info(fields, `${command} ok`);
-    else this.#log.debug(fields, `${command} ok`);
   }
 
   async #loadChecksum(): Promise<void> {
@@ -296,4 +244,9 @@ export class TemplateOutput {
     const error = new OutputError(`template "${this.template.name}": ${message}`, { template: this.template.name, stage, cause });
     return { status: 'failed', stage, error };
   }
+}
+
+/** Whether two versions of a template give their files the same mode and owner. */
+export function sameAttributes(a: TemplateConfig, b: TemplateConfig): boolean {
+  return a.mode === b.mode && a.owner?.user === b.owner?.user && a.owner?.group === b.owner?.group;
 }

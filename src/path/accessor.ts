@@ -18,6 +18,14 @@ export function compilePath(expr: string): PathAccessor {
   return parsed.simple ? simpleAccessor(parsed) : jsonPathAccessor(parsed);
 }
 
+/**
+ * True when `expr` may select several values (a wildcard, union, slice or `..`: anything
+ * but a simple path). Throws PathError when it does not parse.
+ */
+export function isMultiValued(expr: string): boolean {
+  return !parsePath(expr).simple;
+}
+
 /** The key/index steps of a simple path. */
 export function simpleSteps(parsed: ParsedPath): readonly RemovalStep[] {
   return Object.freeze(

@@ -15,5 +15,5 @@ export type { PathSegment, ParsedPath, PathAccessor, RemovalStep, PathRemoval } 
 export { PathError } from './error.ts';
 export { parsePath } from './parse.ts';
 export { canonicalPath } from './format.ts';
-export { compilePath } from './accessor.ts';
+export { compilePath, isMultiValued } from './accessor.ts';
 export { compileRemoval, removePath, withoutPath } from './removal.ts';

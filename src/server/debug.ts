@@ -9,10 +9,10 @@
  * bound the answer ends with `truncated` and the bound that cut it. The answer is built
  * and sent object by object (`chunks`), so the server interleaves it with other requests.
  */
-import { objectId, type KubeObject } from '../k8s.ts';
+import { isKubeObject, objectId, type KubeObject } from '../k8s.ts';
 import { compilePath, PathError, type PathAccessor } from '../path/index.ts';
-import { StoreError } from '../store/index.ts';
-import type { DebugBackend } from './types.ts';
+import { hasCacheControls, hasKeysOf, StoreError, type CacheControls } from '../store/index.ts';
+import type { DebugBackend, DebugStore } from './types.ts';
 import { maskSecretValues, redactObject } from './redact.ts';
 import { withIsoTimes } from './timestamps.ts';
 import { statusPage } from './status-page.ts';
@@ -31,7 +31,7 @@ export const DEFAULTS = Object.freeze({
   maxJsonPathLength: 1_024,
 });
 
-/** An answer: a status, and JSON, text, or JSON text produced piece by piece (`chunks`). */
+/** An answer: a status, and JSON, text, or JSON text produced piece by piece (`chunks`); `allow` lists the methods of a 405. */
 export interface DebugAnswer {
   status: number;
   json?: unknown;
@@ -42,12 +42,16 @@ export interface DebugAnswer {
   headers?: Record<string, string>;
   /** The JSON body in pieces, produced as they are pulled: the server sends and yields between them. */
   chunks?: Iterable<string>;
+  allow?: string;
 }
 
 /** What the /debug/ index lists. */
 const ENDPOINTS = Object.freeze({
   '/debug/stores': 'every store: type, size, sync state, objects without an index key',
-  '/debug/stores/<name>?keys=a,b&key=c&jsonpath=expr&limit=n': 'the objects whose leading index keys match (repeat `key` for keys containing commas); jsonpath selects values from each',
+  '/debug/stores/<name>?keys=a,b&key=c&jsonpath=expr&limit=n': 'the objects whose leading index keys match (repeat `key` for keys containing commas), with the index keys of each; jsonpath selects values from each',
+  '/debug/stores/<name>/cache': 'the body cache of an on-demand store: hits, misses, fetches, entries...',
+  'POST /debug/stores/<name>/cache/clear': 'drops every cached body of an on-demand store (bodies are fetched again when read)',
+  'POST /debug/stores/<name>/cache/evict-expired': 'drops the cached bodies past cache_ttl now',
   '/debug/outputs': 'every template: output path, checksum, last result',
   '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected; withheld for templates that read Secrets',
   '/debug/config': 'the running config, normalized',
@@ -55,15 +59,18 @@ const ENDPOINTS = Object.freeze({
   '/debug/ui': 'a status page (HTML) of the above: resources, outputs with the diff of their last change, recent renders',
 });
 
+/** The cache actions POST accepts, by their last path segment; each returns how many entries it dropped. */
+const CACHE_ACTIONS: Readonly<Record<string, (store: CacheControls) => number>> = Object.freeze({
+  clear: (store) => store.clearCache(),
+  'evict-expired': (store) => store.evictExpired(),
+});
+
 /** Answers GET `path` (below /debug) with `query`. */
 export function debugAnswer(backend: DebugBackend, path: string, query: URLSearchParams): DebugAnswer {
-  let parts: string[];
-  try {
-    parts = path.split('/').map(decodeURIComponent);
-  } catch {
-    return badRequest(`malformed percent-encoding in ${path}`);
-  }
+  const parts = pathParts(path);
+  if (!Array.isArray(parts)) return parts;
   const [, section, name, ...rest] = parts;
+  if (section === 'stores' && name !== undefined && name !== '' && rest.length > 0) return storeCache(backend, name, rest, path, 'GET');
   if (rest.length > 0) return notFound(path);
   if (section === undefined || section === '') return { status: 200, json: { endpoints: ENDPOINTS } };
   if (section === 'stores') return name === undefined || name === '' ? { status: 200, json: withIsoTimes(backend.storeSummaries()) } : queryStore(backend, name, query);
@@ -75,12 +82,57 @@ export function debugAnswer(backend: DebugBackend, path: string, query: URLSearc
   return notFound(path);
 }
 
+/**
+ * Answers POST `path` (below /debug): the cache actions of on-demand stores. Every other
+ * debug path is read-only (405).
+ */
+export function debugAction(backend: DebugBackend, path: string): DebugAnswer {
+  const parts = pathParts(path);
+  if (!Array.isArray(parts)) return parts;
+  const [, section, name, ...rest] = parts;
+  if (section === 'stores' && name !== undefined && name !== '' && rest.length > 0) return storeCache(backend, name, rest, path, 'POST');
+  return readOnly(path);
+}
+
+function readOnly(path: string): DebugAnswer {
+  return { status: 405, allow: 'GET, HEAD', json: { error: `/debug${path} is read-only; use GET (POST is for /debug/stores/<name>/cache/clear and /evict-expired)` } };
+}
+
+/** `/debug/stores/<name>/cache` (GET) and `/debug/stores/<name>/cache/<action>` (POST). */
+function storeCache(backend: DebugBackend, name: string, rest: readonly string[], path: string, method: 'GET' | 'POST'): DebugAnswer {
+  const [what, action, ...more] = rest;
+  const act = action === undefined ? undefined : CACHE_ACTIONS[action];
+  if (what !== 'cache' || more.length > 0 || (action !== undefined && act === undefined)) return notFound(path);
+  if (method === 'GET' && act !== undefined) return { status: 405, allow: 'POST', json: { error: `/debug${path} changes the cache; use POST` } };
+  if (method === 'POST' && act === undefined) return readOnly(path);
+  const target = backend.store(name);
+  if (!target) return unknownStore(backend, name);
+  const store = target.store;
+  if (!hasCacheControls(store)) {
+    return { status: 404, json: { error: `store ${JSON.stringify(name)} keeps whole objects (store: ${target.type}): it has no cache` } };
+  }
+  if (act === undefined) return { status: 200, json: { store: name, cache: store.stats() } };
+  const dropped = act(store);
+  return { status: 200, json: { store: name, action, dropped, cache: store.stats() } };
+}
+
+/** The decoded segments of `path`, or a 400 answer for malformed percent-encoding. */
+function pathParts(path: string): string[] | DebugAnswer {
+  try {
+    return path.split('/').map(decodeURIComponent);
+  } catch {
+    return badRequest(`malformed percent-encoding in ${path}`);
+  }
+}
+
+function unknownStore(backend: DebugBackend, name: string): DebugAnswer {
+  const known = backend.stores().map((s) => s.name).join(', ') || 'none';
+  return { status: 404, json: { error: `no store named ${JSON.stringify(name)}; stores: ${known}` } };
+}
+
 function queryStore(backend: DebugBackend, name: string, query: URLSearchParams): DebugAnswer {
   const target = backend.store(name);
-  if (!target) {
-    const known = backend.stores().map((s) => s.name).join(', ') || 'none';
-    return { status: 404, json: { error: `no store named ${JSON.stringify(name)}; stores: ${known}` } };
-  }
+  if (!target) return unknownStore(backend, name);
   const keys = [...(query.get('keys')?.split(',') ?? []), ...query.getAll('key')];
   const limit = Number(query.get('limit') ?? DEFAULTS.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > DEFAULTS.maxLimit) {
@@ -96,8 +148,9 @@ function queryStore(backend: DebugBackend, name: string, query: URLSearchParams)
     if (err instanceof StoreError) return badRequest(`${err.message} (index_by: ${target.indexBy.join(', ')})`);
     throw err;
   }
-  const shown = objects.slice(0, limit).map((obj) => (backend.allowSecrets ? obj : redactObject(obj, target.secret)));
-  const head = { store: name, indexBy: target.indexBy, keys, count: objects.length, limit, ...(accessor ? { jsonpath: expr } : {}) };
+  const listed = objects.slice(0, limit);
+  const shown = listed.map((obj) => (backend.allowSecrets ? obj : redactObject(obj, target.secret)));
+  const head = { store: name, indexBy: target.indexBy, keys, count: objects.length, limit, ...(accessor ? { jsonpath: expr } : indexKeysOf(target, listed)) };
   const cutByLimit = objects.length > limit;
   return { status: 200, chunks: accessor ? jsonPathAnswer(head, shown, accessor, cutByLimit) : objectsAnswer(head, shown, cutByLimit) };
 }
@@ -192,6 +245,16 @@ class ByteBudget {
     this.#left -= Buffer.byteLength(text);
     return text;
   }
+}
+
+/**
+ * `indexKeys`: per object shown (by identity, in the same order), the index keys the store
+ * files it under, when the store can tell (several for a multi-valued index_by).
+ */
+function indexKeysOf(target: DebugStore, objects: readonly KubeObject[]): { indexKeys?: Array<{ id: string; keys: readonly (readonly string[])[] }> } {
+  const store = target.store;
+  if (!hasKeysOf(store)) return {};
+  return { indexKeys: objects.map((obj) => ({ id: objectId(obj), keys: store.keysOf(obj) })) };
 }
 
 function output(backend: DebugBackend, template: string, query: URLSearchParams): DebugAnswer {

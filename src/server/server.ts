@@ -1,12 +1,12 @@
 /**
  * StatusServer: a small node:http server for probes, metrics and debugging. One listener
  * serves the status endpoints (probes and /metrics), the debug endpoints, or both (the
- * daemon runs /debug/ on a loopback listener of its own by default). GET (and HEAD) only;
- * every answer is JSON except /metrics (Prometheus text), a rendered output (text) and
- * the status page /debug/ui (HTML).
- * /metrics and /debug/ are served only to callers the access check allows (401/403
- * otherwise); probes are always open. A handler that throws answers 500 and is logged;
- * the server never crashes the process.
+ * daemon runs /debug/ on a loopback listener of its own by default). GET (and HEAD), and
+ * POST for the debug cache actions only; every answer is JSON except /metrics (Prometheus
+ * text), a rendered output (text) and the status page /debug/ui (HTML). /metrics and
+ * /debug/ are served only to callers the access check allows (401/403 otherwise); probes
+ * are always open. A handler that throws answers 500 and is logged; the server never
+ * crashes the process.
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import type { Logger } from '../log.ts';
 import { allowEveryone, type AccessCheck } from './access.ts';
-import { debugAnswer, type DebugAnswer } from './debug.ts';
+import { debugAction, debugAnswer, type DebugAnswer } from './debug.ts';
 import type { ProbeResult, ServerBackend } from './types.ts';
 import { parseListen } from './listen.ts';
 
@@ -93,13 +93,14 @@ export class StatusServer {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return send(res, req, { status: 405, json: { error: `method ${req.method} not allowed; use GET` } });
-    }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const post = req.method === 'POST' && isDebugPath(url);
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !post) {
+      return send(res, req, { status: 405, allow: 'GET, HEAD', json: { error: `method ${req.method} not allowed; use GET` } });
+    }
+    req.resume(); // no endpoint reads a body
     try {
-      const answer = await this.#answer(req, url);
+      const answer = post ? await this.#act(req, url) : await this.#answer(req, url);
       if (!answer.chunks) send(res, req, answer);
       else if (this.#streams.pendingCount >= DEFAULTS.maxQueuedStreams) send(res, req, BUSY);
       else await this.#stream(res, req, answer.chunks);
@@ -134,15 +135,33 @@ export class StatusServer {
     });
   }
 
+  /**
+   * A POST below /debug/: the same guards as every debug endpoint (server.debug, the
+   * access check with the verb `post`), and no request from a web page of another origin
+   * (a form or script elsewhere cannot reach it through the operator's browser). Logged,
+   * naming the action.
+   */
+  async #act(req: http.IncomingMessage, url: URL): Promise<DebugAnswer> {
+    if (!this.#serves.debug) return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: this.#endpoints() } };
+    const debug = this.#backend.debug();
+    if (!debug) return debugOff();
+    const refused = await this.#refused(req, url);
+    if (refused) return refused;
+    if (isCrossOrigin(req)) return { status: 403, json: { error: 'cross-origin POST refused (the Origin header names another host)' } };
+    const answer = debugAction(debug, debugPath(url));
+    if (answer.status === 200) this.#log.info({ path: url.pathname, result: answer.json }, 'debug action');
+    return answer;
+  }
+
   async #answer(req: http.IncomingMessage, url: URL): Promise<DebugAnswer> {
-    const path = url.pathname.replace(/\/+$/, '') || '/';
-    const isDebug = path === '/debug' || path.startsWith('/debug/');
+    const path = trimmed(url);
+    const isDebug = isDebugPath(url);
     if (this.#serves.status && path === '/healthz') return probe(this.#backend.health(), 'healthy', 'unhealthy');
     if (this.#serves.status && path === '/readyz') return probe(this.#backend.readiness(), 'ready', 'not ready');
     if ((this.#serves.status && path === '/metrics') || (this.#serves.debug && isDebug)) {
       const refused = await this.#refused(req, url);
       if (refused) return refused;
-      return isDebug ? this.#debug(path, url) : this.#metrics();
+      return isDebug ? this.#debug(url) : this.#metrics();
     }
     if (path === '/') return { status: 200, json: { endpoints: this.#endpoints() } };
     return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: this.#endpoints() } };
@@ -153,10 +172,10 @@ export class StatusServer {
     return { status: 200, text: body, contentType };
   }
 
-  #debug(path: string, url: URL): DebugAnswer {
+  #debug(url: URL): DebugAnswer {
     const debug = this.#backend.debug();
-    if (!debug) return { status: 404, json: { error: 'the debug endpoints are turned off (server.debug: false)' } };
-    return debugAnswer(debug, path.slice('/debug'.length), url.searchParams);
+    if (!debug) return debugOff();
+    return debugAnswer(debug, debugPath(url), url.searchParams);
   }
 
   /** The refusal when the access check does not allow the request (see access.ts); undefined when it does. */
@@ -183,16 +202,48 @@ const BUSY: DebugAnswer = Object.freeze({
 });
 
 
+/** A path below /debug (or /debug itself), trailing slashes ignored. */
+function isDebugPath(url: URL): boolean {
+  const path = trimmed(url);
+  return path === '/debug' || path.startsWith('/debug/');
+}
+
+/** The path below /debug ("" for /debug itself). */
+function debugPath(url: URL): string {
+  return trimmed(url).slice('/debug'.length);
+}
+
+function trimmed(url: URL): string {
+  return url.pathname.replace(/\/+$/, '') || '/';
+}
+
+function debugOff(): DebugAnswer {
+  return { status: 404, json: { error: 'the debug endpoints are turned off (server.debug: false)' } };
+}
+
+/** True when a browser sent the request from a page of another origin than this server. */
+function isCrossOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
 function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
-  if (!result.ok) return { status: 503, json: { status: bad, reasons: result.reasons } };
+  const notes = result.notes === undefined ? {} : { notes: result.notes };
+  if (!result.ok) return { status: 503, json: { status: bad, reasons: result.reasons, ...notes } };
   const warnings = result.warnings ?? [];
-  return { status: 200, json: warnings.length > 0 ? { status: good, warnings } : { status: good } };
+  return { status: 200, json: { status: good, ...(warnings.length > 0 ? { warnings } : {}), ...notes } };
 }
 
 function send(res: http.ServerResponse, req: http.IncomingMessage, answer: DebugAnswer): void {
   const body = answer.text ?? `${JSON.stringify(answer.json, null, 2)}\n`;
   const contentType = answer.contentType ?? (answer.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
   res.writeHead(answer.status, {
+    ...(answer.allow === undefined ? {} : { Allow: answer.allow }),
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',

@@ -5,19 +5,23 @@
 import type { KubeObject } from '../k8s.ts';
 import type { StoreReader } from '../store/index.ts';
 
-/** The answer of a probe: ok, or the reasons it is not. */
+/** The answer of a probe: ok, or the reasons it is not (and notes that do not change the answer). */
 export interface ProbeResult {
   ok: boolean;
   /** Why not, one sentence each (empty when ok). */
   reasons: string[];
   /** What is wrong although the probe passes, one sentence each (shown when ok). */
   warnings?: string[];
+  /** What the answer leaves out on purpose (an optional resource rendered without); absent when none. */
+  notes?: string[];
 }
 
 /** A store as the debug endpoints see it. */
 export interface DebugStore {
   /** The watched resource's name. */
   name: string;
+  /** The store backend (`full`, `on-demand`, ...), for messages. */
+  type: string;
   store: StoreReader;
   /** The index_by expressions, in key order (what `?keys=` matches). */
   indexBy: readonly string[];
@@ -29,7 +33,7 @@ export interface DebugStore {
 export interface DebugBackend {
   /** Show Secret data instead of redacting it (server.allow_secrets). */
   readonly allowSecrets: boolean;
-  /** Per watched resource: store type, size, sync state, missing keys (GET /debug/stores). */
+  /** Per watched resource: store type, size, sync state, missing keys, cache counters (GET /debug/stores). */
   storeSummaries(): unknown[];
   /** One store for queries; undefined when there is none by that name. */
   store(name: string): DebugStore | undefined;

@@ -9,10 +9,13 @@ import { formatIdentity, type KubeObject, type ObjectIdentity } from '../k8s.ts'
 import { deepFreeze } from './freeze.ts';
 import {
   FetchError,
+  type CacheControls,
   type CachedBody,
   type FetchOutcome,
   type Fetcher,
   type IndexKey,
+  type IndexKeys,
+  type KeyedReads,
   type OnDemandStats,
   type OnDemandStore,
 } from './types.ts';
@@ -103,7 +106,7 @@ const SUPERSEDED: FetchOutcome = Object.freeze({ state: 'superseded' });
  *   aborted after `fetchTimeoutMs`;
  * - bodies are deep-frozen and shared by every reader.
  */
-export class CachedStore implements OnDemandStore {
+export class CachedStore implements OnDemandStore, KeyedReads, CacheControls {
   readonly name: string;
   readonly keyCount: number;
   readonly #refs: MemoryStore;
@@ -145,12 +148,12 @@ export class CachedStore implements OnDemandStore {
   }
 
   /** Files a reference to `obj` under `key`; a new version evicts the cached body. */
-  add(obj: KubeObject, key: IndexKey): void {
+  add(obj: KubeObject, key: IndexKeys): void {
     this.#upsert(obj, (ref) => this.#refs.add(ref, key));
   }
 
   /** Same as add (upsert). */
-  update(obj: KubeObject, key: IndexKey): void {
+  update(obj: KubeObject, key: IndexKeys): void {
     this.#upsert(obj, (ref) => this.#refs.update(ref, key));
   }
 
@@ -166,7 +169,7 @@ export class CachedStore implements OnDemandStore {
    * Makes the references exactly `entries` (as MemoryStore.replace does); bodies of objects
    * that changed or are gone are evicted, those of unchanged objects stay cached.
    */
-  replace(entries: ReadonlyArray<{ obj: KubeObject; key: IndexKey }>): void {
+  replace(entries: ReadonlyArray<{ obj: KubeObject; key: IndexKeys }>): void {
     const refs = entries.map(({ obj, key }) => ({ obj: toReference(obj), key }));
     const changed = refs.filter(({ obj }) => {
       const held = this.#held(obj);
@@ -199,6 +202,11 @@ export class CachedStore implements OnDemandStore {
   /** How many objects are referenced. */
   size(): number {
     return this.#refs.size();
+  }
+
+  /** The keys the reference with `obj`'s identity is filed under. */
+  keysOf(obj: KubeObject): IndexKey[] {
+    return this.#refs.keysOf(obj);
   }
 
   /** The cached body of `ref`, when one is cached for this very version; counts a hit or a miss. */
@@ -236,6 +244,20 @@ export class CachedStore implements OnDemandStore {
   /** A snapshot of the counters. */
   stats(): OnDemandStats {
     return { ...this.#stats, entries: this.#cache.size };
+  }
+
+  /** Drops every cached body (counted as evictions); returns how many entries there were. */
+  clearCache(): number {
+    const entries = this.#cache.size;
+    this.#cache.clear();
+    return entries;
+  }
+
+  /** Drops the bodies past their TTL now rather than when next read; returns how many. */
+  evictExpired(): number {
+    const before = this.#cache.size;
+    this.#cache.purgeStale();
+    return before - this.#cache.size;
   }
 
   /** lru-cache's fetchMethod: one GET, stamped with the reference's version. */

@@ -14,6 +14,10 @@
  * Objects are deep-frozen when they first enter a sorted array (a leaf's, a merge's loose
  * run, or a patch), which every read goes through: whatever the trie returns is frozen,
  * and a version replaced before it was ever read is never walked.
+ *
+ * One object may be filed under several leaves (one entry per leaf, each holding the same
+ * object) when its index_by is multi-valued. While any object is, merged arrays drop the
+ * repeats: every object appears once in any result.
  */
 import { compareByNamespaceName, type KubeObject } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
@@ -103,6 +107,11 @@ export class TrieNode {
 /** A trie of fixed depth (the number of index keys) over TrieEntry objects. */
 export class KeyTrie {
   readonly depth: number;
+  /**
+   * How many objects are filed under more than one leaf, kept by the trie's user. While it
+   * is 0, merges skip the pass that drops repeated objects.
+   */
+  multiFiled = 0;
   #root: TrieNode;
 
   constructor(depth: number) {
@@ -122,6 +131,13 @@ export class KeyTrie {
       node = node.children!.get(keys[i]!);
     }
     return node;
+  }
+
+  /** The full key that leads to `leaf`. */
+  keyOf(leaf: TrieNode): string[] {
+    const key: string[] = [];
+    for (let node: TrieNode = leaf; node.parent !== undefined; node = node.parent) key.push(node.segment);
+    return key.reverse();
   }
 
   /** The leaf for a full key, creating it and the nodes leading to it when missing. */
@@ -240,8 +256,21 @@ export class KeyTrie {
       for (let i = 0; i < run.length; i++) out[n++] = run[i]!;
     }
     if (!ordered) out.sort(compareByNamespaceName);
-    return out;
+    return this.multiFiled > 0 ? withoutRepeats(out) : out;
   }
+}
+
+/**
+ * `sorted` without repeated objects, in place. An object filed under several leaves is in
+ * several runs; sorting puts its copies side by side (the order is total on identities).
+ */
+function withoutRepeats(sorted: KubeObject[]): KubeObject[] {
+  let kept = Math.min(1, sorted.length);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] !== sorted[kept - 1]) sorted[kept++] = sorted[i]!;
+  }
+  sorted.length = kept;
+  return sorted;
 }
 
 /**

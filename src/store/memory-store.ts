@@ -4,7 +4,7 @@
  */
 import { objectId, type KubeObject } from '../k8s.ts';
 import { deepFreeze } from './freeze.ts';
-import { StoreError, type IndexKey, type Store, type StoreOperation } from './types.ts';
+import { isKeyList, StoreError, type IndexKey, type IndexKeys, type KeyedReads, type Store, type StoreOperation } from './types.ts';
 import { KeyTrie, type TrieEntry, type TrieNode } from './key-trie.ts';
 import { isSameVersion } from './reference.ts';
 import type { StoreBackend } from './registry.ts';
@@ -15,9 +15,15 @@ export const fullStoreBackend: StoreBackend = Object.freeze<StoreBackend>({
   build: ({ name, keyCount }) => new MemoryStore({ name, keyCount }),
 });
 
-/** A held object: its trie entry plus the last replace() generation that listed it. */
+/**
+ * A held object: its trie entry (under its first key), its entries under further keys (a
+ * multi-valued index_by; each holds the same object), and the last replace() generation
+ * that listed it. `more` is added only to entries that ever had several keys, so the
+ * entries of single keys (most) take no slot for it.
+ */
 interface StoreEntry extends TrieEntry {
   seen: number;
+  more?: TrieEntry[] | undefined;
 }
 
 /** What get returns when nothing matches: one shared frozen array. */
@@ -43,7 +49,10 @@ export interface MemoryStoreOptions {
  *   results are frozen arrays cached per trie node until a mutation below that node, so
  *   repeated gets between changes return the same array and allocate nothing;
  * - identity is cluster/namespace/name; `add`/`update` are upserts that move the object when its
- *   key changed (no trace stays under the old key); `delete` removes exactly that object.
+ *   keys changed (no trace stays under an old key); `delete` removes exactly that object.
+ * - an object with several keys is filed under each (an entry per distinct key) and
+ *   returned once by any read; objects with one key (the common case) take the same path,
+ *   and the same memory, as if the store knew no other kind.
  *   When both the stored object and the deleted one carry a uid and they differ, the
  *   delete concerns an older incarnation of the name and is ignored;
  * - ownership: the store takes ownership of every object it is given and deep-freezes it
@@ -55,7 +64,7 @@ export interface MemoryStoreOptions {
  * Not safe for concurrent use across worker threads (JavaScript objects are not shared);
  * within one event loop every call is atomic.
  */
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, KeyedReads {
   readonly name: string;
   readonly keyCount: number;
   readonly #trie: KeyTrie;
@@ -88,13 +97,13 @@ export class MemoryStore implements Store {
    * Inserts or replaces the object with this identity under `key`; the object is frozen.
    * Re-adding the very object already held under the same key changes nothing.
    */
-  add(obj: KubeObject, key: IndexKey): void {
+  add(obj: KubeObject, key: IndexKeys): void {
     this.#checkEntry(obj, key, 'add');
     this.#upsert(obj, key, this.#lookup(obj));
   }
 
   /** Same as add (upsert). */
-  update(obj: KubeObject, key: IndexKey): void {
+  update(obj: KubeObject, key: IndexKeys): void {
     this.#checkEntry(obj, key, 'update');
     this.#upsert(obj, key, this.#lookup(obj));
   }
@@ -116,12 +125,12 @@ export class MemoryStore implements Store {
   /**
    * Makes the contents exactly `entries` (the last entry wins for a repeated identity).
    * Identities not in `entries` are deleted; an entry whose uid equals the stored object's
-   * and whose resourceVersion is defined and equal to it, under the same key, is left
+   * and whose resourceVersion is defined and equal to it, under the same keys, is left
    * alone (the stored object is kept); everything else is upserted (a changed uid is a
    * delete then an add, which for the contents is the same as an upsert). Every entry is
    * checked before anything changes, so a bad entry leaves the store untouched.
    */
-  replace(entries: ReadonlyArray<{ obj: KubeObject; key: IndexKey }>): void {
+  replace(entries: ReadonlyArray<{ obj: KubeObject; key: IndexKeys }>): void {
     for (const { obj, key } of entries) this.#checkEntry(obj, key, 'replace');
     const generation = ++this.#generation;
     for (const { obj, key } of entries) this.#reconcile(obj, key).seen = generation;
@@ -157,6 +166,7 @@ export class MemoryStore implements Store {
       for (const obj of this.list()) this.#onChange(obj.metadata.namespace ?? '', obj.metadata.name, obj, true);
     }
     this.#trie.clear();
+    this.#trie.multiFiled = 0;
     this.#byIdentity.clear();
     this.#size = 0;
     this.#modCount++;
@@ -171,6 +181,12 @@ export class MemoryStore implements Store {
   lookup(namespace: string, name: string, cluster?: string): KubeObject | undefined {
     const obj = this.#byIdentity.get(scopeOf(cluster, namespace))?.get(name)?.obj;
     return obj === undefined ? undefined : deepFreeze(obj);
+  }
+
+  /** The keys the object with `obj`'s identity is filed under, in the order given (duplicates dropped); empty when not held. */
+  keysOf(obj: KubeObject): IndexKey[] {
+    const entry = this.#lookup(obj);
+    return entry === undefined ? [] : filingsOf(entry).map((filing) => this.#trie.keyOf(filing.leaf));
   }
 
   #tooManyKeys(keys: readonly unknown[]): StoreError {
@@ -194,31 +210,96 @@ export class MemoryStore implements Store {
   }
 
   /** Files `obj` under `key`, replacing `entry` (the object held with its identity, if any). */
-  #upsert(obj: KubeObject, key: IndexKey, entry: StoreEntry | undefined): StoreEntry {
-    const leaf = this.#trie.leafFor(key);
+  #upsert(obj: KubeObject, key: IndexKeys, entry: StoreEntry | undefined): StoreEntry {
+    const single = singleKey(key);
+    if (single === undefined || entry?.more !== undefined) return this.#upsertFilings(obj, keyList(key), entry);
+    const leaf = this.#trie.leafFor(single);
     if (entry === undefined) return this.#insert(obj, leaf);
     if (entry.obj === obj && entry.leaf === leaf) return entry;
     entry.obj = obj;
     this.#move(entry, leaf);
-    this.#modCount++;
-    this.#onChange?.(obj.metadata.namespace ?? '', obj.metadata.name, entry.obj, false);
+    this.#changed(entry);
     return entry;
   }
 
+  /**
+   * #upsert for an object with several keys (or that had several): in place when its
+   * distinct keys are the same ones in the same order, else unfiled and filed anew.
+   */
+  #upsertFilings(obj: KubeObject, keys: readonly IndexKey[], held: StoreEntry | undefined): StoreEntry {
+    if (held !== undefined && this.#isFiledUnder(held, keys)) {
+      if (held.obj === obj) return held;
+      for (const filing of filingsOf(held)) {
+        filing.obj = obj;
+        this.#trie.replaced(filing);
+      }
+      this.#changed(held);
+      return held;
+    }
+    if (held !== undefined) this.#unfile(held);
+    const leaves = distinctLeaves(keys.map((key) => this.#trie.leafFor(key)));
+    const entry = held ?? this.#adopt({ obj, leaf: leaves[0]!, slot: 0, seen: 0 });
+    entry.obj = obj;
+    this.#trie.insert(entry, leaves[0]!);
+    if (leaves.length > 1) {
+      entry.more = leaves.slice(1).map((leaf) => ({ obj, leaf, slot: 0 }));
+      for (const filing of entry.more) this.#trie.insert(filing, filing.leaf);
+      this.#trie.multiFiled++;
+    }
+    this.#changed(entry);
+    return entry;
+  }
+
+  /** True when `entry` is filed under exactly the distinct `keys`, in that order. */
+  #isFiledUnder(entry: StoreEntry, keys: readonly IndexKey[]): boolean {
+    const found = keys.map((key) => this.#trie.find(key));
+    if (found.includes(undefined)) return false;
+    const leaves = distinctLeaves(found as TrieNode[]);
+    const filings = filingsOf(entry);
+    return leaves.length === filings.length && leaves.every((leaf, i) => filings[i]!.leaf === leaf);
+  }
+
+  /** Takes a new entry into the identity index (it is filed by the caller). */
+  #adopt(entry: StoreEntry): StoreEntry {
+    const meta = entry.obj.metadata;
+    mapIn(this.#byIdentity, scopeOf(meta.cluster, meta.namespace)).set(meta.name, entry);
+    this.#size++;
+    return entry;
+  }
+
+  /** Unfiles every entry of a held object (it stays in the identity index). */
+  #unfile(entry: StoreEntry): void {
+    this.#trie.remove(entry);
+    if (entry.more === undefined) return;
+    for (const filing of entry.more) this.#trie.remove(filing);
+    entry.more = undefined;
+    this.#trie.multiFiled--;
+  }
+
+  /** Counts a change of `entry`'s object and reports it. */
+  #changed(entry: StoreEntry): void {
+    this.#modCount++;
+    this.#onChange?.(entry.obj.metadata.namespace ?? '', entry.obj.metadata.name, entry.obj, false);
+  }
+
   /** replace()'s step for one incoming object: keep the held one when unchanged, else upsert. */
-  #reconcile(obj: KubeObject, key: IndexKey): StoreEntry {
+  #reconcile(obj: KubeObject, key: IndexKeys): StoreEntry {
     const entry = this.#lookup(obj);
-    if (entry !== undefined && isSameVersion(entry.obj, obj) && this.#trie.find(key) === entry.leaf) return entry;
+    if (entry !== undefined && isSameVersion(entry.obj, obj) && this.#isUnmoved(entry, key)) return entry;
     return this.#upsert(obj, key, entry);
   }
 
+  /** True when `entry` is filed under exactly `key`. */
+  #isUnmoved(entry: StoreEntry, key: IndexKeys): boolean {
+    const single = singleKey(key);
+    if (single !== undefined && entry.more === undefined) return this.#trie.find(single) === entry.leaf;
+    return this.#isFiledUnder(entry, keyList(key));
+  }
+
   #insert(obj: KubeObject, leaf: TrieNode): StoreEntry {
-    const entry: StoreEntry = { obj, leaf, slot: 0, seen: 0 };
-    mapIn(this.#byIdentity, scopeOf(obj.metadata.cluster, obj.metadata.namespace)).set(obj.metadata.name, entry);
+    const entry = this.#adopt({ obj, leaf, slot: 0, seen: 0 });
     this.#trie.insert(entry, leaf);
-    this.#size++;
-    this.#modCount++;
-    this.#onChange?.(obj.metadata.namespace ?? '', obj.metadata.name, entry.obj, false);
+    this.#changed(entry);
     return entry;
   }
 
@@ -238,7 +319,7 @@ export class MemoryStore implements Store {
     const names = this.#byIdentity.get(scope)!;
     names.delete(meta.name);
     if (names.size === 0) this.#byIdentity.delete(scope);
-    this.#trie.remove(entry);
+    this.#unfile(entry);
     this.#size--;
     this.#modCount++;
     this.#onChange?.(meta.namespace ?? '', meta.name, entry.obj, true);
@@ -248,9 +329,17 @@ export class MemoryStore implements Store {
     return this.#byIdentity.get(scopeOf(obj.metadata.cluster, obj.metadata.namespace))?.get(obj.metadata.name);
   }
 
-  /** Throws a StoreError unless `obj` has an identity and `key` has keyCount strings. */
-  #checkEntry(obj: KubeObject, key: IndexKey, operation: StoreOperation): void {
+  /** Throws a StoreError unless `obj` has an identity and `key` is a key (or a non-empty list of keys) of keyCount strings. */
+  #checkEntry(obj: KubeObject, key: IndexKeys, operation: StoreOperation): void {
     this.#checkObject(obj, operation);
+    if (Array.isArray(key) && isKeyList(key)) {
+      for (const one of key) this.#checkKey(obj, one, operation);
+    } else {
+      this.#checkKey(obj, key as IndexKey, operation);
+    }
+  }
+
+  #checkKey(obj: KubeObject, key: IndexKey, operation: StoreOperation): void {
     const problem = keyProblem(key, this.keyCount);
     if (problem === undefined) return;
     throw new StoreError(`store "${this.name}": ${operation} of ${objectId(obj)}: ${problem}`, {
@@ -271,6 +360,27 @@ export class MemoryStore implements Store {
       operation,
     });
   }
+}
+
+/** The one key `key` names (a key, or a list of one key), or undefined for several. */
+function singleKey(key: IndexKeys): IndexKey | undefined {
+  if (!isKeyList(key)) return key;
+  return key.length === 1 ? key[0] : undefined;
+}
+
+/** `key` as a list of keys. */
+function keyList(key: IndexKeys): readonly IndexKey[] {
+  return isKeyList(key) ? key : [key];
+}
+
+/** Every trie entry of a held object: under its first key, then its further keys. */
+function filingsOf(entry: StoreEntry): readonly TrieEntry[] {
+  return entry.more === undefined ? [entry] : [entry, ...entry.more];
+}
+
+/** `leaves` without repeats (a key listed twice), in order. */
+function distinctLeaves(leaves: readonly TrieNode[]): TrieNode[] {
+  return [...new Set(leaves)];
 }
 
 /** Why `key` is not a tuple of `keyCount` strings, or undefined when it is one. */

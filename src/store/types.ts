@@ -5,10 +5,11 @@
  * on-demand reads, and StoreError. Index keys are tuples (arrays of strings), never
  * strings joined with "/".
  */
-import type { IndexKey } from '../indexer/types.ts';
+import type { IndexKey, IndexKeys } from '../indexer/types.ts';
 import type { KubeObject, ObjectIdentity } from '../k8s.ts';
 
-export type { IndexKey };
+export type { IndexKey, IndexKeys };
+export { isKeyList } from '../indexer/types.ts';
 
 /**
  * What a reader of one watched resource's store sees (templates, the debug endpoints, the
@@ -16,6 +17,8 @@ export type { IndexKey };
  * - `get` with all keys is an exact match; with fewer keys it matches every object whose
  *   leading keys are equal (prefix). More keys than the store's index has is a StoreError.
  * - Keys need not be unique: several objects may share one key tuple.
+ * - An object may be filed under several keys (a multi-valued index_by): every result
+ *   holds each object once, however many of its keys match, and `list` holds it once.
  * - Every result is sorted by namespace, then name, then cluster.
  * - Results are read-only (frozen); callers must not mutate them.
  * - `modCount` increases on every mutation that changed the contents, and only then, so a
@@ -40,26 +43,39 @@ export interface StoreReader {
  * A keyed collection of objects of one watched resource (HAPTIC's store interface, kept):
  * a StoreReader with writes. Beyond the reader's guarantees, for every implementation:
  * - Identity is cluster/namespace/name (metadata.cluster, when a source sets it):
- *   `add`/`update` of an existing identity replaces it (and moves it when its index key
- *   changed); `delete` removes exactly that object, never its key-mates, and never an
- *   object of the same namespace/name in another cluster.
+ *   `add`/`update` of an existing identity replaces it (and moves it when its index keys
+ *   changed: no trace stays under a key it no longer has); `delete` removes exactly that
+ *   object, under every key, never its key-mates, and never an object of the same
+ *   namespace/name in another cluster.
+ * - `key` is one key or a list of keys (IndexKeys); a key listed twice files the object once.
  * - The store owns what it is given: callers must not change an object after handing it over.
  */
 export interface Store extends StoreReader {
-  /** Inserts or replaces the object with this identity, under `key`. */
-  add(obj: KubeObject, key: IndexKey): void;
+  /** Inserts or replaces the object with this identity, under `key` (each key of a list). */
+  add(obj: KubeObject, key: IndexKeys): void;
   /** Same as add (upsert). */
-  update(obj: KubeObject, key: IndexKey): void;
+  update(obj: KubeObject, key: IndexKeys): void;
   /** Removes the object with this identity (cluster/namespace/name; also uid when both are known). */
   delete(obj: KubeObject): void;
   /**
    * Makes the contents exactly `entries`: absent identities are deleted, entries whose uid
-   * and resourceVersion equal the stored object's are left alone (no modCount bump),
-   * everything else is upserted.
+   * and resourceVersion equal the stored object's (and whose keys are unchanged) are left
+   * alone (no modCount bump), everything else is upserted.
    */
-  replace(entries: ReadonlyArray<{ obj: KubeObject; key: IndexKey }>): void;
+  replace(entries: ReadonlyArray<{ obj: KubeObject; key: IndexKeys }>): void;
   /** Removes everything. */
   clear(): void;
+}
+
+/** The index keys a store files an object under: an optional capability of a StoreReader (the debug endpoint shows them). */
+export interface KeyedReads {
+  /** The keys the object with `obj`'s identity is filed under, in the order it was given them; empty when it is not held. */
+  keysOf(obj: KubeObject): IndexKey[];
+}
+
+/** True when `store` can tell the keys of an object. */
+export function hasKeysOf<S extends StoreReader>(store: S): store is S & KeyedReads {
+  return typeof (store as Partial<KeyedReads>).keysOf === 'function';
 }
 
 export type StoreOperation = 'add' | 'update' | 'delete' | 'replace' | 'get' | 'list' | 'clear' | 'fetch';
@@ -153,6 +169,24 @@ export interface OnDemandReads {
   noteFullRead(): void;
   /** A snapshot of the counters. */
   stats(): OnDemandStats;
+}
+
+/**
+ * Managing the body cache of a store that fetches on demand, an optional capability (the
+ * debug server's cache endpoints, as HAPTIC's cache management). Neither call changes the
+ * references or modCount: the next read of a dropped body fetches it again.
+ */
+export interface CacheControls {
+  /** Drops every cached body (and remembered 404), aborting GETs in flight; returns how many entries were dropped. */
+  clearCache(): number;
+  /** Drops the cached bodies whose TTL has passed (lru-cache drops them lazily otherwise); returns how many. */
+  evictExpired(): number;
+}
+
+/** True when `store` has a body cache that can be managed. */
+export function hasCacheControls<S extends StoreReader>(store: S): store is S & CacheControls & OnDemandReads {
+  const candidate = store as Partial<CacheControls>;
+  return isOnDemandStore(store) && typeof candidate.clearCache === 'function' && typeof candidate.evictExpired === 'function';
 }
 
 /** An on-demand store as its readers see it (templates): references, and bodies on demand. */

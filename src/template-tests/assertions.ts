@@ -28,9 +28,12 @@ export interface CheckResult {
 }
 
 /** Checks `outcome` (the render of `expectation.template`) against `expectation`. */
-export async function checkExpectation(expectation: TemplateExpectation, outcome: TemplateOutcome, context: CheckContext): Promise<CheckResult> {
-  const template = expectation.template;
+export async function checkExpectation(expectation: TemplateExpectation, rendered: TemplateOutcome, context: CheckContext): Promise<CheckResult> {
+  const template = expectation.file === undefined ? expectation.template : `${expectation.template}/${expectation.file}`;
+  const outcome = expectation.file === undefined ? rendered : fileOutcome(rendered, expectation.file);
+  if (outcome === undefined) return { failures: [{ template, assertion: 'render', message: missingFile(rendered, expectation.file!) }], notes: [] };
   if (expectation.expectError !== undefined) return { failures: expectedError(template, expectation.expectError, outcome), notes: [] };
+  if (outcome.ok && outcome.files !== undefined) return { failures: filesFailures(template, expectation.files, outcome), notes: [] };
   if (!outcome.ok) {
     const failure: TestFailure = { template, assertion: 'render', message: `the render failed: ${outcome.error.message}` };
     const source = await sourceExcerpt(outcome.error, context.templates);
@@ -46,6 +49,34 @@ export async function checkExpectation(expectation: TemplateExpectation, outcome
     if (golden.note !== undefined) notes.push(golden.note);
   }
   return { failures, notes };
+}
+
+/** One file of a for_each template's outcome: its content, the error of its element, or undefined when no element renders to it. */
+function fileOutcome(rendered: TemplateOutcome, file: string): TemplateOutcome | undefined {
+  if (!rendered.ok) return rendered;
+  const error = rendered.failedFiles?.get(file);
+  if (error !== undefined) return { ok: false, error };
+  const content = rendered.files?.get(file);
+  return content === undefined ? undefined : { ok: true, content };
+}
+
+function missingFile(rendered: TemplateOutcome, file: string): string {
+  const names = rendered.ok ? [...(rendered.files?.keys() ?? []), ...(rendered.failedFiles?.keys() ?? [])].sort() : [];
+  return `no element renders to the file ${quote(file)}; the files: ${names.length > 0 ? names.join(', ') : 'none'}`;
+}
+
+/** A for_each template as a whole: every element rendered, and `files` (when given) is exactly its files. */
+function filesFailures(template: string, expected: readonly string[] | undefined, outcome: { files?: ReadonlyMap<string, string>; failedFiles?: ReadonlyMap<string, Error> }): TestFailure[] {
+  const failures: TestFailure[] = [...(outcome.failedFiles ?? [])].map(([file, error]) => ({ template: `${template}/${file}`, assertion: 'render', message: `the render failed: ${error.message}` }));
+  if (expected === undefined) return failures;
+  const actual = new Set([...(outcome.files?.keys() ?? []), ...(outcome.failedFiles?.keys() ?? [])]);
+  const missing = expected.filter((name) => !actual.has(name));
+  const extra = [...actual].filter((name) => !expected.includes(name)).sort();
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...(extra.length > 0 ? [`not expected ${extra.join(', ')}`] : [])];
+    failures.push({ template, assertion: 'files', message: `the files differ: ${parts.join('; ')}` });
+  }
+  return failures;
 }
 
 /** expect_error: the render must have failed, with a message the pattern matches. */

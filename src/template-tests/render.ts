@@ -7,14 +7,20 @@
 import type { Config, WatchedResourceConfig } from '../config/types.ts';
 import type { KubeObject } from '../k8s.ts';
 import type { Logger } from '../log.ts';
-import { createRenderer } from '../templates/index.ts';
+import { createRenderer, type Renderer } from '../templates/index.ts';
 import { buildPipeline } from '../controller/pipeline.ts';
 import { createDefaultRegistry } from '../controller/registry.ts';
 import { FixtureSource } from './fixture-source.ts';
 import type { StoreReader } from '../store/index.ts';
 
-/** What rendering one template gave: its output, or the error that stopped it. */
-export type TemplateOutcome = { ok: true; content: string } | { ok: false; error: Error };
+/**
+ * What rendering one template gave: its output, or the error that stopped it. A for_each
+ * template's outcome has its files (and the files whose element failed); `content` is then
+ * empty.
+ */
+export type TemplateOutcome =
+  | { ok: true; content: string; files?: ReadonlyMap<string, string>; failedFiles?: ReadonlyMap<string, Error> }
+  | { ok: false; error: Error };
 
 /**
  * Renders `templates` (names of configured templates) from `objects`. Throws when the
@@ -65,14 +71,20 @@ export async function renderFromStores(
     maxFileBytes: config.limits.maxFileBytes,
   });
   const outcomes = new Map<string, TemplateOutcome>();
-  for (const name of templates) {
+  for (const name of new Set(templates)) {
     try {
-      outcomes.set(name, { ok: true, content: await renderer.render(name) });
+      outcomes.set(name, await renderOne(renderer, config, name));
     } catch (err) {
       outcomes.set(name, { ok: false, error: err instanceof Error ? err : new Error(String(err)) });
     }
   }
   return outcomes;
+}
+
+async function renderOne(renderer: Renderer, config: Config, name: string): Promise<TemplateOutcome> {
+  if (config.templates.find((t) => t.name === name)?.forEach === undefined) return { ok: true, content: await renderer.render(name) };
+  const { files, failed } = await renderer.renderEach(name);
+  return { ok: true, content: '', files, failedFiles: failed };
 }
 
 /**

@@ -19,6 +19,20 @@ export interface CompiledTemplate {
   readonly template: nunjucks.Template;
   /** What printed values are checked for (templates.<name>.escape; absent means line). */
   readonly escape: 'line' | 'none';
+  /** `vars` in the template (templates.<name>.vars over the top-level vars). */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** A for_each template's list and file name, compiled. */
+  readonly forEach?: CompiledForEach;
+}
+
+/** What a for_each template renders once per element of, and how it names each file. */
+export interface CompiledForEach {
+  /** The elements: the objects of a watched resource, or the list a template file exports. */
+  readonly source: { kind: 'resource'; resource: string } | { kind: 'list'; file: string; list: string; template: nunjucks.Template };
+  /** The file name pattern, rendered with `object` and `vars`. */
+  readonly name: nunjucks.Template;
+  /** How errors name the pattern: `<output of NAME>`. */
+  readonly nameFile: string;
 }
 
 /** The file name errors report for a template written inline in the config. */
@@ -38,7 +52,31 @@ export function compileTemplate(env: nunjucks.Environment, config: TemplateConfi
         ? env.getTemplate(config.path, true)
         : new nunjucks.Template(config.inline ?? '', env, file, true);
     compileDependencies(env, template, new Set());
-    return { name: config.name, file, template, escape: config.escape ?? 'line' };
+    const compiled = { name: config.name, file, template, escape: config.escape ?? 'line', vars: config.vars ?? EMPTY_VARS } as const;
+    return config.forEach === undefined ? compiled : { ...compiled, forEach: compileForEach(env, config) };
+  } catch (err) {
+    throw toRenderError(err, config.name, file);
+  }
+}
+
+const EMPTY_VARS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The file name pattern and the list file of a for_each template; throws a RenderError naming either. */
+function compileForEach(env: nunjucks.Environment, config: TemplateConfig): CompiledForEach {
+  const forEach = config.forEach!;
+  const nameFile = `<output of ${config.name}>`;
+  let name: nunjucks.Template;
+  try {
+    name = new nunjucks.Template(forEach.name, env, nameFile, true);
+  } catch (err) {
+    throw toRenderError(err, config.name, nameFile);
+  }
+  if (forEach.resource !== undefined) return { source: { kind: 'resource', resource: forEach.resource }, name, nameFile };
+  const file = forEach.import!;
+  try {
+    const template = env.getTemplate(file, true);
+    compileDependencies(env, template, new Set());
+    return { source: { kind: 'list', file, list: forEach.list!, template }, name, nameFile };
   } catch (err) {
     throw toRenderError(err, config.name, file);
   }

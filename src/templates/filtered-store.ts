@@ -5,16 +5,20 @@
 import type { KubeObject } from '../k8s.ts';
 import { isOnDemandStore, type OnDemandReader, type OnDemandReads, type StoreReader } from '../store/index.ts';
 
+type Keep = (obj: KubeObject) => boolean;
+type List = () => readonly KubeObject[];
+
 /**
  * A reader over `store` that sees only the objects `keep` accepts: get and list filter the
  * underlying results (same order, frozen; list is filtered once per modCount). Over an
  * on-demand store it reads on demand too: bodies are read and fetched through the
  * underlying store. `keep` sees what the store holds (references, for an on-demand store),
- * and must give the same answer for an object every time.
+ * and must give the same answer for an object every time. `list`, when given, answers
+ * list() instead of filtering (a caller that keeps the kept objects already).
  */
-export function filterStore(store: OnDemandReader, keep: (obj: KubeObject) => boolean): OnDemandReader;
-export function filterStore(store: StoreReader, keep: (obj: KubeObject) => boolean): StoreReader;
-export function filterStore(store: StoreReader, keep: (obj: KubeObject) => boolean): StoreReader {
+export function filterStore(store: OnDemandReader, keep: Keep, list?: List): OnDemandReader;
+export function filterStore(store: StoreReader, keep: Keep, list?: List): StoreReader;
+export function filterStore(store: StoreReader, keep: Keep, list?: List): StoreReader {
   const only = (objects: readonly KubeObject[]): readonly KubeObject[] => Object.freeze(objects.filter(keep));
   let listed: { modCount: number; objects: readonly KubeObject[] } | undefined;
   const filtered: StoreReader = {
@@ -24,10 +28,10 @@ export function filterStore(store: StoreReader, keep: (obj: KubeObject) => boole
       return store.modCount;
     },
     get: (...keys) => only(store.get(...keys)),
-    list: () => {
+    list: list ?? (() => {
       if (listed === undefined || listed.modCount !== store.modCount) listed = { modCount: store.modCount, objects: only(store.list()) };
       return listed.objects;
-    },
+    }),
     size: () => filtered.list().length,
   };
   if (!isOnDemandStore(store)) return filtered;

@@ -3,10 +3,12 @@
  * configured templates from the stores.
  *
  * Templates are nunjucks 3.2.4 (pinned) with autoescape off, `throwOnUndefined`, and
- * trim/lstrip blocks. They see one variable, `resources`: per watched resource `x`,
+ * trim/lstrip blocks. They see `vars` (the config's template variables), `object` in a
+ * for_each template (for-each.ts), and `resources`: per watched resource `x`,
  * `resources.x` is the array of its objects sorted by namespace then name, with the
  * methods `List()`, `Get(...keys)`, `Fetch(...keys)` and `GetSingle(...keys)` (see
- * resources.ts); informant's filters and the `fail(msg)` function are in filters.ts.
+ * resources.ts); informant's filters and the `fail(msg)` function are in filters.ts, the
+ * TLS Secret checks in tls.ts.
  *
  * Templates are code. nunjucks is not a sandbox: whoever can edit a template can run
  * arbitrary JavaScript with the controller's permissions (which include reading Secrets),
@@ -19,6 +21,7 @@
  * themselves.
  */
 export type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
+export type { EachResult } from './for-each.ts';
 export { createRenderer, checkTemplates } from './renderer.ts';
 export { RenderError, ResourceError, FilterError, TemplateFailure } from './errors.ts';
 export type { ResourceView, ResourceMethods, Resources } from './resources.ts';

@@ -73,7 +73,7 @@ export function onDemandView(name: string, store: OnDemandReader, session: Fetch
       return scoped;
     },
     // References carry metadata.cluster: naming the clusters fetches nothing.
-    Clusters: () => clusterNames(store.list()),
+    Clusters: () => clusterNames(store),
   };
   for (const [method, fn] of Object.entries(methods)) {
     Object.defineProperty(target, method, { value: fn, enumerable: false });

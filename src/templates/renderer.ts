@@ -9,13 +9,14 @@ import { compileTemplates, type CompiledTemplate } from './compile.ts';
 import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
 import { ReportLog } from './isolation/report-log.ts';
+import { renderEach, type EachResult } from './for-each.ts';
+import { runInScope, type FunctionScope } from './functions/index.ts';
+import { DEFAULT_LIMITS } from '../config/defaults.ts';
 import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
 import { unknownNames } from './unknown-names.ts';
 import { runWithDeadline } from './nunjucks/index.ts';
-import { runInScope, type FunctionScope } from './functions/index.ts';
-import { DEFAULT_LIMITS } from '../config/defaults.ts';
 
 /**
  * Builds the Environment and compiles every template once (and every file they load
@@ -47,11 +48,12 @@ export function checkTemplates(options: TemplateCheckOptions): RenderError[] {
 }
 
 /**
- * Where `{% include "name" %}` looks: the folders of the template files, in config order,
+ * Where `{% include "name" %}` looks: the folders of the template files (and of the files
+ * for_each imports), in config order,
  * then `baseDir` (which is also where inline templates include from).
  */
 function searchPaths(options: TemplateCheckOptions): string[] {
-  const folders = options.templates.flatMap((t) => (t.path === undefined ? [] : [path.dirname(t.path)]));
+  const folders = options.templates.flatMap((t) => [t.path, t.forEach?.import].flatMap((file) => (file === undefined ? [] : [path.dirname(file)])));
   if (options.baseDir !== undefined) folders.push(options.baseDir);
   return [...new Set(folders.map((folder) => path.resolve(folder)))];
 }
@@ -85,18 +87,37 @@ class TemplateRenderer implements Renderer {
   }
 
   async render(templateName: string, trace?: RenderTrace): Promise<string> {
-    const compiled = this.#templates.get(templateName);
-    if (compiled === undefined) {
-      throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
-    }
+    const compiled = this.#compiled(templateName);
+    if (compiled.forEach !== undefined) throw new Error(`template "${templateName}" has for_each: it renders one file per element (renderEach)`);
     const started = performance.now();
-    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, this.#scope(compiled), trace);
+    const deadlineAt = started + this.#timeoutMs;
+    const renderPass = (resources: Resources): string => compiled.template.render({ resources, vars: compiled.vars });
+    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, this.#scope(compiled), renderPass, deadlineAt, trace);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
     this.#logFullReads(templateName, fullReads);
-    const recorded = this.#reportLog.record(templateName, report);
-    this.#onReport?.(recorded);
+    this.#onReport?.(this.#reportLog.record(templateName, report));
     return output;
+  }
+
+  async renderEach(templateName: string, trace?: RenderTrace): Promise<EachResult> {
+    const compiled = this.#compiled(templateName);
+    if (compiled.forEach === undefined) throw new Error(`template "${templateName}" has no for_each: it renders one output (render)`);
+    const started = performance.now();
+    // One deadline for the list and every element: render.timeout bounds the whole template.
+    const deadlineAt = started + this.#timeoutMs;
+    const fullReads = new Set<string>();
+    const scope = this.#scope(compiled); // one now() and one file cache for the list and every element
+    const result = await renderEach(compiled, async (target, renderPass, subject) => {
+      const rendered = await this.#renderTwoPass(target, scope, renderPass, deadlineAt, trace, subject);
+      for (const resource of rendered.fullReads) fullReads.add(resource);
+      return rendered;
+    });
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    this.#logger.debug({ template: templateName, durationMs, files: result.files.size, failed: result.failed.size }, 'template rendered');
+    this.#logFullReads(templateName, [...fullReads]);
+    this.#onReport?.(this.#reportLog.record(templateName, result.report));
+    return result;
   }
 
   /** What the template functions of one render of `compiled` see (functions/scope.ts). */
@@ -113,15 +134,33 @@ class TemplateRenderer implements Renderer {
     };
   }
 
-  /** Renders `compiled`, fetching the on-demand objects it reads (see two-pass.ts). */
-  async #renderTwoPass(compiled: CompiledTemplate, scope: FunctionScope, trace: RenderTrace | undefined): ReturnType<typeof renderTwoPass> {
-    const deadlineAt = performance.now() + this.#timeoutMs;
+  #compiled(templateName: string): CompiledTemplate {
+    const compiled = this.#templates.get(templateName);
+    if (compiled === undefined) {
+      throw new Error(`unknown template "${templateName}"; templates: ${this.names.join(', ') || 'none'}`);
+    }
+    return compiled;
+  }
+
+  /**
+   * Renders `compiled` with `renderPass` (each pass stopped at `deadlineAt`,
+   * performance.now() ms), fetching the on-demand objects it reads (see two-pass.ts).
+   */
+  async #renderTwoPass(
+    compiled: CompiledTemplate,
+    scope: FunctionScope,
+    renderPass: (resources: Resources) => string,
+    deadlineAt: number,
+    trace: RenderTrace | undefined,
+    subject?: unknown,
+  ): ReturnType<typeof renderTwoPass> {
     try {
       return await renderTwoPass({
         stores: this.#stores,
         fullViews: this.#fullViews,
-        renderPass: (resources) => runInScope(scope, () => this.#renderPass(compiled, resources, deadlineAt)),
+        renderPass: (resources) => runInScope(scope, () => this.#renderPass(compiled, () => renderPass(resources), deadlineAt)),
         lineMode: compiled.escape === 'line',
+        ...(subject !== undefined ? { subject } : {}),
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
         ...(trace ? { trace } : {}),
       });
@@ -137,12 +176,12 @@ class TemplateRenderer implements Renderer {
   }
 
   /**
-   * One synchronous render of a template from the stores as they are now, stopped at
-   * `deadlineAt` (performance.now() ms): the only place that calls nunjucks.
+   * One synchronous render pass of a template (`pass`) from the stores as they are now,
+   * stopped at `deadlineAt` (performance.now() ms): the only place nunjucks renders from.
    */
-  #renderPass(compiled: CompiledTemplate, resources: Resources, deadlineAt: number): string {
+  #renderPass(compiled: CompiledTemplate, pass: () => string, deadlineAt: number): string {
     try {
-      return runWithDeadline(deadlineAt, this.#timeoutMs, () => compiled.template.render({ resources }));
+      return runWithDeadline(deadlineAt, this.#timeoutMs, pass);
     } catch (err) {
       throw toRenderError(err, compiled.name, compiled.file);
     }

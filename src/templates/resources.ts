@@ -119,7 +119,7 @@ export function buildView(name: string, store: StoreReader): ResourceView {
       if (view === undefined) clusters.set(key, (view = buildView(name, scopeToCluster(store, key))));
       return view;
     },
-    Clusters: () => clusterNames(store.list()),
+    Clusters: () => clusterNames(store),
   };
   const view = [...store.list()];
   for (const [method, fn] of Object.entries(methods)) {

@@ -12,6 +12,7 @@
  * the template is rendered again without those objects. A render with no bad object is
  * still a single pass.
  */
+import type { KubeObject } from '../k8s.ts';
 import { isOnDemandStore, type StoreReader } from '../store/index.ts';
 import { FetchSession, type MissingObject } from './fetch-session.ts';
 import { DEFAULTS as ISOLATION_DEFAULTS, type RenderReport, type UnsafeValue } from './isolation/index.ts';
@@ -49,6 +50,11 @@ export interface TwoPassOptions {
   maxIsolationRounds?: number;
   /** Hears the resources the passes read and the on-demand bodies they were handed (also when the render fails). */
   trace?: RenderTrace;
+  /**
+   * The object this render is about (the element of a for_each template): once it is left
+   * out, the render ends with `subjectLeftOut` (there is nothing to render for it).
+   */
+  subject?: unknown;
 }
 
 /** What a two-pass render did. */
@@ -62,6 +68,8 @@ export interface TwoPassResult {
   fullReads: string[];
   /** The objects left out, and the warnings of the final pass. */
   report: RenderReport;
+  /** The subject was left out: `output` is empty. */
+  subjectLeftOut?: boolean;
 }
 
 /** Misses were left after the last allowed pass. */
@@ -137,6 +145,9 @@ async function renderPasses(options: TwoPassOptions, session: FetchSession): Pro
     }
     if (!session.fetchFailed) {
       const decision = isolation.decide(report);
+      if (decision.leftOut > 0 && isolation.hides(options.subject as KubeObject)) {
+        return { output: '', passes: pass, fetched: session.fetched, fullReads: session.fullReads(), report: isolation.report(report), subjectLeftOut: true };
+      }
       if (decision.leftOut > 0) {
         if (++rounds > maxRounds) throw new IsolationLimitError(`objects were still being left out after ${maxRounds} rounds: ${isolation.report(report).leftOut.length} left out so far`);
         continue;

@@ -7,6 +7,7 @@ import type { KubeObject } from '../k8s.ts';
 import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 import type { TemplateReport } from './isolation/report-log.ts';
+import type { EachResult } from './for-each.ts';
 
 /** What compiling the configured templates needs. */
 export interface TemplateCheckOptions {
@@ -83,4 +84,11 @@ export interface Renderer {
    * `trace` hears what the render read.
    */
   render(templateName: string, trace?: RenderTrace): Promise<string>;
+  /**
+   * Renders a for_each template: its elements, then each element's file name and content
+   * (see for-each.ts). Rejects with a RenderError when the list cannot be computed, a file
+   * name cannot be rendered, or two elements get the same name; an element whose own render
+   * fails is listed in `failed` (the others render). `trace` hears what all of them read.
+   */
+  renderEach(templateName: string, trace?: RenderTrace): Promise<EachResult>;
 }

@@ -99,9 +99,14 @@ class ClusterSink implements WatchSink {
     return obj;
   }
 
-  /** Sets metadata.cluster (the object belongs to the sink from now on, so this is ours to do). */
+  /**
+   * Sets metadata.cluster (the object belongs to the sink from now on, so this is ours to
+   * do). The sinks of a shared watch get the same object, each from the same cluster: the
+   * first one sets it, the others find it set (and never write into an object a store may
+   * have frozen).
+   */
   #stamp(obj: KubeObject): void {
-    obj.metadata.cluster = this.#cluster;
+    if (obj.metadata.cluster !== this.#cluster) obj.metadata.cluster = this.#cluster;
   }
 
   /** An object that names only what was delivered under `id`: enough to delete exactly it. */

@@ -10,7 +10,9 @@ export { WATCH_EVENT_TYPES, copyWatchStats, emptyWatchStats, type WatchEventType
 /**
  * What a source delivers objects into, for one watched resource. Calls are synchronous
  * and in order. Ownership: an object handed to the sink belongs to the sink from then on;
- * the source must not mutate or reuse it.
+ * the source must not mutate or reuse it. A shared watch (SinkFanout) hands one object to
+ * the sinks of several watched resources, so a sink must not mutate what it is handed,
+ * except to set metadata.cluster to the cluster the object came from.
  */
 export interface WatchSink {
   /** A new object. */
@@ -50,6 +52,8 @@ export interface ResourceWatchStatus {
   lastProblem?: WatchProblem;
   /** Per cluster, in configured order; only from a source that watches several clusters. */
   clusters?: ClusterWatchStatus[];
+  /** The other watched resources that read the same list/watch (a shared watch); absent when none. */
+  sharedWith?: string[];
 }
 
 /** The state of one watched resource in one cluster. */

@@ -60,7 +60,7 @@ for (const kind of SHARED_STORE_KINDS) describe(`the ${kind.name} example, run`,
     const text = store
       .pointAt(await readFile(join(EXAMPLES, kind.name, name), 'utf8'))
       .replace('listen: "0.0.0.0:8080"', 'listen: "127.0.0.1:0"')
-      .replaceAll('path: ../templates/', `path: ${join(EXAMPLES, 'templates')}/`)
+      .replaceAll(/(path|import): \.\.\/templates\//g, `$1: ${join(EXAMPLES, 'templates')}/`)
       .replace(/^render:\n(?: .*\n)+/m, 'render: {debounce: 50ms, max_wait: 500ms}\n');
     assert.doesNotMatch(text, /etcd-0|postgres\.db|\/etc\/informant/, `${name}: every production endpoint and file was replaced`);
     const file = join(dir, 'config.yaml');
@@ -106,6 +106,7 @@ for (const kind of SHARED_STORE_KINDS) describe(`the ${kind.name} example, run`,
       });
     }
     assert.match(await readFile(join(rendererDir, 'out', 'crt-list.txt'), 'utf8'), /blog_blog-tls\.pem blog\.example\.com/);
+    assert.equal(await readFile(join(rendererDir, 'out', 'certs', 'blog_blog-tls.pem'), 'utf8'), await readFile(join(expectedDir, 'certs', 'blog_blog-tls.pem'), 'utf8'));
     assert.equal(await renderer.stop(), 0);
     assert.equal(await publisher.stop(), 0);
     assert.ok(api.requests.every((r) => r.headers.authorization === 'Bearer example-token'), 'only the publisher asked the API server');

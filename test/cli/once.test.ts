@@ -66,7 +66,7 @@ describe('informant run --once', () => {
     const rejected = await once(dir);
     assert.equal(rejected.code, 1);
     assert.match(rejected.stderr, /validate rejected the new output; kept the previous one: .*exited with code 3: bad port/);
-    assert.match(rejected.stderr, /1 of 1 template\(s\) failed; their previous outputs were kept\n$/);
+    assert.match(rejected.stderr, /1 of 1 template\(s\) failed; what they could not write kept its previous version\n$/);
     assert.equal(await read(dir, 'out/ports.txt'), 'port 80');
   });
 

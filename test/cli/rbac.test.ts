@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { parseConfig } from '../../src/config/index.ts';
-import { rbacManifests } from '../../src/cli/rbac.ts';
+import { clustersNote, rbacManifests } from '../../src/cli/rbac.ts';
 import { runCliInProcess } from '../support/cli.ts';
 
 const dirs: string[] = [];
@@ -104,5 +104,10 @@ describe('informant rbac', () => {
     const role = manifests.find((m) => m.kind === 'Role') as unknown as { rules: Array<{ resources: string[]; verbs: string[] }> };
     assert.deepEqual(role.rules.find((r) => r.resources.includes('services'))?.verbs, ['list', 'watch']);
     assert.ok(role.rules.some((r) => r.resources.includes('leases')), 'leader election keeps its Lease rules');
+  });
+
+  test('a kcp wildcard source says the rules are needed across every logical cluster read', () => {
+    const config = parseConfig('watched_resources:\n  services: {api_version: v1, kind: Service}\nsource: {kubernetes: {kcp: {}}}\n', '/c.yaml');
+    assert.match(clustersNote(config) ?? '', /^# kcp wildcard watches: grant these list\/watch rules across every logical cluster read/);
   });
 });

@@ -158,6 +158,14 @@ describe('informant check-config', () => {
     assert.match(result.stdout, /ok \(1 watched resources, 1 templates, 0 tests\)/);
   });
 
+  test('notes each multi-valued index_by expression after the ok line', async () => {
+    const { dir } = await project();
+    await edit(join(dir, 'config.yaml'), (t) => t.replace('index_by: [metadata.namespace, metadata.name]', 'index_by: [metadata.namespace, "metadata.labels.*"]'));
+    const result = await runCliInProcess(['check-config', '--config', join(dir, 'config.yaml')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^note: .*config\.yaml:\d+:\d+: watched_resources\.services\.index_by\[1\]: "metadata\.labels\.\*" is multi-valued/m);
+  });
+
   test('reports every config problem at once', async () => {
     const { dir } = await project();
     await edit(join(dir, 'config.yaml'), (t) => `${t.replace('kind: Service', 'kind: Service\n    store: memory')}render:\n  debounce: 5x\n`);

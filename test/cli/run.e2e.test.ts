@@ -31,7 +31,7 @@ async function tempDir(): Promise<string> {
 async function exampleConfig(dir: string, source: string): Promise<string> {
   const text = (await readFile(join(ROOT, 'config.yaml'), 'utf8'))
     .replace(/^source:\n(?: .*\n)+/m, `source:\n${source}`)
-    .replaceAll('path: examples/templates/', `path: ${join(EXAMPLES, 'templates')}/`)
+    .replaceAll(/(path|import): examples\/templates\//g, `$1: ${join(EXAMPLES, 'templates')}/`)
     .replace(/^render:\n(?: .*\n)+/m, 'render:\n  debounce: 50ms\n  max_wait: 500ms\n');
   const file = join(dir, 'config.yaml');
   await writeFile(file, text);
@@ -134,7 +134,8 @@ describe('informant run', () => {
       assert.match(await readFile(config, 'utf8'), /store: on-demand/, 'the example keeps Secrets on demand');
       const result = await runCliInProcess(['render', '--config', config, '--out', '-']);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /\/etc\/haproxy\/certs\/blog_blog-tls\.pem blog\.example\.com/);
+      assert.match(result.stdout, /^certs\/blog_blog-tls\.pem blog\.example\.com$/m);
+      assert.match(result.stdout, /^==> certs\/blog_blog-tls\.pem <==\n-----BEGIN CERTIFICATE-----\n/m, 'the PEM files are rendered from the fetched Secrets');
       const gets = server.requests.filter((r) => r.method === 'GET' && /\/secrets\/[^/]+$/.test(r.path));
       assert.ok(gets.length > 0, 'Secrets were read one by one');
     } finally {

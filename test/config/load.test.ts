@@ -125,6 +125,7 @@ describe('parseConfig', () => {
         },
       ],
       removeFields: ['metadata.managedFields', "metadata['uid']"],
+      vars: {},
       source: {
         kind: 'kubernetes',
         kubernetes: { kubeconfig: '/srv/informant/kube/config', context: 'dev', pageSize: 100, streamingList: false },
@@ -139,6 +140,7 @@ describe('parseConfig', () => {
           onChange: ['sh', '-c', 'kill -USR2 1'],
           backup: true,
           escape: 'line',
+          vars: {},
           position: { file: FILE, line: 28, col: 3 },
         },
         {
@@ -147,6 +149,7 @@ describe('parseConfig', () => {
           output: '/srv/informant/out/hosts',
           mode: 0o644,
           escape: 'none',
+          vars: {},
           position: { file: FILE, line: 35, col: 3 },
         },
       ],
@@ -200,6 +203,22 @@ describe('parseConfig', () => {
       onChangeOnlyLeader: true,
     });
     assert.deepEqual(config.logging, { level: 'info' });
+  });
+
+  test('normalizes source.kubernetes.kcp with and without a server', () => {
+    const withServer = parseConfig('source:\n  kubernetes:\n    kcp: {server: "https://kcp.example:6443/services/apiexport/root:org/widgets"}\n', FILE);
+    assert.deepEqual(withServer.source.kubernetes?.kcp, { server: 'https://kcp.example:6443/services/apiexport/root:org/widgets' });
+    assert.deepEqual(parseConfig('source: {kubernetes: {kcp: {}}}\n', FILE).source.kubernetes?.kcp, {});
+    assert.equal(parseConfig('source: {kubernetes: {}}\n', FILE).source.kubernetes?.kcp, undefined);
+  });
+
+  test('keeps a resource\'s own sync_timeout and optional, and leaves them out when not written', () => {
+    const config = parseConfig(
+      'watched_resources:\n  a: {api_version: v1, kind: Service, sync_timeout: 15s, optional: true}\n  b: {api_version: v1, kind: Secret}\n',
+      FILE,
+    );
+    assert.deepEqual([config.watchedResources[0]?.syncTimeoutMs, config.watchedResources[0]?.optional], [15_000, true]);
+    assert.deepEqual([config.watchedResources[1]?.syncTimeoutMs, config.watchedResources[1]?.optional], [undefined, undefined]);
   });
 
   test('gives an on-demand store a 10m cache of 256 objects by default', () => {
@@ -293,5 +312,63 @@ describe('loadConfig', () => {
       assert.equal((err.cause as NodeJS.ErrnoException).code, 'ENOENT');
       return true;
     });
+  });
+});
+
+describe('template vars, for_each and owner', () => {
+  const text = `
+watched_resources:
+  secrets: {api_version: v1, kind: Secret}
+vars:
+  ingress_class: haproxy
+  ports: {http: 80, https: 443}
+  hosts: [a, b]
+templates:
+  haproxy.cfg:
+    inline: x
+    output: out/haproxy.cfg
+    vars:
+      ports: {https: 8443}
+      hosts: [c]
+      extra: null
+  certs:
+    inline: y
+    output: "out/certs/{{ object.metadata.namespace }}_{{ object.metadata.name }}.pem"
+    for_each: secrets
+    mode: "0600"
+    owner: "haproxy:1000"
+  keys:
+    inline: z
+    output: "keys/{{ object.name }}.key"
+    for_each: {import: templates/_model.njk, list: tls_secrets}
+    owner: ":42"
+`;
+
+  test('a template sees the top-level vars with its own merged over them: mappings key by key, lists and scalars replaced', () => {
+    const config = parseConfig(text, FILE);
+    assert.deepEqual(config.vars, { ingress_class: 'haproxy', ports: { http: 80, https: 443 }, hosts: ['a', 'b'] });
+    const [cfg, certs] = config.templates;
+    assert.deepEqual(cfg?.vars, { ingress_class: 'haproxy', ports: { http: 80, https: 8443 }, hosts: ['c'], extra: null });
+    assert.deepEqual(certs?.vars, config.vars);
+    assert.ok(Object.isFrozen(cfg?.vars) && Object.isFrozen((cfg?.vars as { ports: object }).ports), 'vars are deep-frozen');
+  });
+
+  test('for_each splits output into a fixed folder and a file name pattern, resolved against the config folder', () => {
+    const [, certs, keys] = parseConfig(text, FILE).templates;
+    assert.deepEqual(certs?.forEach, {
+      resource: 'secrets',
+      dir: '/srv/informant/out/certs',
+      name: '{{ object.metadata.namespace }}_{{ object.metadata.name }}.pem',
+    });
+    assert.deepEqual(keys?.forEach, { import: '/srv/informant/templates/_model.njk', list: 'tls_secrets', dir: '/srv/informant/keys', name: '{{ object.name }}.key' });
+    assert.equal(certs?.mode, 0o600);
+  });
+
+  test('owner takes names and numeric ids, a user, a group or both', () => {
+    const [cfg, certs, keys] = parseConfig(text, FILE).templates;
+    assert.equal(cfg?.owner, undefined);
+    assert.deepEqual(certs?.owner, { user: 'haproxy', group: 1000 });
+    assert.deepEqual(keys?.owner, { group: 42 });
+    assert.deepEqual(parseConfig('templates:\n  t: {inline: x, output: o, owner: 1000}\n', FILE).templates[0]?.owner, { user: 1000 });
   });
 });

@@ -13,6 +13,7 @@ function status(overrides: Partial<ControllerStatus> = {}): ControllerStatus {
   return {
     configFile: '/c.yaml',
     synced: true,
+    renderable: true,
     resources: [resource()],
     templates: [{ template: 'haproxy.cfg', output: '/o', onChangePending: false, last: { status: 'written', at: 0 } }],
     renders: { count: 1, recent: [] },

@@ -32,11 +32,11 @@ const OBJECTS: Record<string, KubeObject[]> = {
   ingresses: [ingress('shop', 'web', 'shop.example.com')],
 };
 
-function configText(options: { services?: string; template?: string; syncTimeout?: string } = {}): string {
+function configText(options: { services?: string; ingresses?: string; template?: string; syncTimeout?: string } = {}): string {
   return `
 watched_resources:
   services: {api_version: v1, kind: Service${options.services ?? ''}}
-  ingresses: {api_version: networking.k8s.io/v1, kind: Ingress}
+  ingresses: {api_version: networking.k8s.io/v1, kind: Ingress${options.ingresses ?? ''}}
 source:
   kubernetes: {}
 templates:
@@ -47,8 +47,8 @@ render: {debounce: 100ms, max_wait: 1s, sync_timeout: ${options.syncTimeout ?? '
 `;
 }
 
-/** A controller over a kubernetes-source config whose units each get a ScriptedSource. */
-async function setup(options: { hold?: string[] } = {}) {
+/** A controller over a kubernetes-source config (configText(`config`)) whose units each get a ScriptedSource. */
+async function setup(options: { hold?: string[]; config?: Parameters<typeof configText>[0]; objects?: Record<string, KubeObject[]> } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-sync-'));
   dirs.push(dir);
   const file = join(dir, 'config.yaml');
@@ -61,13 +61,13 @@ async function setup(options: { hold?: string[] } = {}) {
     destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
   });
   const controller = new Controller({
-    config: parseConfig(configText(), file),
+    config: parseConfig(configText(options.config), file),
     logger,
     watch: true,
     clock,
     createSource: (config: Config) => {
       const names = config.watchedResources.map((r) => r.name);
-      const initial = Object.fromEntries(names.map((name) => [name, OBJECTS[name] ?? []]));
+      const initial = Object.fromEntries(names.map((name) => [name, (options.objects ?? OBJECTS)[name] ?? []]));
       const source = new ScriptedSource(initial, { holdSync: names.filter((name) => hold.has(name)) });
       sources.push({ resources: names, source });
       return source;
@@ -240,6 +240,123 @@ describe('config reload', () => {
     assert.equal(await readFile(t.output, 'utf8'), 'api web 1\n', 'the old config keeps rendering');
     assert.match((await t.controller.metrics.scrape()).body, /informant_config_reloads_total\{result="failure"\} 1/);
     assert.equal(readiness(t.controller.status()).ready, true, 'a rejected reload does not take the replica out of service');
+    await t.controller.stop();
+  });
+});
+
+describe('per-resource sync policy', () => {
+  const forbidden = { status: 403, message: 'forbidden: cannot list networking.k8s.io/ingresses in all namespaces', at: new Date(0) };
+
+  test('an optional resource that does not sync is rendered empty once its own sync_timeout passes, with a status, metric and /readyz note', async () => {
+    // A source that never got to list its ingresses: the store holds none of them.
+    const t = await setup({ hold: ['ingresses'], config: { ingresses: ', optional: true, sync_timeout: 5s' }, objects: { services: OBJECTS.services! } });
+    await t.controller.start();
+    t.sourceOf('ingresses').problems.set('ingresses', forbidden);
+    t.clock.advance(4_999);
+    await t.controller.idle();
+    await assert.rejects(readFile(t.output), /ENOENT/, 'nothing is rendered before its timeout');
+    assert.equal(t.controller.status().renderable, false);
+    t.clock.advance(1);
+    t.clock.advance(100);
+    await t.controller.idle();
+    assert.equal(await readFile(t.output, 'utf8'), 'web 0\n', 'rendered with the optional resource empty');
+    const state = t.controller.status().resources.find((r) => r.resource === 'ingresses');
+    assert.deepEqual([state?.synced, state?.optional, state?.stuck?.reason], [false, true, 'forbidden']);
+    const ready = readiness(t.controller.status());
+    assert.equal(ready.ready, true);
+    assert.deepEqual(ready.notes, [
+      'watched resource "ingresses" has not synced after 5 s: forbidden: cannot list networking.k8s.io/ingresses in all namespaces; it is optional: the outputs are rendered without it (it reads as empty)',
+    ]);
+    let metrics = (await t.controller.metrics.scrape()).body;
+    assert.match(metrics, /informant_resource_optional_missing\{resource="ingresses"\} 1/);
+    assert.doesNotMatch(metrics, /informant_resource_optional_missing\{resource="services"\}/, 'a series for optional resources only');
+    const logged = t.logs().find((entry) => entry.msg.includes('has not synced after 5 s'));
+    assert.equal(logged?.level, 40, 'a warning, not an error');
+    assert.match(logged?.msg ?? '', /it is optional: rendering goes on without it/);
+
+    t.sourceOf('ingresses').add('ingresses', ingress('shop', 'web', 'shop.example.com'));
+    t.sourceOf('ingresses').sync('ingresses');
+    t.clock.advance(100);
+    await t.controller.idle();
+    assert.equal(await readFile(t.output, 'utf8'), 'web 1\n', 'rendered again once it synced');
+    metrics = (await t.controller.metrics.scrape()).body;
+    assert.match(metrics, /informant_resource_optional_missing\{resource="ingresses"\} 0/);
+    assert.deepEqual(readiness(t.controller.status()), { ready: true, reasons: [], warnings: [] });
+    await t.controller.stop();
+  });
+
+  test('a required resource with its own sync_timeout is reported stuck after it, and still holds rendering back', async () => {
+    const t = await setup({ hold: ['ingresses'], config: { ingresses: ', sync_timeout: 10s' } });
+    await t.controller.start();
+    t.clock.advance(10_000);
+    t.clock.advance(100);
+    await t.controller.idle();
+    const state = t.controller.status().resources.find((r) => r.resource === 'ingresses');
+    assert.equal(state?.stuck?.reason, 'no_answer');
+    assert.equal(state?.optional, undefined);
+    await assert.rejects(readFile(t.output), /ENOENT/, 'a required resource holds every output back, as before');
+    assert.equal(readiness(t.controller.status()).ready, false);
+    assert.equal(t.logs().find((entry) => entry.msg.includes('has not synced after 10 s'))?.level, 50);
+    await t.controller.stop();
+  });
+
+  test('by default every resource is required and waits render.sync_timeout', async () => {
+    const t = await setup({ hold: ['ingresses'] });
+    await t.controller.start();
+    t.clock.advance(59_999);
+    assert.equal(t.controller.status().resources.find((r) => r.resource === 'ingresses')?.stuck, undefined);
+    t.clock.advance(60_000);
+    await t.controller.idle();
+    await assert.rejects(readFile(t.output), /ENOENT/);
+    await t.controller.stop();
+  });
+
+  test('whenRenderable names the required resources past their timeout, and goes without the optional ones', async () => {
+    const stuck = await setup({ hold: ['services', 'ingresses'], config: { services: ', sync_timeout: 2s', ingresses: ', optional: true, sync_timeout: 1s' } });
+    await stuck.controller.start();
+    const first = stuck.controller.whenRenderable();
+    stuck.clock.advance(2_000);
+    const state = await first;
+    assert.equal(state.renderable, false);
+    assert.deepEqual(!state.renderable && state.stuck.map((s) => s.resource), ['services']);
+    await stuck.controller.stop();
+
+    const optional = await setup({ hold: ['ingresses'], config: { ingresses: ', optional: true, sync_timeout: 1s' } });
+    await optional.controller.start();
+    const second = optional.controller.whenRenderable();
+    optional.clock.advance(1_000);
+    assert.deepEqual(await second, { renderable: true, without: ['ingresses'] });
+    await optional.controller.stop();
+  });
+
+  test('a reload whose new optional resource does not sync is swapped in once its timeout passes', async () => {
+    const t = await setup({ objects: { services: OBJECTS.services! } });
+    await t.controller.start();
+    t.clock.advance(100);
+    await t.controller.idle();
+    t.hold.add('ingresses');
+    const next = parseConfig(configText({ ingresses: ', namespace: blog, optional: true, sync_timeout: 3s', template: 'v2 {{ resources.ingresses | length }}\\n' }), t.file);
+    let swapped = false;
+    const reloading = t.controller.reload(next).then(() => (swapped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    t.clock.advance(2_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(swapped, false);
+    t.clock.advance(1);
+    await reloading;
+    t.clock.advance(0);
+    await t.controller.idle();
+    assert.equal(await readFile(t.output, 'utf8'), 'v2 0\n');
+    await t.controller.stop();
+  });
+
+  test('changing only sync_timeout or optional keeps the watches (no relist)', async () => {
+    const t = await setup();
+    await t.controller.start();
+    const before = t.sources.length;
+    await t.controller.reload(parseConfig(configText({ services: ', sync_timeout: 5s', ingresses: ', optional: true' }), t.file));
+    assert.equal(t.sources.length, before, 'no new watch was started');
+    assert.equal(t.controller.status().resources.find((r) => r.resource === 'ingresses')?.optional, true);
     await t.controller.stop();
   });
 });

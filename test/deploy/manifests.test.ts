@@ -13,6 +13,7 @@ import { runCliInProcess } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy');
+const SIDECAR = join(DEPLOY, 'haproxy-sidecar');
 
 const dirs: string[] = [];
 after(async () => {
@@ -53,6 +54,15 @@ async function materialize(configMap: Doc, configYaml?: string): Promise<{ dir: 
   return { dir, config: await loadConfig(join(dir, 'config.yaml')) };
 }
 
+/** The sidecar overlay's config.yaml with its templates, in a folder as the ConfigMap mounts them, loaded. */
+async function sidecarConfig(): Promise<{ dir: string; config: Config }> {
+  const dir = await mkdtemp(join(tmpdir(), 'informant-sidecar-'));
+  dirs.push(dir);
+  for (const name of await readdir(join(SIDECAR, 'templates'))) await writeFile(join(dir, name), await readFile(join(SIDECAR, 'templates', name)));
+  await writeFile(join(dir, 'config.yaml'), await readFile(join(SIDECAR, 'config.yaml')));
+  return { dir, config: await loadConfig(join(dir, 'config.yaml')) };
+}
+
 function container(deployment: Doc, name: string): any {
   const found = deployment.spec.template.spec.containers.find((c: { name: string }) => c.name === name);
   assert.ok(found, `a ${name} container`);
@@ -63,21 +73,27 @@ describe('deploy/', () => {
   test('every manifest parses and names its apiVersion, kind and name; kustomizations list existing files', async () => {
     const files = await yamlFiles(DEPLOY);
     assert.ok(files.length >= 9);
-    for (const file of files) {
+    const kustomizations = files.filter((file) => file.endsWith('/kustomization.yaml'));
+    /** Files a configMapGenerator puts into a ConfigMap (an informant config, templates): not manifests. */
+    const generated = new Set<string>();
+    for (const file of kustomizations) {
+      const [doc] = await docs(file);
+      assert.equal(doc?.kind, 'Kustomization', relative(ROOT, file));
+      const listed = [...(doc!.resources ?? []), ...(doc!.patches ?? []).map((p: { path: string }) => p.path)];
+      const sources = (doc!.configMapGenerator ?? []).flatMap((g: { files?: string[] }) => (g.files ?? []).map((f) => f.replace(/^[^=]*=/, '')));
+      for (const source of sources) generated.add(join(dirname(file), source));
+      for (const target of [...listed, ...sources].map((path: string) => join(dirname(file), path))) await readdir(target).catch(async () => readFile(target));
+    }
+    for (const file of files.filter((f) => !generated.has(f) && !kustomizations.includes(f))) {
       for (const doc of await docs(file)) {
         assert.ok(doc.apiVersion && doc.kind, `${relative(ROOT, file)}: apiVersion and kind`);
-        if (doc.kind !== 'Kustomization') assert.ok(doc.metadata?.name, `${relative(ROOT, file)}: metadata.name`);
-        if (doc.kind !== 'Kustomization') continue;
-        for (const resource of [...(doc.resources ?? []), ...(doc.patches ?? []).map((p: { path: string }) => p.path)]) {
-          const target = join(dirname(file), resource);
-          await readdir(target).catch(async () => readFile(target));
-        }
+        assert.ok(doc.metadata?.name, `${relative(ROOT, file)}: metadata.name`);
       }
     }
   });
 
   test('the ConfigMap holds a config that loads, whose templates compile and render', async () => {
-    const configMap = await one('configmap.yaml', 'ConfigMap');
+    const configMap = await one('base/configmap.yaml', 'ConfigMap');
     const { dir, config } = await materialize(configMap);
     assert.deepEqual(checkTemplates({ templates: config.templates, baseDir: config.baseDir }), []);
     const offline = (await readFile(join(dir, 'config.yaml'), 'utf8')).replace(
@@ -92,14 +108,14 @@ describe('deploy/', () => {
   });
 
   test('rbac.yaml is what `informant rbac` prints for that config', async () => {
-    const { config } = await materialize(await one('configmap.yaml', 'ConfigMap'));
+    const { config } = await materialize(await one('base/configmap.yaml', 'ConfigMap'));
     const { manifests } = rbacManifests(config, { name: 'informant', namespace: 'informant' });
-    assert.deepEqual(await docs(join(DEPLOY, 'rbac.yaml')), JSON.parse(JSON.stringify(manifests)));
+    assert.deepEqual(await docs(join(DEPLOY, 'base', 'rbac.yaml')), JSON.parse(JSON.stringify(manifests)));
   });
 
   test('the Deployment probes /healthz and /readyz on server.listen, runs unprivileged and mounts config and outputs', async () => {
-    const deployment = await one('deployment.yaml', 'Deployment');
-    const { config } = await materialize(await one('configmap.yaml', 'ConfigMap'));
+    const deployment = await one('base/deployment.yaml', 'Deployment');
+    const { config } = await materialize(await one('base/configmap.yaml', 'ConfigMap'));
     const informant = container(deployment, 'informant');
     const port = parseListen(config.server.listen!).port;
     const named = (name: string) => informant.ports.find((p: { name: string }) => p.name === name)?.containerPort;
@@ -119,49 +135,88 @@ describe('deploy/', () => {
     for (const template of config.templates) assert.equal(dirname(template.output), outputDir);
     assert.equal(pod.volumes.find((v: { name: string }) => v.name === 'config').configMap.name, 'informant-config');
     assert.ok(pod.terminationGracePeriodSeconds > 20, 'longer than the default --shutdown-timeout');
-    const service = await one('service.yaml', 'Service');
+    const service = await one('base/service.yaml', 'Service');
     assert.equal(service.spec.ports[0].targetPort, informant.ports[0].name);
   });
 
   test('/metrics is authenticated through the cluster, /debug/ is off, and a NetworkPolicy lets only the metrics port in', async () => {
-    const { config } = await materialize(await one('configmap.yaml', 'ConfigMap'));
+    const { config } = await materialize(await one('base/configmap.yaml', 'ConfigMap'));
     assert.equal(config.server.auth, 'kubernetes');
     assert.equal(config.server.debug, false);
-    const rules = (await docs(join(DEPLOY, 'rbac.yaml'))).filter((d) => d.kind === 'ClusterRole').flatMap((d) => d.rules);
+    const rules = (await docs(join(DEPLOY, 'base', 'rbac.yaml'))).filter((d) => d.kind === 'ClusterRole').flatMap((d) => d.rules);
     for (const resource of ['tokenreviews', 'subjectaccessreviews']) {
       assert.ok(rules.some((r: { resources?: string[]; verbs: string[] }) => r.resources?.includes(resource) && r.verbs.includes('create')), resource);
     }
-    const policy = await one('networkpolicy.yaml', 'NetworkPolicy');
-    const deployment = await one('deployment.yaml', 'Deployment');
+    const policy = await one('base/networkpolicy.yaml', 'NetworkPolicy');
+    const deployment = await one('base/deployment.yaml', 'Deployment');
     assert.deepEqual(policy.spec.podSelector.matchLabels, deployment.spec.template.metadata.labels);
     assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
     const ports = policy.spec.ingress.flatMap((rule: { ports: Array<{ port: string }> }) => rule.ports.map((p) => p.port));
     assert.deepEqual(ports, [container(deployment, 'informant').ports[0].name]);
-    const kustomization = await one('kustomization.yaml', 'Kustomization');
+    const kustomization = await one('base/kustomization.yaml', 'Kustomization');
     assert.ok(kustomization.resources.includes('networkpolicy.yaml'));
   });
 
-  test('the HAProxy sidecar shares the output volume and informant can signal it', async () => {
-    const patch = await one('haproxy-sidecar/deployment.yaml', 'Deployment');
-    const base = await one('configmap.yaml', 'ConfigMap');
-    const overlay = await one('haproxy-sidecar/configmap.yaml', 'ConfigMap');
-    const { config } = await materialize(base, (overlay.data as Record<string, string>)['config.yaml']);
+  test('the HAProxy sidecar runs the example\'s templates, copied unchanged, with a config that loads', async () => {
+    const example = join(ROOT, 'examples', 'templates');
+    const copies = (await readdir(join(SIDECAR, 'templates'))).sort();
+    assert.deepEqual(copies, (await readdir(example)).sort(), 'every template of the example, nothing else');
+    for (const name of copies) {
+      assert.equal(await readFile(join(SIDECAR, 'templates', name), 'utf8'), await readFile(join(example, name), 'utf8'), `templates/${name} is examples/templates/${name}`);
+    }
+    const kustomization = (await docs(join(SIDECAR, 'kustomization.yaml')))[0]!;
+    const generated = kustomization.configMapGenerator.find((g: { name: string }) => g.name === 'informant-config');
+    assert.equal(generated.behavior, 'merge');
+    assert.deepEqual([...generated.files].sort(), ['config.yaml', ...copies.map((name) => `templates/${name}`)].sort());
+    const { config } = await sidecarConfig();
     assert.deepEqual(checkTemplates({ templates: config.templates, baseDir: config.baseDir }), []);
-    const [template] = config.templates;
+    assert.deepEqual(config.templates.map((t) => t.name), ['certs', 'crt-list.txt', 'haproxy.cfg'], 'certificates first, then what names them');
+  });
+
+  test('the HAProxy sidecar shares the outputs and a memory-backed certificate folder, and informant can signal it', async () => {
+    const patch = await one('haproxy-sidecar/deployment.yaml', 'Deployment');
+    const { config } = await sidecarConfig();
+    const byName = new Map(config.templates.map((t) => [t.name, t]));
     const haproxy = container(patch, 'haproxy');
-    const outputMount = haproxy.volumeMounts.find((m: { name: string }) => m.name === 'output');
-    assert.equal(outputMount.mountPath, dirname(template!.output));
-    assert.match(haproxy.command.join(' '), new RegExp(`-f ${template!.output.replaceAll('.', '\\.')}`));
+    const mount = (c: { volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> }, name: string) => c.volumeMounts.find((m) => m.name === name);
+    assert.equal(mount(haproxy, 'output')?.mountPath, dirname(byName.get('haproxy.cfg')!.output));
+    assert.equal(dirname(byName.get('crt-list.txt')!.output), dirname(byName.get('haproxy.cfg')!.output), 'the crt-list beside haproxy.cfg, as vars.crt_list says');
+    const certs = byName.get('certs')!.forEach!.dir;
+    assert.equal(certs, config.vars?.cert_dir, 'the PEM files go where the crt-list names them');
+    assert.equal(mount(haproxy, 'certs')?.mountPath, certs);
+    assert.equal(mount(haproxy, 'certs')?.readOnly, true);
+    assert.equal(mount(container(patch, 'informant'), 'certs')?.mountPath, certs);
+    assert.equal(patch.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'certs').emptyDir.medium, 'Memory', 'private keys never reach the node\'s disk');
+    assert.equal(byName.get('certs')!.mode, 0o600);
+    assert.match(haproxy.command.join(' '), new RegExp(`-W .*-f ${byName.get('haproxy.cfg')!.output.replaceAll('.', '\\.')}`));
     assert.equal(patch.spec.template.spec.shareProcessNamespace, true);
-    const pidFile = /-p (\S+)/.exec(haproxy.command.join(' '))?.[1];
-    assert.ok(pidFile && template!.onChange?.join(' ').includes(pidFile), 'on_change signals the pid HAProxy writes');
-    const informantMounts = container(patch, 'informant').volumeMounts.map((m: { mountPath: string }) => m.mountPath);
-    assert.ok(informantMounts.includes(dirname(pidFile)), 'informant can read the pid file');
+    const pidFile = /-p (\S+)/.exec(haproxy.command.join(' '))?.[1] ?? assert.fail('HAProxy writes a pid file (-p)');
+    for (const template of config.templates) assert.ok(template.onChange?.join(' ').includes(pidFile), `${template.name}: on_change signals the pid HAProxy writes`);
+    assert.ok(container(patch, 'informant').volumeMounts.some((m: { mountPath: string }) => m.mountPath === dirname(pidFile)), 'informant can read the pid file');
     assert.equal(config.leaderElection.enabled, false, 'every replica reloads its own HAProxy');
-    const ports = haproxy.ports.map((p: { containerPort: number }) => p.containerPort);
-    assert.ok(!ports.includes(parseListen(config.server.listen!).port), 'HAProxy and informant do not share a port');
-    const rendered = (base.data as Record<string, string>)['haproxy.cfg.njk']!;
-    for (const port of ports) assert.match(rendered, new RegExp(`bind :${port}\\b`));
+    const ports = new Map(haproxy.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]));
+    assert.deepEqual([ports.get('http'), ports.get('https'), ports.get('haproxy-stats')], [config.vars?.http_port, config.vars?.https_port, config.vars?.stats_port]);
+    assert.ok(![...ports.values()].includes(parseListen(config.server.listen!).port), 'HAProxy and informant do not share a port');
+    const service = await one('haproxy-sidecar/haproxy-service.yaml', 'Service');
+    assert.deepEqual(service.spec.ports.map((p: { targetPort: string }) => p.targetPort), ['http', 'https']);
+  });
+
+  test('the HAProxy sidecar\'s RBAC patch is what `informant rbac` prints for its config', async () => {
+    const { config } = await sidecarConfig();
+    const { manifests } = rbacManifests(config, { name: 'informant', namespace: 'informant' });
+    const expected = manifests.find((m) => m.kind === 'ClusterRole') as unknown as { rules: unknown };
+    assert.deepEqual((await one('haproxy-sidecar/rbac.yaml', 'ClusterRole')).rules, JSON.parse(JSON.stringify(expected.rules)));
+  });
+
+  test('the HAProxy sidecar\'s config renders the example, PEM files included, from manifests', async () => {
+    const { dir } = await sidecarConfig();
+    const offline = (await readFile(join(dir, 'config.yaml'), 'utf8')).replace(/^source:\n(?: .*\n)+/m, `source:\n  files: {path: ${join(ROOT, 'examples', 'manifests')}}\n`);
+    await writeFile(join(dir, 'offline.yaml'), offline);
+    const result = await runCliInProcess(['render', '--config', join(dir, 'offline.yaml'), '--out', '-']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^==> certs\/shop_shop-tls\.pem <==\n-----BEGIN CERTIFICATE-----$/m);
+    assert.match(result.stdout, /^\/etc\/haproxy\/certs\/shop_shop-tls\.pem shop\.example\.com$/m);
+    assert.match(result.stdout, /^ {4}bind :8443 ssl crt-list crt-list\.txt alpn h2,http\/1\.1$/m);
   });
 
   test('the Dockerfile builds in stages on node:24-slim, installs production dependencies only and runs unprivileged', async () => {

@@ -8,30 +8,23 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import https from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../src/k8s.ts';
 import { freePorts } from '../support/local-server.ts';
 import { haproxySkipReason, TestHaproxy } from '../support/haproxy.ts';
+import { CERT_A, tlsSecret } from '../support/tls-fixtures.ts';
 import { endpoint, endpointSlice, HOSTILE_ROWS, LONG_HOST, service, TENANT } from './support/hostile.ts';
+import { get, portOf } from './support/requests.ts';
 import { exampleManifests, renderShipped, runnableConfig, shippedTemplates, type ShippedTemplate } from './support/shipped.ts';
 
-/** How long one request may take before the test fails (a guard against a hang, not a goal). */
-const REQUEST_TIMEOUT_MS = 5_000;
-
 /** A backend that answers "<tenant> <path>". */
-async function backend(tenant: string): Promise<http.Server> {
+async function tenantBackend(tenant: string): Promise<http.Server> {
   const server = http.createServer((req, res) => res.end(`${tenant} ${req.url}`));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
-}
-
-function portOf(server: http.Server): number {
-  return (server.address() as AddressInfo).port;
 }
 
 /** A tenant's Ingress for `host` (Prefix `path`), its Service and an EndpointSlice at 127.0.0.1:`port`. */
@@ -56,31 +49,14 @@ function tenant(namespace: string, host: string, path: string, port: number, tls
       endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: `${namespace}-0` } }],
       ports: [{ name: 'http', port, protocol: 'TCP' }],
     },
-    ...(tls ? [{ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'web-tls', namespace }, data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' } }] : []),
+    ...(tls ? [tlsSecret(namespace, 'web-tls', CERT_A)] : []),
   ];
-}
-
-/** A GET to 127.0.0.1:`port` for `host` (over TLS with `host` as SNI when `tls`); status and body. */
-function get(port: number, host: string, path: string, tls = false): Promise<{ status: number; body: string; location?: string }> {
-  return new Promise((resolve, reject) => {
-    const options = { host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: REQUEST_TIMEOUT_MS };
-    const request = tls ? https.request({ ...options, servername: host, rejectUnauthorized: false }) : http.request(options);
-    request.once('response', (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, body, ...(response.headers.location ? { location: response.headers.location } : {}) }));
-    });
-    request.once('timeout', () => request.destroy(new Error(`GET ${host}${path} timed out`)));
-    request.once('error', reject);
-    request.end();
-  });
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:`port`. */
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, agent: false, timeout: REQUEST_TIMEOUT_MS }, (response) => {
+    const request = http.get({ host: '127.0.0.1', port, agent: false, timeout: 5_000 }, (response) => {
       response.resume();
       resolve(true);
     });
@@ -100,7 +76,7 @@ describe('HAProxy running the shipped templates with the hostile table present',
   let deploy: { http: number };
 
   before(async () => {
-    const [alpha, beta, mallory] = await Promise.all(['alpha', 'beta', TENANT].map(backend));
+    const [alpha, beta, mallory] = await Promise.all(['alpha', 'beta', TENANT].map(tenantBackend));
     servers.push(alpha!, beta!, mallory!);
     ({ templates, cleanup } = await shippedTemplates());
     const objects = [
@@ -135,8 +111,8 @@ describe('HAProxy running the shipped templates with the hostile table present',
   test('the example sends each tenant to its own backend, over HTTPS where it has a certificate', async () => {
     assert.deepEqual(await get(example.http, 'beta.example.test', '/api/orders'), { status: 200, body: 'beta /api/orders' });
     assert.deepEqual(await get(example.http, 'alpha.example.test', '/cart'), { status: 308, body: '', location: 'https://alpha.example.test/cart' });
-    assert.deepEqual(await get(example.https, 'alpha.example.test', '/cart', true), { status: 200, body: 'alpha /cart' });
-    assert.deepEqual(await get(example.https, 'beta.example.test', '/api', true), { status: 200, body: 'beta /api' });
+    assert.deepEqual(await get(example.https, 'alpha.example.test', '/cart', true), { status: 200, body: 'alpha /cart', certificate: 'informant-test' });
+    assert.deepEqual(await get(example.https, 'beta.example.test', '/api', true), { status: 200, body: 'beta /api', certificate: 'informant-test' });
   });
 
   test('the example answers 404 where only mallory\'s left-out Ingresses would have routed', async () => {

@@ -39,12 +39,12 @@ const GRAMMAR: Readonly<Record<string, readonly string[]>> = {
     `    default_backend ${BACKEND}`,
     // The HTTPS frontend and the redirect, written only when a host has a certificate.
     'frontend https',
-    '    bind :443 ssl crt-list /etc/haproxy/certs/crt-list\\.txt alpn h2,http/1\\.1',
+    '    bind :443 ssl crt-list crt-list\\.txt alpn h2,http/1\\.1',
     '    http-request set-var\\(txn\\.host\\) req\\.hdr\\(host\\),field\\(1,:\\),lower',
     '    http-request set-header X-Forwarded-Proto https',
     '    http-request redirect scheme https code 308 if tls_host',
   ],
-  'crt-list.txt': ['', COMMENT, `/etc/haproxy/certs/${HOST}_${HOST}\\.pem \\*?${HOST}`],
+  'crt-list.txt': ['', COMMENT, `certs/${HOST}_${HOST}\\.pem \\*?${HOST}`],
   hosts: ['', COMMENT, `[0-9a-fA-F.:]+\\t${HOST}(?: ${HOST})*`],
   'deploy haproxy.cfg': [
     '',

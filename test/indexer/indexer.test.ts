@@ -299,4 +299,35 @@ describe('Indexer', () => {
     assert.deepEqual(calls, ['update web [shop,web]', 'update web [shop,web]', 'delete web', 'replace api,db']);
     assert.equal(changes, 4, 'a change is reported whenever the sink says its contents moved');
   });
+
+  test('files an object under every value of a multi-valued index_by, and moves every entry when they change', () => {
+    const { indexer, store } = setup({ indexBy: ['spec.rules[*].host'] });
+    const ingress = (name: string, rv: string, hosts: string[]): KubeObject => ({
+      ...service(name, { resourceVersion: rv }),
+      spec: { rules: hosts.map((host) => ({ host })) },
+    });
+    indexer.add(ingress('web', '1', ['shop.example.com', 'www.example.com', 'shop.example.com']));
+    indexer.add(ingress('api', '1', ['api.example.com', 'shop.example.com']));
+    assert.deepEqual(indexer.multiValued, ['spec.rules[*].host']);
+    assert.deepEqual(store.get('shop.example.com').map((o) => o.metadata.name), ['api', 'web']);
+    assert.deepEqual(store.get('www.example.com').map((o) => o.metadata.name), ['web']);
+    assert.deepEqual(store.list().map((o) => o.metadata.name), ['api', 'web']);
+    indexer.update(ingress('web', '2', ['new.example.com']));
+    assert.deepEqual(store.get('shop.example.com').map((o) => o.metadata.name), ['api']);
+    assert.deepEqual(store.get('www.example.com'), []);
+    assert.deepEqual(store.keysOf(ingress('web', '2', [])), [['new.example.com']]);
+    indexer.replace([ingress('api', '1', ['api.example.com', 'shop.example.com'])]);
+    assert.deepEqual(store.list().map((o) => o.metadata.name), ['api']);
+  });
+
+  test('an object with no value for a multi-valued index_by is counted as missing its key', () => {
+    const { indexer, store, logs } = setup({ indexBy: ['metadata.namespace', 'spec.rules[*].host'] });
+    indexer.add({ ...service('web'), spec: { rules: [{ http: {} }] } });
+    assert.equal(store.size(), 0);
+    assert.deepEqual(indexer.stats(), {
+      missingKeys: 1,
+      missing: [{ id: 'shop/web', expr: 'spec.rules[*].host', reason: 'no value' }],
+    });
+    assert.equal(logs.warnings().length, 1);
+  });
 });

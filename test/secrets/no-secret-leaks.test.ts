@@ -61,6 +61,16 @@ templates:
   failing:
     inline: "{{ fail('the token is ' ~ (${DB}.data.token | b64decode)) }}"
     output: out/failing.txt
+  pems:
+    inline: "{{ object.data['tls.crt'] | b64decode | safe }}{{ object.data['tls.key'] | b64decode | safe }}"
+    for_each: tls
+    output: "out/pems/{{ object.metadata.name }}.pem"
+    mode: "0600"
+    validate: ["sh", "-c", "cat \\"$1\\" >&2; exit 1", "sh", "{{ file }}"]
+  per-secret:
+    inline: "{{ fail('the token is ' ~ (${DB}.data.token | b64decode)) if object.metadata.name == 'db' else 'ok' }}"
+    for_each: opaque
+    output: "out/per-secret/{{ object.metadata.name }}.txt"
   services:
     inline: "{% for s in resources.services %}{{ s.metadata.name }} {{ s.metadata.annotations.pasted }}\\n{% endfor %}"
     output: out/services.txt
@@ -100,7 +110,7 @@ describe('Secret data', () => {
     await eventually(async () => {
       clock.advance(100);
       await daemon.controller.idle();
-      return daemon.controller.lastOutcomes.length === 5;
+      return daemon.controller.lastOutcomes.length === 7;
     }, 'every template rendered once');
     clock.advance(1_000); // the retry of the failed templates, validate included
     await daemon.controller.idle();
@@ -113,7 +123,7 @@ describe('Secret data', () => {
         `/debug/stores/${store}?jsonpath=${encodeURIComponent("data['tls.key']")}`,
         `/debug/stores/${store}?jsonpath=data.password`,
       ]),
-      ...['crt', 'db', 'decoded-twice', 'failing', 'services'].flatMap((t) => [`/debug/outputs/${t}`, `/debug/outputs/${t}?rejected=1`]),
+      ...['crt', 'db', 'decoded-twice', 'failing', 'pems', 'per-secret', 'services'].flatMap((t) => [`/debug/outputs/${t}`, `/debug/outputs/${t}?rejected=1`]),
     ];
     const answers = new Map<string, string>();
     for (const path of paths) answers.set(path, await (await fetch(`${daemon.debugUrl}${path}`)).text());
@@ -124,6 +134,9 @@ describe('Secret data', () => {
     assert.ok(readyz.reasons.some((r) => /template "db": validate failed: .*password \[redacted\]/.test(r)), readyz.reasons.join('\n'));
     assert.ok(readyz.reasons.some((r) => /template "decoded-twice": render failed: .*b64decode: not valid base64 \(a string of 6 characters\)/.test(r)));
     assert.ok(readyz.reasons.some((r) => /template "failing": render failed: .*the token is \[redacted\]/.test(r)));
+    assert.ok(readyz.reasons.some((r) => /template "pems": .*web-tls\.pem.*validate/.test(r)), readyz.reasons.join('\n'));
+    assert.ok(readyz.reasons.some((r) => /template "per-secret": .*the token is \[redacted\]/.test(r)), readyz.reasons.join('\n'));
+    assert.equal(JSON.parse(answers.get('/debug/outputs/pems')!).error, 'template "pems" reads Secret data, so its output is not shown (server.allow_secrets: true shows it)');
     assert.match(answers.get('/debug/outputs/services')!, /^web \[redacted\]\n$/, 'a value pasted outside a Secret is masked too');
     assert.equal(JSON.parse(answers.get('/debug/outputs/crt')!).error, 'template "crt" reads Secret data, so its output is not shown (server.allow_secrets: true shows it)');
 

@@ -34,11 +34,11 @@ function tlsSecret(namespace: string, name: string): KubeObject {
 }
 
 /** A config whose template fails when a Service named "broken" exists. */
-function configYaml(server: string): string {
+function configYaml(server: string, servicesIndexBy = '[metadata.namespace, metadata.name]', secrets = ''): string {
   return `
 watched_resources:
-  services: {api_version: v1, kind: Service}
-  secrets: {api_version: v1, kind: Secret}
+  services: {api_version: v1, kind: Service, index_by: ${servicesIndexBy}}
+  secrets: {api_version: v1, kind: Secret${secrets}}
 source:
   files: {path: manifests}
 templates:
@@ -50,10 +50,10 @@ server: {listen: "127.0.0.1:0"${server}}
 `;
 }
 
-async function setup(options: { server?: string; holdSync?: string[] } = {}) {
+async function setup(options: { server?: string; holdSync?: string[]; servicesIndexBy?: string; secrets?: string } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-server-'));
   dirs.push(dir);
-  const config = parseConfig(configYaml(options.server ?? ', debug: true'), join(dir, 'config.yaml'));
+  const config = parseConfig(configYaml(options.server ?? ', debug: true', options.servicesIndexBy, options.secrets), join(dir, 'config.yaml'));
   const clock = new FakeClock();
   const source = new ScriptedSource(
     { services: [service('shop', 'web', 80), service('blog', 'api', 8080)], secrets: [tlsSecret('shop', 'web-tls')] },
@@ -151,6 +151,19 @@ describe('StatusServer over a controller', () => {
     await t.controller.stop();
   });
 
+  test('/readyz stays ready without an optional resource past its sync_timeout, and says so in notes', async () => {
+    const t = await setup({ holdSync: ['secrets'], secrets: ', optional: true, sync_timeout: 2s' });
+    await t.controller.start();
+    assert.equal((await t.get('/readyz')).status, 503, 'not ready before its timeout');
+    t.clock.advance(2_000);
+    await t.render();
+    const ready = await t.get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.equal(ready.json.status, 'ready');
+    assert.match(ready.json.notes[0], /^watched resource "secrets" has not synced after 2 s: .*it is optional: the outputs are rendered without it/);
+    await t.controller.stop();
+  });
+
   test('/metrics serves the Prometheus text format with render and store metrics', async () => {
     const t = await setup();
     await t.controller.start();
@@ -198,6 +211,25 @@ describe('StatusServer over a controller', () => {
     assert.match(tooMany.json.error, /index_by: metadata\.namespace, metadata\.name/);
     const unknown = await t.get('/debug/stores/nope');
     assert.deepEqual([unknown.status, unknown.json.error], [404, 'no store named "nope"; stores: services, secrets']);
+    await t.controller.stop();
+  });
+
+  test('/debug/stores names the multi-valued index_by expressions, and a store query shows the keys of each object', async () => {
+    const t = await setup({ servicesIndexBy: '[metadata.namespace, "spec.ports[*].port"]' });
+    await t.controller.start();
+    t.source.add('services', { ...service('shop', 'multi', 80), spec: { ports: [{ port: 80 }, { port: 443 }] } });
+    await t.render();
+    const stores = await t.get('/debug/stores');
+    assert.deepEqual(stores.json[0].multiValued, ['spec.ports[*].port']);
+    assert.deepEqual(stores.json[1].multiValued, []);
+    const shop = await t.get('/debug/stores/services?keys=shop');
+    assert.deepEqual(shop.json.objects.map((o: KubeObject) => o.metadata.name), ['multi', 'web']);
+    assert.deepEqual(shop.json.indexKeys, [
+      { id: 'shop/multi', keys: [['shop', '80'], ['shop', '443']] },
+      { id: 'shop/web', keys: [['shop', '80']] },
+    ]);
+    const https = await t.get('/debug/stores/services?keys=shop,443');
+    assert.deepEqual(https.json.indexKeys.map((k: { id: string }) => k.id), ['shop/multi']);
     await t.controller.stop();
   });
 

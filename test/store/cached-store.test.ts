@@ -295,6 +295,35 @@ describe('CachedStore', () => {
     assert.equal(store.stats().entries, 0);
   });
 
+  test('clearCache drops every cached body but no reference: the next read fetches again, modCount stays', async () => {
+    const { store, fetcher, watch } = setup();
+    const refs = [watch(secret('web', 'a', '1')), watch(secret('web', 'b', '1'))];
+    for (const ref of refs) await store.fetch(ref);
+    const before = store.modCount;
+    assert.equal(store.clearCache(), 2);
+    assert.deepEqual([store.size(), store.stats().entries, store.modCount], [2, 0, before]);
+    assert.equal(store.cached(refs[0]!).state, 'miss');
+    await store.fetch(refs[0]!);
+    assert.equal(fetcher.count('web/a'), 2);
+    assert.equal(store.clearCache(), 1);
+    assert.equal(store.clearCache(), 0);
+  });
+
+  test('evictExpired drops the bodies past their TTL and keeps the fresh ones', async () => {
+    const { store, clock, watch } = setup({ ttlMs: 60_000 });
+    const old = watch(secret('web', 'old', '1'));
+    await store.fetch(old);
+    clock.now += 50_000;
+    const fresh = watch(secret('web', 'fresh', '1'));
+    await store.fetch(fresh);
+    clock.now += 20_000;
+    assert.equal(store.stats().entries, 2, 'lru-cache drops expired bodies only when they are read');
+    assert.equal(store.evictExpired(), 1);
+    assert.equal(store.stats().entries, 1);
+    assert.equal(store.cached(fresh).state, 'hit');
+    assert.equal(store.evictExpired(), 0);
+  });
+
   test('counts reads of the whole store', () => {
     const { store } = setup();
     store.noteFullRead();

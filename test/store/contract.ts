@@ -12,7 +12,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/k8s.ts';
-import { StoreError, type Store } from '../../src/store/index.ts';
+import { hasKeysOf, StoreError, type IndexKey, type Store } from '../../src/store/index.ts';
+import { seededRandom } from '../support/apiserver/random.ts';
 
 /** Builds an empty store for one test. */
 export type MakeStore = (options: { name: string; keyCount: number }) => Store;
@@ -50,6 +51,8 @@ export function runStoreContract(name: string, makeStore: MakeStore, options: Co
     replacing(makeStore, references);
     errorsAndReadOnly(makeStore, references);
     clusters(makeStore);
+    multipleKeys(makeStore);
+    multipleKeysModel(makeStore);
   });
 }
 
@@ -468,5 +471,156 @@ function clusters(makeStore: MakeStore): void {
     assert.deepEqual(clusterIds(store.get('b', 'ns', 'web')), ['b|ns/web']);
     assert.deepEqual(clusterIds(store.get('root:org:ws')), ['root:org:ws|ns/web']);
     assert.deepEqual(store.get('a', 'ns', 'web')[0]!.metadata.cluster, 'a');
+  });
+}
+
+function multipleKeys(makeStore: MakeStore): void {
+  test('an object with several keys is found by each of them, and once by a prefix several of them match', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 2 });
+    store.add(obj('shop', 'web'), [['a.example', 'tls-a'], ['b.example', 'tls-a'], ['b.example', 'tls-b']]);
+    store.add(obj('shop', 'api'), [['b.example', 'tls-b']]);
+    assert.deepEqual(ids(store.get('a.example', 'tls-a')), ['shop/web']);
+    assert.deepEqual(ids(store.get('b.example', 'tls-a')), ['shop/web']);
+    assert.deepEqual(ids(store.get('b.example')), ['shop/api', 'shop/web']);
+    assert.deepEqual(ids(store.get()), ['shop/api', 'shop/web']);
+    assert.deepEqual(ids(store.list()), ['shop/api', 'shop/web']);
+    assert.equal(store.size(), 2);
+  });
+
+  test('a key listed twice files the object once', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 1 });
+    store.add(obj('shop', 'web'), [['a'], ['a'], ['b'], ['a']]);
+    assert.deepEqual(ids(store.get('a')), ['shop/web']);
+    assert.deepEqual(ids(store.list()), ['shop/web']);
+    if (hasKeysOf(store)) assert.deepEqual(store.keysOf(obj('shop', 'web')), [['a'], ['b']]);
+  });
+
+  test('an update that changes the keys moves every entry and leaves no trace under a key it lost', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 1 });
+    store.add(obj('shop', 'web', { resourceVersion: '1' }), [['a'], ['b'], ['c']]);
+    store.add(obj('shop', 'mate'), [['b']]);
+    store.update(obj('shop', 'web', { resourceVersion: '2' }), [['c'], ['d']]);
+    assert.deepEqual(ids(store.get('a')), []);
+    assert.deepEqual(ids(store.get('b')), ['shop/mate']);
+    assert.deepEqual(store.get('c').map((o) => o.metadata.resourceVersion), ['2']);
+    assert.deepEqual(store.get('d').map((o) => o.metadata.resourceVersion), ['2']);
+    store.update(obj('shop', 'web', { resourceVersion: '3' }), ['e']);
+    assert.deepEqual(ids(store.get('c')), []);
+    assert.deepEqual(ids(store.get('d')), []);
+    assert.deepEqual(ids(store.get('e')), ['shop/web']);
+    store.update(obj('shop', 'web', { resourceVersion: '4' }), [['e'], ['f']]);
+    assert.deepEqual(ids(store.get('f')), ['shop/web']);
+    assert.deepEqual(ids(store.list()), ['shop/mate', 'shop/web']);
+    if (hasKeysOf(store)) assert.deepEqual(store.keysOf(obj('shop', 'web')), [['e'], ['f']]);
+  });
+
+  test('a new version under the same keys is what every key returns', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 1 });
+    for (let i = 0; i < 8; i++) store.add(obj('shop', `other-${i}`), [['a'], [`k${i}`]]);
+    store.add(obj('shop', 'web', { resourceVersion: '1' }), [['a'], ['b']]);
+    const readBefore = [store.get('a'), store.get('b'), store.get(), store.list()];
+    store.update(obj('shop', 'web', { resourceVersion: '2' }), [['a'], ['b']]);
+    const version = (objects: readonly KubeObject[]): string[] =>
+      objects.filter((o) => o.metadata.name === 'web').map((o) => o.metadata.resourceVersion ?? '');
+    for (const read of [store.get('a'), store.get('b'), store.get(), store.list()]) assert.deepEqual(version(read), ['2']);
+    for (const read of readBefore) assert.deepEqual(version(read), ['1']);
+    assert.equal(store.size(), 9);
+  });
+
+  test('delete removes the object under every key and never its key-mates', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 1 });
+    store.add(obj('shop', 'web'), [['a'], ['b']]);
+    store.add(obj('shop', 'mate'), [['a'], ['b']]);
+    store.delete(obj('shop', 'web'));
+    assert.deepEqual(ids(store.get('a')), ['shop/mate']);
+    assert.deepEqual(ids(store.get('b')), ['shop/mate']);
+    assert.equal(store.size(), 1);
+    if (hasKeysOf(store)) assert.deepEqual(store.keysOf(obj('shop', 'web')), []);
+  });
+
+  test('replace leaves an unchanged object with unchanged keys alone, and moves one whose keys changed', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 1 });
+    store.add(obj('shop', 'web', { uid: 'u1', resourceVersion: '1' }), [['a'], ['b']]);
+    store.add(obj('shop', 'api', { uid: 'u2', resourceVersion: '1' }), [['a'], ['b']]);
+    const before = store.modCount;
+    store.replace([
+      { obj: obj('shop', 'web', { uid: 'u1', resourceVersion: '1' }), key: [['a'], ['b']] },
+      { obj: obj('shop', 'api', { uid: 'u2', resourceVersion: '1' }), key: [['a'], ['b']] },
+    ]);
+    assert.equal(store.modCount, before);
+    store.replace([
+      { obj: obj('shop', 'web', { uid: 'u1', resourceVersion: '1' }), key: [['a'], ['b']] },
+      { obj: obj('shop', 'api', { uid: 'u2', resourceVersion: '2' }), key: [['b'], ['c']] },
+    ]);
+    assert.ok(store.modCount > before);
+    assert.deepEqual(ids(store.get('a')), ['shop/web']);
+    assert.deepEqual(ids(store.get('b')), ['shop/api', 'shop/web']);
+    assert.deepEqual(ids(store.get('c')), ['shop/api']);
+  });
+
+  test('a list of keys with a bad key throws a StoreError and stores nothing', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 2 });
+    assert.throws(
+      () => store.add(obj('shop', 'web'), [['a', '1'], ['b']]),
+      (err: unknown) => err instanceof StoreError && err.operation === 'add' && JSON.stringify(err.keys) === '["b"]',
+    );
+    assert.equal(store.size(), 0);
+    assert.deepEqual(store.get(), []);
+  });
+
+  test('clear removes objects with several keys from every key', () => {
+    const store = makeStore({ name: 'ingresses', keyCount: 1 });
+    store.add(obj('shop', 'web'), [['a'], ['b']]);
+    store.clear();
+    assert.deepEqual(store.get('a'), []);
+    assert.deepEqual(store.list(), []);
+    store.add(obj('shop', 'web'), [['b'], ['c']]);
+    assert.deepEqual(ids(store.get()), ['shop/web']);
+  });
+}
+
+function multipleKeysModel(makeStore: MakeStore): void {
+  test('under random adds, updates, deletes and replaces with several keys, every read equals a plain model', () => {
+    const random = seededRandom(7);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const values = ['x', 'y', 'z'];
+    const randomKeys = (): IndexKey[] => Array.from({ length: 1 + Math.floor(random() * 4) }, () => [pick(values), pick(values)]);
+    const store = makeStore({ name: 'model', keyCount: 2 });
+    const model = new Map<string, { keys: IndexKey[]; rv: string }>();
+    const expected = (prefix: readonly string[]): string[] =>
+      [...model]
+        .filter(([, { keys }]) => keys.some((key) => prefix.every((part, i) => key[i] === part)))
+        .map(([name, { rv }]) => `${name}@${rv}`)
+        .sort();
+    const seen = (objects: readonly KubeObject[]): string[] => objects.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`);
+    for (let step = 0; step < 400; step++) {
+      const action = random();
+      const rv = String(step);
+      if (action < 0.6) {
+        const name = pick(names);
+        const held = model.get(name);
+        const keys = held !== undefined && random() < 0.5 ? held.keys : randomKeys();
+        store.update(obj('ns', name, { uid: name, resourceVersion: rv }), keys);
+        model.set(name, { keys, rv });
+      } else if (action < 0.85) {
+        const name = pick(names);
+        store.delete(obj('ns', name));
+        model.delete(name);
+      } else {
+        const listed = names.filter(() => random() < 0.7).map((name) => {
+          const held = model.get(name);
+          return held !== undefined && random() < 0.5 ? { name, ...held } : { name, keys: randomKeys(), rv };
+        });
+        store.replace(listed.map(({ name, keys, rv: version }) => ({ obj: obj('ns', name, { uid: name, resourceVersion: version }), key: keys })));
+        model.clear();
+        for (const { name, keys, rv: version } of listed) model.set(name, { keys, rv: version });
+      }
+      for (const prefix of [[], [pick(values)], [pick(values), pick(values)]]) {
+        assert.deepEqual(seen(store.get(...prefix)), expected(prefix), `step ${step}: get(${prefix.join(', ')})`);
+      }
+      assert.deepEqual(seen(store.list()), expected([]), `step ${step}: list`);
+      assert.equal(store.size(), model.size);
+    }
   });
 }

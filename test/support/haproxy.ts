@@ -69,44 +69,60 @@ let pem: Promise<string> | undefined;
 
 /** A self-signed certificate and its key in one PEM text, as HAProxy's crt files hold them; made once per process. */
 export function selfSignedPem(): Promise<string> {
-  pem ??= makeSelfSignedPem();
+  pem ??= selfSignedCertificate('informant-test').then(({ cert, key }) => `${cert}${key}`);
   return pem;
 }
 
-async function makeSelfSignedPem(): Promise<string> {
+/** A new self-signed certificate (P-256, valid 2 days) for `host`, which is its subject and only name; PEM. */
+export async function selfSignedCertificate(host: string): Promise<{ cert: string; key: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'informant-cert-'));
   try {
     const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
     await run(binary(findOpenssl, 'openssl'), [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=informant-test',
+      '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`,
     ]);
-    return `${await readFile(cert, 'utf8')}${await readFile(key, 'utf8')}`;
+    return { cert: await readFile(cert, 'utf8'), key: await readFile(key, 'utf8') };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** How HAProxy runs: in the foreground (`-db`), and with `masterWorker` as a master process (`-W`) writing its pid there. */
+export interface HaproxyStartOptions {
+  masterWorker?: { pidFile: string };
 }
 
 /** A running HAProxy (foreground, `-db`) on a config file; see the module comment. */
 export class TestHaproxy {
   readonly #child: ChildProcess;
   #output = '';
+  #loaded = 0;
+  /** The end of what stderr said so far: a line split across two chunks is still counted. */
+  #stderrTail = '';
 
   private constructor(child: ChildProcess) {
     this.#child = child;
     const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-8000));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const lines = (this.#stderrTail + chunk.toString()).split('\n');
+      this.#stderrTail = lines.pop()!;
+      this.#loaded += lines.filter((line) => line.endsWith('Loading success.')).length;
+    });
     live.add(this);
     installExitHook();
   }
 
   /**
    * Starts HAProxy on `file` and resolves once `port` (one of its binds, on 127.0.0.1)
-   * accepts connections; rejects with HAProxy's output if it exits first.
+   * accepts connections; rejects with HAProxy's output if it exits first. In master-worker
+   * mode, SIGUSR2 to the pid in the pid file reloads it (the master re-reads `file`).
    */
-  static async start(file: string, port: number): Promise<TestHaproxy> {
-    const child = spawn(binary(findHaproxy, 'haproxy'), ['-db', '-n', '256', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  static async start(file: string, port: number, options: HaproxyStartOptions = {}): Promise<TestHaproxy> {
+    const mode = options.masterWorker ? ['-W', '-p', options.masterWorker.pidFile] : [];
+    const child = spawn(binary(findHaproxy, 'haproxy'), ['-db', ...mode, '-n', '256', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     const haproxy = new TestHaproxy(child);
     try {
       await haproxy.#listening(port);
@@ -120,6 +136,11 @@ export class TestHaproxy {
   /** What HAProxy printed (the last 8 KB). */
   get output(): string {
     return this.#output;
+  }
+
+  /** Master-worker mode: how many times a reload loaded a new configuration (the master's "Loading success." lines). */
+  get reloads(): number {
+    return this.#loaded - 1;
   }
 
   /** Kills HAProxy at once; for the process exit hook. */

@@ -306,3 +306,45 @@ describe('runTemplateTests', () => {
     assert.deepEqual([summary.passed, summary.failed, summary.durationMs], [1, 1, 50]);
   });
 });
+
+describe('for_each templates', () => {
+  const head = `${CONFIG_HEAD}  ports:
+    inline: "{{ object.spec.ports[0].port }}\\n"
+    output: "out/ports/{{ object.metadata.namespace }}_{{ object.metadata.name }}.port"
+    for_each: services
+`;
+
+  test('an expectation names one file as <template>/<file>, and files lists them all', async () => {
+    const p = await project(
+      `tests:
+  ports:
+    expect:
+      ports: {files: [shop_web.port, shop_api.port]}
+      ports/shop_web.port: {equals: golden/web.port, line_count: 1}
+  wrong:
+    expect:
+      ports: {files: [shop_web.port, shop_db.port]}
+      ports/shop_db.port: {contains: "5432"}
+`,
+      { 'golden/web.port': '80\n' },
+      { head },
+    );
+    const results = await run(p);
+    assert.deepEqual(failures(results.get('ports')), []);
+    assert.deepEqual(failures(results.get('wrong')), [
+      'ports files: the files differ: missing shop_db.port; not expected shop_api.port',
+      'ports/shop_db.port render: no element renders to the file "shop_db.port"; the files: shop_api.port, shop_web.port',
+    ]);
+  });
+
+  test('content checks on a for_each template as a whole, or a file of another template, are config errors', async () => {
+    await assert.rejects(
+      project('tests:\n  t:\n    expect:\n      ports: {contains: "80"}\n      list/x.txt: {}\n', {}, { head }),
+      (err: Error) => {
+        assert.match(err.message, /expect\.ports: template "ports" writes one file per element: check contains on a file, as "ports\/<file>"/);
+        assert.match(err.message, /expect\["list\/x\.txt"\]: template "list" has no for_each: it writes one output, checked as "list"/);
+        return true;
+      },
+    );
+  });
+});

@@ -43,6 +43,13 @@ export class Isolation {
     return new PassReport({ lineMode, leftOut: Object.freeze([...this.#leftOut]), owners: (obj) => this.#ownersOf(obj) });
   }
 
+  /** Whether `obj` (an object a template read) is left out of this render. */
+  hides(obj: KubeObject): boolean {
+    if (this.#hidden.size === 0 || obj === null || typeof obj !== 'object' || obj.metadata === null || typeof obj.metadata !== 'object') return false;
+    const id = objectId(obj);
+    return this.#ownersOf(obj).some((resource) => this.#hidden.get(resource)?.has(id) === true);
+  }
+
   /** `store` as the next pass sees it: itself, or without the objects left out of it. */
   visible(resource: string, store: StoreReader): StoreReader {
     const hidden = this.#hidden.get(resource);

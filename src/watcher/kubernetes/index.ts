@@ -6,6 +6,7 @@
  */
 export { KubernetesSource, type KubernetesSourceOptions } from './source.ts';
 export { Reflector, type ReflectorOptions } from './reflector.ts';
+export { SharedWatches, type WatchMembership } from './shared-watches.ts';
 export { fetchObject } from './fetch.ts';
 export { Discovery, describeTarget, resourcePath, type ResolvedResource } from './discovery.ts';
 export { DEFAULTS, resolveTuning, type Tuning } from './tuning.ts';

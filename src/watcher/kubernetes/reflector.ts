@@ -50,6 +50,12 @@ export interface ReflectorOptions {
   metadataOnly?: boolean;
   /** The configured name of the cluster watched, when the source watches several (logs, status, stats). */
   cluster?: string;
+  /**
+   * Called on every object read (list items and watch events, not bookmarks) before the
+   * reflector uses it; it may set metadata.cluster, which then counts in the object's
+   * identity (the kcp source sets it from the kcp.io/cluster annotation).
+   */
+  prepare?: (obj: KubeObject) => void;
 }
 
 /** Accept headers: full objects, or metadata only with full objects as the fallback. */
@@ -80,6 +86,10 @@ export class Reflector {
   #needsList = true;
   #streaming: boolean;
   #syncedThisStart = false;
+  /** Watch metadata only (PartialObjectMetadata); see setMetadataOnly. */
+  #metadataOnly: boolean;
+  /** A list was asked for (requestList): the request in flight is cut and the loop lists. */
+  #listRequested = false;
   #problem: WatchProblem | undefined;
   #call: Call | undefined;
   #watchesOpened = 0;
@@ -99,6 +109,7 @@ export class Reflector {
       options.random,
     );
     this.#streaming = options.streamingList;
+    this.#metadataOnly = options.metadataOnly ?? false;
     this.#stats = emptyWatchStats(options.resource.name, this.#streaming, KNOWN_ERROR_LABELS);
     if (cluster !== undefined) this.#stats.cluster = cluster;
   }
@@ -134,6 +145,40 @@ export class Reflector {
     this.#log.debug('stopped');
   }
 
+  /** True while objects are watched as metadata only. */
+  get metadataOnly(): boolean {
+    return this.#metadataOnly;
+  }
+
+  /**
+   * Asks for a complete list to be delivered again soon (a sink joined a running watch):
+   * the request in flight is cut, and the loop lists from the last resourceVersion seen
+   * (never older than what was delivered) and watches on from there. A list already due
+   * serves; nothing is counted as an error.
+   */
+  requestList(): void {
+    if (!this.#stopping && !this.#needsList) this.#listAgain();
+  }
+
+  /**
+   * Watches metadata only (PartialObjectMetadata) or full objects from the next request
+   * on. A change cuts the request in flight and lists again, so every object delivered
+   * after it has the new shape.
+   */
+  setMetadataOnly(metadataOnly: boolean): void {
+    if (this.#metadataOnly === metadataOnly) return;
+    this.#metadataOnly = metadataOnly;
+    if (!this.#stopping) this.#listAgain();
+  }
+
+  /** Cuts the request in flight; the loop lists again, from the last resourceVersion delivered. */
+  #listAgain(): void {
+    this.#listRequested = true;
+    this.#needsList = true;
+    if (this.#rv !== '') this.#listRv = this.#rv;
+    this.#call?.abort();
+  }
+
   /** The state reported to the controller: synced since start, and the current problem. */
   status(): ResourceWatchStatus {
     const status: ResourceWatchStatus = { resource: this.name, synced: this.#syncedThisStart };
@@ -153,12 +198,15 @@ export class Reflector {
       try {
         await this.#listAndWatch();
       } catch (err) {
-        if (!this.#stopping) await this.#recover(err);
+        // A request cut for requestList() or setMetadataOnly() is not a failure.
+        if (this.#listRequested) this.#listRequested = false;
+        else if (!this.#stopping) await this.#recover(err);
       }
     }
   }
 
   async #listAndWatch(): Promise<void> {
+    this.#listRequested = false;
     const target = await this.#resolve();
     if (this.#needsList && !this.#streaming) await this.#list(target);
     while (!this.#stopping) await this.#watch(target);
@@ -179,7 +227,9 @@ export class Reflector {
     const params = { resourceVersion: this.#listRv, pageSize, labelSelector, fieldSelector };
     const path = resourcePath(target, this.#options.resource.namespace);
     const result = await listAll((query) => this.#getJson('list', path, query), params, target);
-    const items = this.#options.metadataOnly ? result.items.map((item) => this.#typed(item, target)) : result.items;
+    const items = this.#metadataOnly ? result.items.map((item) => this.#typed(item, target)) : result.items;
+    const prepare = this.#options.prepare;
+    if (prepare !== undefined) for (const item of items) prepare(item);
     this.#replace(items, result.resourceVersion);
   }
 
@@ -247,11 +297,12 @@ export class Reflector {
   // ── Events ─────────────────────────────────────────────────────────────────────────
 
   #handle(event: WatchEvent, target: ResolvedResource, initial: InitialEvents | undefined): void {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#listRequested) return;
     this.#stats.events[event.type]++;
     this.#stats.lastEventAt = this.#options.clock.now();
     if (event.type === 'ERROR') throw streamError(event.object as ApiStatus, this.#context('watch'));
     const obj = event.type === 'BOOKMARK' ? event.object : this.#typed(event.object, target);
+    if (event.type !== 'BOOKMARK') this.#options.prepare?.(obj);
     const rv = obj.metadata.resourceVersion ?? this.#rv;
     if (initial && !initial.done) {
       if (initial.take({ type: event.type, object: obj })) this.#replace(initial.drain(), rv);
@@ -263,7 +314,7 @@ export class Reflector {
 
   /** The object with the resource's apiVersion and kind (metadata-only ones come as PartialObjectMetadata). */
   #typed(obj: KubeObject, target: ResolvedResource): KubeObject {
-    if (!this.#options.metadataOnly) return withTypeMeta(obj, target.apiVersion, target.kind);
+    if (!this.#metadataOnly) return withTypeMeta(obj, target.apiVersion, target.kind);
     return { ...obj, apiVersion: target.apiVersion, kind: target.kind };
   }
 
@@ -331,7 +382,7 @@ export class Reflector {
     addSelectors(query, this.#options.resource);
     const path = resourcePath(target, this.#options.resource.namespace);
     try {
-      return await this.#open('watch', path, query, this.#options.metadataOnly ? ACCEPT.metadata : ACCEPT.json);
+      return await this.#open('watch', path, query, this.#metadataOnly ? ACCEPT.metadata : ACCEPT.json);
     } catch (err) {
       if (streamingList && err instanceof ApiStatusError && isStreamingRejection(err.status ?? 0)) this.#fallBackToList(err);
       throw err;
@@ -349,7 +400,7 @@ export class Reflector {
 
   /** GETs `path` and parses the body as JSON; a body that is not JSON is an InvalidResponseError. */
   async #getJson(verb: Verb, path: string, query: URLSearchParams): Promise<unknown> {
-    const accept = verb === 'list' && this.#options.metadataOnly ? ACCEPT.metadataList : ACCEPT.json;
+    const accept = verb === 'list' && this.#metadataOnly ? ACCEPT.metadataList : ACCEPT.json;
     const { call, response } = await this.#open(verb, path, query, accept);
     try {
       const text = (await readBody(response.body, () => call.touch())).toString('utf8');

@@ -212,7 +212,7 @@ export const HOSTILE_ROWS: readonly HostileRow[] = Object.freeze([
   {
     title: 'a TLS Secret with line breaks in its data',
     objects: [ingress('tls-data', 'tls-data.mallory.example', [{}], { tls: [{ hosts: ['tls-data.mallory.example'], secretName: 'data-tls' }] }), tlsSecret('data-tls', { 'tls.crt': 'a\nlisten pwned', 'tls.key': 'b\nlisten pwned' })],
-    caughtBy: [],
+    caughtBy: EXAMPLE_MODEL,
   },
   {
     title: 'a TLS Secret without a key',

@@ -2,13 +2,13 @@
  * Every template informant ships, ready to render from any objects: the HAProxy example
  * (examples/config.yaml: haproxy.cfg and crt-list.txt), the hosts example
  * (examples/hosts/config.yaml) and the compact HAProxy template embedded in
- * deploy/configmap.yaml (extracted into a temporary folder). Also what makes a rendered
+ * deploy/base/configmap.yaml (extracted into a temporary folder). Also what makes a rendered
  * HAProxy config runnable here: its certificate paths, stats socket and binds moved into a
  * temporary folder and onto loopback ports.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig, type Config } from '../../../src/config/index.ts';
@@ -33,7 +33,7 @@ export async function shippedTemplates(): Promise<{ templates: ShippedTemplate[]
   const example = await loadConfig(join(ROOT, 'examples', 'config.yaml'));
   const hosts = await loadConfig(join(ROOT, 'examples', 'hosts', 'config.yaml'));
   const deployDir = await mkdtemp(join(tmpdir(), 'informant-deploy-template-'));
-  const configMap = parseAllDocuments(await readFile(join(ROOT, 'deploy', 'configmap.yaml'), 'utf8'))[0]!.toJS() as { data: Record<string, string> };
+  const configMap = parseAllDocuments(await readFile(join(ROOT, 'deploy', 'base', 'configmap.yaml'), 'utf8'))[0]!.toJS() as { data: Record<string, string> };
   for (const [name, content] of Object.entries(configMap.data)) await writeFile(join(deployDir, name), content);
   const deploy = await loadConfig(join(deployDir, 'config.yaml'));
   return {
@@ -74,21 +74,22 @@ export type Binds = ReadonlyMap<number, number>;
 
 /**
  * Writes `haproxyCfg` (and `crtList`, for the example) into `dir` so that HAProxy can run it
- * as a test user: the certificates it names become self-signed ones in `dir/certs`, the
- * stats socket moves into `dir`, and each `bind :N` becomes `bind 127.0.0.1:M` for N → M in
+ * as a test user: the certificates the crt-list names (relative to the config's folder, as
+ * the example's `default-path config` reads them) become self-signed ones there, the stats
+ * socket moves into `dir`, and each `bind :N` becomes `bind 127.0.0.1:M` for N → M in
  * `binds` (a bind not in `binds` is left as it is: fine for `haproxy -c`, which binds
  * nothing). Returns the config file.
  */
 export async function runnableConfig(dir: string, haproxyCfg: string, crtList: string | undefined, binds: Binds = new Map()): Promise<string> {
-  const certs = join(dir, 'certs');
-  await mkdir(certs, { recursive: true });
   if (crtList !== undefined) {
     const pem = await selfSignedPem();
-    for (const [, file] of crtList.matchAll(/^\/etc\/haproxy\/certs\/(\S+\.pem) /gm)) await writeFile(join(certs, file!), pem);
-    await writeFile(join(certs, 'crt-list.txt'), crtList.replaceAll('/etc/haproxy/certs/', `${certs}/`));
+    for (const [, file] of crtList.matchAll(/^(\S+\.pem) /gm)) {
+      await mkdir(dirname(join(dir, file!)), { recursive: true });
+      await writeFile(join(dir, file!), pem);
+    }
+    await writeFile(join(dir, 'crt-list.txt'), crtList);
   }
   const text = haproxyCfg
-    .replaceAll('/etc/haproxy/certs/', `${certs}/`)
     .replace(/^(\s*stats socket )\S+/m, `$1${join(dir, 'admin.sock')}`)
     .replace(/^(\s*bind ):(\d+)\b/gm, (line, prefix: string, port: string) => {
       const moved = binds.get(Number(port));

@@ -14,22 +14,41 @@ import { objectKey, restamp, storeObject } from './stored-object.ts';
 /** Receives every change after it has been applied. */
 export type ChangeListener = (resource: ServedResource, event: ChangeEvent) => void;
 
+/** A resourceVersion sequence: one per etcd, shared by every logical cluster of a kcp shard. */
+export class Revision {
+  value = 0;
+  next(): number {
+    return ++this.value;
+  }
+}
+
+/** What else a ClusterState is built with. */
+export interface ClusterStateOptions {
+  /** The resourceVersion sequence; default one of its own. */
+  revision?: Revision;
+  /** Annotations set on every object stored (kcp stamps kcp.io/cluster on each). */
+  annotations?: Readonly<Record<string, string>>;
+}
+
 /** All stored objects and the global resourceVersion. */
 export class ClusterState {
   readonly #resources = new Map<string, ResourceState>();
   readonly #now: () => number;
-  #rv = 0;
+  readonly #revision: Revision;
+  readonly #annotations: Readonly<Record<string, string>> | undefined;
   /** Called synchronously after each change. */
   onChange: ChangeListener = () => {};
 
-  constructor(resources: readonly ServedResource[], historyWindow: number, now: () => number) {
+  constructor(resources: readonly ServedResource[], historyWindow: number, now: () => number, options: ClusterStateOptions = {}) {
     for (const r of resources) this.#resources.set(r.id, new ResourceState(r, historyWindow));
     this.#now = now;
+    this.#revision = options.revision ?? new Revision();
+    this.#annotations = options.annotations;
   }
 
   /** The current global resourceVersion. */
   get rv(): number {
-    return this.#rv;
+    return this.#revision.value;
   }
 
   /** The state of one resource. */
@@ -47,11 +66,11 @@ export class ClusterState {
         details: { name: obj.metadata.name, group: resource.group, kind: resource.resource },
       });
     }
-    const rv = ++this.#rv;
+    const rv = this.#revision.next();
     const creationTimestamp =
       typeof obj.metadata.creationTimestamp === 'string' ? obj.metadata.creationTimestamp : this.#timestamp();
     const uid = obj.metadata.uid ?? randomUUID();
-    const { stored, object } = storeObject(resource, obj, { rv, uid, creationTimestamp });
+    const { stored, object } = storeObject(resource, this.#stamped(obj), { rv, uid, creationTimestamp });
     this.#commit(resource, { type: 'ADDED', rv, object: stored, prev: undefined });
     return object;
   }
@@ -70,9 +89,9 @@ export class ClusterState {
       const why = `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${prev.uid}`;
       throw conflict(resource, prev.name, why);
     }
-    const rv = ++this.#rv;
+    const rv = this.#revision.next();
     const fields = { rv, uid: prev.uid, creationTimestamp: prev.creationTimestamp };
-    const { stored, object } = storeObject(resource, obj, fields);
+    const { stored, object } = storeObject(resource, this.#stamped(obj), fields);
     this.#commit(resource, { type: 'MODIFIED', rv, object: stored, prev });
     return object;
   }
@@ -82,7 +101,7 @@ export class ClusterState {
     const state = this.of(resource);
     const prev = state.get(objectKey(resource.namespaced ? namespace : '', name));
     if (prev === undefined) return undefined;
-    const rv = ++this.#rv;
+    const rv = this.#revision.next();
     const last = restamp(prev, rv);
     this.#commit(resource, { type: 'DELETED', rv, object: last, prev });
     return last.toObject(resource);
@@ -90,7 +109,13 @@ export class ClusterState {
 
   /** Forgets the history of every resource: watches and continue tokens from before now expire. */
   compact(): void {
-    for (const state of this.#resources.values()) state.log.compact(this.#rv);
+    for (const state of this.#resources.values()) state.log.compact(this.#revision.value);
+  }
+
+  /** `obj` with the annotations every stored object gets (the caller's object untouched). */
+  #stamped(obj: KubeObject): KubeObject {
+    if (this.#annotations === undefined) return obj;
+    return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, ...this.#annotations } } };
   }
 
   #commit(resource: ServedResource, event: ChangeEvent): void {

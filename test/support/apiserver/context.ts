@@ -9,6 +9,7 @@ import type { ResourceRegistry } from './resources.ts';
 import type { Identities } from './reviews.ts';
 import type { WatchChaos } from './watch-stream.ts';
 import type { WatchRegistry } from './watch-registry.ts';
+import type { LogicalClusters } from './logical-clusters.ts';
 
 /** One request as the server saw it. */
 export interface RequestRecord {
@@ -36,6 +37,8 @@ export interface ServerContext {
   readonly errors: Error[];
   readonly now: () => number;
   readonly random: () => number;
+  /** kcp-style logical clusters (every path names one, or * for all); undefined for a plain server. */
+  readonly logical?: LogicalClusters;
   readonly settings: {
     readonly bookmarkIntervalMs: number;
     readonly streamingLists: boolean;

@@ -13,6 +13,7 @@ import { serveReview } from './reviews.ts';
 import { routeResource, verbOf, type ResourceRoute } from './router.ts';
 import { ApiError } from './status.ts';
 import { serveWatch } from './watch.ts';
+import { logicalPath, WILDCARD } from './logical-clusters.ts';
 
 /** Handles one HTTP request; never throws (failures are answered, unexpected ones recorded in ctx.errors). */
 export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
@@ -28,8 +29,8 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
 }
 
 async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const pathname = withoutPrefix(ctx, url.pathname);
   authenticate(ctx, req);
+  const { scope, pathname, wildcard } = scoped(ctx, withoutPrefix(ctx, url.pathname));
   if (await serveReview(ctx, req, res, pathname)) return;
   const route = routeResource(ctx.registry, pathname);
   if (route === undefined) {
@@ -43,7 +44,31 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
   if (!route.resource.verbs.includes(verb)) {
     throw new ApiError(405, `${route.resource.qualifiedName} does not support the "${verb}" verb`);
   }
-  await serveResource(ctx, req, res, route, verb, url.searchParams);
+  if (wildcard) await serveWildcard(ctx, res, route, verb, url.searchParams, req);
+  else await serveResource(scope, req, res, route, verb, url.searchParams);
+}
+
+/** The context and path of a request: a kcp server's name a logical cluster (or the wildcard) first. */
+function scoped(ctx: ServerContext, pathname: string): { scope: ServerContext; pathname: string; wildcard: boolean } {
+  if (ctx.logical === undefined) return { scope: ctx, pathname, wildcard: false };
+  const { cluster, rest } = logicalPath(pathname);
+  if (cluster === WILDCARD) return { scope: ctx, pathname: rest, wildcard: true };
+  return { scope: ctx.logical.contextOf(ctx, cluster), pathname: rest, wildcard: false };
+}
+
+/** A request to every logical cluster: LIST and WATCH only, as kcp serves them. */
+async function serveWildcard(
+  ctx: ServerContext,
+  res: ServerResponse,
+  route: ResourceRoute,
+  verb: string,
+  query: URLSearchParams,
+  req: IncomingMessage,
+): Promise<void> {
+  const rep = negotiate(req.headers.accept);
+  if (verb === 'list') return ctx.logical!.serveList(ctx, res, route, query, rep);
+  if (verb === 'watch') return ctx.logical!.serveWatch(ctx, res, route, query, rep);
+  throw new ApiError(400, `the wildcard logical cluster "${WILDCARD}" serves list and watch only, not "${verb}"`);
 }
 
 /** The path below the server's pathPrefix; ApiError 404 for a path outside it. */

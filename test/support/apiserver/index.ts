@@ -26,18 +26,21 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { KubeObject } from '../../../src/k8s.ts';
-import { ClusterState } from './cluster-state.ts';
+import { ClusterState, Revision } from './cluster-state.ts';
+import { LogicalClusters } from './logical-clusters.ts';
 import type { RequestRecord, ServerContext } from './context.ts';
 import { ContinueTokens } from './continue-token.ts';
 import { Faults } from './faults.ts';
 import { handleRequest } from './handler.ts';
 import { seededRandom } from './random.ts';
-import { DEFAULT_RESOURCES, ResourceRegistry, type ResourceDef, type ResourceRef } from './resources.ts';
+import { DEFAULT_RESOURCES, ResourceRegistry, type ResourceDef, type ResourceRef, type ServedResource } from './resources.ts';
 import { Identities } from './reviews.ts';
 import { objectKey } from './stored-object.ts';
 import { WatchRegistry } from './watch-registry.ts';
+import type { WatchStream } from './watch-stream.ts';
 
 export { DEFAULT_RESOURCES, DEFAULT_VERBS } from './resources.ts';
+export { CLUSTER_ANNOTATION } from './logical-clusters.ts';
 export type { ObjectRef, ResourceDef, ResourceRef } from './resources.ts';
 export type { RequestRecord } from './context.ts';
 export type { Identities, TestUser } from './reviews.ts';
@@ -67,6 +70,18 @@ export interface TestApiServerOptions {
    * addressed); requests outside it get 404, and `url` ends with it. Default: none.
    */
   pathPrefix?: string;
+  /**
+   * Serve kcp-style logical clusters (see logical-clusters.ts): every path starts with
+   * /clusters/<name> or, for LIST and WATCH across all of them, /clusters/*; objects are
+   * created in a logical cluster (`{ cluster }` of create, update, delete...) and carry
+   * the kcp.io/cluster annotation. Default: off.
+   */
+  logicalClusters?: boolean;
+}
+
+/** Which logical cluster a host-side call addresses (kcp servers only). */
+export interface InCluster {
+  cluster?: string;
 }
 
 /** Defaults of TestApiServerOptions. */
@@ -94,9 +109,12 @@ export class TestApiServer {
   private constructor(options: TestApiServerOptions) {
     this.#registry = new ResourceRegistry(options.resources ?? DEFAULT_RESOURCES);
     this.#ctx = createContext(this.#registry, options, {
-      watches: (resource) => this.#ctx.watches.list(resource),
+      watches: (resource) => this.#allWatches(resource),
       resolve: (ref) => this.#registry.resolve(ref),
-      compact: () => this.#ctx.state.compact(),
+      compact: () => {
+        this.#ctx.state.compact();
+        this.#ctx.logical?.compact();
+      },
       expireContinueTokens: () => this.#ctx.tokens.expireAll(),
       restart: () => this.#restart(),
     });
@@ -156,46 +174,80 @@ export class TestApiServer {
   /**
    * Stores a new object: assigns uid (unless given), resourceVersion and creationTimestamp
    * (unless given), delivers ADDED to watches. Throws ApiError 409 when it exists, 422 when
-   * the namespace does not fit the resource's scope. The result is the caller's.
+   * the namespace does not fit the resource's scope. The result is the caller's. A kcp
+   * server (logicalClusters) needs `where.cluster`, the logical cluster to store it in.
    */
-  create(resource: ResourceRef, obj: KubeObject): KubeObject {
-    return this.#ctx.state.create(this.#registry.resolve(resource), obj);
+  create(resource: ResourceRef, obj: KubeObject, where: InCluster = {}): KubeObject {
+    return this.#state(where).create(this.#registry.resolve(resource), obj);
   }
 
   /** Replaces an object (MODIFIED, always a new resourceVersion); throws ApiError 404 when absent. */
-  update(resource: ResourceRef, obj: KubeObject): KubeObject {
-    return this.#ctx.state.update(this.#registry.resolve(resource), obj);
+  update(resource: ResourceRef, obj: KubeObject, where: InCluster = {}): KubeObject {
+    return this.#state(where).update(this.#registry.resolve(resource), obj);
   }
 
   /** Creates or updates. */
-  upsert(resource: ResourceRef, obj: KubeObject): KubeObject {
+  upsert(resource: ResourceRef, obj: KubeObject, where: InCluster = {}): KubeObject {
     const served = this.#registry.resolve(resource);
+    const state = this.#state(where);
     const key = objectKey(obj.metadata.namespace ?? '', obj.metadata.name);
-    const exists = this.#ctx.state.of(served).has(key);
-    return exists ? this.#ctx.state.update(served, obj) : this.#ctx.state.create(served, obj);
+    return state.of(served).has(key) ? state.update(served, obj) : state.create(served, obj);
   }
 
   /** Deletes an object; returns its last state, or undefined when it did not exist. */
-  delete(resource: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.#ctx.state.delete(this.#registry.resolve(resource), namespace ?? '', name);
+  delete(resource: ResourceRef, namespace: string | undefined, name: string, where: InCluster = {}): KubeObject | undefined {
+    return this.#state(where).delete(this.#registry.resolve(resource), namespace ?? '', name);
   }
 
   /** A copy of one object (with kind and apiVersion), or undefined. */
-  get(resource: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
+  get(resource: ResourceRef, namespace: string | undefined, name: string, where: InCluster = {}): KubeObject | undefined {
     const served = this.#registry.resolve(resource);
     const key = objectKey(served.namespaced ? (namespace ?? '') : '', name);
-    return this.#ctx.state.of(served).get(key)?.toObject(served);
+    return this.#state(where).of(served).get(key)?.toObject(served);
   }
 
   /** Copies of every current object of a resource, sorted by namespace then name. */
-  list(resource: ResourceRef): KubeObject[] {
+  list(resource: ResourceRef, where: InCluster = {}): KubeObject[] {
     const served = this.#registry.resolve(resource);
-    return this.#ctx.state.of(served).current().map((obj) => obj.toObject(served));
+    return this.#state(where).of(served).current().map((obj) => obj.toObject(served));
   }
 
-  /** How many watch responses are open (stalled ones included), for one resource or all. */
+  /** How many watch responses are open (stalled ones included), for one resource or all (every logical cluster's too). */
   openWatches(resource?: ResourceRef): number {
-    return this.#ctx.watches.list(resource === undefined ? undefined : this.#registry.resolve(resource)).length;
+    return this.#allWatches(resource === undefined ? undefined : this.#registry.resolve(resource)).length;
+  }
+
+  /** kcp servers: the logical clusters that hold or held objects, sorted. */
+  logicalClusters(): string[] {
+    return this.#logical().names();
+  }
+
+  /**
+   * kcp servers: deletes every object of a logical cluster, as kcp does when its workspace
+   * is deleted (a DELETED event each); returns how many.
+   */
+  deleteLogicalCluster(name: string): number {
+    return this.#logical().deleteAll(name);
+  }
+
+  /** The objects a host-side call addresses: a logical cluster's (kcp servers), else the server's. */
+  #state(where: InCluster): ClusterState {
+    if (this.#ctx.logical === undefined) {
+      if (where.cluster !== undefined) throw new Error('options.cluster is for servers started with logicalClusters: true');
+      return this.#ctx.state;
+    }
+    if (where.cluster === undefined) throw new Error('a server with logicalClusters needs the logical cluster: { cluster: "<name>" }');
+    return this.#ctx.logical.cluster(where.cluster).state;
+  }
+
+  #logical(): LogicalClusters {
+    if (this.#ctx.logical === undefined) throw new Error('the server was not started with logicalClusters: true');
+    return this.#ctx.logical;
+  }
+
+  /** Every open watch stream (of one resource), whoever registered it. */
+  #allWatches(resource: ServedResource | undefined): WatchStream[] {
+    return [...this.#ctx.watches.list(resource), ...(this.#ctx.logical?.watches(resource) ?? [])];
   }
 
   #track(socket: Socket): void {
@@ -218,7 +270,7 @@ export class TestApiServer {
   }
 
   #stopListening(): Promise<void> {
-    for (const watch of this.#ctx.watches.list()) watch.drop();
+    for (const watch of this.#allWatches(undefined)) watch.drop();
     return new Promise((resolve) => {
       if (!this.#server.listening) {
         resolve();
@@ -243,7 +295,10 @@ function createContext(
 ): ServerContext {
   const now = options.clock ?? Date.now;
   const random = seededRandom(options.seed ?? DEFAULTS.seed);
-  const state = new ClusterState(registry.all, options.historyWindow ?? DEFAULTS.historyWindow, now);
+  const window = options.historyWindow ?? DEFAULTS.historyWindow;
+  const revision = new Revision();
+  const state = new ClusterState(registry.all, window, now, { revision });
+  const logical = options.logicalClusters ? new LogicalClusters(registry.all, window, now, revision) : undefined;
   const faults = new Faults(targets);
   const watches = new WatchRegistry();
   state.onChange = (resource, event) => watches.deliver(resource, event);
@@ -263,6 +318,7 @@ function createContext(
     errors: [],
     now,
     random,
+    ...(logical ? { logical } : {}),
     settings: {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
       streamingLists: options.streamingLists ?? DEFAULTS.streamingLists,

@@ -21,7 +21,7 @@ import { ApiError } from './status.ts';
 const MATCH = 'resourceVersionMatch';
 
 /** Where a list reads from. */
-interface ListPoint {
+export interface ListPoint {
   /** Snapshot resourceVersion. */
   atRv: number;
   /** First key, when continuing. */
@@ -29,7 +29,7 @@ interface ListPoint {
 }
 
 /** Resolves resourceVersion, resourceVersionMatch and continue to a snapshot point. */
-function listPoint(ctx: ServerContext, query: URLSearchParams): ListPoint {
+export function listPoint(ctx: ServerContext, query: URLSearchParams): ListPoint {
   const rvText = query.get('resourceVersion') ?? '';
   const match = query.get('resourceVersionMatch') ?? '';
   const token = query.get('continue') ?? '';
@@ -59,7 +59,7 @@ function listPoint(ctx: ServerContext, query: URLSearchParams): ListPoint {
 }
 
 /** The list's metadata: its resourceVersion, and continue / remainingItemCount when more follows. */
-function listMeta(ctx: ServerContext, atRv: number, page: Page): Record<string, unknown> {
+export function listMeta(ctx: ServerContext, atRv: number, page: Page): Record<string, unknown> {
   const meta: Record<string, unknown> = { resourceVersion: String(atRv) };
   if (page.next !== undefined) meta.continue = ctx.tokens.issue({ rv: atRv, start: page.next });
   if (page.remaining !== undefined) meta.remainingItemCount = page.remaining;
@@ -87,8 +87,13 @@ export async function serveList(
     if (point.start !== undefined) throw expiredContinue(ctx.tokens.issue({ rv: -1, start: point.start }));
     throw new ApiError(410, `The resourceVersion for the provided list is too old.`);
   }
+  await sendPage(ctx, res, route, rep, point.atRv, page);
+}
+
+/** Writes one page as a list body (its type, metadata and items). */
+export async function sendPage(ctx: ServerContext, res: ServerResponse, route: ResourceRoute, rep: Representation, atRv: number, page: Page): Promise<void> {
   const type = listType(rep, route.resource);
-  const head = JSON.stringify({ ...type, metadata: listMeta(ctx, point.atRv, page) }).slice(0, -1);
+  const head = JSON.stringify({ ...type, metadata: listMeta(ctx, atRv, page) }).slice(0, -1);
   const parts = [`${head},"items":[`];
   page.items.forEach((obj, i) => {
     if (i > 0) parts.push(',');

@@ -20,7 +20,7 @@ import { ApiError } from './status.ts';
 import { WatchStream, type WatchStreamOptions } from './watch-stream.ts';
 
 /** What a watch request asks for. */
-interface WatchParams {
+export interface WatchParams {
   /** Start from this resourceVersion; undefined starts from the current state. */
   rv: number | undefined;
   /** Send ADDED events for the current state first. */
@@ -79,6 +79,24 @@ export function serveWatch(
   query: URLSearchParams,
   rep: Representation,
 ): void {
+  const opened = openWatch(ctx, res, route, query, rep);
+  if (opened === undefined) return;
+  const { stream, params, current } = opened;
+  if (params.initialEvents) sendInitialEvents(ctx, stream, route, params, current);
+  else replay(ctx, stream, route, params.rv ?? current);
+}
+
+/**
+ * Validates a watch request and opens its stream (registered in ctx.watches); undefined
+ * when the stream is stalled or closed at once by a fault, so nothing is to be sent.
+ */
+export function openWatch(
+  ctx: ServerContext,
+  res: ServerResponse,
+  route: ResourceRoute,
+  query: URLSearchParams,
+  rep: Representation,
+): { stream: WatchStream; params: WatchParams; current: number } | undefined {
   const params = watchParams(ctx, query);
   const filter = selectorFilter(query, route.name);
   const current = ctx.state.rv;
@@ -98,13 +116,12 @@ export function serveWatch(
   };
   const stream = new WatchStream(res, options);
   ctx.watches.add(stream);
-  if (stalled) return;
+  if (stalled) return undefined;
   if (ctx.faults.closesNewWatches(route.resource)) {
     stream.end();
-    return;
+    return undefined;
   }
-  if (params.initialEvents) sendInitialEvents(ctx, stream, route, params, current);
-  else replay(ctx, stream, route, params.rv ?? current);
+  return { stream, params, current };
 }
 
 /** The current state as ADDED events (and the end bookmark of a streaming list). */

@@ -6,6 +6,9 @@ import type { SharedSourceConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/k8s.ts';
 import type { Repository, Revision } from '../../../src/kv/index.ts';
 import { KeyLayout } from '../../../src/kv/layout.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { SharedSource } from '../../../src/watcher/shared/index.ts';
+import type { SourceHarness } from '../index-keys-contract.ts';
 
 export { RecordingSink } from '../files/helpers.ts';
 
@@ -48,4 +51,29 @@ export async function unpublish(repository: Repository, cluster: string, obj: Ku
 /** "cluster/namespace/name" of each object, sorted. */
 export function where(objects: Iterable<KubeObject>): string[] {
   return [...objects].map((o) => `${String(o.metadata.cluster)}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+}
+
+/** The index-keys contract's harness over a SharedSource reading `repository` (owned by the caller), under `prefix`. */
+export function contractHarness(repository: Repository, options: { prefix: string }): SourceHarness {
+  const layout = new KeyLayout(options.prefix);
+  const key = (obj: KubeObject): string =>
+    layout.keyOf({ group: 'networking.k8s.io', resource: 'ingresses', cluster: 'east', namespace: obj.metadata.namespace ?? '', name: obj.metadata.name });
+  let version = 0;
+  let source: SharedSource | undefined;
+  return {
+    put: async (obj) => {
+      const value = JSON.stringify({ ...obj, metadata: { ...obj.metadata, uid: `uid-${obj.metadata.name}`, resourceVersion: String(++version) } });
+      if (await repository.get(key(obj))) await repository.update(key(obj), value);
+      else await repository.create(key(obj), value);
+    },
+    remove: async (obj) => void (await repository.delete(key(obj))),
+    start: async (resources, sinks) => {
+      const config = sourceConfig({ prefix: options.prefix });
+      source = new SharedSource({ config, resources, logger: silentLogger(), repository, backoff: { initialMs: 50, capMs: 500 } });
+      await source.start(sinks);
+    },
+    close: async () => {
+      await source?.stop();
+    },
+  };
 }
