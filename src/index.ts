@@ -16,9 +16,9 @@
 export { loadConfig, parseConfig, ConfigError, type Config, type ConfigOptions, type ConfigProblem, type TemplateConfig, type WatchedResourceConfig } from './config/index.ts';
 export { buildStores, renderTemplates, renderOnce, renderFromSource, type LibraryOptions, type RenderFromSourceOptions, type Stores } from './library/render.ts';
 export type { TemplateOutcome } from './template-tests/render.ts';
-export type { OutputTarget } from './controller/controller.ts';
+export type { OutputTarget } from './controller/output-target.ts';
 export type { RenderOutcome } from './controller/status.ts';
-export { RenderError } from './templates/index.ts';
+export { RenderError } from './templates/errors.ts';
 export type { KubeObject, ObjectMeta } from './k8s.ts';
 export type { StoreReader } from './store/index.ts';
 export { createLogger, defaultLibraryLogger, silentLogger, type Logger, type LoggerSettings } from './log.ts';

@@ -35,10 +35,11 @@ import { buildOutputs } from '../output/outputs.ts';
 import { runOnChanges } from '../output/on-change.ts';
 import type { Output } from '../output/types.ts';
 import { placesUnder } from './directory-target.ts';
-import { renderToTarget, type OutputTarget } from './render-target.ts';
+import { renderToTarget } from './render-target.ts';
+import type { OutputTarget } from './output-target.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
 
-export type { OutputTarget } from './render-target.ts';
+export type { OutputTarget } from './output-target.ts';
 
 /** Timing of retries after a failed render cycle. */
 export const DEFAULTS = Object.freeze({

@@ -7,9 +7,8 @@ import type { OnDemandStats } from '../store/index.ts';
 import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
-import type { StuckReason } from './sync-barrier.ts';
 import type { WriteResult } from '../output/types.ts';
-import type { ObjectReport } from '../templates/index.ts';
+import type { ObjectReport } from '../templates/isolation/index.ts';
 
 /**
  * What happened to one template in one render cycle: the result of writing its output
@@ -22,6 +21,9 @@ export interface RenderOutcome extends WriteResult {
   /** The rendering, when the template rendered. */
   content?: string;
 }
+
+/** A short, fixed vocabulary for why a resource is stuck (the metrics label `reason`). */
+export type StuckReason = 'unauthorized' | 'forbidden' | 'not_found' | 'throttled' | 'server_error' | 'error' | 'no_answer';
 
 /** The state of one watched resource. */
 export interface ResourceState {

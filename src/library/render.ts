@@ -5,7 +5,8 @@
  * validate or on_change command; renderOnce writes files only when asked to.
  */
 import type { Config } from '../config/types.ts';
-import { Controller, type OutputTarget } from '../controller/controller.ts';
+import { Controller } from '../controller/controller.ts';
+import type { OutputTarget } from '../controller/output-target.ts';
 import type { SharedBackendRegistry } from '../controller/shared-backends.ts';
 import type { RenderOutcome } from '../controller/status.ts';
 import type { KubeObject } from '../k8s.ts';

@@ -75,7 +75,7 @@ describe('informant run --once', () => {
     const result = await once(dir);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /on_change failed after .* was replaced: .*exited with code 4/);
-    assert.match(result.stderr, /1 of 1 template\(s\) failed\n$/);
+    assert.match(result.stderr, /1 of 1 template\(s\) failed; what they could not write kept its previous version\n$/);
     assert.equal(await read(dir, 'out/ports.txt'), 'port 80');
   });
 
