@@ -232,7 +232,6 @@ export class Daemon {
 
   async #shutdown(signal: NodeJS.Signals): Promise<void> {
     const limitMs = this.#options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
-    const sent = this.#child === undefined ? undefined : (this.controller.config.exec?.killSignal ?? signal);
     const childStopped = this.#child?.stop(signal);
     this.#configWatcher.stop();
     let timer: unknown;
@@ -253,7 +252,7 @@ export class Daemon {
       this.controller.abortCommands();
     }
     const exit = await childStopped;
-    if (exit !== undefined && sent !== undefined) this.#childExit = { ...exit, sent };
+    if (exit !== undefined) this.#childExit = exit;
     await this.#servers.close();
     this.#log.info('stopped');
   }

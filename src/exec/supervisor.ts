@@ -168,9 +168,10 @@ export class ChildSupervisor {
   /**
    * Stops the child: `signal` (kill_signal wins when set), then SIGKILL to its group after
    * kill_timeout; also ends whatever it left running in its group. Resolves with how it
-   * exited (undefined when it was not running); no restart follows.
+   * exited, the signal it was sent, and whether it had to be killed (undefined when it was
+   * not running); no restart follows.
    */
-  async stop(received: NodeJS.Signals = 'SIGTERM'): Promise<(ChildExit & { killed: boolean }) | undefined> {
+  async stop(received: NodeJS.Signals = 'SIGTERM'): Promise<(ChildExit & { killed: boolean; sent: NodeJS.Signals }) | undefined> {
     this.#stopping = true;
     this.#options.clock.clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
@@ -191,7 +192,7 @@ export class ChildSupervisor {
     }
     const exit = await exited;
     signal(-child.pid, 'SIGKILL'); // anything it left running in its group
-    return { ...exit, killed };
+    return { ...exit, killed, sent };
   }
 
   #onExit(child: ChildProcess, exit: ChildExit, resolve: (exit: ChildExit) => void): void {

@@ -89,7 +89,7 @@ describe('ChildSupervisor', () => {
     supervisor.start();
     await started();
     const exit = await supervisor.stop('SIGINT');
-    assert.deepEqual(exit, { code: 0, signal: null, killed: false });
+    assert.deepEqual(exit, { code: 0, signal: null, killed: false, sent: 'SIGINT' });
     assert.deepEqual(await proxyEventNames(record), ['start', 'SIGINT']);
     assert.equal(supervisor.state().running, false);
     assert.deepEqual(exits, [], 'a child informant stopped is not reported as exiting on its own');
@@ -113,7 +113,7 @@ describe('ChildSupervisor', () => {
     assert.equal(done, false, 'still waiting before kill_timeout');
     assert.equal(supervisor.state().running, true);
     clock.advance(1);
-    assert.deepEqual(await stopped, { code: null, signal: 'SIGKILL', killed: true });
+    assert.deepEqual(await stopped, { code: null, signal: 'SIGKILL', killed: true, sent: 'SIGTERM' });
   });
 
   test('on_exit: exit reports how the child exited on its own, and does not start it again', async () => {
