@@ -88,9 +88,12 @@ export async function selfSignedCertificate(host: string): Promise<{ cert: strin
   }
 }
 
-/** How HAProxy runs: in the foreground (`-db`), and with `masterWorker` as a master process (`-W`) writing its pid there. */
+/**
+ * How HAProxy runs: in the foreground (`-db`), and with `masterWorker` as a master process
+ * (`-W`) writing its pid to `pidFile` (`-p`) and serving its master CLI on `masterSocket` (`-S`).
+ */
 export interface HaproxyStartOptions {
-  masterWorker?: { pidFile: string };
+  masterWorker?: { pidFile?: string; masterSocket?: string };
 }
 
 /** A running HAProxy (foreground, `-db`) on a config file; see the module comment. */
@@ -118,10 +121,12 @@ export class TestHaproxy {
   /**
    * Starts HAProxy on `file` and resolves once `port` (one of its binds, on 127.0.0.1)
    * accepts connections; rejects with HAProxy's output if it exits first. In master-worker
-   * mode, SIGUSR2 to the pid in the pid file reloads it (the master re-reads `file`).
+   * mode, SIGUSR2 to the pid in the pid file, or `reload` on the master CLI socket, reloads
+   * it (the master re-reads `file`).
    */
   static async start(file: string, port: number, options: HaproxyStartOptions = {}): Promise<TestHaproxy> {
-    const mode = options.masterWorker ? ['-W', '-p', options.masterWorker.pidFile] : [];
+    const { pidFile, masterSocket } = options.masterWorker ?? {};
+    const mode = options.masterWorker ? ['-W', ...(pidFile ? ['-p', pidFile] : []), ...(masterSocket ? ['-S', masterSocket] : [])] : [];
     const child = spawn(binary(findHaproxy, 'haproxy'), ['-db', ...mode, '-n', '256', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     const haproxy = new TestHaproxy(child);
     try {
