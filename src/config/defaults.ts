@@ -187,8 +187,11 @@ export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debu
 /** templates.<name>.escape: what printed values are checked for (see DEFAULTS.escape). */
 export const ESCAPE_MODES = Object.freeze(['line', 'none'] as const);
 
-/** Signals exec may send the child (reload_signal, kill_signal). */
-export const EXEC_SIGNALS = Object.freeze(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGKILL'] as const);
+/** Signals exec may send the child as reload_signal (SIGTERM too: with on_exit: restart, a restart on every change). */
+export const EXEC_RELOAD_SIGNALS = Object.freeze(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const);
+
+/** Signals exec may send the child as kill_signal. */
+export const EXEC_KILL_SIGNALS = Object.freeze([...EXEC_RELOAD_SIGNALS, 'SIGKILL'] as const);
 
 /** exec.on_exit: what informant does when the child exits on its own (see DEFAULTS.execOnExit). */
 export const EXEC_ON_EXIT = Object.freeze(['exit', 'restart'] as const);

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeValue } from '../text/describe-value.ts';
-import { DEFAULTS, ESCAPE_MODES, EXEC_ON_EXIT, EXEC_SIGNALS, LOG_LEVELS, READINESS_MODES, SERVER_AUTH } from './defaults.ts';
+import { DEFAULTS, ESCAPE_MODES, EXEC_KILL_SIGNALS, EXEC_ON_EXIT, EXEC_RELOAD_SIGNALS, LOG_LEVELS, READINESS_MODES, SERVER_AUTH } from './defaults.ts';
 import { byteSizeField } from './byte-size.ts';
 import { durationField } from './duration.ts';
 import {
@@ -456,9 +456,9 @@ function execSchema() {
   return mapping(
     {
       command: command('The program informant supervises (the proxy), as a list: program, then arguments; no shell unless it names one.'),
-      reload_signal: oneOf(EXEC_SIGNALS, 'signal', `Sent to the child after a render cycle changed an output; default ${DEFAULTS.execReloadSignal} (unless reload_command is set).`).optional(),
+      reload_signal: oneOf(EXEC_RELOAD_SIGNALS, 'signal', `Sent to the child after a render cycle changed an output; default ${DEFAULTS.execReloadSignal} (unless reload_command is set).`).optional(),
       reload_command: command('Runs instead of reload_signal after an output changed (INFORMANT_CHILD_PID is the child\'s pid); stopped after render.command_timeout.').optional(),
-      kill_signal: oneOf(EXEC_SIGNALS, 'signal', 'Sent to the child when informant stops; default: the signal informant received (SIGTERM or SIGINT).').optional(),
+      kill_signal: oneOf(EXEC_KILL_SIGNALS, 'signal', 'Sent to the child when informant stops; default: the signal informant received (SIGTERM or SIGINT).').optional(),
       kill_timeout: durationField('How long the child may take to exit once told to stop; then it gets SIGKILL', { positive: true }).prefault(DEFAULTS.execKillTimeout),
       on_exit: oneOf(EXEC_ON_EXIT, 'on_exit', 'When the child exits on its own: exit (informant stops and exits with its code) or restart (start it again, backing off from 1 s to 30 s).').default(DEFAULTS.execOnExit),
     },

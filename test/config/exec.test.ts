@@ -29,6 +29,7 @@ describe('config: exec', () => {
     ['exec: {}', /exec\.command/],
     ['exec: {command: [proxy], reload_signal: SIGFOO}', /exec\.reload_signal.*SIGFOO/s],
     ['exec: {command: [proxy], reload_signal: SIGUSR2, reload_command: [x]}', /exec\.reload_command.*either reload_signal or reload_command/s],
+    ['exec: {command: [proxy], reload_signal: SIGKILL}', /exec\.reload_signal.*SIGKILL/s],
     ['exec: {command: [proxy], on_exit: ignore}', /exec\.on_exit/],
     ['exec: {command: [proxy], kill_timeout: 0s}', /exec\.kill_timeout/],
     ['exec: {command: [proxy], extra: 1}', /exec\.extra|extra/],
