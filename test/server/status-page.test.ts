@@ -35,6 +35,9 @@ describe('/debug/ui', () => {
     assert.match(page, /Last change of <b>tls<\/b><\/summary><p class="muted">Not shown: this template reads Secret data/);
     assert.ok(!page.includes('c2VjcmV0'), 'no Secret data');
     assert.match(page, /<span class="badge bad">failed \(validate\)<\/span>/);
+    const ports = /Last change of <b>ports<\/b><\/summary><pre class="diff">([\s\S]*?)<\/pre>/.exec(page)?.[1] ?? '';
+    assert.match(ports, /<span class="del">-web\.txt sha256:[0-9a-f]{64}<\/span>/, 'a for_each template: the listing of its files');
+    assert.match(ports, /<span class="add">\+web\.txt sha256:[0-9a-f]{64}<\/span>/);
     assert.match(page, /2026-12-06T19:30:0\d\.000Z/, 'clock times as ISO 8601');
   });
 

@@ -1,9 +1,9 @@
 /**
  * A controller behind a real StatusServer, in the state the status page (/debug/ui) is
  * tested in: two resources (one with a watch problem whose message carries markup), an
- * output changed once (so it has a diff), one template that reads Secrets (withheld), one
- * whose validate fails, and a Service whose name is a <script> element: tenant data that
- * must show as text.
+ * output changed once (so it has a diff), a for_each template (one file per Service), one
+ * template that reads Secrets (withheld), one whose validate fails, and a Service whose
+ * name is a <script> element: tenant data that must show as text.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,10 @@ templates:
     inline: "{{ resources.services | length }}"
     output: out/checked.txt
     validate: ["false"]
+  ports:
+    inline: "{{ object.spec.ports[0].port }}"
+    for_each: services
+    output: "out/ports/{{ object.metadata.name }}.txt"
 render: {debounce: 100ms, max_wait: 1s}
 `;
 
