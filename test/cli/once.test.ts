@@ -70,6 +70,14 @@ describe('informant run --once', () => {
     assert.equal(await read(dir, 'out/ports.txt'), 'port 80');
   });
 
+  test('never starts the exec child: one render, then exit', async () => {
+    const dir = await project({ extra: 'exec: {command: ["sh", "-c", "echo started >> child.txt; sleep 30"]}' });
+    const result = await once(dir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await read(dir, 'out/ports.txt'), 'port 80');
+    assert.equal(await read(dir, 'child.txt'), undefined);
+  });
+
   test('exits 1 when on_change fails, the new output being in place', async () => {
     const dir = await project({ onChange: 'exit 4' });
     const result = await once(dir);
