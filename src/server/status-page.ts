@@ -125,12 +125,30 @@ function lastChange(backend: DebugBackend, output: OutputView): Html {
     if (Math.max(Buffer.byteLength(content.previous), Buffer.byteLength(content.current)) > DEFAULTS.maxDiffBytes) {
       return html`<p class="muted">Too large for a diff here (over ${DEFAULTS.maxDiffBytes / 1024} KiB).</p>`;
     }
-    const shown = (text: string): string => (backend.allowSecrets ? text : maskSecretValues(text, backend.secrets()));
-    const diff = unifiedDiff(shown(content.previous), shown(content.current), { fromLabel: 'previous', toLabel: 'current' });
+    const diff = lastDiff(backend, output.template, content.previous, content.current);
     const line = (text: string): Html => html`<span class="${diffClass(text)}">${text.replace(/\n$/, '')}</span>`;
     return html`<pre class="diff">${splitLines(diff).map(line)}</pre>`;
   };
   return html`<details><summary>Last change of <b>${output.template}</b></summary>${body()}</details>`;
+}
+
+/**
+ * Per backend and template, the last diff and the texts it is of: a diff of a large output
+ * takes a while (hundreds of ms for 1 MiB), so it is made once per change, not per page
+ * view (the texts are the same strings until a change). Secret values are masked in the
+ * diff at every view, with the Secrets known then.
+ */
+const DIFFS = new WeakMap<DebugBackend, Map<string, { previous: string; current: string; diff: string }>>();
+
+function lastDiff(backend: DebugBackend, template: string, previous: string, current: string): string {
+  const byTemplate = DIFFS.get(backend) ?? new Map<string, { previous: string; current: string; diff: string }>();
+  DIFFS.set(backend, byTemplate);
+  let cached = byTemplate.get(template);
+  if (cached === undefined || cached.previous !== previous || cached.current !== current) {
+    cached = { previous, current, diff: unifiedDiff(previous, current, { fromLabel: 'previous', toLabel: 'current' }) };
+    byTemplate.set(template, cached);
+  }
+  return backend.allowSecrets ? cached.diff : maskSecretValues(cached.diff, backend.secrets());
 }
 
 function recentRenders(sync: SyncView): Html {
