@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { configNotes, loadConfig, parseDuration } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { Controller } from '../controller/controller.ts';
+import type { Controller } from '../controller/controller.ts';
 import type { RenderOutcome } from '../controller/status.ts';
 import { Daemon, DEFAULTS as DAEMON_DEFAULTS } from '../daemon/daemon.ts';
 import { checkConfigFile } from './check-config.ts';
@@ -17,7 +17,9 @@ import { createDefaultRegistry } from '../controller/registry.ts';
 import { createSharedBackends } from '../controller/shared-backends.ts';
 import { addBackendFlags, backendFlagValues } from './backend-flags.ts';
 import { REPORTERS, runTestCommand, type ReporterName } from '../template-tests/index.ts';
-import { createLogger, type Logger } from '../log.ts';
+import { renderFromSource, withoutMessage } from '../library/render.ts';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log.ts';
+import { VERSION } from '../version.ts';
 import { stringify } from 'yaml';
 
 /** Exit codes: 0 ok, 1 a problem with inputs (config, template, manifest), 2 usage. */
@@ -82,10 +84,33 @@ async function readConfig(io: CliIo, file: string, options: { tests?: boolean; f
   }
 }
 
-/** A logger for the one-shot commands: onto stderr, warnings and worse unless the config asks for more. */
-function commandLogger(io: CliIo, config: Config): Logger {
+/** The options every command takes (they may come before or after the command's name). */
+interface LogFlags {
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+}
+
+/**
+ * A logger for the one-shot commands: onto stderr, warnings and worse unless the config
+ * (or --log-level, or LOG_LEVEL) asks for more; JSON lines unless --log-format pretty.
+ */
+function commandLogger(io: CliIo, config: Config, flags: LogFlags): Logger {
   const level = config.logging.level === 'info' ? 'warn' : config.logging.level;
-  return createLogger({ level, destination: io.stderr, pretty: false });
+  return createLogger({ level, destination: io.stderr, pretty: flags.logFormat === 'pretty', ...commandLineLevel(flags) });
+}
+
+/** The logger of `run`: onto stdout, pretty on a terminal unless --log-format says otherwise. */
+function serviceLogger(io: CliIo, config: Config, flags: LogFlags): Logger {
+  return createLogger({
+    level: config.logging.level,
+    ...commandLineLevel(flags),
+    ...(flags.logFormat ? { pretty: flags.logFormat === 'pretty' } : {}),
+    ...(io.stdout === process.stdout ? {} : { destination: io.stdout }),
+  });
+}
+
+function commandLineLevel(flags: LogFlags): { commandLineLevel?: LogLevel } {
+  return flags.logLevel === undefined ? {} : { commandLineLevel: flags.logLevel };
 }
 
 /**
@@ -103,45 +128,75 @@ function applySourceFlags(config: Config, flags: { kubeconfig?: string; context?
   return config;
 }
 
-type RunFlags = { config: string; kubeconfig?: string; context?: string; watchConfig: boolean; shutdownTimeout: string; [backendFlag: string]: unknown };
+type RunFlags = LogFlags & {
+  config: string;
+  kubeconfig?: string;
+  context?: string;
+  watchConfig: boolean;
+  shutdownTimeout: string;
+  once?: boolean;
+  [backendFlag: string]: unknown;
+};
 
-/**
- * `informant run`: the daemon until SIGTERM or SIGINT (exit 0 once shut down; a second
- * signal exits at once with 1). SIGHUP reloads the config, as does a change of the config
- * or template files unless --no-watch-config.
- */
-async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
+/** Loads the config file with the command line's overrides: backend flags, --kubeconfig and --context. */
+function configLoader(io: CliIo, flags: RunFlags): () => Promise<Config> {
   const sharedFlags = backendFlagValues(flags, SHARED_BACKENDS.backends());
-  const load = async (): Promise<Config> =>
+  return async () =>
     applySourceFlags(
       await loadConfig(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends(), sharedBackends: SHARED_BACKENDS.backends(), sharedFlags }),
       flags,
       io.cwd,
     );
+}
+
+/**
+ * `informant run`: the daemon until SIGTERM or SIGINT (exit 0 once shut down; a second
+ * signal exits at once with 1). SIGHUP reloads the config, as does a change of the config
+ * or template files unless --no-watch-config. With --once, see onceCommand. In exec mode
+ * the signal is passed on to the child, and informant exits with the child's code
+ * (Daemon.exitCode), also when the child exits on its own (exec.on_exit: exit).
+ */
+async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
+  const load = configLoader(io, flags);
   let config: Config;
   try {
     config = await load();
   } catch (err) {
     return fail(io, (err as Error).message);
   }
+  if (flags.once) return onceCommand(io, config, flags);
   const shutdownTimeoutMs = parseDuration(flags.shutdownTimeout);
   if (shutdownTimeoutMs === undefined) return fail(io, `--shutdown-timeout: invalid duration ${JSON.stringify(flags.shutdownTimeout)}; use e.g. 20s`);
-  const logger = createLogger({ level: config.logging.level });
+  const logger = serviceLogger(io, config, flags);
   let daemon: Daemon;
+  let stopping = false;
   try {
-    daemon = new Daemon({ config, logger, loadConfig: load, watchConfig: flags.watchConfig, shutdownTimeoutMs, sharedBackends: SHARED_BACKENDS });
+    daemon = new Daemon({
+      config,
+      logger,
+      loadConfig: load,
+      watchConfig: flags.watchConfig,
+      shutdownTimeoutMs,
+      sharedBackends: SHARED_BACKENDS,
+      onChildExit: () => {
+        if (stopping) return;
+        stopping = true;
+        logger.info('the child process exited: shutting down');
+        void daemon.stop().then(() => process.exit(daemon.exitCode));
+      },
+      ...commandLineLevel(flags),
+    });
   } catch (err) {
     return fail(io, (err as Error).message);
   }
-  let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting at once');
       process.exit(EXIT.failed);
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    void daemon.stop().then(() => process.exit(EXIT.ok));
+    void daemon.stop(signal).then(() => process.exit(daemon.exitCode));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -154,6 +209,24 @@ async function runCommand(io: CliIo, flags: RunFlags): Promise<void> {
   }
   await daemon.controller.waitForSync();
   logger.info({ config: config.file }, 'all resources synced; watching for changes');
+}
+
+/**
+ * `informant run --once`: waits for the source to sync, renders every template once into
+ * its configured output with validate and on_change (as `run` does, whatever leader
+ * election says), and exits: 0 when every template succeeded, 1 otherwise. No server,
+ * no watch afterwards, no exec child. For init containers and cron jobs; `render` is the dry run.
+ */
+async function onceCommand(io: CliIo, config: Config, flags: RunFlags): Promise<void> {
+  const logger = serviceLogger(io, config, flags);
+  if (config.exec !== undefined) logger.info('--once: exec is ignored (the child process runs only under a long-running `informant run`)');
+  let outcomes: RenderOutcome[];
+  try {
+    outcomes = await renderFromSource(config, { logger, runCommands: true, sharedBackends: SHARED_BACKENDS, onWithout: warnWithout(io) });
+  } catch (err) {
+    return fail(io, (err as Error).message);
+  }
+  reportOutcomes(io, outcomes);
 }
 
 /** `informant rbac`: the least-privilege RBAC of the config, as YAML documents on stdout. */
@@ -171,33 +244,28 @@ async function rbacCommand(io: CliIo, flags: { config: string; name: string; nam
   io.stdout.write(`${header.join('\n')}\n${manifests.map((m) => stringify(m)).join('---\n')}`);
 }
 
-function buildController(io: CliIo, config: Config, logger: Logger, watch: boolean): Controller {
+type RenderFlags = LogFlags & { config: string; out?: string; kubeconfig?: string; context?: string; [backendFlag: string]: unknown };
+
+async function renderCommand(io: CliIo, flags: RenderFlags): Promise<void> {
+  const config = await readConfig(io, flags.config, { flags });
   try {
-    return new Controller({ config, logger, watch, sharedBackends: SHARED_BACKENDS });
+    applySourceFlags(config, flags, io.cwd);
   } catch (err) {
     return fail(io, (err as Error).message);
   }
-}
-
-async function renderCommand(io: CliIo, flags: { config: string; out?: string }): Promise<void> {
-  const config = await readConfig(io, flags.config, { flags });
-  const controller = buildController(io, config, commandLogger(io, config), false);
-  // A source that cannot start (a manifests folder that does not exist) is a problem with the input, not a crash.
-  await controller.start().catch((err: Error) => fail(io, `${config.file}: ${err.message}`));
-  const state = await controller.whenRenderable();
-  const problems = controller.problems;
-  // The source stays up while rendering: on-demand stores fetch through it.
-  const outcomes = state.renderable && problems.length === 0 ? await controller.renderAll(renderTarget(io, flags.out, config)) : [];
-  await controller.stop();
-  if (!state.renderable) {
-    const stuck = state.stuck.map((s) => `${s.resource} after ${Math.round(s.waitingMs / 1000)} s: ${s.message}`);
-    fail(io, `not synced within sync_timeout: ${stuck.join('; ')}`);
-  }
-  if (problems.length > 0) fail(io, `${problems.map((err) => err.message).join('\n')}\nnothing was written`);
-  if (state.without.length > 0) {
-    io.stderr.write(`warning: rendered without the optional ${state.without.join(', ')} (not synced within sync_timeout: empty)\n`);
+  const logger = commandLogger(io, config, flags);
+  let outcomes: RenderOutcome[];
+  try {
+    outcomes = await renderFromSource(config, { logger, target: renderTarget(io, flags.out, config), sharedBackends: SHARED_BACKENDS, onWithout: warnWithout(io) });
+  } catch (err) {
+    return fail(io, (err as Error).message);
   }
   reportOutcomes(io, outcomes);
+}
+
+/** Says on stderr that optional resources were rendered as empty. */
+function warnWithout(io: CliIo): (resources: readonly string[]) => void {
+  return (resources) => io.stderr.write(`warning: ${withoutMessage(resources)}\n`);
 }
 
 function renderTarget(io: CliIo, out: string | undefined, config: Config): Parameters<Controller['renderAll']>[0] {
@@ -213,6 +281,7 @@ function renderTarget(io: CliIo, out: string | undefined, config: Config): Param
   };
 }
 
+/** Says what happened to each template on stderr; ends the command with 1 when one failed. */
 function reportOutcomes(io: CliIo, outcomes: RenderOutcome[]): void {
   const failed = outcomes.filter((o) => o.error !== undefined);
   for (const outcome of outcomes) {
@@ -228,7 +297,6 @@ function reportOutcomes(io: CliIo, outcomes: RenderOutcome[]): void {
   }
 }
 
-
 async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise<void> {
   const outcome = await checkConfigFile(resolve(io.cwd, flags.config), { storeBackends: createDefaultRegistry().backends() });
   if (!outcome.ok) fail(io, outcome.problems.join('\n'));
@@ -239,9 +307,9 @@ async function checkConfigCommand(io: CliIo, flags: { config: string }): Promise
   for (const note of configNotes(config)) io.stdout.write(`note: ${note}\n`);
 }
 
-async function testCommand(io: CliIo, flags: { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {
+async function testCommand(io: CliIo, flags: LogFlags & { config: string; filter?: string; updateGolden?: boolean; reporter: ReporterName }): Promise<void> {
   const config = await readConfig(io, flags.config, { tests: true });
-  const logger = commandLogger(io, config);
+  const logger = commandLogger(io, config, flags);
   const code = await runTestCommand({ ...flags, config, logger, out: io.stdout, err: io.stderr, cwd: io.cwd });
   if (code !== EXIT.ok) throw new CommandExit(code);
 }
@@ -257,18 +325,27 @@ function configOption(): Option {
 export function program(io: CliIo = processIo()): Command {
   const cli = new Command('informant')
     .description('Watch Kubernetes resources, index them, and render templates from them')
+    .version(VERSION, '-v, --version', 'print the version and exit')
+    .addOption(new Option('--log-level <level>', 'log level; wins over LOG_LEVEL and logging.level').choices(LOG_LEVELS))
+    .addOption(new Option('--log-format <format>', 'log lines as JSON, or pretty for people (default: pretty on a terminal)').choices(LOG_FORMATS))
     .showHelpAfterError()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride();
+  /** A command's action, given its own options and the global ones (--log-level, --log-format). */
+  const withGlobals =
+    <T,>(action: (flags: T) => Promise<void>) =>
+    (_flags: unknown, command: Command): Promise<void> =>
+      action(command.optsWithGlobals() as T);
   const run = cli
     .command('run')
     .description('run the controller: watch, render on change, keep running')
     .addOption(configOption())
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster); with clusters, for those that set none')
     .option('--context <name>', 'kubeconfig context (default: the current context); with clusters, for those that set none')
+    .option('--once', 'render every template once (running validate and on_change), then exit: 0 when all succeeded')
     .option('--no-watch-config', 'do not reload when the config or template files change (SIGHUP still reloads)')
     .option('--shutdown-timeout <duration>', 'on SIGTERM/SIGINT, abandon a render (killing its commands) that takes longer than this', `${DAEMON_DEFAULTS.shutdownTimeoutMs / 1000}s`);
-  addBackendFlags(run, SHARED_BACKENDS.backends()).action((flags) => runCommand(io, flags));
+  addBackendFlags(run, SHARED_BACKENDS.backends()).action(withGlobals((flags: RunFlags) => runCommand(io, flags)));
   cli
     .command('rbac')
     .description('print the least-privilege RBAC (ServiceAccount, roles, bindings) the config needs, as YAML')
@@ -278,10 +355,12 @@ export function program(io: CliIo = processIo()): Command {
     .action((flags) => rbacCommand(io, flags));
   const render = cli
     .command('render')
-    .description('render every template once and exit; non-zero on any error')
+    .description('render every template once and exit, running no command; non-zero on any error')
     .addOption(configOption())
-    .option('-o, --out <dir|->', 'write outputs into this folder, or "-" for stdout (default: the configured outputs)');
-  addBackendFlags(render, SHARED_BACKENDS.backends()).action((flags) => renderCommand(io, flags));
+    .option('-o, --out <dir|->', 'write outputs into this folder, or "-" for stdout (default: the configured outputs)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster); with clusters, for those that set none')
+    .option('--context <name>', 'kubeconfig context (default: the current context); with clusters, for those that set none');
+  addBackendFlags(render, SHARED_BACKENDS.backends()).action(withGlobals((flags: RenderFlags) => renderCommand(io, flags)));
   cli
     .command('check-config')
     .description('validate the config and compile the templates')
@@ -294,7 +373,7 @@ export function program(io: CliIo = processIo()): Command {
     .option('--filter <pattern>', 'run only the tests whose name matches this regular expression')
     .option('--update-golden', 'rewrite the golden files (equals) of the selected tests with what they render')
     .addOption(new Option('--reporter <format>', 'output format').choices(REPORTERS).default('pretty'))
-    .action((flags) => testCommand(io, flags));
+    .action(withGlobals((flags: Parameters<typeof testCommand>[1]) => testCommand(io, flags)));
   return cli;
 }
 

@@ -171,6 +171,16 @@ export const DEFAULTS = Object.freeze({
    */
   renderMemoMaxBytes: '256Mi',
   renderMemoMaxEntries: 250_000,
+  /** exec: the signal that tells the child to reload its config after an output changed (nginx, and most daemons, reload on SIGHUP). */
+  execReloadSignal: 'SIGHUP',
+  /**
+   * exec: how long the child may take to exit after it was told to stop, before SIGKILL:
+   * 25 s, time for a proxy to drain inside Kubernetes' default 30 s grace period, so that
+   * informant still ends the child and exits with its own code before the kubelet kills both.
+   */
+  execKillTimeout: '25s',
+  /** exec: when the child exits on its own, informant exits with its code (a container restarts both). */
+  execOnExit: 'exit',
   /** pino log level. */
   logLevel: 'info',
   /**
@@ -188,6 +198,15 @@ export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debu
 
 /** templates.<name>.escape: what printed values are checked for (see DEFAULTS.escape). */
 export const ESCAPE_MODES = Object.freeze(['line', 'none'] as const);
+
+/** Signals exec may send the child as reload_signal (SIGTERM too: with on_exit: restart, a restart on every change). */
+export const EXEC_RELOAD_SIGNALS = Object.freeze(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const);
+
+/** Signals exec may send the child as kill_signal. */
+export const EXEC_KILL_SIGNALS = Object.freeze([...EXEC_RELOAD_SIGNALS, 'SIGKILL'] as const);
+
+/** exec.on_exit: what informant does when the child exits on its own (see DEFAULTS.execOnExit). */
+export const EXEC_ON_EXIT = Object.freeze(['exit', 'restart'] as const);
 
 /** server.readiness: when /readyz answers ready (see DEFAULTS.serverReadiness). */
 export const READINESS_MODES = Object.freeze(['serving', 'strict'] as const);

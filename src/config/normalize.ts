@@ -14,6 +14,7 @@ import type { StoreBackendConfig } from './store-backends.ts';
 import type {
   ClusterConfig,
   Config,
+  ExecConfig,
   ForEachConfig,
   LeaderElectionConfig,
   ServerConfig,
@@ -68,7 +69,15 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
     limits: { maxObjectBytes: raw.limits.max_object_size, maxDepth: raw.limits.max_depth, maxFileBytes: raw.limits.max_file_size },
     logging: { level: raw.logging.level },
     ...(raw.publish === undefined ? {} : { publish: { ...sharedStore(raw.publish, context), cluster: raw.publish.cluster } }),
+    ...(raw.exec === undefined ? {} : { exec: execConfig(raw.exec) }),
   };
+}
+
+function execConfig(raw: NonNullable<RawConfig['exec']>): ExecConfig {
+  const exec: ExecConfig = { command: [...raw.command], reloadSignal: raw.reload_signal ?? DEFAULTS.execReloadSignal, killTimeoutMs: raw.kill_timeout, onExit: raw.on_exit };
+  if (raw.reload_command !== undefined) exec.reloadCommand = [...raw.reload_command];
+  if (raw.kill_signal !== undefined) exec.killSignal = raw.kill_signal;
+  return exec;
 }
 
 function watchedResource(
@@ -115,6 +124,10 @@ function template(name: string, raw: RawTemplate, vars: Readonly<Record<string, 
   if (raw.validate !== undefined) result.validate = [...raw.validate];
   if (raw.on_change !== undefined) result.onChange = [...raw.on_change];
   if (raw.backup) result.backup = true;
+  if (raw.debounce !== undefined) result.debounceMs = raw.debounce;
+  if (raw.max_wait !== undefined) result.maxWaitMs = raw.max_wait;
+  if (raw.command_timeout !== undefined) result.commandTimeoutMs = raw.command_timeout;
+  if (raw.allow_env !== undefined) result.allowEnv = [...raw.allow_env];
   return result;
 }
 

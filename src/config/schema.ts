@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeValue } from '../text/describe-value.ts';
-import { DEFAULTS, ESCAPE_MODES, LOG_LEVELS, READINESS_MODES, SERVER_AUTH } from './defaults.ts';
+import { DEFAULTS, ESCAPE_MODES, EXEC_KILL_SIGNALS, EXEC_ON_EXIT, EXEC_RELOAD_SIGNALS, LOG_LEVELS, READINESS_MODES, SERVER_AUTH } from './defaults.ts';
 import { byteSizeField } from './byte-size.ts';
 import { durationField } from './duration.ts';
 import {
@@ -104,12 +104,14 @@ export function buildConfigSchema(options: SchemaOptions = {}) {
       ).prefault({}),
       vars: varsField('Values every template reads as vars.<name> (templates.<name>.vars adds to them and wins).').default(() => ({})),
       publish: publishSchema(shared).optional(),
+      exec: execSchema().optional(),
       tests: testsSchema().optional(),
       test_files: testFilesSchema().optional(),
     },
     'informant configuration: what to watch, how to index and store it, and which templates to render.',
   )
     .superRefine((config, ctx) => checkStoreBackends(config, backends, ctx), ON_MAPPINGS)
+    .superRefine(checkTemplateTimings, ON_MAPPINGS)
     .superRefine((config, ctx) => checkForEach(config, ctx), ON_MAPPINGS)
     .meta({ title: 'informant config' });
 }
@@ -142,6 +144,26 @@ function checkStoreBackends(config: Record<string, unknown>, backends: readonly 
   if (publish !== undefined && fieldOf(publish, 'backend') !== undefined && !published) {
     const message = 'no watched resource uses store: published, so there is nothing to publish (set store: published on the resources to publish)';
     ctx.addIssue({ code: 'custom', path: ['publish'], message, params: AT_KEY });
+  }
+}
+
+/**
+ * A template's max_wait is at least its debounce, either of them inherited from render when
+ * the template sets only the other (render's own pair is checked in its section).
+ */
+function checkTemplateTimings(config: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const render = fieldOf(config, 'render');
+  const templates = fieldOf(config, 'templates');
+  if (templates === null || typeof templates !== 'object') return;
+  for (const [name, template] of Object.entries(templates as Record<string, unknown>)) {
+    const own = { debounce: fieldOf(template, 'debounce'), maxWait: fieldOf(template, 'max_wait') };
+    if (own.debounce === undefined && own.maxWait === undefined) continue;
+    const debounce = own.debounce ?? fieldOf(render, 'debounce');
+    const maxWait = own.maxWait ?? fieldOf(render, 'max_wait');
+    if (typeof debounce !== 'number' || typeof maxWait !== 'number' || maxWait >= debounce) continue;
+    const inherited = own.maxWait === undefined ? ' (render.max_wait)' : own.debounce === undefined ? ' (render.debounce)' : '';
+    const message = `max_wait must be at least debounce${inherited} (${maxWait} ms < ${debounce} ms)`;
+    ctx.addIssue({ code: 'custom', path: ['templates', name, own.maxWait === undefined ? 'debounce' : 'max_wait'], message });
   }
 }
 
@@ -336,6 +358,18 @@ function templateSchema() {
       validate: command('Runs on the candidate file before it replaces the output; "{{ file }}" is its path.').optional(),
       on_change: command('Runs after the output was replaced; "{{ file }}" is the output\'s path.').optional(),
       backup: flag('Keep the previous output as <output>.bak when replacing it.').default(DEFAULTS.backup),
+      debounce: durationField('Quiet period after the last change before this template renders; default render.debounce').optional(),
+      max_wait: durationField('Render this template at least this often under constant churn; default render.max_wait').optional(),
+      command_timeout: durationField('Stop this template\'s validate or on_change command (SIGTERM, then SIGKILL) after this long; default render.command_timeout', {
+        positive: true,
+      }).optional(),
+      allow_env: z
+        .array(
+          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (issue) => `expected an environment variable name (letters, digits and _), got ${describeValue(issue.input)}` }),
+          { error: (issue) => `expected a list of environment variable names, got ${describeValue(issue.input)}` },
+        )
+        .optional()
+        .meta({ description: 'Environment variables env("NAME") may read in this template; env() refuses any other.' }),
       escape: oneOf(
         ESCAPE_MODES,
         'escape mode',
@@ -423,6 +457,24 @@ function limitsSchema() {
     },
     'Bounds on what sources deliver: everything they read comes from tenants or other processes.',
   );
+}
+
+function execSchema() {
+  return mapping(
+    {
+      command: command('The program informant supervises (the proxy), as a list: program, then arguments; no shell unless it names one.'),
+      reload_signal: oneOf(EXEC_RELOAD_SIGNALS, 'signal', `Sent to the child after a render cycle changed an output; default ${DEFAULTS.execReloadSignal} (unless reload_command is set).`).optional(),
+      reload_command: command('Runs instead of reload_signal after an output changed (INFORMANT_CHILD_PID is the child\'s pid); stopped after render.command_timeout.').optional(),
+      kill_signal: oneOf(EXEC_KILL_SIGNALS, 'signal', 'Sent to the child when informant stops; default: the signal informant received (SIGTERM or SIGINT).').optional(),
+      kill_timeout: durationField('How long the child may take to exit once told to stop; then it gets SIGKILL', { positive: true }).prefault(DEFAULTS.execKillTimeout),
+      on_exit: oneOf(EXEC_ON_EXIT, 'on_exit', 'When the child exits on its own: exit (informant stops and exits with its code) or restart (start it again, backing off from 1 s to 30 s).').default(DEFAULTS.execOnExit),
+    },
+    'Run and supervise one child process (the proxy): started once every template has an output, reloaded after a change, stopped with informant.',
+  ).superRefine((exec, ctx) => {
+    if (exec.reload_command !== undefined && exec.reload_signal !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reload_command'], message: 'set either reload_signal or reload_command, not both', params: AT_KEY });
+    }
+  }, ON_MAPPINGS);
 }
 
 function leaderElectionSchema() {

@@ -168,6 +168,14 @@ export interface TemplateConfig {
   onChange?: string[];
   /** Keep the previous output as `<output>.bak` when replacing it (default false). */
   backup?: boolean;
+  /** This template's quiet period after the last change, in ms; default render.debounceMs. */
+  debounceMs?: number;
+  /** This template renders at least this often under churn, in ms; default render.maxWaitMs. */
+  maxWaitMs?: number;
+  /** This template's validate and on_change are stopped after this long, in ms; default render.commandTimeoutMs. */
+  commandTimeoutMs?: number;
+  /** The environment variables env() may read in this template (none by default). */
+  allowEnv?: string[];
   /**
    * What printed values are checked for: `line` (the config's default; also what an absent
    * value means) refuses line breaks and control characters, leaving out the object that
@@ -263,6 +271,22 @@ export interface LeaderElectionConfig {
   onChangeOnlyLeader: boolean;
 }
 
+/** exec: the child process informant supervises (see src/exec/). */
+export interface ExecConfig {
+  /** The program and its arguments (no shell unless it names one). */
+  command: string[];
+  /** Sent to the child after a render cycle changed an output (default SIGHUP). */
+  reloadSignal: NodeJS.Signals;
+  /** Runs instead of reloadSignal (with INFORMANT_CHILD_PID), when set. */
+  reloadCommand?: string[];
+  /** Sent to the child when informant stops; default the signal informant received. */
+  killSignal?: NodeJS.Signals;
+  /** After this long (ms) the child gets SIGKILL (default 30000). */
+  killTimeoutMs: number;
+  /** When the child exits on its own: exit with it (default) or restart it. */
+  onExit: 'exit' | 'restart';
+}
+
 export interface LoggingConfig {
   level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -288,6 +312,8 @@ export interface Config {
   logging: LoggingConfig;
   /** Where watched resources with store: published are published; absent when none is. */
   publish?: PublishConfig;
+  /** The child process `informant run` supervises; absent when none. */
+  exec?: ExecConfig;
   /**
    * The template tests (`informant test`): those under `tests` first, then those of each
    * file in `test_files`, each in file order. Absent when the config defines none.

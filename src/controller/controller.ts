@@ -8,7 +8,7 @@
  */
 import type { Config, TemplateConfig } from '../config/types.ts';
 import { SharedConnections } from '../kv/shared-connections.ts';
-import type { Logger } from '../log.ts';
+import { defaultLibraryLogger, type Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import type { KubeObject } from '../k8s.ts';
@@ -18,7 +18,6 @@ import type { WatchError } from '../watcher/index.ts';
 import { SharedWatches } from '../watcher/kubernetes/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { Backoff } from '../time/backoff.ts';
-import { Debouncer } from '../time/debouncer.ts';
 import { ControllerMetrics } from './metrics.ts';
 import { pipelineOf, type Pipeline } from './pipeline.ts';
 import { createDefaultRegistry } from './registry.ts';
@@ -26,6 +25,7 @@ import { createSharedBackends, type SharedBackendRegistry } from './shared-backe
 import { PendingReload, ReloadError } from './reload.ts';
 import { createSource } from './source.ts';
 import { RenderHistory } from './render-history.ts';
+import { RenderSchedule } from './render-schedule.ts';
 import { resourceStates } from './resource-state.ts';
 import { RetryTimer } from '../time/retry-timer.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
@@ -35,10 +35,11 @@ import { buildOutputs } from '../output/outputs.ts';
 import { runOnChanges } from '../output/on-change.ts';
 import type { Output } from '../output/types.ts';
 import { placesUnder } from './directory-target.ts';
-import { renderToTarget, type OutputTarget } from './render-target.ts';
+import { renderToTarget } from './render-target.ts';
+import type { OutputTarget } from './output-target.ts';
 import { planUnits, WatchUnit, type SourceFactory } from './watch-unit.ts';
 
-export type { OutputTarget } from './render-target.ts';
+export type { OutputTarget } from './output-target.ts';
 
 /** Timing of retries after a failed render cycle. */
 export const DEFAULTS = Object.freeze({
@@ -53,7 +54,8 @@ export const DEFAULTS = Object.freeze({
 /** How to build a Controller. */
 export interface ControllerOptions {
   config: Config;
-  logger: Logger;
+  /** Default: warnings and errors on stderr (defaultLibraryLogger). */
+  logger?: Logger;
   /** Follow changes after the initial sync (`run`), or deliver the current state only (`render`). */
   watch: boolean;
   registry?: StoreRegistry;
@@ -68,6 +70,8 @@ export interface ControllerOptions {
   kubernetesWatches?: SharedWatches;
   /** Run validate and on_change commands; default: when `watch` (`run` does, `render` does not). */
   runCommands?: boolean;
+  /** Hears the outcomes of every render cycle into the configured outputs (the daemon's exec mode reloads the child). */
+  onCycle?: (outcomes: readonly RenderOutcome[]) => void;
 }
 
 /**
@@ -102,7 +106,7 @@ export class Controller {
   #pipeline: Pipeline;
   #renderer: Renderer;
   #outputs: Map<string, Output>;
-  #debouncer: Debouncer;
+  #schedule: RenderSchedule;
   #pendingReload: PendingReload | undefined;
   /** Reloads requested so far: a reload that finds a newer one has started gives way. */
   #reloads = 0;
@@ -110,7 +114,8 @@ export class Controller {
   readonly #problems: Error[] = [];
   #syncWaiters: Array<() => void> = [];
   #renderWaiters: Array<(state: Renderability) => void> = [];
-  #renderedGeneration = -1;
+  /** Per template, the stores' generation it last rendered from. */
+  #renderedGeneration = new Map<string, number>();
   #force = false;
   #rendering: Promise<void> | undefined;
   #renderAgain = false;
@@ -123,24 +128,27 @@ export class Controller {
   #renderCount = 0;
   readonly #history: RenderHistory;
   readonly #retry: RetryTimer;
+  readonly #onCycle: ControllerOptions['onCycle'];
   /** Per template, the Secrets its last render read (see secret-reads.ts). */
   readonly #secretsRead = new Map<string, readonly KubeObject[]>();
 
   /** Builds every stage; throws (RenderError, IndexerError, WatchError) when something does not compile. */
   constructor(options: ControllerOptions) {
     this.#config = options.config;
-    this.#rootLogger = options.logger;
-    this.#log = options.logger.child({ component: 'controller' });
+    this.#rootLogger = options.logger ?? defaultLibraryLogger();
+    this.#log = this.#rootLogger.child({ component: 'controller' });
     this.#watch = options.watch;
     this.#runCommands = options.runCommands ?? options.watch;
+    this.#onCycle = options.onCycle;
     this.#clock = options.clock ?? systemClock;
     this.#registry = options.registry ?? createDefaultRegistry();
     this.#createSource = options.createSource ?? createSource;
     this.#sharedConnections = options.sharedConnections ?? new SharedConnections();
     this.sharedBackends = options.sharedBackends ?? createSharedBackends();
-    this.#kubernetesWatches = options.kubernetesWatches ?? new SharedWatches({ logger: options.logger });
-    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: options.logger, onTimeout: () => this.#onSyncTimeout() });
+    this.#kubernetesWatches = options.kubernetesWatches ?? new SharedWatches({ logger: this.#rootLogger });
+    this.#barrier = new SyncBarrier({ clock: this.#clock, logger: this.#rootLogger, onTimeout: () => this.#onSyncTimeout() });
     this.metrics = new ControllerMetrics(() => this.status());
+    this.metrics.declare(options.config);
     this.#history = new RenderHistory(this.#log, this.metrics);
     const backoff = new Backoff({ initialMs: DEFAULTS.retryInitialMs, capMs: DEFAULTS.retryMaxMs, jitter: 'none' }, this.#clock);
     this.#retry = new RetryTimer({ backoff, clock: this.#clock }, () => {
@@ -151,7 +159,7 @@ export class Controller {
     this.#pipeline = pipelineOf(units, resourceNames(this.#config));
     this.#renderer = this.#buildRenderer(this.#config, this.#pipeline);
     this.#outputs = this.#buildOutputs(this.#config, new Map());
-    this.#debouncer = this.#buildDebouncer(this.#config);
+    this.#schedule = this.#buildSchedule(this.#config);
   }
 
   /** The running config version (it changes on reload). */
@@ -236,10 +244,15 @@ export class Controller {
    * template's failure: the outcome says what failed, and the previous output stays.
    */
   async renderAll(target: OutputTarget = { kind: 'configured' }): Promise<RenderOutcome[]> {
-    const { templates } = this.#config;
+    return this.#render(this.#config.templates, target);
+  }
+
+  /** Renders `templates` (of the running config) into `target`; see renderAll. */
+  async #render(templates: readonly TemplateConfig[], target: OutputTarget): Promise<RenderOutcome[]> {
     const renderer = this.#renderer;
     const outputs = this.#outputs;
-    this.#renderedGeneration = this.#pipeline.generation();
+    const generation = this.#pipeline.generation();
+    for (const template of templates) this.#renderedGeneration.set(template.name, generation);
     this.#renderCount++;
     this.#renderStartedAt = this.#clock.now();
     const places = target.kind === 'directory' ? placesUnder(target.dir, templates) : undefined;
@@ -300,7 +313,7 @@ export class Controller {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#debouncer.cancel();
+    this.#schedule.cancel();
     this.#retry.cancel();
     this.#barrier.stop();
     await this.#abandonPendingReload('the controller stopped');
@@ -334,7 +347,11 @@ export class Controller {
       renderable: this.#isRenderable(this.#pipeline.units),
       resources: resourceStates(this.#config, this.#pipeline, this.#barrier),
       templates: this.#config.templates.map((t) => this.#templateState(t)),
-      renders: { count: this.#renderCount, ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}) },
+      renders: {
+        count: this.#renderCount,
+        ...(this.#renderStartedAt !== undefined ? { inProgressSince: this.#renderStartedAt } : {}),
+        recent: this.#history.recent(),
+      },
       runsOnChange: this.#mayRunOnChange(),
       readiness: this.#config.server.readiness ?? 'serving',
       reload: {
@@ -350,11 +367,12 @@ export class Controller {
    * The current content of a template's output, its last rejected rendering, if any, and
    * whether a render of it read Secret data (then neither may be shown without permission).
    */
-  outputContent(template: string): { current?: string; rejected?: string; readsSecrets: boolean } | undefined {
+  outputContent(template: string): { current?: string; previous?: string; rejected?: string; readsSecrets: boolean } | undefined {
     const output = this.#outputs.get(template);
     if (!output) return undefined;
     return {
       ...(output.currentContent !== undefined ? { current: output.currentContent } : {}),
+      ...(output.previousContent !== undefined ? { previous: output.previousContent } : {}),
       ...(output.rejectedCandidate !== undefined ? { rejected: output.rejectedCandidate } : {}),
       readsSecrets: output.readsSecrets,
     };
@@ -372,7 +390,7 @@ export class Controller {
     if (this.#pipeline.units.includes(unit)) {
       if (this.#pipeline.allSynced()) this.#resolveSyncWaiters();
       this.#checkRenderWaiters();
-      if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#debouncer.trigger();
+      if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#schedule.trigger();
     }
     if (this.#pendingReload?.fresh.includes(unit)) this.#checkPendingReload();
   }
@@ -380,7 +398,7 @@ export class Controller {
   /** A resource passed its sync timeout: an optional one no longer holds rendering (or a reload) back. */
   #onSyncTimeout(): void {
     this.#checkRenderWaiters();
-    if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#debouncer.trigger();
+    if (this.#watch && !this.#stopped && this.#isRenderable(this.#pipeline.units)) this.#schedule.trigger();
     this.#checkPendingReload();
   }
 
@@ -429,12 +447,20 @@ export class Controller {
     }
   }
 
-  /** One cycle: render when a store changed (or a retry/reload forces it), else run pending on_change. */
+  /**
+   * One cycle: render every template when a retry or reload forces it, else the templates
+   * whose debounce fired and whose stores changed since they last rendered; when there are
+   * none, run pending on_change commands.
+   */
   async #cycle(): Promise<void> {
     if (this.#stopped || !this.#isRenderable(this.#pipeline.units)) return;
-    if (this.#force || this.#pipeline.generation() !== this.#renderedGeneration) {
-      this.#force = false;
-      this.#finishCycle(await this.renderAll());
+    const due = new Set(this.#schedule.takeDue());
+    const generation = this.#pipeline.generation();
+    const force = this.#force;
+    this.#force = false;
+    const templates = this.#config.templates.filter((t) => force || (due.has(t.name) && this.#renderedGeneration.get(t.name) !== generation));
+    if (templates.length > 0) {
+      this.#finishCycle(await this.#render(templates, { kind: 'configured' }));
       return;
     }
     const pending = [...this.#outputs.values()].filter((output) => output.onChangePending);
@@ -463,6 +489,7 @@ export class Controller {
   /** Logs a cycle and schedules a retry when something failed (cancels it when all went well). */
   #finishCycle(outcomes: RenderOutcome[]): void {
     this.#history.log(outcomes);
+    this.#onCycle?.(outcomes);
     if (!outcomes.some((outcome) => outcome.error !== undefined)) this.#retry.succeeded();
     else if (this.#watch && !this.#stopped) this.#retry.failed();
   }
@@ -501,9 +528,10 @@ export class Controller {
     this.#pipeline = pipeline;
     this.#renderer = renderer;
     this.#outputs = this.#buildOutputs(config, this.#outputs);
-    this.#debouncer.cancel();
-    this.#debouncer = this.#buildDebouncer(config);
+    this.#schedule.cancel();
+    this.#schedule = this.#buildSchedule(config);
     this.#reloadError = undefined;
+    this.metrics.declare(config);
     this.metrics.reload(true);
     this.#log.info({ config: config.file, stopped: dropped.flatMap((u) => u.resources.map((r) => r.name)) }, 'config reloaded');
     for (const unit of dropped) this.#barrier.forget(unit);
@@ -569,6 +597,7 @@ export class Controller {
       stores: pipeline.stores,
       logger: this.#rootLogger.child({ component: 'templates' }),
       baseDir: config.baseDir,
+      maxFileBytes: config.limits.maxFileBytes,
       onReport: (report) => this.#history.objects(report),
     });
   }
@@ -583,9 +612,8 @@ export class Controller {
     });
   }
 
-  #buildDebouncer(config: Config): Debouncer {
-    const { debounceMs, maxWaitMs } = config.render;
-    return new Debouncer({ quietMs: debounceMs, maxWaitMs, clock: this.#clock }, () => void this.#renderLoop());
+  #buildSchedule(config: Config): RenderSchedule {
+    return new RenderSchedule(config, this.#clock, () => void this.#renderLoop());
   }
 
   #templateState(template: TemplateConfig): TemplateState {

@@ -6,6 +6,8 @@
  * status snapshot and the election state.
  */
 import { Registry } from 'prom-client';
+import type { Config } from '../config/types.ts';
+import { VERSION } from '../version.ts';
 import { registerMetrics, type Labels, type MetricOf, type MetricRow, type Samples } from '../metric-table.ts';
 import type { CommandResult } from '../output/command.ts';
 import { readiness } from './health.ts';
@@ -80,6 +82,12 @@ const RECORDED = {
 
 type Recorded = { [K in keyof typeof RECORDED]: MetricOf<(typeof RECORDED)[K]> };
 
+/** The label values counters are created with at zero (see ControllerMetrics.declare). */
+const RENDER_RESULTS = ['written', 'unchanged', 'failed'] as const;
+const RENDER_STAGES = ['render', 'validate', 'write', 'on_change'] as const;
+const COMMAND_FAILURES = ['exit', 'signal', 'timeout', 'spawn', 'aborted'] as const;
+const RELOAD_RESULTS = ['success', 'failure'] as const;
+
 /** Leader election as the metrics see it; undefined while election is off. */
 type ElectionSample = { lease: string; leading: boolean; transitions: number } | undefined;
 
@@ -98,6 +106,32 @@ export class ControllerMetrics {
     const scraped = scrapedMetrics(oncePerScrape(status), now, () => this.#election());
     this.#recorded = registerMetrics(this.registry, { ...RECORDED, ...scraped });
     this.#recorded.lastReload.set(now() / 1000);
+    for (const result of RELOAD_RESULTS) this.#recorded.reloads.inc({ result }, 0);
+  }
+
+  /**
+   * Creates the counters of `config`'s templates and watched resources at zero, for every
+   * label value they can take (results, stages, the commands each template has, failure
+   * reasons), so that `increase()` and `rate()` see their first error instead of a series
+   * that appears already at 1. Called with every config version; series of templates a
+   * reload removed stay, frozen.
+   */
+  declare(config: Config): void {
+    const r = this.#recorded;
+    for (const template of config.templates) {
+      const name = template.name;
+      for (const result of RENDER_RESULTS) r.renders.inc({ template: name, result }, 0);
+      for (const stage of RENDER_STAGES) r.renderErrors.inc({ template: name, stage }, 0);
+      const commands = [...(template.validate ? (['validate'] as const) : []), ...(template.onChange ? (['on_change'] as const) : [])];
+      for (const command of commands) {
+        r.commandRuns.inc({ template: name, command }, 0);
+        for (const reason of COMMAND_FAILURES) r.commandFailures.inc({ template: name, command, reason }, 0);
+      }
+      for (const { name: resource } of config.watchedResources) {
+        r.rejectedObjects.inc({ template: name, resource }, 0);
+        r.objectWarnings.inc({ template: name, resource }, 0);
+      }
+    }
   }
 
   /** The text exposition format, for GET /metrics. */
@@ -154,6 +188,13 @@ function oncePerScrape(status: () => ControllerStatus): () => ControllerStatus {
 /** The metrics read at scrape time, in /metrics order. */
 function scrapedMetrics(status: () => ControllerStatus, now: () => number, election: () => ElectionSample) {
   return {
+    buildInfo: {
+      type: 'gauge',
+      name: 'informant_build_info',
+      help: 'Always 1; the labels say which informant runs, on which Node.js.',
+      labels: ['version', 'node_version'],
+      read: () => [[{ version: VERSION, node_version: process.versions.node }, 1]],
+    },
     ready: {
       type: 'gauge',
       name: 'informant_ready',

@@ -6,7 +6,13 @@
 import type { Logger } from '../log.ts';
 import type { TemplateReport } from '../templates/index.ts';
 import type { ControllerMetrics } from './metrics.ts';
-import type { RenderOutcome, TemplateState } from './status.ts';
+import type { RecentRender, RenderOutcome, TemplateState } from './status.ts';
+
+/** Defaults of the render history. */
+export const DEFAULTS = Object.freeze({
+  /** Render cycles kept for /debug/sync and /debug/ui (renders.recent): a screenful. */
+  recentRenders: 20,
+});
 
 type History = Pick<TemplateState, 'last' | 'lastSuccessAt' | 'lastOutputAt'>;
 type Objects = Pick<TemplateState, 'leftOut' | 'warnings'>;
@@ -18,6 +24,8 @@ export class RenderHistory {
   readonly #states = new Map<string, History>();
   readonly #objects = new Map<string, Objects>();
   readonly #loggedFailures = new Map<string, string>();
+  /** The last DEFAULTS.recentRenders cycles, newest first. */
+  #recent: RecentRender[] = [];
 
   constructor(logger: Logger, metrics: ControllerMetrics) {
     this.#log = logger;
@@ -26,6 +34,8 @@ export class RenderHistory {
 
   /** Records the outcomes of a cycle that finished at `at` (clock ms), in metrics too. */
   record(outcomes: readonly RenderOutcome[], at: number): void {
+    const templates = outcomes.map(({ template, status, stage, error }) => ({ template, status, ...(error ? { stage: stage ?? 'render', error: error.message } : {}) }));
+    this.#recent = [{ at, templates }, ...this.#recent.slice(0, DEFAULTS.recentRenders - 1)];
     for (const outcome of outcomes) {
       this.#metrics.outcome(outcome);
       const previous = this.#states.get(outcome.template);
@@ -53,6 +63,11 @@ export class RenderHistory {
   /** Logs a cycle: writes at info, failures at error (repeats of the same failure at debug). */
   log(outcomes: readonly RenderOutcome[]): void {
     for (const outcome of outcomes) this.#logOne(outcome);
+  }
+
+  /** The last few cycles, newest first. */
+  recent(): RecentRender[] {
+    return this.#recent;
   }
 
   /** The last result and last success of a template, and what its last render left out (empty before its first cycle). */

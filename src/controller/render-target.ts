@@ -14,16 +14,8 @@ import type { Clock } from '../time/clock.ts';
 import { writeIfChanged } from './directory-target.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { maskedError, newTrace, type SecretReads } from './secret-reads.ts';
+import type { OutputTarget } from './output-target.ts';
 import type { RenderOutcome } from './status.ts';
-
-/**
- * Where a render cycle writes: the configured outputs, another folder (see
- * directory-target.ts), or a callback (`file` names each file of a for_each template).
- */
-export type OutputTarget =
-  | { kind: 'configured' }
-  | { kind: 'directory'; dir: string }
-  | { kind: 'callback'; write: (template: TemplateConfig, content: string, file?: string) => void };
 
 /** What rendering into a target needs from the controller. */
 export interface RenderTargetDeps {

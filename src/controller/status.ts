@@ -7,7 +7,6 @@ import type { OnDemandStats } from '../store/index.ts';
 import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
-import type { StuckReason } from './sync-barrier.ts';
 import type { WriteResult } from '../output/types.ts';
 import type { MemoStats, ObjectReport } from '../templates/index.ts';
 
@@ -22,6 +21,9 @@ export interface RenderOutcome extends WriteResult {
   /** The rendering, when the template rendered. */
   content?: string;
 }
+
+/** A short, fixed vocabulary for why a resource is stuck (the metrics label `reason`). */
+export type StuckReason = 'unauthorized' | 'forbidden' | 'not_found' | 'throttled' | 'server_error' | 'error' | 'no_answer';
 
 /** The state of one watched resource. */
 export interface ResourceState {
@@ -81,6 +83,12 @@ export interface TemplateState {
   memo?: Omit<MemoStats, 'template'>;
 }
 
+/** One recent render cycle: when it finished, and what became of each template it rendered. */
+export interface RecentRender {
+  at: number;
+  templates: Array<Pick<RenderOutcome, 'template' | 'status' | 'stage'> & { error?: string }>;
+}
+
 /** A snapshot of the whole controller. */
 export interface ControllerStatus {
   /** The config file of the running config version. */
@@ -91,8 +99,11 @@ export interface ControllerStatus {
   renderable: boolean;
   resources: ResourceState[];
   templates: TemplateState[];
-  /** Render cycles so far; the clock time the one in progress started at, if any. */
-  renders: { count: number; inProgressSince?: number };
+  /**
+   * Render cycles so far; the clock time the one in progress started at, if any; the last
+   * few cycles into the configured outputs, newest first.
+   */
+  renders: { count: number; inProgressSince?: number; recent: RecentRender[] };
   /** This replica may run on_change (leader, or leader election off). */
   runsOnChange: boolean;
   /** When /readyz answers ready (server.readiness; see health.ts). */

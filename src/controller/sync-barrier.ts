@@ -10,9 +10,9 @@ import type { Logger } from '../log.ts';
 import type { WatchProblem } from '../watcher/index.ts';
 import type { Clock } from '../time/clock.ts';
 import type { WatchUnit } from './watch-unit.ts';
+import type { StuckReason } from './status.ts';
 
-/** A short, fixed vocabulary for why a resource is stuck (the metrics label `reason`). */
-export type StuckReason = 'unauthorized' | 'forbidden' | 'not_found' | 'throttled' | 'server_error' | 'error' | 'no_answer';
+export type { StuckReason } from './status.ts';
 
 /** A watched resource past its sync timeout. */
 export interface StuckResource {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { collectDefaultMetrics } from 'prom-client';
 import { INLINE_FILE } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { resolveLogLevel, type Logger } from '../log.ts';
+import { resolveLogLevel, type Logger, type LogLevel } from '../log.ts';
 import type { StoreRegistry } from '../store/registry.ts';
 import { createApiClient } from '../kube/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
@@ -27,6 +27,8 @@ import { PublisherPrometheusMetrics } from '../publish/metrics.ts';
 import { controllerBackend } from './server-backend.ts';
 import { openRepository, type SharedBackendRegistry } from '../controller/shared-backends.ts';
 import { Servers, type AuthClientFactory } from './servers.ts';
+import { ChildSupervisor, exitCodeOf, registerChildMetrics, type ChildExit } from '../exec/index.ts';
+import type { RenderOutcome } from '../controller/status.ts';
 import type { SourceFactory } from '../controller/watch-unit.ts';
 
 /** Defaults of the daemon. */
@@ -45,6 +47,8 @@ export type LeaseClientFactory = (config: Config) => { client: LeaseClient; clos
 export interface DaemonOptions {
   config: Config;
   logger: Logger;
+  /** The log level given on the command line: it wins over the config's logging.level after a reload too. */
+  commandLineLevel?: LogLevel;
   /** Reads the config file again (with the command line's overrides applied); throws ConfigError. */
   loadConfig: () => Promise<Config>;
   clock?: Clock;
@@ -77,6 +81,11 @@ export interface DaemonOptions {
   createAuthClient?: AuthClientFactory;
   /** Whether this process runs in a cluster (decides server.auth: auto); default: a service account is mounted. */
   inCluster?: boolean;
+  /**
+   * In exec mode, the child exited on its own and exec.on_exit is exit: informant should
+   * stop (then exit with `exitCode`, the child's). Default: only logged.
+   */
+  onChildExit?: (code: number) => void;
 }
 
 /** The controller with its server, leader election, config reload and bounded shutdown (see the module comment). */
@@ -92,6 +101,10 @@ export class Daemon {
   readonly #servers: Servers;
   #election: { elector: LeaderElector; close(): void; key: string } | undefined;
   #stopping: Promise<void> | undefined;
+  /** The child of exec mode, when the config has exec. */
+  readonly #child: ChildSupervisor | undefined;
+  /** How the child ended: on its own (on_exit: exit), or when informant stopped it. */
+  #childExit: (ChildExit & { killed?: boolean; sent?: NodeJS.Signals }) | undefined;
 
   /** Builds the controller; throws when the config's templates do not compile. */
   constructor(options: DaemonOptions) {
@@ -109,13 +122,19 @@ export class Daemon {
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.createSource ? { createSource: options.createSource } : {}),
       ...(options.sharedBackends ? { sharedBackends: options.sharedBackends } : {}),
+      onCycle: (outcomes) => this.#afterCycle(outcomes),
     });
+    this.#child = this.#buildChild(options);
     this.controller.metrics.observeElection(() => this.#election?.elector.state());
     this.#publication = this.#buildPublication(options);
     this.controller.observePublication(() => this.#publication.status());
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.controller.metrics.registry });
     this.#servers = new Servers({
-      backend: controllerBackend(this.controller, { health: this.#health, election: () => this.#election?.elector.state() }),
+      backend: controllerBackend(this.controller, {
+        health: this.#health,
+        election: () => this.#election?.elector.state(),
+        child: () => this.#child?.state(),
+      }),
       logger: options.logger,
       ...(options.createAuthClient ? { createAuthClient: options.createAuthClient } : {}),
       ...(options.inCluster !== undefined ? { inCluster: options.inCluster } : {}),
@@ -152,7 +171,7 @@ export class Daemon {
       await this.#publication.apply(config, this.controller.stores);
       if (this.#options.watchConfig ?? true) await this.#configWatcher.start(watchedFiles(config));
     } catch (err) {
-      await this.#shutdown();
+      await this.#shutdown('SIGTERM');
       throw err;
     }
     this.#log.info({ config: config.file, server: this.serverUrl }, 'running');
@@ -182,14 +201,38 @@ export class Daemon {
     return true;
   }
 
-  /** Shuts down within the shutdown timeout (abandoning a render that takes longer); never rejects. */
-  stop(): Promise<void> {
-    this.#stopping ??= this.#shutdown();
+  /**
+   * Shuts down within the shutdown timeout (abandoning a render that takes longer); never
+   * rejects. In exec mode the child is told to stop at once (exec.kill_signal, else
+   * `signal`, the signal informant received) and waited for, up to exec.kill_timeout.
+   */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    this.#stopping ??= this.#shutdown(signal);
     return this.#stopping;
   }
 
-  async #shutdown(): Promise<void> {
+  /**
+   * The code informant exits with once stopped: 0, unless the child of exec mode ended
+   * badly: exiting on its own, its exit code (128 + the signal that ended it); stopped by
+   * informant, 1 when it had to be killed after exec.kill_timeout, else its own non-zero
+   * code unless that only says it ended by the signal it was sent (143 after SIGTERM).
+   */
+  get exitCode(): number {
+    const exit = this.#childExit;
+    if (exit === undefined) return 0;
+    if (exit.killed) return 1;
+    const code = exitCodeOf(exit);
+    return exit.sent !== undefined && code === exitCodeOf({ code: null, signal: exit.sent }) ? 0 : code;
+  }
+
+  /** The child's state, in exec mode. */
+  childState(): ReturnType<ChildSupervisor['state']> | undefined {
+    return this.#child?.state();
+  }
+
+  async #shutdown(signal: NodeJS.Signals): Promise<void> {
     const limitMs = this.#options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
+    const childStopped = this.#child?.stop(signal);
     this.#configWatcher.stop();
     let timer: unknown;
     const timeout = new Promise<false>((resolve) => (timer = this.#clock.setTimeout(() => resolve(false), limitMs)));
@@ -208,13 +251,51 @@ export class Daemon {
       this.#log.warn(`shutdown took longer than ${limitMs / 1000} s; abandoning the render in progress`);
       this.controller.abortCommands();
     }
+    const exit = await childStopped;
+    if (exit !== undefined) this.#childExit = exit;
     await this.#servers.close();
     this.#log.info('stopped');
   }
 
+  /** The supervisor of exec mode's child, registered in the metrics; undefined without exec. */
+  #buildChild(options: DaemonOptions): ChildSupervisor | undefined {
+    const { exec, baseDir, render } = options.config;
+    if (exec === undefined) return undefined;
+    const child = new ChildSupervisor({
+      settings: exec,
+      cwd: baseDir,
+      logger: options.logger,
+      clock: this.#clock,
+      commandTimeoutMs: render.commandTimeoutMs,
+      onExit: (exit) => {
+        this.#childExit = exit;
+        options.onChildExit?.(exitCodeOf(exit));
+      },
+    });
+    registerChildMetrics(this.controller.metrics.registry, () => child.state());
+    return child;
+  }
+
+  /**
+   * After a render cycle, in exec mode: starts the child once every template has an output
+   * in place, and reloads it when the cycle changed an output.
+   */
+  #afterCycle(outcomes: readonly RenderOutcome[]): void {
+    const child = this.#child;
+    if (child === undefined || this.#stopping) return;
+    if (!child.started) {
+      if (this.controller.status().templates.every((t) => t.lastOutputAt !== undefined)) child.start();
+      return;
+    }
+    if (outcomes.some((outcome) => outcome.status === 'written')) void child.reload();
+  }
+
   /** After a reload: log level, server address, leader election and watched files of `config`. */
   async #applyRuntime(config: Config): Promise<void> {
-    this.#options.logger.level = resolveLogLevel(config.logging.level);
+    if (JSON.stringify(config.exec) !== JSON.stringify(this.#options.config.exec)) {
+      this.#log.warn('exec changed in the config: the child keeps running as it was started; the change applies when informant restarts');
+    }
+    this.#options.logger.level = resolveLogLevel(config.logging.level, process.env, this.#options.commandLineLevel);
     try {
       await this.#servers.apply(config);
       await this.#applyElection(config);

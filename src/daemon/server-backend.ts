@@ -9,6 +9,7 @@ import type { Controller } from '../controller/controller.ts';
 import { readiness, type HealthCheck } from '../controller/health.ts';
 import type { ElectionState } from '../election/leader-election.ts';
 import { holdsSecrets } from '../secrets/index.ts';
+import type { ChildState } from '../exec/index.ts';
 import { isMultiValued } from '../path/index.ts';
 
 /** What the backend reads besides the controller. */
@@ -16,6 +17,8 @@ export interface ServerBackendDeps {
   health: HealthCheck;
   /** The leader election's state; undefined when it is off. */
   election: () => ElectionState | undefined;
+  /** The child of exec mode; undefined without exec. */
+  child?: () => ChildState | undefined;
 }
 
 /** A ServerBackend over `controller`. */
@@ -88,6 +91,7 @@ function debugBackend(controller: Controller, deps: ServerBackendDeps): DebugBac
         runsOnChange: status.runsOnChange,
         leaderElection: deps.election() ?? { enabled: false },
         publisher: status.publication ?? { publishing: false },
+        ...(deps.child?.() ? { exec: deps.child() } : {}),
       };
     },
   };

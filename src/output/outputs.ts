@@ -34,7 +34,7 @@ export function buildOutputs(config: Config, previous: ReadonlyMap<string, Outpu
       clock: deps.clock,
       logger: deps.logger,
       runCommands: deps.runCommands,
-      commandTimeoutMs: config.render.commandTimeoutMs,
+      commandTimeoutMs: template.commandTimeoutMs ?? config.render.commandTimeoutMs,
       cwd: config.baseDir,
       signal: deps.signal,
       onCommand: (command, result) => deps.onCommand(template.name, command, result),

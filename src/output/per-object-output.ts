@@ -54,6 +54,8 @@ export class PerObjectOutput implements Output {
   /** The last content validate rejected, per file. */
   #rejected = new Map<string, { checksum: string; error: Error }>();
   #lastWrittenAt: number | undefined;
+  /** The listing (currentContent) before the last change. */
+  #previousListing: string | undefined;
   /** A rendering of it read Secret data (once true, it stays). */
   #readsSecrets = false;
 
@@ -77,6 +79,7 @@ export class PerObjectOutput implements Output {
     this.#manifest.adopt(previous.#manifest);
     this.#checksums = previous.#checksums;
     this.#lastWrittenAt = previous.#lastWrittenAt;
+    this.#previousListing = previous.#previousListing;
     if (sameAttributes(previous.template, this.template)) this.#attributesChecked = previous.#attributesChecked;
     this.onChange.adopt(previous.onChange);
     this.#readsSecrets = previous.#readsSecrets;
@@ -96,6 +99,11 @@ export class PerObjectOutput implements Output {
   get currentContent(): string | undefined {
     const known = [...this.#checksums].filter((entry): entry is [string, string] => entry[1] !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
     return known.length === 0 && this.#lastWrittenAt === undefined ? undefined : known.map(([name, sum]) => `${name} sha256:${sum}\n`).join('');
+  }
+
+  /** The listing before the last change (for the diff of the last change in /debug/ui). */
+  get previousContent(): string | undefined {
+    return this.#previousListing;
   }
 
   get rejectedCandidate(): undefined {
@@ -130,6 +138,7 @@ export class PerObjectOutput implements Output {
       return this.#failed('write', `cannot read the manifest ${this.#manifest.path}: ${(err as Error).message}`, err);
     }
     const changes: FileChanges = { written: [], removed: [], unchanged: 0, failed: [] };
+    const before = this.currentContent;
     for (const [file, error] of batch.failed) changes.failed.push({ file, stage: 'render', message: error.message });
     const pending = await this.#compare(batch, changes);
     const stale = [...listed].filter((name) => !batch.files.has(name) && !batch.failed.has(name)).sort();
@@ -137,6 +146,7 @@ export class PerObjectOutput implements Output {
     else await this.#saveManifest([...listed, ...inPlace(batch, changes)], changes);
     if (changes.written.length > 0 || changes.removed.length > 0) {
       this.onChange.changed();
+      this.#previousListing = before;
       this.#lastWrittenAt = this.#settings.clock.now();
     }
     return this.#result(changes);

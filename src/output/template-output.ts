@@ -67,6 +67,8 @@ export class TemplateOutput implements Output {
   #attributesChecked = false;
   #rejected: { checksum: string; error: Error } | undefined;
   #content: string | undefined;
+  /** The content this process replaced last (for the diff of the last change in /debug/ui). */
+  #previous: string | undefined;
   #candidate: string | undefined;
   #lastWrittenAt: number | undefined;
   /** A rendering of this output read Secret data (once true, it stays: its contents are never shown). */
@@ -87,6 +89,7 @@ export class TemplateOutput implements Output {
     this.#checksum = previous.#checksum;
     this.#checksumKnown = previous.#checksumKnown;
     this.#content = previous.#content;
+    this.#previous = previous.#previous;
     this.#lastWrittenAt = previous.#lastWrittenAt;
     this.#attributesChecked = previous.#attributesChecked && sameAttributes(previous.template, this.template);
     this.onChange.adopt(previous.onChange);
@@ -102,6 +105,11 @@ export class TemplateOutput implements Output {
   /** The content of the output as last written (or found identical on disk), if this process rendered it. */
   get currentContent(): string | undefined {
     return this.#content;
+  }
+
+  /** What the last replace by this process replaced, when this process knew it (undefined before its second change). */
+  get previousContent(): string | undefined {
+    return this.#previous;
   }
 
   /** The last rendering that did not replace the output (validate or write failed), for debugging. */
@@ -217,6 +225,7 @@ export class TemplateOutput implements Output {
       return this.#failed('write', `cannot replace ${output}: ${(err as Error).message}`, err);
     }
     this.#checksum = sum;
+    this.#previous = this.#content;
     this.#content = content;
     this.#candidate = undefined;
     this.#rejected = undefined;

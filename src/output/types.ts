@@ -62,6 +62,8 @@ export interface Output {
   readonly onChangePending: boolean;
   /** The content as last written, for /debug/outputs (per-object outputs: a listing of their files, never their content). */
   readonly currentContent: string | undefined;
+  /** What currentContent was before the last change this process made, when it knew it (the diff in /debug/ui). */
+  readonly previousContent: string | undefined;
   /** The last rendering validate or the write rejected, for debugging (single files only). */
   readonly rejectedCandidate: string | undefined;
   /** A rendering of it read Secret data: its content and candidates are not to be shown. */

@@ -38,43 +38,68 @@ const RECORDED = {
 
 type Recorded = { [K in keyof typeof RECORDED]: MetricOf<(typeof RECORDED)[K]> };
 
-/** PublisherMetrics as Prometheus metrics (names start with informant_publish). */
+/** The error codes counted from the start at 0: KvError codes a publisher meets. */
+const ERROR_CODES = Object.freeze(['Unavailable', 'Conflict', 'Compacted', 'Invalid']);
+
+/**
+ * PublisherMetrics as Prometheus metrics (names start with informant_publish), registered
+ * in the registry only once a config publishes something (declare): a replica that
+ * publishes nothing exports none of them.
+ */
 export class PublisherPrometheusMetrics implements PublisherMetrics {
-  readonly #recorded: Recorded;
+  readonly #registry: Registry;
+  readonly #state: () => PublisherState | undefined;
   readonly #now: () => number;
+  #recorded: Recorded | undefined;
 
   /** `state` is read at every scrape (undefined: nothing to publish); `now` is wall-clock ms. */
   constructor(registry: Registry, state: () => PublisherState | undefined, now: () => number = Date.now) {
+    this.#registry = registry;
+    this.#state = state;
     this.#now = now;
-    this.#recorded = registerMetrics(registry, {
+  }
+
+  declare(resources: readonly string[]): void {
+    const recorded = this.#metrics();
+    for (const code of ERROR_CODES) recorded.errors.inc({ code }, 0);
+    for (const resource of resources) {
+      recorded.objects.inc({ resource }, 0);
+      recorded.rejected.inc({ resource }, 0);
+    }
+  }
+
+  published(resource: string, objects: number): void {
+    this.#metrics().objects.inc({ resource }, objects);
+  }
+
+  batch(): void {
+    this.#metrics().batches.inc();
+  }
+
+  error(code: string): void {
+    this.#metrics().errors.inc({ code });
+  }
+
+  rejected(resource: string): void {
+    this.#metrics().rejected.inc({ resource });
+  }
+
+  succeeded(): void {
+    this.#metrics().lastSuccess.set(this.#now() / 1000);
+  }
+
+  /** The metrics, registered on first use. */
+  #metrics(): Recorded {
+    this.#recorded ??= registerMetrics(this.#registry, {
       ...RECORDED,
       active: {
         type: 'gauge',
         name: 'informant_publisher_active',
         help: '1 while this replica publishes into the shared store (leader, claimed, not deposed).',
-        read: () => [[{}, isActive(state()) ? 1 : 0]],
+        read: () => [[{}, isActive(this.#state()) ? 1 : 0]],
       },
     });
-  }
-
-  published(resource: string, objects: number): void {
-    this.#recorded.objects.inc({ resource }, objects);
-  }
-
-  batch(): void {
-    this.#recorded.batches.inc();
-  }
-
-  error(code: string): void {
-    this.#recorded.errors.inc({ code });
-  }
-
-  rejected(resource: string): void {
-    this.#recorded.rejected.inc({ resource });
-  }
-
-  succeeded(): void {
-    this.#recorded.lastSuccess.set(this.#now() / 1000);
+    return this.#recorded;
   }
 }
 

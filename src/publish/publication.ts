@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 import { isPublishedStore } from '../store/published-store.ts';
 import type { Clock } from '../time/clock.ts';
+import { isoTime } from '../time/iso.ts';
 import { publishedResource, type PublishedResource } from './objects.ts';
 import { Publisher, type PublisherMetrics, type PublisherState, type RepositoryFactory } from './publisher.ts';
 
@@ -89,10 +90,10 @@ export class Publication {
     if (state === undefined) return { publishing: false, reason: 'starting' };
     if (state.phase === 'deposed') {
       const since = state.deposedAt ?? now;
-      return { publishing: false, reason: `deposed since ${iso(since)}: ${state.deposedBy ?? 'another publisher took over'}`, failingForMs: now - since, publisher: state };
+      return { publishing: false, reason: `deposed since ${isoTime(since)}: ${state.deposedBy ?? 'another publisher took over'}`, failingForMs: now - since, publisher: state };
     }
     if (state.failingSince !== undefined) {
-      return { publishing: true, reason: `failing since ${iso(state.failingSince)}: ${state.lastError ?? 'unknown error'}`, failingForMs: now - state.failingSince, publisher: state };
+      return { publishing: true, reason: `failing since ${isoTime(state.failingSince)}: ${state.lastError ?? 'unknown error'}`, failingForMs: now - state.failingSince, publisher: state };
     }
     return { publishing: true, publisher: state };
   }
@@ -105,6 +106,7 @@ export class Publication {
       const roleChanged = elected !== this.#elected;
       if (roleChanged) this.#leadership = elected ? null : undefined;
       this.#elected = elected;
+      if (target !== undefined) this.#options.metrics?.declare?.(target.resources.map((resource) => resource.name));
       if (!roleChanged && sameTarget(target, this.#target)) return;
       this.#target = target;
       await this.#restart();
@@ -156,10 +158,6 @@ export class Publication {
     this.#changing = this.#changing.then(change, change);
     return this.#changing;
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** What `config` publishes, or undefined when it publishes nothing. */

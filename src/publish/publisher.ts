@@ -82,6 +82,11 @@ export interface PublisherState {
 
 /** What a publisher records as it goes (the controller's Prometheus metrics). */
 export interface PublisherMetrics {
+  /**
+   * A config version publishes `resources`: the metrics exist from now on, their counters at
+   * zero for these resources (nothing is exported while nothing is published).
+   */
+  declare?(resources: readonly string[]): void;
   published(resource: string, objects: number): void;
   batch(): void;
   error(code: string): void;

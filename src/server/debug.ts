@@ -14,6 +14,8 @@ import { compilePath, PathError, type PathAccessor } from '../path/index.ts';
 import { hasCacheControls, hasKeysOf, StoreError, type CacheControls } from '../store/index.ts';
 import type { DebugBackend, DebugStore } from './types.ts';
 import { maskSecretValues, redactObject } from './redact.ts';
+import { withIsoTimes } from './timestamps.ts';
+import { statusPage } from './status-page.ts';
 
 /** Defaults of the debug endpoints. */
 export const DEFAULTS = Object.freeze({
@@ -34,6 +36,10 @@ export interface DebugAnswer {
   status: number;
   json?: unknown;
   text?: string;
+  /** The text's content type; default plain text (JSON for `json` and `chunks`). */
+  contentType?: string;
+  /** Headers besides the usual ones. */
+  headers?: Record<string, string>;
   /** The JSON body in pieces, produced as they are pulled: the server sends and yields between them. */
   chunks?: Iterable<string>;
   allow?: string;
@@ -49,7 +55,8 @@ const ENDPOINTS = Object.freeze({
   '/debug/outputs': 'every template: output path, checksum, last result',
   '/debug/outputs/<template>': 'the last published rendering (text); ?rejected=1 for the last one validate or the write rejected; withheld for templates that read Secrets',
   '/debug/config': 'the running config, normalized',
-  '/debug/sync': 'sync and watch state per resource, leadership, reload state',
+  '/debug/sync': 'sync and watch state per resource, leadership, reload state, recent renders',
+  '/debug/ui': 'a status page (HTML) of the above: resources, outputs with the diff of their last change, recent renders',
 });
 
 /** The cache actions POST accepts, by their last path segment; each returns how many entries it dropped. */
@@ -66,11 +73,12 @@ export function debugAnswer(backend: DebugBackend, path: string, query: URLSearc
   if (section === 'stores' && name !== undefined && name !== '' && rest.length > 0) return storeCache(backend, name, rest, path, 'GET');
   if (rest.length > 0) return notFound(path);
   if (section === undefined || section === '') return { status: 200, json: { endpoints: ENDPOINTS } };
-  if (section === 'stores') return name === undefined || name === '' ? { status: 200, json: backend.storeSummaries() } : queryStore(backend, name, query);
-  if (section === 'outputs') return name === undefined || name === '' ? { status: 200, json: backend.outputSummaries() } : output(backend, name, query);
+  if (section === 'stores') return name === undefined || name === '' ? { status: 200, json: withIsoTimes(backend.storeSummaries()) } : queryStore(backend, name, query);
+  if (section === 'outputs') return name === undefined || name === '' ? { status: 200, json: withIsoTimes(backend.outputSummaries()) } : output(backend, name, query);
   if (name !== undefined) return notFound(path);
   if (section === 'config') return { status: 200, json: backend.config() };
-  if (section === 'sync') return { status: 200, json: backend.sync() };
+  if (section === 'sync') return { status: 200, json: withIsoTimes(backend.sync()) };
+  if (section === 'ui') return statusPage(backend);
   return notFound(path);
 }
 

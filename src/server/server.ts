@@ -3,9 +3,10 @@
  * serves the status endpoints (probes and /metrics), the debug endpoints, or both (the
  * daemon runs /debug/ on a loopback listener of its own by default). GET (and HEAD), and
  * POST for the debug cache actions only; every answer is JSON except /metrics (Prometheus
- * text) and a rendered output (text). /metrics and /debug/ are served only to callers the
- * access check allows (401/403 otherwise); probes are always open. A handler that throws
- * answers 500 and is logged; the server never crashes the process.
+ * text), a rendered output (text) and the status page /debug/ui (HTML). /metrics and
+ * /debug/ are served only to callers the access check allows (401/403 otherwise); probes
+ * are always open. A handler that throws answers 500 and is logged; the server never
+ * crashes the process.
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -140,7 +141,7 @@ export class StatusServer {
    * (a form or script elsewhere cannot reach it through the operator's browser). Logged,
    * naming the action.
    */
-  async #act(req: http.IncomingMessage, url: URL): Promise<Answer> {
+  async #act(req: http.IncomingMessage, url: URL): Promise<DebugAnswer> {
     if (!this.#serves.debug) return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: this.#endpoints() } };
     const debug = this.#backend.debug();
     if (!debug) return debugOff();
@@ -152,7 +153,7 @@ export class StatusServer {
     return answer;
   }
 
-  async #answer(req: http.IncomingMessage, url: URL): Promise<Answer> {
+  async #answer(req: http.IncomingMessage, url: URL): Promise<DebugAnswer> {
     const path = trimmed(url);
     const isDebug = isDebugPath(url);
     if (this.#serves.status && path === '/healthz') return probe(this.#backend.health(), 'healthy', 'unhealthy');
@@ -166,7 +167,7 @@ export class StatusServer {
     return { status: 404, json: { error: `no endpoint ${url.pathname}`, endpoints: this.#endpoints() } };
   }
 
-  async #metrics(): Promise<Answer> {
+  async #metrics(): Promise<DebugAnswer> {
     const { contentType, body } = await this.#backend.metrics();
     return { status: 200, text: body, contentType };
   }
@@ -178,7 +179,7 @@ export class StatusServer {
   }
 
   /** The refusal when the access check does not allow the request (see access.ts); undefined when it does. */
-  async #refused(req: http.IncomingMessage, url: URL): Promise<Answer | undefined> {
+  async #refused(req: http.IncomingMessage, url: URL): Promise<DebugAnswer | undefined> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     const decision = await this.#access({ token, path: url.pathname, verb: (req.method ?? 'GET').toLowerCase() });
     if (decision.allowed) return undefined;
@@ -194,14 +195,12 @@ export class StatusServer {
 }
 
 /** The answer to a store query that finds too many waiting already. */
-const BUSY: Answer = Object.freeze({
+const BUSY: DebugAnswer = Object.freeze({
   status: 429,
   json: { error: 'too many large debug answers in progress; try again in a moment' },
   headers: { 'Retry-After': '1' },
 });
 
-/** An answer, with the content type and extra headers some need. */
-type Answer = DebugAnswer & { contentType?: string; headers?: Record<string, string> };
 
 /** A path below /debug (or /debug itself), trailing slashes ignored. */
 function isDebugPath(url: URL): boolean {
@@ -240,7 +239,7 @@ function probe(result: ProbeResult, good: string, bad: string): DebugAnswer {
   return { status: 200, json: { status: good, ...(warnings.length > 0 ? { warnings } : {}), ...notes } };
 }
 
-function send(res: http.ServerResponse, req: http.IncomingMessage, answer: Answer): void {
+function send(res: http.ServerResponse, req: http.IncomingMessage, answer: DebugAnswer): void {
   const body = answer.text ?? `${JSON.stringify(answer.json, null, 2)}\n`;
   const contentType = answer.contentType ?? (answer.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8');
   res.writeHead(answer.status, {

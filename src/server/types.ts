@@ -51,7 +51,7 @@ export interface DebugBackend {
    * read Secret data (then neither is shown unless allowSecrets); undefined when there is
    * no such template.
    */
-  output(template: string): { current?: string; rejected?: string; readsSecrets: boolean } | undefined;
+  output(template: string): { current?: string; previous?: string; rejected?: string; readsSecrets: boolean } | undefined;
   /** The running config (GET /debug/config). */
   config(): unknown;
   /** Sync and watch state per resource, leadership, reload state (GET /debug/sync). */

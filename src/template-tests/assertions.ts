@@ -3,9 +3,10 @@
  * one TestFailure naming the template, the check (the config key) and what was found.
  */
 import type { TemplateConfig, TemplateExpectation } from '../config/types.ts';
-import { splitLines } from './diff.ts';
+import { splitLines } from '../text/diff.ts';
 import { checkGolden } from './golden.ts';
-import type { TestFailure } from './types.ts';
+import { closestPattern, closestText } from './closest-match.ts';
+import type { OutputExcerpt, TestFailure } from './types.ts';
 import { jsonPathProblem, parseStructured } from './json-path.ts';
 import type { TemplateOutcome } from './render.ts';
 import { sourceExcerpt } from './source-excerpt.ts';
@@ -94,19 +95,20 @@ function expectedError(template: string, pattern: string, outcome: TemplateOutco
 function textFailures(expectation: TemplateExpectation, content: string): TestFailure[] {
   const template = expectation.template;
   const failures: TestFailure[] = [];
-  const fail = (assertion: string, message: string) => failures.push({ template, assertion, message });
+  const fail = (assertion: string, message: string, closest?: OutputExcerpt) =>
+    failures.push({ template, assertion, message, ...(closest ? { closest } : {}) });
   for (const text of expectation.contains) {
-    if (!content.includes(text)) fail('contains', `the output does not contain ${quote(text)}`);
+    if (!content.includes(text)) fail('contains', `the output does not contain ${quote(text)}`, closestText(content, text));
   }
   for (const text of expectation.notContains) {
     const at = content.indexOf(text);
     if (at >= 0) fail('not_contains', `the output contains ${quote(text)} (line ${lineAt(content, at)})`);
   }
   const order = orderProblem(expectation.containsInOrder, content);
-  if (order !== undefined) fail('contains_in_order', order);
+  if (order !== undefined) fail('contains_in_order', order.message, order.missing === undefined ? undefined : closestText(content, order.missing));
   for (const source of expectation.matches) {
     const regex = new RegExp(source, 'm');
-    if (!regex.test(content)) fail('matches', `the output does not match ${regex}`);
+    if (!regex.test(content)) fail('matches', `the output does not match ${regex}`, closestPattern(content, source));
   }
   const count = splitLines(content).length;
   if (expectation.lineCount !== undefined && count !== expectation.lineCount) {
@@ -115,8 +117,11 @@ function textFailures(expectation: TemplateExpectation, content: string): TestFa
   return failures;
 }
 
-/** Why `texts` do not appear in this order (each after the end of the previous one), or undefined. */
-function orderProblem(texts: readonly string[], content: string): string | undefined {
+/**
+ * Why `texts` do not appear in this order (each after the end of the previous one), and the
+ * text the output lacks altogether, if that is why; undefined when they do.
+ */
+function orderProblem(texts: readonly string[], content: string): { message: string; missing?: string } | undefined {
   let from = 0;
   let previous: { text: string; line: number } | undefined;
   for (const text of texts) {
@@ -126,9 +131,9 @@ function orderProblem(texts: readonly string[], content: string): string | undef
       from = at + text.length;
       continue;
     }
-    if (!content.includes(text)) return `the output does not contain ${quote(text)}`;
+    if (!content.includes(text)) return { message: `the output does not contain ${quote(text)}`, missing: text };
     const found = lineAt(content, content.indexOf(text));
-    return `${quote(text)} (line ${found}) does not come after ${quote(previous!.text)} (line ${previous!.line})`;
+    return { message: `${quote(text)} (line ${found}) does not come after ${quote(previous!.text)} (line ${previous!.line})` };
   }
   return undefined;
 }

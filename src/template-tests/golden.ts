@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../output/atomic-file.ts';
-import { unifiedDiff } from './diff.ts';
+import { unifiedDiff } from '../text/diff.ts';
 import type { TestFailure } from './types.ts';
 
 /** File mode of golden files written by --update-golden: ordinary source files. */

@@ -12,5 +12,5 @@ export type { Reporter, ReportStreams, SourceExcerpt, TestFailure, TestResult, T
 export { runTemplateTests, selectTests, type TemplateTestRunOptions } from './runner.ts';
 export { createReporter, REPORTERS, type ReporterName, type ReporterOptions } from './reporters/index.ts';
 export { runTestCommand, type TestCommandOptions } from './command.ts';
-export { unifiedDiff } from './diff.ts';
+export { unifiedDiff } from '../text/diff.ts';
 export { FixtureSource } from './fixture-source.ts';

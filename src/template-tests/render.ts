@@ -11,6 +11,7 @@ import { createRenderer, type Renderer } from '../templates/index.ts';
 import { buildPipeline } from '../controller/pipeline.ts';
 import { createDefaultRegistry } from '../controller/registry.ts';
 import { FixtureSource } from './fixture-source.ts';
+import type { StoreReader } from '../store/index.ts';
 
 /**
  * What rendering one template gave: its output, or the error that stopped it. A for_each
@@ -32,28 +33,50 @@ export async function renderFromObjects(
   templates: readonly string[],
   logger: Logger,
 ): Promise<Map<string, TemplateOutcome>> {
+  return renderFromStores(config, await storesFromObjects(config, objects, logger), templates, logger);
+}
+
+/**
+ * The stores of `config`'s watched resources, holding `objects` (each in the stores of the
+ * resources it matches, as a files source would deliver it), every one in memory
+ * (`store: on-demand` included: there is nothing to fetch from). Throws a WatchError or
+ * IndexerError naming a resource whose selector or index_by does not compile.
+ */
+export async function storesFromObjects(config: Config, objects: readonly KubeObject[], logger: Logger): Promise<ReadonlyMap<string, StoreReader>> {
   const resources = config.watchedResources.map(inMemory);
   const pipeline = buildPipeline({ ...config, watchedResources: resources }, createDefaultRegistry(), logger, () => {});
+  const source = new FixtureSource(objects, resources);
+  await source.start(pipeline.sinks);
+  await source.stop();
+  return pipeline.stores;
+}
+
+/**
+ * Renders `templates` (names of configured templates) from `stores`, compiling the config's
+ * templates first (throws the RenderError of one that does not compile). Nothing is
+ * written and no command runs.
+ */
+export async function renderFromStores(
+  config: Config,
+  stores: ReadonlyMap<string, StoreReader>,
+  templates: readonly string[],
+  logger: Logger,
+): Promise<Map<string, TemplateOutcome>> {
   const renderer = createRenderer({
     templates: config.templates,
     timeoutMs: config.render.timeoutMs,
-    stores: pipeline.stores,
+    stores,
     logger: logger.child({ component: 'templates' }),
     baseDir: config.baseDir,
+    maxFileBytes: config.limits.maxFileBytes,
   });
-  const source = new FixtureSource(objects, resources);
-  await source.start(pipeline.sinks);
   const outcomes = new Map<string, TemplateOutcome>();
-  try {
-    for (const name of new Set(templates)) {
-      try {
-        outcomes.set(name, await renderOne(renderer, config, name));
-      } catch (err) {
-        outcomes.set(name, { ok: false, error: err instanceof Error ? err : new Error(String(err)) });
-      }
+  for (const name of new Set(templates)) {
+    try {
+      outcomes.set(name, await renderOne(renderer, config, name));
+    } catch (err) {
+      outcomes.set(name, { ok: false, error: err instanceof Error ? err : new Error(String(err)) });
     }
-  } finally {
-    await source.stop();
   }
   return outcomes;
 }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TemplateConfig } from '../config/types.ts';
 import { RenderError } from '../templates/index.ts';
-import { splitLines } from './diff.ts';
+import { splitLines } from '../text/diff.ts';
 import type { SourceExcerpt } from './types.ts';
 
 /** Prefix of the file name a RenderError gives an inline template. */

@@ -17,6 +17,18 @@ export interface SourceExcerpt {
   text: string;
 }
 
+/** Part of an output shown with a failed check: where it comes closest to what was looked for. */
+export interface OutputExcerpt {
+  /** What the lines are, e.g. "closest match (2 characters differ):". */
+  title: string;
+  /** 1-based line number of the first line. */
+  start: number;
+  /** The lines, without line endings. */
+  lines: string[];
+  /** The 1-based lines (inclusive) of the closest match itself; the others are context. */
+  marked: { from: number; to: number };
+}
+
 /** Why one check of a test failed. */
 export interface TestFailure {
   /** The template checked; absent for problems of the test as a whole (its fixtures). */
@@ -29,6 +41,8 @@ export interface TestFailure {
   diff?: string;
   /** The template line of a render error. */
   source?: SourceExcerpt;
+  /** Where the output comes closest to a text it does not contain or a pattern it does not match. */
+  closest?: OutputExcerpt;
 }
 
 /** The outcome of one test. */

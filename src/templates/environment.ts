@@ -3,6 +3,7 @@
  */
 import nunjucks from 'nunjucks';
 import { FILTERS, GLOBALS } from './filters.ts';
+import { FUNCTION_FILTERS, FUNCTION_GLOBALS } from './functions/index.ts';
 import { ISOLATION_GLOBALS } from './isolation/helpers.ts';
 import { boundedRange, filtersOf, install, memoExtension } from './nunjucks/index.ts';
 import { passPlaceholders } from './placeholder.ts';
@@ -31,7 +32,7 @@ const ENVIRONMENT_OPTIONS: nunjucks.ConfigureOptions = Object.freeze({
  * `./name` resolves next to the including file; nothing outside the folders is readable).
  * Every file is read and compiled once, on first use, and then cached for the life of the
  * Environment: build a new one for a new config version. informant's filters and globals
- * (filters.ts, validators.ts, tls.ts, isolation/helpers.ts) are registered. Every filter, built-in
+ * (filters.ts, validators.ts, functions/, tls.ts, isolation/helpers.ts) are registered. Every filter, built-in
  * or informant's, passes the on-demand placeholder through (see placeholder.ts), so a
  * discovery pass of the two-pass render runs on.
  * informant's nunjucks patches (nunjucks/install.ts) are applied first, once per process.
@@ -42,8 +43,8 @@ export function createEnvironment(searchPaths: readonly string[]): nunjucks.Envi
   const loader = new nunjucks.FileSystemLoader([...searchPaths], { noCache: false, watch: false });
   // nunjucks writes into the options object it is given.
   const env = new nunjucks.Environment(loader, { ...ENVIRONMENT_OPTIONS });
-  for (const [name, filter] of Object.entries({ ...FILTERS, ...VALIDATORS, ...TLS_FILTERS })) env.addFilter(name, filter);
-  for (const [name, fn] of Object.entries({ ...GLOBALS, ...ISOLATION_GLOBALS, ...TLS_GLOBALS })) env.addGlobal(name, fn);
+  for (const [name, filter] of Object.entries({ ...FILTERS, ...FUNCTION_FILTERS, ...VALIDATORS, ...TLS_FILTERS })) env.addFilter(name, filter);
+  for (const [name, fn] of Object.entries({ ...GLOBALS, ...FUNCTION_GLOBALS, ...ISOLATION_GLOBALS, ...TLS_GLOBALS })) env.addGlobal(name, fn);
   env.addGlobal('range', boundedRange);
   env.addExtension('memo', memoExtension(() => Object.keys((env as unknown as { globals: object }).globals)) as unknown as nunjucks.Extension);
   placeholdersPassFilters(env);

@@ -12,6 +12,8 @@ import { ReportLog } from './isolation/report-log.ts';
 import { renderEach, type EachResult } from './for-each.ts';
 import { TemplateMemo } from './memo/cache.ts';
 import { DEFAULTS as MEMO_DEFAULTS, type MemoStats } from './memo/index.ts';
+import { runInScope, type FunctionScope } from './functions/index.ts';
+import { DEFAULT_LIMITS } from '../config/defaults.ts';
 import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
@@ -72,8 +74,12 @@ class TemplateRenderer implements Renderer {
   readonly #onReport: RendererOptions['onReport'];
   /** Each template's memo results, by template name; empty when render.memo is off. */
   readonly #memos = new Map<string, TemplateMemo>();
+  readonly #options: RendererOptions;
+  readonly #allowEnv: ReadonlyMap<string, ReadonlySet<string>>;
 
   constructor(compiled: CompiledTemplate[], options: RendererOptions, logger: Logger) {
+    this.#options = options;
+    this.#allowEnv = new Map(options.templates.map((t) => [t.name, new Set(t.allowEnv ?? [])]));
     this.#templates = new Map(compiled.map((t) => [t.name, t]));
     this.names = Object.freeze(compiled.map((t) => t.name));
     this.#stores = options.stores;
@@ -96,7 +102,7 @@ class TemplateRenderer implements Renderer {
     const started = performance.now();
     const deadlineAt = started + this.#timeoutMs;
     const renderPass = (resources: Resources): string => compiled.template.render({ resources, vars: compiled.vars });
-    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, renderPass, deadlineAt, trace);
+    const { output, passes, fetched, fullReads, report } = await this.#renderTwoPass(compiled, this.#scope(compiled), renderPass, deadlineAt, trace);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     this.#logger.debug({ template: templateName, durationMs, chars: output.length, passes, fetched }, 'template rendered');
     this.#logFullReads(templateName, fullReads);
@@ -111,8 +117,9 @@ class TemplateRenderer implements Renderer {
     // One deadline for the list and every element: render.timeout bounds the whole template.
     const deadlineAt = started + this.#timeoutMs;
     const fullReads = new Set<string>();
+    const scope = this.#scope(compiled); // one now() and one file cache for the list and every element
     const result = await renderEach(compiled, async (target, renderPass, subject) => {
-      const rendered = await this.#renderTwoPass(target, renderPass, deadlineAt, trace, subject);
+      const rendered = await this.#renderTwoPass(target, scope, renderPass, deadlineAt, trace, subject);
       for (const resource of rendered.fullReads) fullReads.add(resource);
       return rendered;
     });
@@ -121,6 +128,20 @@ class TemplateRenderer implements Renderer {
     this.#logFullReads(templateName, [...fullReads]);
     this.#onReport?.(this.#reportLog.record(templateName, result.report));
     return result;
+  }
+
+  /** What the template functions of one render of `compiled` see (functions/scope.ts). */
+  #scope(compiled: CompiledTemplate): FunctionScope {
+    const options = this.#options;
+    return {
+      template: compiled.name,
+      allowEnv: this.#allowEnv.get(compiled.name) ?? new Set(),
+      env: options.env ?? process.env,
+      startedAtMs: (options.now ?? Date.now)(),
+      baseDir: options.baseDir,
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+      files: new Map(),
+    };
   }
 
   #compiled(templateName: string): CompiledTemplate {
@@ -137,6 +158,7 @@ class TemplateRenderer implements Renderer {
    */
   async #renderTwoPass(
     compiled: CompiledTemplate,
+    scope: FunctionScope,
     renderPass: (resources: Resources) => string,
     deadlineAt: number,
     trace: RenderTrace | undefined,
@@ -146,7 +168,7 @@ class TemplateRenderer implements Renderer {
       return await renderTwoPass({
         stores: this.#stores,
         fullViews: this.#fullViews,
-        renderPass: (resources) => this.#renderPass(compiled, () => renderPass(resources), deadlineAt),
+        renderPass: (resources) => runInScope(scope, () => this.#renderPass(compiled, () => renderPass(resources), deadlineAt)),
         lineMode: compiled.escape === 'line',
         memo: this.#memos.get(compiled.name),
         ...(subject !== undefined ? { subject } : {}),

@@ -49,6 +49,12 @@ export interface RendererOptions extends TemplateCheckOptions {
    * render.memo_max_entries); default memo/index.ts DEFAULTS: on, 256 MiB and 250k entries per template.
    */
   memo?: Partial<MemoOptions>;
+  /** Where env() reads the variables templates allow (allow_env); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The wall clock now() reads, in ms since the Unix epoch; default Date.now. */
+  now?: () => number;
+  /** The largest file file() reads, in bytes (limits.max_file_size); default 16 MiB. */
+  maxFileBytes?: number;
 }
 
 /**

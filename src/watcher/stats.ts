@@ -39,15 +39,18 @@ export interface WatchStats {
   streamingList: boolean;
 }
 
-/** Fresh, zeroed counters for `resource`. */
-export function emptyWatchStats(resource: string, streamingList: boolean): WatchStats {
+/**
+ * Fresh, zeroed counters for `resource`. `errorReasons` are the failure reasons the source
+ * knows in advance: they start at 0 (so the metrics have the series before the first error).
+ */
+export function emptyWatchStats(resource: string, streamingList: boolean, errorReasons: readonly string[] = []): WatchStats {
   return {
     resource,
     events: { ADDED: 0, MODIFIED: 0, DELETED: 0, BOOKMARK: 0, ERROR: 0 },
     lists: 0,
     relists: 0,
     watchRestarts: 0,
-    errors: {},
+    errors: Object.fromEntries(errorReasons.map((reason) => [reason, 0])),
     lastEventAt: undefined,
     resourceVersion: '',
     objects: 0,

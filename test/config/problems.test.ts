@@ -101,6 +101,18 @@ const cases: Case[] = [
     message: 'must be at least debounce (1000 ms < 2000 ms)',
   },
   {
+    name: "a template's max_wait shorter than its debounce",
+    text: lines('templates:', '  t: {inline: x, output: o, debounce: 3s, max_wait: 1s}'),
+    line: 2, col: 53, path: 'templates.t.max_wait',
+    message: 'max_wait must be at least debounce (1000 ms < 3000 ms)',
+  },
+  {
+    name: "a template's debounce longer than the max_wait it inherits",
+    text: lines('render: {max_wait: 2s}', 'templates:', '  t: {inline: x, output: o, debounce: 5s}'),
+    line: 3, col: 39, path: 'templates.t.debounce',
+    message: 'max_wait must be at least debounce (render.max_wait) (2000 ms < 5000 ms)',
+  },
+  {
     name: 'a renew deadline not shorter than the lease duration',
     text: lines('leader_election: {lease_duration: 10s, renew_deadline: 10s, retry_period: 2s}'),
     line: 1, col: 56, path: 'leader_election.renew_deadline',

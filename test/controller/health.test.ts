@@ -16,7 +16,7 @@ function status(overrides: Partial<ControllerStatus> = {}): ControllerStatus {
     renderable: true,
     resources: [resource()],
     templates: [{ template: 'haproxy.cfg', output: '/o', onChangePending: false, last: { status: 'written', at: 0 } }],
-    renders: { count: 1 },
+    renders: { count: 1, recent: [] },
     runsOnChange: true,
     readiness: 'serving',
     reload: { pending: false },
@@ -65,7 +65,7 @@ describe('HealthCheck', () => {
     const clock = new FakeClock();
     const health = new HealthCheck({ clock, stallMs: MINUTE });
     clock.advance(2 * MINUTE);
-    const hung = status({ renders: { count: 1, inProgressSince: 0 } });
+    const hung = status({ renders: { count: 1, inProgressSince: 0, recent: [] } });
     assert.deepEqual(health.check(hung).problems, ['a render cycle has been running for 120 s']);
   });
 

@@ -195,3 +195,59 @@ describe('render cycle with commands', () => {
     await t.controller.stop();
   });
 });
+
+describe('per-template debounce, max_wait and command_timeout', () => {
+  /** Two templates over the same stores; `slow` sets its own timing. */
+  const slowTemplate = (timing: string) => `  slow:
+    inline: "${TEMPLATE.replaceAll('\n', '\\n')}"
+    output: out/slow.txt
+${timing}`;
+
+  test('a template with its own debounce renders after its own quiet period, the others after render.debounce', async () => {
+    const t = await setup({ template: slowTemplate('    debounce: 1s\n    max_wait: 5s') });
+    const slow = join(t.dir, 'out', 'slow.txt');
+    await t.controller.start();
+    await t.cycle(100);
+    assert.equal(await readFile(t.output, 'utf8'), 'web:80\n');
+    assert.equal(await readFile(slow, 'utf8').catch(() => undefined), undefined, 'slow waits for its own quiet period');
+    await t.cycle(900);
+    assert.equal(await readFile(slow, 'utf8'), 'web:80\n');
+
+    t.source.add('services', service('shop', 'api', 8080));
+    await t.cycle(100);
+    assert.equal(await readFile(t.output, 'utf8'), 'api:8080\nweb:80\n');
+    assert.equal(await readFile(slow, 'utf8'), 'web:80\n');
+    assert.deepEqual(t.controller.lastOutcomes.map((o) => o.template), ['services'], 'only the due template rendered');
+    await t.cycle(900);
+    assert.equal(await readFile(slow, 'utf8'), 'api:8080\nweb:80\n');
+    await t.controller.stop();
+  });
+
+  test("a template's max_wait renders it under churn that never goes quiet for its debounce", async () => {
+    const t = await setup({ template: slowTemplate('    debounce: 1s\n    max_wait: 2s') });
+    const slow = join(t.dir, 'out', 'slow.txt');
+    await t.controller.start();
+    await t.cycle(2000);
+    for (let port = 1; port <= 3; port++) {
+      t.source.add('services', service('shop', `s${port}`, port));
+      await t.cycle(500);
+    }
+    assert.equal(await readFile(slow, 'utf8'), 'web:80\n', 'never quiet for 1 s: not rendered yet');
+    await t.cycle(500);
+    assert.equal(await readFile(slow, 'utf8'), 's1:1\ns2:2\ns3:3\nweb:80\n', 'rendered at its max_wait, 2 s after the burst began');
+    await t.controller.stop();
+  });
+
+  test("a template's command_timeout stops its own commands", async () => {
+    const t = await setup({ template: '    on_change: ["sleep", "30"]\n    command_timeout: 1s' });
+    await t.controller.start();
+    const cycle = t.cycle(100);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.clock.advance(1000);
+    await cycle;
+    const [outcome] = t.controller.lastOutcomes;
+    assert.equal(outcome?.stage, 'on_change');
+    assert.match(outcome?.error?.message ?? '', /timed out after 1 s/);
+    await t.controller.stop();
+  });
+});

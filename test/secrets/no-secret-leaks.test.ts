@@ -116,7 +116,7 @@ describe('Secret data', () => {
     await daemon.controller.idle();
 
     const paths = [
-      '/', '/healthz', '/readyz', '/metrics', '/debug/', '/debug/stores', '/debug/outputs', '/debug/config', '/debug/sync',
+      '/', '/healthz', '/readyz', '/metrics', '/debug/', '/debug/stores', '/debug/outputs', '/debug/config', '/debug/sync', '/debug/ui',
       ...['tls', 'opaque', 'services'].flatMap((store) => [
         `/debug/stores/${store}`,
         `/debug/stores/${store}?jsonpath=${encodeURIComponent('$..*')}`,

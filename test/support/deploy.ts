@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig, parseConfig, type Config } from '../../src/config/index.ts';
+import { loadConfig, type Config } from '../../src/config/index.ts';
 import { findBinary } from './local-server.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,16 +51,3 @@ export function container(deployment: Doc, name: string): any {
   assert.ok(found, `a ${name} container`);
   return found;
 }
-
-/** False when the config schema refuses `exec` (informant without exec mode); the exec layout's config cannot load then. */
-export function configKnowsExec(): boolean {
-  try {
-    parseConfig('exec: {command: ["haproxy"]}\n', join(tmpdir(), 'config.yaml'));
-    return true;
-  } catch (error) {
-    return !/unknown key "exec"/.test((error as Error).message);
-  }
-}
-
-/** The `skip` option of tests that load the exec layout's config. */
-export const SKIP_WITHOUT_EXEC = configKnowsExec() ? false : 'this informant has no exec mode (the config key `exec`): the haproxy-exec config cannot load';

@@ -38,7 +38,7 @@ describe('informant test', () => {
     const failed = await runCliInProcess(['test', '--config', p.path('config.yaml')], { cwd: p.dir });
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stdout, /^FAIL {2}listed /m);
-    assert.match(failed.stdout, /^ {8}--- golden\/list\.txt\n {8}\+\+\+ list \(rendered\)\n {8}@@ -1 \+1,2 @@\n {9}shop\/api 8080\n {8}\+shop\/web 80\n/m);
+    assert.match(failed.stdout, /^ {8}--- golden\/list\.txt\n {8}\+\+\+ list \(rendered\)\n {8}@@ -1,1 \+1,2 @@\n {9}shop\/api 8080\n {8}\+shop\/web 80\n/m);
     assert.equal(lastLine(failed.stdout), '0 passed, 1 failed');
     const none = await runCliInProcess(['test', '--config', p.path('config.yaml'), '--filter', 'nothing'], { cwd: p.dir });
     assert.equal(none.code, 1);

@@ -103,6 +103,23 @@ describe('the pretty reporter', () => {
   });
 });
 
+describe('the closest part of the output', () => {
+  const closest = { title: 'closest match (2 characters differ):', start: 4, lines: ['backend web', '  server a 10.0.0.1:8080'], marked: { from: 5, to: 5 } };
+  const result: TestResult = { name: 'near', passed: false, failures: [{ template: 'haproxy.cfg', assertion: 'contains', message: 'the output does not contain "x"', closest }], notes: [], durationMs: 1 };
+  const summary: TestRunSummary = { results: [result], passed: 0, failed: 1, durationMs: 1 };
+
+  test('shows under a failing contains in the pretty report, the closest line marked', () => {
+    const lines = report('pretty', summary).out.split('\n');
+    assert.deepEqual(lines.slice(1, 5), ['      haproxy.cfg › contains: the output does not contain "x"', '        closest match (2 characters differ):', '          4 | backend web', '        > 5 |   server a 10.0.0.1:8080']);
+  });
+
+  test('is a field of the failure in the TAP block', () => {
+    const { blocks } = parseTap(report('tap', summary).out);
+    const failure = (blocks[0] as { failures: Array<Record<string, string>> }).failures[0];
+    assert.equal(failure?.closest, 'closest match (2 characters differ):\n  4 | backend web\n> 5 |   server a 10.0.0.1:8080\n');
+  });
+});
+
 describe('the tap reporter', () => {
   test('writes valid TAP 14 with a YAML block per failing test and the summary on stderr', () => {
     const { out, err } = report('tap');

@@ -219,6 +219,20 @@ describe('output checks', () => {
     ]);
   });
 
+  test('a failing contains or matches shows the part of the output closest to what it looked for', async () => {
+    const p = await project(`tests:
+  near:
+    expect:
+      list:
+        contains: "shop/web 8080"
+        matches: "^shop/api 80$"
+`);
+    const [contains, matches] = (await run(p)).get('near')!.failures;
+    assert.deepEqual(contains?.closest, { title: 'closest match (2 characters differ):', start: 1, lines: ['shop/api 8080', 'shop/web 80'], marked: { from: 2, to: 2 } });
+    assert.deepEqual(matches?.closest?.marked, { from: 1, to: 1 });
+    assert.equal(matches?.closest?.title, 'the longest start of the pattern that matches, /^shop\\/api 80/m, matches here:');
+  });
+
   test('jsonpath reads JSON and YAML outputs: one value for a simple path, a list for others', async () => {
     const p = await project(`tests:
   structured:

@@ -1,6 +1,7 @@
 /**
  * Text every reporter shares: the summary line and a failure as lines of text.
  */
+import { formatOutputExcerpt } from '../closest-match.ts';
 import { formatExcerpt } from '../source-excerpt.ts';
 import type { TestFailure, TestRunSummary } from '../types.ts';
 
@@ -15,10 +16,14 @@ export function failureHeadline(failure: TestFailure): string {
   return `${what}: ${failure.message}`;
 }
 
-/** The headline, then the template line of a render error, then the diff of a golden file. */
+/**
+ * The headline, then the template line of a render error, the closest part of the output
+ * (contains, matches), or the diff of a golden file.
+ */
 export function failureLines(failure: TestFailure): string[] {
   const lines = [failureHeadline(failure)];
   if (failure.source !== undefined) lines.push(...formatExcerpt(failure.source).map((line) => `  ${line}`));
+  if (failure.closest !== undefined) lines.push(...formatOutputExcerpt(failure.closest).map((line) => `  ${line}`));
   if (failure.diff !== undefined) lines.push(...failure.diff.replace(/\n$/, '').split('\n').map((line) => `  ${line}`));
   return lines;
 }

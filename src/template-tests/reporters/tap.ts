@@ -3,6 +3,7 @@
  * a YAML diagnostic block under each failing test, notes and the summary as comments.
  */
 import { stringify } from 'yaml';
+import { formatOutputExcerpt } from '../closest-match.ts';
 import { formatExcerpt } from '../source-excerpt.ts';
 import type { Reporter, ReportStreams, TestFailure, TestResult, TestRunSummary } from '../types.ts';
 import { summaryLine } from './format.ts';
@@ -54,6 +55,7 @@ function failureData(failure: TestFailure): Record<string, unknown> {
   data.assertion = failure.assertion;
   data.message = failure.message;
   if (failure.source !== undefined) data.source = `${formatExcerpt(failure.source).join('\n')}\n`;
+  if (failure.closest !== undefined) data.closest = `${formatOutputExcerpt(failure.closest).join('\n')}\n`;
   if (failure.diff !== undefined) data.diff = failure.diff;
   return data;
 }

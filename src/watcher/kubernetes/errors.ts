@@ -119,6 +119,17 @@ export function isStreamingRejection(status: number): boolean {
   return status >= 400 && status < 500 && ![401, 403, 404, 410, 429].includes(status);
 }
 
+/**
+ * The errorLabel values counted from the start at 0: every class, and the HTTP statuses a
+ * watch meets in practice (401/403 credentials and RBAC, 404 a missing resource, 410
+ * Expired, 429 throttling, 500/503 an API server in trouble). Other statuses appear when
+ * they first occur.
+ */
+export const KNOWN_ERROR_LABELS = Object.freeze([
+  'network', 'idle-timeout', 'closed-early', 'invalid-line', 'invalid-response', 'unknown-resource', 'sink', 'streaming-rejected',
+  '401', '403', '404', '410', '429', '500', '503',
+]);
+
 /** The label an error is counted under in stats: the HTTP status, or a short class name. */
 export function errorLabel(err: unknown): string {
   if (err instanceof WatchError && err.status !== undefined) return String(err.status);

@@ -20,7 +20,7 @@ import { Timers } from '../../time/timers.ts';
 import { describeTarget, resourcePath, type Discovery, type ResolvedResource } from './discovery.ts';
 import {
   ApiStatusError, InvalidResponseError, SinkError, StreamingListRejectedError, WatchClosedEarlyError,
-  describeError, errorLabel, isExpired, isStreamingRejection, needsHumanAttention, needsRelist,
+  describeError, errorLabel, KNOWN_ERROR_LABELS, isExpired, isStreamingRejection, needsHumanAttention, needsRelist,
   statusError, streamError, type RequestContext, type Verb,
 } from './errors.ts';
 import { InvalidWatchLineError, type ApiStatus, type WatchEvent } from './lines.ts';
@@ -110,7 +110,7 @@ export class Reflector {
     );
     this.#streaming = options.streamingList;
     this.#metadataOnly = options.metadataOnly ?? false;
-    this.#stats = emptyWatchStats(options.resource.name, this.#streaming);
+    this.#stats = emptyWatchStats(options.resource.name, this.#streaming, KNOWN_ERROR_LABELS);
     if (cluster !== undefined) this.#stats.cluster = cluster;
   }
 

@@ -25,6 +25,9 @@ import { copyWatchStats, emptyWatchStats, type WatchStats } from '../stats.ts';
 import { decodeRecord, type Decoded, type RecordExpectation } from './record-decoder.ts';
 import type { ResourceFilter } from './resource-filter.ts';
 
+/** What failures are counted under (WatchStats.errors): a KvError's code, `decode` for a bad value, `other`; all start at 0. */
+const FAILURE_KINDS = Object.freeze(['Unavailable', 'Compacted', 'Invalid', 'decode', 'other']);
+
 /** What a subscription needs; everything with a side effect is injected. */
 export interface SubscriptionOptions {
   readonly resource: WatchedResourceConfig;
@@ -75,7 +78,7 @@ export class Subscription {
   constructor(options: SubscriptionOptions) {
     this.#options = options;
     this.#expected = { resource: options.resource, maxObjectBytes: options.maxObjectBytes };
-    this.#stats = emptyWatchStats(options.resource.name, false);
+    this.#stats = emptyWatchStats(options.resource.name, false, FAILURE_KINDS);
     this.#log = options.logger.child({ resource: options.resource.name });
     this.#timers = new Timers(options.clock);
     this.#backoff = new Backoff(options.backoff, options.clock, options.random);

@@ -122,7 +122,7 @@ describe('shared watches', () => {
       assert.equal(first.syncedCount, 1);
       assert.deepEqual(first.changes.slice(changesBefore), [], 'the relist changed nothing for the first member');
       assert.equal(t.requests('list').length, 2, 'one LIST for the joining member');
-      assert.deepEqual(one.stats()[0]?.errors, {}, 'cutting the watch for the list is not an error');
+      assert.deepEqual(Object.entries(one.stats()[0]?.errors ?? {}).filter(([, n]) => n > 0), [], 'cutting the watch for the list is not an error');
       assert.equal(one.stats()[0]?.relists, 1);
       await eventually(() => t.server.openWatches('secrets') === 1, 'one watch open again');
       assert.equal(t.watches.watchCount, 1);

@@ -195,7 +195,7 @@ describe('SharedSource', () => {
     await sink.waitFor((s) => s.contents.has('east|web/d'), 'd from the new watch');
     const [after] = source.stats();
     assert.deepEqual([after!.lists, after!.relists, after!.watchRestarts, after!.objects], [2, 1, 1, 3]);
-    assert.deepEqual(after!.errors, { Compacted: 1 });
+    assert.deepEqual(after!.errors, { Unavailable: 0, Compacted: 1, Invalid: 0, decode: 0, other: 0 });
     await source.stop();
   });
 
