@@ -80,8 +80,9 @@ async function measure(ctx: RunContext, count: number, runs: number): Promise<Ma
 
 function syncSection(rows: Row[], counts: number[]): Section {
   const ratios: Ratio[] = counts.flatMap((n) => [
-    ratio('informant (streaming) ÷ client-node', find(rows, INFORMANT_STREAM, n), find(rows, CLIENT_NODE, n), { op: '>=', target: 3 }),
-    ratio('informant (paginated) ÷ client-node', find(rows, INFORMANT_LIST, n), find(rows, CLIENT_NODE, n), { op: '>=', target: 3 }),
+    // No goal against client-node: the floor itself is only 1.2–2.6x client-node (docs/BENCHMARKS.md).
+    ratio('informant (streaming) ÷ client-node', find(rows, INFORMANT_STREAM, n), find(rows, CLIENT_NODE, n)),
+    ratio('informant (paginated) ÷ client-node', find(rows, INFORMANT_LIST, n), find(rows, CLIENT_NODE, n)),
     ratio('informant (streaming) ÷ floor (streaming)', find(rows, INFORMANT_STREAM, n), find(rows, FLOOR_STREAM, n), { op: '>=', target: 0.6 }),
     ratio('informant (paginated) ÷ floor (paginated)', find(rows, INFORMANT_LIST, n), find(rows, FLOOR_LIST, n), { op: '>=', target: 0.6 }),
   ]);
@@ -108,8 +109,8 @@ function heapSection(rows: Row[], counts: number[]): Section {
     rows,
     ratios,
     notes: [
-      'Heap in use after the sync minus the heap before it, both after four full GCs (--expose-gc), divided by N; measured in the sync processes above.',
-      'informant keeps stripped, frozen objects plus its indexes (trie, identity map, the reflector\'s id set); client-node keeps objects as delivered (managedFields included); the floor is the raw JSON.parse result, for reference.',
+      'Heap in use after the sync and one read of every object (informant lists its store, as the first render does; client-node lists its cache) minus the heap before it (client libraries loaded), both after four full GCs (--expose-gc), divided by N; measured in the sync processes above.',
+      'informant keeps stripped, frozen objects whose repeated strings are shared (one instance each, bounded table) plus its indexes (trie, identity map, the reflector\'s id set); client-node keeps objects as delivered (managedFields included); the floor is the raw JSON.parse result, for reference.',
     ],
   };
 }

@@ -4,7 +4,7 @@
  * against a test API server on loopback, prints a table per benchmark and a summary of the
  * goals, and writes bench/results.json. See docs/BENCHMARKS.md.
  *
- *   node --expose-gc bench/run.ts [--quick] [--only sync,watch,on-demand,store,render,e2e,fanout,kcp]
+ *   node --expose-gc bench/run.ts [--quick] [--only sync,watch,on-demand,store,render,e2e,fanout,kcp,incremental]
  *                                 [--out FILE] [--markdown] [--profile DIR] [--node-flag FLAG]...
  *
  * --markdown also prints the tables as Markdown (for docs/BENCHMARKS.md); --profile DIR
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchmark as endToEnd } from './end-to-end.ts';
 import { benchmark as fanout } from './fanout.ts';
+import { benchmark as incremental } from './incremental.ts';
 import { benchmark as kcp } from './kcp.ts';
 import { benchmark as sync } from './initial-sync.ts';
 import { benchmark as onDemand } from './on-demand.ts';
@@ -42,8 +43,8 @@ const DEFAULTS = Object.freeze({
   out: path.join(import.meta.dirname, 'results.json'),
 });
 
-/** Every benchmark, numbered as in docs/BENCHMARKS.md (3, the heap per object, is reported by `sync`), then the fan-out (8) and kcp (9). */
-export const BENCHMARKS: readonly Benchmark[] = Object.freeze([sync, watch, onDemand, store, render, endToEnd, fanout, kcp]);
+/** Every benchmark, numbered as in docs/BENCHMARKS.md (3, the heap per object, is reported by `sync`), then the fan-out (8), kcp (9) and incremental rendering (10). */
+export const BENCHMARKS: readonly Benchmark[] = Object.freeze([sync, watch, onDemand, store, render, endToEnd, fanout, kcp, incremental]);
 
 /** Runs `benchmarks` at `scale`, reporting each section as it completes. */
 export async function runBenchmarks(benchmarks: readonly Benchmark[], ctx: RunContext, onSection: (s: Section) => void): Promise<Section[]> {

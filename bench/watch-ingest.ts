@@ -97,8 +97,9 @@ function section(rows: Row[], cases: Case[]): Section {
     title: '2. Watch ingest of M MODIFIED Pod events (events/s, higher is better)',
     rows,
     ratios: cases.flatMap(({ pods, events: m }) => [
-      ratio(label('informant ÷ client-node', pods), find(rows, label(INFORMANT, pods), m), find(rows, label(CLIENT_NODE, pods), m), { op: '>=', target: 3 }),
-      ratio(label('informant ÷ floor', pods), find(rows, label(INFORMANT, pods), m), find(rows, label(FLOOR, pods), m), { op: '>=', target: 0.6 }),
+      // No goal against client-node: the floor itself is only 1.2–2.6x client-node (docs/BENCHMARKS.md).
+      ratio(label('informant ÷ client-node', pods), find(rows, label(INFORMANT, pods), m), find(rows, label(CLIENT_NODE, pods), m)),
+      ratio(label('informant ÷ floor', pods), find(rows, label(INFORMANT, pods), m), find(rows, label(FLOOR, pods), m), { op: '>=', target: 0.8 }),
     ]),
     notes: [
       'Rate from the first event applied to the M-th: informant counts store changes (parse, strip, index key, MemoryStore update, freeze), client-node its `update` callbacks, the floor parsed MODIFIED lines.',

@@ -51,10 +51,23 @@ export async function informantUnchecked(params: RenderParams): Promise<RenderRe
 }
 
 async function informantWith(params: RenderParams, escape: 'line' | 'none'): Promise<RenderResult> {
+  const { createRenderer } = await import('../../src/templates/index.ts');
+  const { config, stores, indexers } = await exampleStores(params.count);
+  const templates = config.templates.filter((t) => t.name === TEMPLATE).map((t) => ({ ...t, escape }));
+  // Everything rendered every time: this benchmark compares the template machinery with bare
+  // nunjucks; reusing memo results after a change is benchmark 10 (incremental.ts).
+  const renderer = createRenderer({ templates, stores, baseDir: config.baseDir, memo: { enabled: false } });
+  return timeRenders(params, () => renderer.render(TEMPLATE), (slice) => indexers.get('endpointslices')!.update(slice));
+}
+
+/**
+ * examples/config.yaml, and its watched resources in MemoryStores filled through Indexers
+ * (remove_fields, index_by) with the objects of {@link dataset}(count).
+ */
+export async function exampleStores(count: number) {
   const { loadConfig } = await import('../../src/config/index.ts');
   const { Indexer } = await import('../../src/indexer/index.ts');
   const { MemoryStore } = await import('../../src/store/memory-store.ts');
-  const { createRenderer } = await import('../../src/templates/index.ts');
   const { silentLogger } = await import('../../src/log.ts');
   const config = await loadConfig(path.join(EXAMPLES, 'config.yaml'));
   const stores = new Map<string, InstanceType<typeof MemoryStore>>();
@@ -64,11 +77,8 @@ async function informantWith(params: RenderParams, escape: 'line' | 'none'): Pro
     stores.set(resource.name, store);
     indexers.set(resource.name, new Indexer({ resource, store, logger: silentLogger() }));
   }
-  const data = dataset(params.count);
-  for (const [name, objects] of Object.entries(data)) indexers.get(name)!.replace(objects);
-  const templates = config.templates.filter((t) => t.name === TEMPLATE).map((t) => ({ ...t, escape }));
-  const renderer = createRenderer({ templates, stores, baseDir: config.baseDir });
-  return timeRenders(params, () => renderer.render(TEMPLATE), (slice) => indexers.get('endpointslices')!.update(slice));
+  for (const [name, objects] of Object.entries(dataset(count))) indexers.get(name)!.replace(objects);
+  return { config, stores, indexers };
 }
 
 /** Bare nunjucks over plain arrays. */
@@ -77,12 +87,13 @@ export async function bare(params: RenderParams): Promise<RenderResult> {
   const { loadConfig } = await import('../../src/config/index.ts');
   const { TLS_GLOBALS } = await import('../../src/templates/tls.ts');
   const config = (await loadConfig(path.join(EXAMPLES, 'config.yaml'))).templates.find((t) => t.name === TEMPLATE)!;
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(EXAMPLES, 'templates')), {
+  const env = new nunjucks.Environment(WithoutMemoTags(nunjucks, path.join(EXAMPLES, 'templates')), {
     autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true,
   });
   env.addFilter('sort_by', sortBy);
   env.addFilter('group_by', groupBy);
   env.addFilter('unique', unique);
+  env.addFilter('flatten', (items: Record<string, unknown>[], key?: string) => items.flatMap((item) => (key === undefined ? item : (item[key] as unknown[] | undefined) ?? [])));
   env.addFilter('regex_replace', (text: string, pattern: string, replacement: string, flags = '') =>
     String(text).replace(new RegExp(pattern, flags.includes('g') ? flags : `g${flags}`), replacement));
   for (const [name, check] of Object.entries(PLAIN_CHECKS)) env.addFilter(name, (value: unknown) => checked(name, check, value));
@@ -106,6 +117,24 @@ export async function bare(params: RenderParams): Promise<RenderResult> {
     vars: config.vars,
   };
   return timeRenders(params, async () => template.render(context), (slice) => resources.endpointslices.replace(stripLikeTheExample(slice)));
+}
+
+/**
+ * A FileSystemLoader that gives bare nunjucks the example's templates without their
+ * `{% memo %}` and `{% endmemo %}` lines (informant's tag; each stands on a line of its
+ * own, which trimBlocks would remove with it). Without the tags, a block's variables are
+ * the enclosing loop's, and its exports simply the variables it sets: the same output,
+ * which the benchmark checks.
+ */
+function WithoutMemoTags(nunjucks: typeof import('nunjucks'), folder: string): import('nunjucks').ILoader {
+  const loader = new nunjucks.FileSystemLoader(folder);
+  const getSource = loader.getSource.bind(loader);
+  return Object.assign(loader, {
+    getSource(name: string) {
+      const source = getSource(name);
+      return source === null ? null : { ...source, src: source.src.replace(/^[ \t]*\{%-?\s*(?:memo\b[^%]*|endmemo\s*)-?%\}\n/gm, '') };
+    },
+  });
 }
 
 /**

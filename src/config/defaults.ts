@@ -169,6 +169,18 @@ export const DEFAULTS = Object.freeze({
   execKillTimeout: '25s',
   /** exec: when the child exits on its own, informant exits with its code (a container restarts both). */
   execOnExit: 'exit',
+  /**
+   * Reuse the results of `{% memo %}` blocks whose inputs did not change (incremental
+   * rendering, see README): on. Off renders every block every time: the same output, slower.
+   */
+  renderMemo: true,
+  /**
+   * Cached `{% memo %}` results per template, at most: 256 MiB (estimated), and 250k
+   * entries. The 10k-Ingress example keeps about a third of the bytes; past the bound the
+   * least recently used results go, and renders get slower, never wrong.
+   */
+  renderMemoMaxBytes: '256Mi',
+  renderMemoMaxEntries: 250_000,
   /** pino log level. */
   logLevel: 'info',
   /**

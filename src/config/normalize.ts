@@ -62,6 +62,7 @@ export function normalizeConfig(raw: RawConfig, context: NormalizeContext): Conf
       syncTimeoutMs: raw.render.sync_timeout,
       commandTimeoutMs: raw.render.command_timeout,
       timeoutMs: raw.render.timeout,
+      memo: { enabled: raw.render.memo, maxBytes: raw.render.memo_max_bytes, maxEntries: raw.render.memo_max_entries },
     },
     server: serverConfig(raw.server),
     leaderElection: leaderElection(raw.leader_election),

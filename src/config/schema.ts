@@ -400,6 +400,13 @@ function renderSchema() {
       timeout: durationField('Stop a render of one template that takes longer than this (the last good output stays)', {
         positive: true,
       }).prefault(DEFAULTS.renderTimeout),
+      memo: flag('Reuse the results of {% memo %} blocks whose inputs did not change (false: render every block every time; same output, slower).').default(
+        DEFAULTS.renderMemo,
+      ),
+      memo_max_bytes: byteSizeField('Cached {% memo %} results per template, at most, in (estimated) bytes; the least recently used go first').prefault(
+        DEFAULTS.renderMemoMaxBytes,
+      ),
+      memo_max_entries: positiveInt('Cached {% memo %} results per template, at most.').default(DEFAULTS.renderMemoMaxEntries),
     },
     'When to render.',
   ).superRefine((render, ctx) => {
@@ -439,9 +446,9 @@ function limitsSchema() {
   return mapping(
     {
       max_object_size: byteSizeField(
-        'The largest object a source may hand over, as JSON (watch events, list items, fetched objects, etcd values, manifest objects); larger ones are refused and treated as absent',
+        'The largest object a source may hand over, as JSON (watch events, list items, fetched objects, etcd values, manifest objects; a watched object as it is kept, without remove_fields); larger ones are refused and treated as absent',
       ).prefault(DEFAULTS.maxObjectSize),
-      max_depth: positiveInt('How deeply an object may nest (objects and arrays); deeper ones are refused and treated as absent.').default(
+      max_depth: positiveInt('How deeply an object may nest (objects and arrays; a watched object as it is kept, without remove_fields); deeper ones are refused and treated as absent.').default(
         DEFAULTS.maxDepth,
       ),
       max_file_size: byteSizeField('The largest manifest file a files source reads; a larger one is refused and its last good objects kept').prefault(

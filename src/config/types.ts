@@ -220,6 +220,8 @@ export interface RenderConfig {
   commandTimeoutMs: number;
   /** A render of one template is stopped after this long, in ms (default 10000). */
   timeoutMs: number;
+  /** `{% memo %}` results: reused at all (default true), and per template at most this many bytes (256 MiB) and entries (250k). */
+  memo: { enabled: boolean; maxBytes: number; maxEntries: number };
 }
 
 /** Bounds on what sources deliver (see config/defaults.ts for the reasons of the defaults). */

@@ -592,6 +592,7 @@ export class Controller {
   #buildRenderer(config: Config, pipeline: Pipeline): Renderer {
     return createRenderer({
       timeoutMs: config.render.timeoutMs,
+      memo: config.render.memo,
       templates: config.templates,
       stores: pipeline.stores,
       logger: this.#rootLogger.child({ component: 'templates' }),
@@ -617,6 +618,7 @@ export class Controller {
 
   #templateState(template: TemplateConfig): TemplateState {
     const output = this.#outputs.get(template.name)?.state();
+    const memo = this.#renderer.memoStats().find((stats) => stats.template === template.name);
     return {
       template: template.name,
       output: template.output,
@@ -624,6 +626,7 @@ export class Controller {
       ...(output?.checksum !== undefined ? { checksum: output.checksum } : {}),
       ...(output?.files !== undefined ? { files: output.files } : {}),
       onChangePending: output?.onChangePending ?? false,
+      ...(memo !== undefined ? { memo: { hits: memo.hits, misses: memo.misses, uncacheable: memo.uncacheable, entries: memo.entries, bytes: memo.bytes } } : {}),
     };
   }
 

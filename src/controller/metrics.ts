@@ -11,7 +11,7 @@ import { VERSION } from '../version.ts';
 import { registerMetrics, type Labels, type MetricOf, type MetricRow, type Samples } from '../metric-table.ts';
 import type { CommandResult } from '../output/command.ts';
 import { readiness } from './health.ts';
-import type { ControllerStatus, RenderOutcome, ResourceState } from './status.ts';
+import type { ControllerStatus, RenderOutcome, ResourceState, TemplateState } from './status.ts';
 import type { ObjectReport, TemplateReport } from '../templates/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 
@@ -210,6 +210,7 @@ function scrapedMetrics(status: () => ControllerStatus, now: () => number, elect
       labels: ['template', 'resource'],
       read: () => status().templates.flatMap((t) => countByResource(t.leftOut ?? []).map(([resource, n]) => [{ template: t.template, resource }, n] as [Labels, number])),
     },
+    ...memoMetrics(status),
     onChangePending: {
       type: 'gauge',
       name: 'informant_output_on_change_pending',
@@ -237,6 +238,26 @@ function scrapedMetrics(status: () => ControllerStatus, now: () => number, elect
       help: '1 while a reloaded config waits for its new watches to sync.',
       read: () => [[{}, status().reload.pending ? 1 : 0]],
     },
+  } as const satisfies Record<string, MetricRow>;
+}
+
+/** Per template: what its `{% memo %}` cache did and holds (templates with render.memo off have none). */
+function memoMetrics(status: () => ControllerStatus) {
+  const per = (value: (memo: NonNullable<TemplateState['memo']>) => number) => (): Samples =>
+    status().templates.flatMap((t) => (t.memo === undefined ? [] : [[{ template: t.template }, value(t.memo)] as [Labels, number]]));
+  const template = ['template'] as const;
+  return {
+    memoHits: { type: 'counter', name: 'informant_template_memo_hits_total', help: 'memo blocks whose cached result was reused (under the running config).', labels: template, read: per((m) => m.hits) },
+    memoMisses: { type: 'counter', name: 'informant_template_memo_misses_total', help: 'memo blocks rendered and cached: nothing was cached, or something they read changed.', labels: template, read: per((m) => m.misses) },
+    memoUncacheable: {
+      type: 'counter',
+      name: 'informant_template_memo_uncacheable_total',
+      help: 'memo blocks rendered and not cached (they read an object not loaded yet, left one out or warned about it, or had keys that cannot be hashed).',
+      labels: template,
+      read: per((m) => m.uncacheable),
+    },
+    memoEntries: { type: 'gauge', name: 'informant_template_memo_entries', help: 'memo results cached now.', labels: template, read: per((m) => m.entries) },
+    memoBytes: { type: 'gauge', name: 'informant_template_memo_bytes', help: 'Estimated bytes of the memo results cached now (bounded by render.memo_max_bytes).', labels: template, read: per((m) => m.bytes) },
   } as const satisfies Record<string, MetricRow>;
 }
 

@@ -9,6 +9,7 @@ import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { WriteResult } from '../output/types.ts';
 import type { ObjectReport } from '../templates/isolation/index.ts';
+import type { MemoStats } from '../templates/memo/index.ts';
 
 /**
  * What happened to one template in one render cycle: the result of writing its output
@@ -79,6 +80,8 @@ export interface TemplateState {
   files?: number;
   /** on_change still has to run for the current output. */
   onChangePending: boolean;
+  /** What the template's `{% memo %}` cache holds and did under the running config (absent with render.memo off). */
+  memo?: Omit<MemoStats, 'template'>;
 }
 
 /** One recent render cycle: when it finished, and what became of each template it rendered. */

@@ -122,6 +122,11 @@ export class Indexer implements WatchSink {
     this.#notify();
   }
 
+  /** `obj` without remove_fields (copy-on-strip: `obj` itself when none is present). Stripping it again changes nothing. */
+  kept(obj: KubeObject): KubeObject {
+    return this.#stripper.strip(obj);
+  }
+
   /** The index_by expressions that may select several values (each value files the object once more). */
   get multiValued(): readonly string[] {
     return this.#keys.multiValued;

@@ -1,13 +1,15 @@
 /**
  * compilePath: expression → accessor. Simple paths become a walk over a frozen step list
- * (no jsonpath-plus, no allocation beyond the result array); everything else is handed to
- * jsonpath-plus in canonical form with `eval: false` and `wrap: true`.
+ * (no jsonpath-plus, no allocation beyond the result array); paths of keys, indices and
+ * wildcards a walk that fans out (fan-out.ts, jsonpath-plus's semantics); everything else
+ * is handed to jsonpath-plus in canonical form with `eval: false` and `wrap: true`.
  */
 import { JSONPath } from 'jsonpath-plus';
 import type { ParsedPath, PathAccessor, RemovalStep } from './types.ts';
 import { parsePath } from './parse.ts';
 import { canonicalPath } from './format.ts';
 import { MISSING, childOf, compileStep, type Step } from './step.ts';
+import { compileFanOut } from './fan-out.ts';
 
 /**
  * Parses and compiles an expression once. Throws PathError when it does not parse (see
@@ -55,6 +57,15 @@ function simpleAccessor(parsed: ParsedPath): PathAccessor {
 
 function jsonPathAccessor(parsed: ParsedPath): PathAccessor {
   const path = canonicalPath(parsed);
+  const fansOut = parsed.segments.every((s) => s.kind === 'key' || s.kind === 'index' || s.kind === 'wildcard');
+  const walk = fansOut ? compileFanOut(path) : undefined;
+  if (walk !== undefined) {
+    return Object.freeze({
+      expr: parsed.expr,
+      simple: false,
+      get: (obj: unknown, maxValues?: number): unknown[] => (obj === null || typeof obj !== 'object' ? [] : walk(obj, maxValues)),
+    });
+  }
   return Object.freeze({
     expr: parsed.expr,
     simple: false,

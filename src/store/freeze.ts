@@ -1,7 +1,9 @@
 /**
  * deepFreeze: makes a plain JSON value read-only all the way down, so objects a store
- * hands out cannot be changed behind its back.
+ * hands out cannot be changed behind its back; on the way, repeated strings are replaced
+ * by one shared instance (see StringTable).
  */
+import { sharedStrings, type SharedStrings } from './string-table.ts';
 
 /**
  * Freezes `value` and every object and array reachable from it, in place, and returns it.
@@ -14,9 +16,15 @@
  * deeper than DEFAULTS.maxRecursion are walked iteratively (no call stack to overflow).
  * Shared and cyclic references are safe: an object is expanded once, and in a cycle the
  * object reached again is frozen last.
+ *
+ * Before an object or array is frozen, each of its string values that `strings` already
+ * holds is replaced by the table's instance (an equal string: nothing a reader can tell
+ * apart, only the heap is smaller), by plain assignment: the value must be plain data (as
+ * parsed JSON or YAML is), whose properties are writable until frozen. Values deeper than
+ * DEFAULTS.maxRecursion keep their own strings.
  */
-export function deepFreeze<T>(value: T): T {
-  if (isUnfrozenObject(value) && !freezeShallowTree(value, 0)) freezeAnyValue(value);
+export function deepFreeze<T>(value: T, strings: SharedStrings = sharedStrings): T {
+  if (isUnfrozenObject(value) && !freezeShallowTree(value, 0, strings)) freezeAnyValue(value);
   return value;
 }
 
@@ -33,18 +41,24 @@ const DEFAULTS = Object.freeze({
  * The fast path: freezes the tree below `node` by recursion, children first; false (with
  * only whole subtrees frozen) when it is deeper than DEFAULTS.maxRecursion.
  */
-function freezeShallowTree(node: object, depth: number): boolean {
+function freezeShallowTree(node: object, depth: number, strings: SharedStrings): boolean {
   if (depth > DEFAULTS.maxRecursion) return false;
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
       const child: unknown = node[i];
-      if (isUnfrozenObject(child) && !freezeShallowTree(child, depth + 1)) return false;
+      if (typeof child === 'string') {
+        const shared = strings.shared(child);
+        if (shared !== undefined) node[i] = shared;
+      } else if (isUnfrozenObject(child) && !freezeShallowTree(child, depth + 1, strings)) return false;
     }
   } else {
     const record = node as Record<string, unknown>;
     for (const key in record) {
       const child = record[key];
-      if (isUnfrozenObject(child) && !freezeShallowTree(child, depth + 1)) return false;
+      if (typeof child === 'string') {
+        const shared = strings.shared(child);
+        if (shared !== undefined) record[key] = shared;
+      } else if (isUnfrozenObject(child) && !freezeShallowTree(child, depth + 1, strings)) return false;
     }
   }
   Object.freeze(node);

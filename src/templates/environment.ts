@@ -5,7 +5,7 @@ import nunjucks from 'nunjucks';
 import { FILTERS, GLOBALS } from './filters.ts';
 import { FUNCTION_FILTERS, FUNCTION_GLOBALS } from './functions/index.ts';
 import { ISOLATION_GLOBALS } from './isolation/helpers.ts';
-import { boundedRange, filtersOf, install } from './nunjucks/index.ts';
+import { boundedRange, filtersOf, install, memoExtension } from './nunjucks/index.ts';
 import { passPlaceholders } from './placeholder.ts';
 import { TLS_FILTERS, TLS_GLOBALS } from './tls.ts';
 import { VALIDATORS } from './validators.ts';
@@ -36,6 +36,7 @@ const ENVIRONMENT_OPTIONS: nunjucks.ConfigureOptions = Object.freeze({
  * or informant's, passes the on-demand placeholder through (see placeholder.ts), so a
  * discovery pass of the two-pass render runs on.
  * informant's nunjucks patches (nunjucks/install.ts) are applied first, once per process.
+ * The `{% memo %}` tag is registered (see nunjucks/memo-tag.ts and memo/).
  */
 export function createEnvironment(searchPaths: readonly string[]): nunjucks.Environment {
   install();
@@ -45,6 +46,7 @@ export function createEnvironment(searchPaths: readonly string[]): nunjucks.Envi
   for (const [name, filter] of Object.entries({ ...FILTERS, ...FUNCTION_FILTERS, ...VALIDATORS, ...TLS_FILTERS })) env.addFilter(name, filter);
   for (const [name, fn] of Object.entries({ ...GLOBALS, ...FUNCTION_GLOBALS, ...ISOLATION_GLOBALS, ...TLS_GLOBALS })) env.addGlobal(name, fn);
   env.addGlobal('range', boundedRange);
+  env.addExtension('memo', memoExtension(() => Object.keys((env as unknown as { globals: object }).globals)) as unknown as nunjucks.Extension);
   placeholdersPassFilters(env);
   return env;
 }

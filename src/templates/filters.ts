@@ -31,6 +31,9 @@ type Filter = (value: unknown, ...args: unknown[]) => unknown;
  *   "metadata.labels['app']"; see src/path), stable; see {@link compareValues}.
  * - `group_by(path)`: `[{key, items}]`, one entry per distinct value at `path` (missing =
  *   null), sorted by key (compareValues); items keep their input order.
+ * - `flatten(path?)`: one list of the lists at `path` of each item (without `path`, of the
+ *   items themselves), in order: `models | flatten("routes")`; an item whose value there
+ *   is missing adds nothing, and one that is not a list fails.
  * - `unique(path?)`: the distinct values of a list (first occurrence kept, objects by
  *   identity), or with `path` the first object for each distinct value at `path`.
  * - `to_json(indent?)`: JSON.stringify with an optional indent (number or string);
@@ -52,6 +55,7 @@ export const FILTERS: Readonly<Record<string, Filter>> = Object.freeze({
   b64encode,
   sort_by: sortBy,
   group_by: groupBy,
+  flatten,
   unique,
   to_json: toJson,
   to_yaml: toYaml,
@@ -129,6 +133,18 @@ function groupBy(items: unknown, path: unknown): Array<{ key: unknown; items: un
   return [...groups]
     .map(([key, members]) => ({ key, items: members }))
     .sort((a, b) => compareValues(a.key, b.key));
+}
+
+function flatten(items: unknown, path?: unknown): unknown[] {
+  const list = expectList('flatten', items);
+  const at = path === undefined ? undefined : accessor('flatten', path);
+  const out: unknown[] = [];
+  for (const item of list) {
+    const inner = at === undefined ? item : firstValue(at, item);
+    if (inner === undefined || inner === null) continue;
+    for (const value of expectList('flatten', inner)) out.push(value);
+  }
+  return out;
 }
 
 function unique(items: unknown, path?: unknown): unknown[] {

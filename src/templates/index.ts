@@ -8,7 +8,8 @@
  * `resources.x` is the array of its objects sorted by namespace then name, with the
  * methods `List()`, `Get(...keys)`, `Fetch(...keys)` and `GetSingle(...keys)` (see
  * resources.ts); informant's filters and the `fail(msg)` function are in filters.ts, the
- * TLS Secret checks in tls.ts.
+ * TLS Secret checks in tls.ts. `{% memo keys %}...{% endmemo %}` blocks are reused while
+ * what they read is unchanged (memo/, nunjucks/memo-tag.ts: incremental rendering).
  *
  * Templates are code. nunjucks is not a sandbox: whoever can edit a template can run
  * arbitrary JavaScript with the controller's permissions (which include reading Secrets),
@@ -28,3 +29,4 @@ export type { ResourceView, ResourceMethods, Resources } from './resources.ts';
 export { UnresolvedFetchError, DEFAULTS as TWO_PASS_DEFAULTS } from './two-pass.ts';
 export type { ObjectReport, RenderReport } from './isolation/index.ts';
 export type { TemplateReport } from './isolation/report-log.ts';
+export type { MemoOptions, MemoStats } from './memo/index.ts';

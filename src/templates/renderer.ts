@@ -12,6 +12,8 @@ import { ReportLog } from './isolation/report-log.ts';
 import { renderEach, type EachResult } from './for-each.ts';
 import { runInScope, type FunctionScope } from './functions/index.ts';
 import { DEFAULT_LIMITS } from '../config/defaults.ts';
+import { TemplateMemo } from './memo/cache.ts';
+import { DEFAULTS as MEMO_DEFAULTS, type MemoStats } from './memo/index.ts';
 import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
@@ -72,6 +74,8 @@ class TemplateRenderer implements Renderer {
   readonly #onReport: RendererOptions['onReport'];
   readonly #options: RendererOptions;
   readonly #allowEnv: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Each template's memo results, by template name; empty when render.memo is off. */
+  readonly #memos = new Map<string, TemplateMemo>();
 
   constructor(compiled: CompiledTemplate[], options: RendererOptions, logger: Logger) {
     this.#options = options;
@@ -84,6 +88,12 @@ class TemplateRenderer implements Renderer {
     this.#logger = logger;
     this.#reportLog = new ReportLog(logger);
     this.#onReport = options.onReport;
+    const memo = { ...MEMO_DEFAULTS, ...options.memo };
+    if (memo.enabled) for (const t of compiled) this.#memos.set(t.name, new TemplateMemo(t.name, memo));
+  }
+
+  memoStats(): MemoStats[] {
+    return [...this.#memos.values()].map((memo) => memo.stats());
   }
 
   async render(templateName: string, trace?: RenderTrace): Promise<string> {
@@ -160,6 +170,7 @@ class TemplateRenderer implements Renderer {
         fullViews: this.#fullViews,
         renderPass: (resources) => runInScope(scope, () => this.#renderPass(compiled, () => renderPass(resources), deadlineAt)),
         lineMode: compiled.escape === 'line',
+        memo: this.#memos.get(compiled.name),
         ...(subject !== undefined ? { subject } : {}),
         ...(this.#maxPasses !== undefined ? { maxPasses: this.#maxPasses } : {}),
         ...(trace ? { trace } : {}),

@@ -17,6 +17,8 @@ import { isOnDemandStore, type StoreReader } from '../store/index.ts';
 import { FetchSession, type MissingObject } from './fetch-session.ts';
 import { DEFAULTS as ISOLATION_DEFAULTS, type RenderReport, type UnsafeValue } from './isolation/index.ts';
 import { Isolation } from './isolation/isolation.ts';
+import type { TemplateMemo } from './memo/cache.ts';
+import { runMemoPass } from './memo/pass.ts';
 import { runPass } from './isolation/pass-report.ts';
 import { onDemandView } from './on-demand-view.ts';
 import { buildView, createResources, type Resources, type ResourceView, type ViewSource } from './resources.ts';
@@ -55,6 +57,8 @@ export interface TwoPassOptions {
    * out, the render ends with `subjectLeftOut` (there is nothing to render for it).
    */
   subject?: unknown;
+  /** The template's cache of `{% memo %}` results; none: every block renders (see memo/). */
+  memo?: TemplateMemo;
 }
 
 /** What a two-pass render did. */
@@ -165,7 +169,8 @@ function renderPass(options: TwoPassOptions, session: FetchSession, isolation: I
   const report = isolation.startPass(options.lineMode === true);
   const resources = createResources(options.stores, traced(options.trace, passViews(session, options.fullViews, isolation)));
   try {
-    return { output: runPass(report, () => options.renderPass(resources)), error: undefined, report };
+    const output = runPass(report, () => runMemoPass(options.memo, resources, report, () => options.renderPass(resources)));
+    return { output, error: undefined, report };
   } catch (cause) {
     return { output: '', error: { cause }, report };
   }

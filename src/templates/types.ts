@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { StoreReader } from '../store/index.ts';
 import type { TemplateReport } from './isolation/report-log.ts';
 import type { EachResult } from './for-each.ts';
+import type { MemoOptions, MemoStats } from './memo/index.ts';
 
 /** What compiling the configured templates needs. */
 export interface TemplateCheckOptions {
@@ -49,6 +50,11 @@ export interface RendererOptions extends TemplateCheckOptions {
   now?: () => number;
   /** The largest file file() reads, in bytes (limits.max_file_size); default 16 MiB. */
   maxFileBytes?: number;
+  /**
+   * Whether and how much `{% memo %}` results are kept (render.memo, render.memo_max_bytes,
+   * render.memo_max_entries); default memo/index.ts DEFAULTS: on, 256 MiB and 250k entries per template.
+   */
+  memo?: Partial<MemoOptions>;
 }
 
 /**
@@ -91,4 +97,6 @@ export interface Renderer {
    * fails is listed in `failed` (the others render). `trace` hears what all of them read.
    */
   renderEach(templateName: string, trace?: RenderTrace): Promise<EachResult>;
+  /** What each template's `{% memo %}` cache holds and did (empty when render.memo is off), in config order. */
+  memoStats(): MemoStats[];
 }

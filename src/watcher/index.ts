@@ -29,6 +29,12 @@ export interface WatchSink {
   replace(objs: KubeObject[]): void;
   /** The initial list has been delivered; called once per source start. */
   synced(): void;
+  /**
+   * Optional: the part of `obj` this sink would keep (the indexer: without remove_fields),
+   * the same reference when it keeps all of it; `obj` is not changed. A LimitedSink checks
+   * the limits on it and hands it on, so fields the sink drops anyway are never walked.
+   */
+  kept?(obj: KubeObject): KubeObject;
 }
 
 /** Why a resource is not (yet) being watched successfully. */

@@ -1,9 +1,13 @@
 /**
  * LimitedSink: a WatchSink in front of another that lets through only objects within the
- * limits (object-limits.ts). An object over them is refused and treated as absent: left
- * out of a replace, not added, and removed when an update makes it too large (the sink
- * never keeps a version that no longer exists). Each refused version is reported once,
- * naming the resource and the object; deletes always pass.
+ * limits (object-limits.ts). What is checked is what the sink behind keeps (its `kept`,
+ * when it has one: the indexer's object without remove_fields), and that is what is handed
+ * on: every walk after this one (freezing, rendering, serializing) sees only that, and
+ * managedFields, a third of a typical object, are not walked at all. An object over the
+ * limits is refused and treated as absent: left out of a replace, not added, and removed
+ * when an update makes it too large (the sink never keeps a version that no longer
+ * exists). Each refused version is reported once, naming the resource and the object;
+ * deletes always pass.
  */
 import { describeObject, type KubeObject } from '../k8s.ts';
 import { WatchError, type WatchSink } from './index.ts';
@@ -39,11 +43,13 @@ export class LimitedSink implements WatchSink {
   }
 
   add(obj: KubeObject): void {
-    if (this.#allowed(obj)) this.#target.add(obj);
+    const kept = this.#admitted(obj);
+    if (kept !== undefined) this.#target.add(kept);
   }
 
   update(obj: KubeObject): void {
-    if (this.#allowed(obj)) this.#target.update(obj);
+    const kept = this.#admitted(obj);
+    if (kept !== undefined) this.#target.update(kept);
     else this.#target.delete(obj);
   }
 
@@ -52,22 +58,34 @@ export class LimitedSink implements WatchSink {
   }
 
   replace(objs: KubeObject[]): void {
-    this.#target.replace(objs.filter((obj) => this.#allowed(obj)));
+    const admitted: KubeObject[] = [];
+    for (const obj of objs) {
+      const kept = this.#admitted(obj);
+      if (kept !== undefined) admitted.push(kept);
+    }
+    this.#target.replace(admitted);
   }
 
   synced(): void {
     this.#target.synced();
   }
 
-  #allowed(obj: KubeObject): boolean {
-    const problem = limitProblem(obj, this.#limits);
-    if (problem === undefined) return true;
+  /** What the target keeps of `obj`, when that is within the limits; else undefined (reported once per version). */
+  #admitted(obj: KubeObject): KubeObject | undefined {
+    const kept = this.#target.kept?.(obj) ?? obj;
+    const problem = limitProblem(kept, this.#limits);
+    if (problem === undefined) return kept;
     const version = `${describeObject(obj)}@${String(obj.metadata.resourceVersion ?? '')}`;
     if (!this.#reported.has(version)) {
       if (this.#reported.size >= DEFAULTS.maxRemembered) this.#reported.clear();
       this.#reported.add(version);
       this.#report(new WatchError(`watched resource ${this.#resource}: ${describeObject(obj)} refused: ${problem}; it is left out`, { resource: this.#resource }));
     }
-    return false;
+    return undefined;
+  }
+
+  /** The target's `kept`, so a LimitedSink in front of another one passes it through. */
+  kept(obj: KubeObject): KubeObject {
+    return this.#target.kept?.(obj) ?? obj;
   }
 }

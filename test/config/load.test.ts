@@ -153,7 +153,7 @@ describe('parseConfig', () => {
           position: { file: FILE, line: 35, col: 3 },
         },
       ],
-      render: { debounceMs: 500, maxWaitMs: 60_000, syncTimeoutMs: 120_000, commandTimeoutMs: 5_000, timeoutMs: 10_000 },
+      render: { debounceMs: 500, maxWaitMs: 60_000, syncTimeoutMs: 120_000, commandTimeoutMs: 5_000, timeoutMs: 10_000, memo: { enabled: true, maxBytes: 256 * 1024 * 1024, maxEntries: 250_000 } },
       server: { listen: '127.0.0.1:8080', auth: 'auto', debug: false, debugListen: '127.0.0.1:8081', allowSecrets: true, readiness: 'strict' },
       leaderElection: {
         enabled: true,
@@ -190,7 +190,14 @@ describe('parseConfig', () => {
     assert.deepEqual(config.removeFields, ['metadata.managedFields', LAST_APPLIED]);
     assert.deepEqual(config.source, { kind: 'kubernetes', kubernetes: { pageSize: 500, streamingList: true } });
     assert.deepEqual(config.templates, []);
-    assert.deepEqual(config.render, { debounceMs: 200, maxWaitMs: 2000, syncTimeoutMs: 60_000, commandTimeoutMs: 30_000, timeoutMs: 10_000 });
+    assert.deepEqual(config.render, {
+      debounceMs: 200,
+      maxWaitMs: 2000,
+      syncTimeoutMs: 60_000,
+      commandTimeoutMs: 30_000,
+      timeoutMs: 10_000,
+      memo: { enabled: true, maxBytes: 256 * 1024 * 1024, maxEntries: 250_000 },
+    });
     assert.deepEqual(config.limits, { maxObjectBytes: 3 * 1024 * 1024, maxDepth: 128, maxFileBytes: 16 * 1024 * 1024 });
     assert.deepEqual(config.server, { auth: 'auto', debug: false, debugListen: '127.0.0.1:8081', allowSecrets: false, readiness: 'serving' });
     assert.deepEqual(config.leaderElection, {

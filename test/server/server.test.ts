@@ -33,8 +33,12 @@ function tlsSecret(namespace: string, name: string): KubeObject {
   };
 }
 
-/** A config whose template fails when a Service named "broken" exists. */
-function configYaml(server: string, servicesIndexBy = '[metadata.namespace, metadata.name]', secrets = ''): string {
+/** The template of the site: it fails when a Service named "broken" exists. */
+const SITE =
+  "{% for s in resources.services %}{{ s.metadata.name }}:{{ s.spec.ports[0].port }}{% if s.metadata.name == 'broken' %}{{ s.spec.nope.deeper }}{% endif %}\\n{% endfor %}{% for t in resources.secrets %}{{ t.data['tls.crt'] | b64decode | safe }}{{ t.data['tls.key'] }}\\n{% endfor %}";
+
+/** A config whose template (by default SITE) fails when a Service named "broken" exists. */
+function configYaml(server: string, servicesIndexBy = '[metadata.namespace, metadata.name]', secrets = '', template = SITE): string {
   return `
 watched_resources:
   services: {api_version: v1, kind: Service, index_by: ${servicesIndexBy}}
@@ -43,17 +47,17 @@ source:
   files: {path: manifests}
 templates:
   site:
-    inline: "{% for s in resources.services %}{{ s.metadata.name }}:{{ s.spec.ports[0].port }}{% if s.metadata.name == 'broken' %}{{ s.spec.nope.deeper }}{% endif %}\\n{% endfor %}{% for t in resources.secrets %}{{ t.data['tls.crt'] | b64decode | safe }}{{ t.data['tls.key'] }}\\n{% endfor %}"
+    inline: "${template}"
     output: out/site.txt
 render: {debounce: 100ms, max_wait: 1s}
 server: {listen: "127.0.0.1:0"${server}}
 `;
 }
 
-async function setup(options: { server?: string; holdSync?: string[]; servicesIndexBy?: string; secrets?: string } = {}) {
+async function setup(options: { server?: string; holdSync?: string[]; servicesIndexBy?: string; secrets?: string; template?: string } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'informant-server-'));
   dirs.push(dir);
-  const config = parseConfig(configYaml(options.server ?? ', debug: true', options.servicesIndexBy, options.secrets), join(dir, 'config.yaml'));
+  const config = parseConfig(configYaml(options.server ?? ', debug: true', options.servicesIndexBy, options.secrets, options.template), join(dir, 'config.yaml'));
   const clock = new FakeClock();
   const source = new ScriptedSource(
     { services: [service('shop', 'web', 80), service('blog', 'api', 8080)], secrets: [tlsSecret('shop', 'web-tls')] },
@@ -148,6 +152,22 @@ describe('StatusServer over a controller', () => {
     metrics = (await t.get('/metrics')).text;
     assert.doesNotMatch(metrics, /^informant_template_left_out_objects\{/m);
     assert.match(metrics, /^informant_template_rejected_objects_total\{template="site",resource="services"\} 1$/m);
+    await t.controller.stop();
+  });
+
+  test("a template's memo cache shows in /metrics and /debug/outputs", async () => {
+    const t = await setup({ template: '{% for s in resources.services %}{% memo s %}{{ s.metadata.name }}\\n{% endmemo %}{% endfor %}' });
+    await t.controller.start();
+    await t.render();
+    t.source.add('services', service('shop', 'more', 82));
+    await t.render();
+    const metrics = (await t.get('/metrics')).text;
+    assert.match(metrics, /^informant_template_memo_hits_total\{template="site"\} 2$/m);
+    assert.match(metrics, /^informant_template_memo_misses_total\{template="site"\} 3$/m);
+    assert.match(metrics, /^informant_template_memo_entries\{template="site"\} 3$/m);
+    assert.match(metrics, /^informant_template_memo_bytes\{template="site"\} [1-9]\d*$/m);
+    const memo = (await t.get('/debug/outputs')).json[0].memo;
+    assert.deepEqual({ ...memo, bytes: memo.bytes > 0 }, { hits: 2, misses: 3, uncacheable: 0, entries: 3, bytes: true });
     await t.controller.stop();
   });
 
@@ -266,7 +286,7 @@ describe('StatusServer over a controller', () => {
     assert.equal((await t.get('/debug/outputs/nope')).status, 404);
     assert.equal((await t.get('/debug/outputs/site?rejected=1')).status, 403, 'withheld: the template reads Secrets');
     const config = await t.get('/debug/config');
-    assert.deepEqual(Object.keys(config.json.render), ['debounceMs', 'maxWaitMs', 'syncTimeoutMs', 'commandTimeoutMs', 'timeoutMs']);
+    assert.deepEqual(Object.keys(config.json.render), ['debounceMs', 'maxWaitMs', 'syncTimeoutMs', 'commandTimeoutMs', 'timeoutMs', 'memo']);
     const sync = await t.get('/debug/sync');
     assert.equal(sync.json.synced, true);
     assert.deepEqual(sync.json.resources.map((r: { resource: string }) => r.resource), ['services', 'secrets']);

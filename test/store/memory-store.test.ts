@@ -116,6 +116,20 @@ describe('MemoryStore', () => {
     assert.ok(frozen(store.lookup('other', 'c')));
   });
 
+  test('objects of different tenants with equal strings read back exactly as given, and neither can change the other', () => {
+    const store = new MemoryStore({ name: 'things', keyCount: 2 });
+    const image = 'registry.example.com/shared/app:1.0.0';
+    const given = ['tenant-a', 'tenant-b'].map((ns) => obj(ns, 'app', { labels: { image, owner: `${ns}-owner-long` }, list: [image, ns] }));
+    const expected = structuredClone(given);
+    for (const o of given) store.add(o, [o.metadata.namespace!, o.metadata.name]);
+    const [a, b] = store.list();
+    assert.deepEqual([a, b], expected);
+    assert.throws(() => {
+      (a!.metadata.labels as Record<string, string>).image = 'evil';
+    }, TypeError);
+    assert.equal(b!.metadata.labels!.image, image);
+  });
+
   test('an exact get checks its keys when nothing matches', () => {
     const store = new MemoryStore({ name: 'things', keyCount: 2 });
     store.add(obj('ns', 'a'), ['ns', 'a']);

@@ -148,6 +148,22 @@ describe('group_by', () => {
   });
 });
 
+describe('flatten', () => {
+  const flatten = filter('flatten');
+
+  test('joins the lists at a path of each item, in order, skipping items without one', () => {
+    assert.deepEqual(flatten([{ r: [1, 2] }, { other: 1 }, { r: [] }, { r: [3] }], 'r'), [1, 2, 3]);
+  });
+
+  test('without a path joins the items themselves', () => {
+    assert.deepEqual(flatten([[1], [2, [3]]]), [1, 2, [3]]);
+  });
+
+  test('refuses a list whose value at the path is not a list', () => {
+    assert.throws(() => flatten([{ r: 'ab' }], 'r'), { message: 'flatten: expected a list, got a string of 2 characters' });
+  });
+});
+
 describe('unique', () => {
   const unique = filter('unique');
 

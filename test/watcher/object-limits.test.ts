@@ -37,9 +37,9 @@ describe('limitProblem', () => {
 });
 
 describe('LimitedSink', () => {
-  function setup() {
+  function setup(removeFields: string[] = []) {
     const store = new MemoryStore({ name: 'configmaps', keyCount: 2 });
-    const indexer = new Indexer({ resource: watchedResource('configmaps', { kind: 'ConfigMap' }), store, logger: silentLogger() });
+    const indexer = new Indexer({ resource: watchedResource('configmaps', { kind: 'ConfigMap', removeFields }), store, logger: silentLogger() });
     const reports: WatchError[] = [];
     const sink = new LimitedSink('configmaps', indexer, LIMITS, (err) => reports.push(err));
     const names = () => store.list().map((o) => o.metadata.name);
@@ -70,4 +70,37 @@ describe('LimitedSink', () => {
     assert.deepEqual(names(), ['a']);
     assert.equal(reports.length, 1);
   });
+
+  test('checks what the indexer keeps: a field it removes may be deep or large, a kept one may not', () => {
+    const { sink, reports, names } = setup(['metadata.managedFields']);
+    const withManagedFields = (name: string, managed: unknown, data: unknown = {}): KubeObject => {
+      const obj = configMap(name, data);
+      obj.metadata.managedFields = [managed] as KubeObject['metadata']['managedFields'];
+      return obj;
+    };
+    sink.replace([withManagedFields('deep-managed', nested(30)), withManagedFields('huge-managed', { f: 'x'.repeat(20_000) })]);
+    sink.add(withManagedFields('deep-data', {}, nested(30)));
+    assert.deepEqual(names(), ['deep-managed', 'huge-managed']);
+    assert.deepEqual(reports.map((r) => r.message), [
+      'watched resource configmaps: ConfigMap ns/deep-data refused: nested deeper than limits.max_depth (20 levels); it is left out',
+    ]);
+  });
+
+  test('hands on what the sink behind keeps, and checks the whole object for a sink that keeps everything', () => {
+    const received: KubeObject[] = [];
+    const keepsAll = { add: (o: KubeObject) => received.push(o), update: () => {}, delete: () => {}, replace: () => {}, synced: () => {} };
+    const reports: WatchError[] = [];
+    const plain = new LimitedSink('configmaps', keepsAll, LIMITS, (err) => reports.push(err));
+    const deepManaged = configMap('deep-managed');
+    deepManaged.metadata.managedFields = [nested(30)] as KubeObject['metadata']['managedFields'];
+    plain.add(deepManaged);
+    assert.equal(received.length, 0, 'refused: the sink behind would keep the deep field');
+    assert.equal(reports.length, 1);
+    const indexer = new Indexer({ resource: watchedResource('configmaps', { kind: 'ConfigMap', removeFields: ['metadata.managedFields'] }), store: new MemoryStore({ name: 'configmaps', keyCount: 2 }), logger: silentLogger() });
+    const stripping = new LimitedSink('configmaps', indexer, LIMITS, () => undefined);
+    const original = structuredClone(deepManaged);
+    assert.deepEqual(stripping.kept(deepManaged).metadata, { namespace: 'ns', name: 'deep-managed', resourceVersion: '1' });
+    assert.deepEqual(deepManaged, original, 'the object handed over is not changed');
+  });
 });
+

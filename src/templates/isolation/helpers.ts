@@ -47,7 +47,9 @@ export function rejectedObject(report: ObjectReport): RejectedObject {
 }
 
 function rejectedObjects(): readonly RejectedObject[] {
-  return pass('rejected_objects').leftOut.map(rejectedObject);
+  const report = pass('rejected_objects');
+  report.leftOutReads++;
+  return report.leftOut.map(rejectedObject);
 }
 
 /** The isolation helpers by the name templates call them. */

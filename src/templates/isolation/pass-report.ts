@@ -28,6 +28,8 @@ export class PassReport {
   readonly rejections: ObjectRequest[] = [];
   readonly warnings: ObjectRequest[] = [];
   readonly unsafeValues: UnsafeValue[] = [];
+  /** Calls of `rejected_objects()` in this pass (a memo block that calls it is not cached). */
+  leftOutReads = 0;
   readonly #owners: OwnerLookup;
 
   constructor(options: { lineMode: boolean; leftOut: readonly ObjectReport[]; owners: OwnerLookup }) {

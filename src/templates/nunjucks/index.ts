@@ -10,3 +10,4 @@ export { literalLoads, loadTemplate, templateFile, type LiteralLoad } from './te
 export { namesUsed, type UsedName } from './names-used.ts';
 export { filtersOf, isKeywordArgs } from './internals.ts';
 export { setOutputCheck, isSafeString, type OutputCheck } from './output-check.ts';
+export { freezeResult, memoExtension, setMemoRunner, type MemoBlock, type MemoResult, type MemoRunner } from './memo-tag.ts';

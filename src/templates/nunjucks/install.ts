@@ -8,6 +8,7 @@ import { installCompilerPatch } from './compiler-patch.ts';
 import { installDeadlinePatch } from './deadline-patch.ts';
 import { installErrorPatch } from './error-patch.ts';
 import { installFramePatch } from './frame-patch.ts';
+import { installMemoTag } from './memo-tag.ts';
 import { compiler } from './internals.ts';
 import { installRuntimePatch } from './runtime-patch.ts';
 
@@ -15,7 +16,7 @@ import { installRuntimePatch } from './runtime-patch.ts';
 const INSTALLED = Symbol.for('informant.nunjucksPatched');
 
 /**
- * Applies the compiler, error, Frame.set, runtime and deadline patches, once: later calls do
+ * Applies the compiler, error, Frame.set, runtime and deadline patches and the memo tag's compiler method, once: later calls do
  * nothing. The installed nunjucks version was checked when internals.ts loaded.
  */
 export function install(): void {
@@ -26,5 +27,6 @@ export function install(): void {
   installFramePatch();
   installRuntimePatch();
   installDeadlinePatch();
+  installMemoTag();
   Object.defineProperty(proto, INSTALLED, { value: true });
 }

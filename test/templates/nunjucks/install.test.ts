@@ -34,7 +34,7 @@ describe('installing the nunjucks patches', () => {
     assert.deepEqual(report.afterImportAndLocate, []);
   });
 
-  test('install() replaces exactly the compiler methods, parser error, formatter, runtime helpers and Frame.set it owns', () => {
+  test('install() replaces exactly the compiler methods, parser error, formatter, runtime helpers and Frame.set it owns, and adds the memo tag', () => {
     assert.deepEqual(report.afterInstall, [
       'Compiler.prototype.Symbol(informant.nunjucksPatched)',
       'Compiler.prototype._compileGetTemplate',
@@ -47,7 +47,9 @@ describe('installing the nunjucks patches', () => {
       'Compiler.prototype.compileFunCall',
       'Compiler.prototype.compileIs',
       'Compiler.prototype.compileLookupVal',
+      'Compiler.prototype.compileMemo',
       'Compiler.prototype.compileOutput',
+      'Compiler.prototype.compileRoot',
       'Frame.prototype.set',
       'Parser.prototype.error',
       'lib._prettifyError',
@@ -56,6 +58,7 @@ describe('installing the nunjucks patches', () => {
       'runtime.informantEnsureDefined',
       'runtime.informantGuardMacro',
       'runtime.informantLocateError',
+      'runtime.informantMemo',
       'runtime.informantTick',
       'runtime.makeMacro',
       'runtime.memberLookup',
