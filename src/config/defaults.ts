@@ -159,6 +159,16 @@ export const DEFAULTS = Object.freeze({
    * and short enough that probes and signals are answered within it.
    */
   renderTimeout: '10s',
+  /** exec: the signal that tells the child to reload its config after an output changed (nginx, and most daemons, reload on SIGHUP). */
+  execReloadSignal: 'SIGHUP',
+  /**
+   * exec: how long the child may take to exit after it was told to stop, before SIGKILL:
+   * 25 s, time for a proxy to drain inside Kubernetes' default 30 s grace period, so that
+   * informant still ends the child and exits with its own code before the kubelet kills both.
+   */
+  execKillTimeout: '25s',
+  /** exec: when the child exits on its own, informant exits with its code (a container restarts both). */
+  execOnExit: 'exit',
   /**
    * Reuse the results of `{% memo %}` blocks whose inputs did not change (incremental
    * rendering, see README): on. Off renders every block every time: the same output, slower.
@@ -171,16 +181,6 @@ export const DEFAULTS = Object.freeze({
    */
   renderMemoMaxBytes: '256Mi',
   renderMemoMaxEntries: 250_000,
-  /** exec: the signal that tells the child to reload its config after an output changed (nginx, and most daemons, reload on SIGHUP). */
-  execReloadSignal: 'SIGHUP',
-  /**
-   * exec: how long the child may take to exit after it was told to stop, before SIGKILL:
-   * 25 s, time for a proxy to drain inside Kubernetes' default 30 s grace period, so that
-   * informant still ends the child and exits with its own code before the kubelet kills both.
-   */
-  execKillTimeout: '25s',
-  /** exec: when the child exits on its own, informant exits with its code (a container restarts both). */
-  execOnExit: 'exit',
   /** pino log level. */
   logLevel: 'info',
   /**

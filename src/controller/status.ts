@@ -8,7 +8,8 @@ import type { ClusterWatchStatus, WatchProblem } from '../watcher/index.ts';
 import type { WatchStats } from '../watcher/index.ts';
 import type { PublicationStatus } from '../publish/publication.ts';
 import type { WriteResult } from '../output/types.ts';
-import type { MemoStats, ObjectReport } from '../templates/index.ts';
+import type { ObjectReport } from '../templates/isolation/index.ts';
+import type { MemoStats } from '../templates/memo/index.ts';
 
 /**
  * What happened to one template in one render cycle: the result of writing its output

@@ -10,10 +10,10 @@ import { createEnvironment } from './environment.ts';
 import { RenderError, toRenderError } from './errors.ts';
 import { ReportLog } from './isolation/report-log.ts';
 import { renderEach, type EachResult } from './for-each.ts';
-import { TemplateMemo } from './memo/cache.ts';
-import { DEFAULTS as MEMO_DEFAULTS, type MemoStats } from './memo/index.ts';
 import { runInScope, type FunctionScope } from './functions/index.ts';
 import { DEFAULT_LIMITS } from '../config/defaults.ts';
+import { TemplateMemo } from './memo/cache.ts';
+import { DEFAULTS as MEMO_DEFAULTS, type MemoStats } from './memo/index.ts';
 import type { Renderer, RendererOptions, RenderTrace, TemplateCheckOptions } from './types.ts';
 import { fullViews, type Resources, type ViewSource } from './resources.ts';
 import { IsolationLimitError, renderTwoPass, UnresolvedFetchError, UnsafeOutputError } from './two-pass.ts';
@@ -72,10 +72,10 @@ class TemplateRenderer implements Renderer {
   readonly #fullReadsLogged = new Set<string>();
   readonly #reportLog: ReportLog;
   readonly #onReport: RendererOptions['onReport'];
-  /** Each template's memo results, by template name; empty when render.memo is off. */
-  readonly #memos = new Map<string, TemplateMemo>();
   readonly #options: RendererOptions;
   readonly #allowEnv: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Each template's memo results, by template name; empty when render.memo is off. */
+  readonly #memos = new Map<string, TemplateMemo>();
 
   constructor(compiled: CompiledTemplate[], options: RendererOptions, logger: Logger) {
     this.#options = options;

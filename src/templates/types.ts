@@ -44,17 +44,17 @@ export interface RendererOptions extends TemplateCheckOptions {
    * RenderError at the loop or macro call where time ran out (render.timeout); default none.
    */
   timeoutMs?: number;
-  /**
-   * Whether and how much `{% memo %}` results are kept (render.memo, render.memo_max_bytes,
-   * render.memo_max_entries); default memo/index.ts DEFAULTS: on, 256 MiB and 250k entries per template.
-   */
-  memo?: Partial<MemoOptions>;
   /** Where env() reads the variables templates allow (allow_env); default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   /** The wall clock now() reads, in ms since the Unix epoch; default Date.now. */
   now?: () => number;
   /** The largest file file() reads, in bytes (limits.max_file_size); default 16 MiB. */
   maxFileBytes?: number;
+  /**
+   * Whether and how much `{% memo %}` results are kept (render.memo, render.memo_max_bytes,
+   * render.memo_max_entries); default memo/index.ts DEFAULTS: on, 256 MiB and 250k entries per template.
+   */
+  memo?: Partial<MemoOptions>;
 }
 
 /**
