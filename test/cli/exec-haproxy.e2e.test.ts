@@ -24,6 +24,7 @@ after(async () => {
 /** An HAProxy that answers every request with the names of the Services. */
 const TEMPLATE = `global
   log stderr format short local0 notice
+  hard-stop-after {{ vars.hard_stop_after }}
 defaults
   mode http
   timeout connect 1s
@@ -43,18 +44,18 @@ async function answer(port: number): Promise<string | undefined> {
   }
 }
 
-describe('informant run with exec: a real HAProxy', { skip: haproxySkipReason() }, () => {
-  test('starts HAProxy on the first rendering, reloads it with SIGUSR2 on a change, and stops it on SIGTERM', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'informant-exec-haproxy-'));
-    dirs.push(dir);
-    const port = await freePort();
-    await mkdir(join(dir, 'manifests'));
-    await writeFile(join(dir, 'manifests', 'web.yaml'), serviceManifest('web'));
-    await writeFile(join(dir, 'haproxy.cfg.njk'), TEMPLATE);
-    const haproxy = findHaproxy() ?? 'haproxy';
-    await writeFile(
-      join(dir, 'config.yaml'),
-      `watched_resources:
+/** Starts `informant run` with exec on HAProxy (`execExtra`: more exec keys) once it answers with the first rendering. */
+async function startWithHaproxy(execExtra: string): Promise<{ dir: string; port: number; cli: RunningCli }> {
+  const dir = await mkdtemp(join(tmpdir(), 'informant-exec-haproxy-'));
+  dirs.push(dir);
+  const port = await freePort();
+  await mkdir(join(dir, 'manifests'));
+  await writeFile(join(dir, 'manifests', 'web.yaml'), serviceManifest('web'));
+  await writeFile(join(dir, 'haproxy.cfg.njk'), TEMPLATE);
+  const haproxy = findHaproxy() ?? 'haproxy';
+  await writeFile(
+    join(dir, 'config.yaml'),
+    `watched_resources:
   services: {api_version: v1, kind: Service}
 source:
   files: {path: manifests}
@@ -62,19 +63,23 @@ templates:
   haproxy.cfg:
     path: haproxy.cfg.njk
     output: out/haproxy.cfg
-    vars: {port: ${port}}
+    vars: {port: ${port}, hard_stop_after: 2s}
     validate: [${JSON.stringify(haproxy)}, "-c", "-q", "-f", "{{ file }}"]
 render: {debounce: 20ms, max_wait: 200ms}
 exec:
   command: [${JSON.stringify(haproxy)}, "-W", "-db", "-f", "out/haproxy.cfg"]
   reload_signal: SIGUSR2
-  kill_timeout: 10s
-`,
-    );
-    const cli = startCli(['run', '--config', join(dir, 'config.yaml'), '--no-watch-config']);
-    running.push(cli);
-    await eventually(async () => (await answer(port)) === 'web ', 'HAProxy answers with the first rendering');
+${execExtra}`,
+  );
+  const cli = startCli(['run', '--config', join(dir, 'config.yaml'), '--no-watch-config']);
+  running.push(cli);
+  await eventually(async () => (await answer(port)) === 'web ', 'HAProxy answers with the first rendering');
+  return { dir, port, cli };
+}
 
+describe('informant run with exec: a real HAProxy', { skip: haproxySkipReason() }, () => {
+  test('starts HAProxy on the first rendering, reloads it with SIGUSR2 on a change, and stops it on SIGTERM', async () => {
+    const { dir, port, cli } = await startWithHaproxy('  kill_timeout: 10s\n');
     await writeFile(join(dir, 'manifests', 'api.yaml'), serviceManifest('api'));
     await eventually(async () => (await answer(port)) === 'api web ', 'HAProxy answers with the new rendering after the reload');
     assert.match(cli.output(), /"signal":"SIGUSR2","msg":"output changed: reloading the child"/);
