@@ -36,12 +36,13 @@ class TextCollector extends Writable {
 
 /** Runs `informant <args>` as a child process to completion. */
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return runProgram(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, LOG_LEVEL: 'warn', ...options.env } });
+}
+
+/** Runs a program as a child process to completion, keeping its stdout and stderr. */
+export function runProgram(command: string, args: string[], options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -51,7 +52,6 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
-/** A long-running `informant <args>`: its output so far, and a way to stop it. */
 export interface RunningCli {
   child: ChildProcess;
   output(): string;
